@@ -1,0 +1,39 @@
+# Two commands do all the set-up: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export CXLOOP_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: run test install install-dev lint messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+install-dev: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+
+run: install
+	$(BIN)/cxloop migrate --no-input
+	$(BIN)/cxloop demo --if-empty
+	$(BIN)/cxloop serve --port $(PORT)
+
+test: install-dev
+	$(BIN)/python -m pytest
+	@if [ -n "$$CXLOOP_TEST_POSTGRES" ]; then \
+		echo "== again on PostgreSQL ($${CXLOOP_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/cxloop}) =="; \
+		CXLOOP_DATABASE_URL=$${CXLOOP_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/cxloop} $(BIN)/python -m pytest; \
+	fi
+
+lint: install-dev
+	$(BIN)/ruff check cxloop
+
+messages:
+	cd cxloop && ../$(BIN)/django-admin compilemessages
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,42 @@
+"""The `cxloop` command: Django's management commands with cxloop's own in front."""
+
+import os
+import sys
+
+COMMANDS = {
+    "serve": "start the web server (and a background worker) on http://127.0.0.1:8000",
+    "worker": "run a background worker that sends invitations and runs follow-up rules",
+    "demo": "load a realistic Dutch demo chain (lease company, call centre, repair shop)",
+    "import": "import interactions from a CSV or XLSX file, with a report per row",
+    "createadmin": "create an administrator who can log in to /admin/",
+    "apikey": "create, list or revoke API keys of an organisation",
+    "migrate": "create or update the database tables",
+}
+ALIASES = {"import": "importinteractions"}
+
+
+def usage() -> str:
+    lines = ["usage: cxloop <command> [options]", "", "commands:"]
+    lines += [f"  {name:<12} {text}" for name, text in COMMANDS.items()]
+    lines += [
+        "",
+        "`cxloop <command> --help` explains a command; `cxloop help` lists every Django command too.",
+        "Configuration comes from environment variables (docs/configuration.md).",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cxloop.settings")
+    if not args or args[0] in {"-h", "--help"}:
+        print(usage())
+        return
+    args[0] = ALIASES.get(args[0], args[0])
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["cxloop", *args])
+
+
+if __name__ == "__main__":
+    main()

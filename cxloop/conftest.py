@@ -1,0 +1,159 @@
+"""The shared cast of every test: one chain with an owner and a partner, and an outsider.
+
+- Leasewijs (owner of the journey type "schade-melden") with a department "Klantenservice"
+  holding team "Team Noord" (lead Lotte, agents Anouk and Bram);
+- Belcentrum, the partner call centre, with its admin Paula;
+- Elders, an organisation in another chain, with its admin Olaf.
+"""
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from cxloop.journeys.models import Channel, DataSharingAgreement, JourneyType, Touchpoint
+from cxloop.orgs.models import Chain, Employee, Organisation, Role, Unit
+from cxloop.orgs.services import create_api_key, create_employee, create_unit, grant_role, set_unit_lead
+from cxloop.surveys.models import InvitationRule, Question, Survey
+
+PASSWORD = "test-password-123"
+
+
+def pytest_report_header(config) -> str:
+    return f"cxloop database: {os.environ.get('CXLOOP_DATABASE_URL', 'SQLite (default)')}"
+
+
+@dataclass
+class Cast:
+    chain: Chain
+    owner: Organisation
+    partner: Organisation
+    outsider_org: Organisation
+    department: Unit
+    team: Unit
+    lead: Employee
+    agent: Employee
+    colleague: Employee
+    partner_agent: Employee
+    journey_type: JourneyType
+    touchpoint: Touchpoint
+    phone: Channel
+    email: Channel
+    survey: Survey
+    nps_question: Question
+    open_question: Question
+    owner_admin: object
+    partner_admin: object
+    outsider: object
+    owner_key: str
+    partner_key: str
+    outsider_key: str
+
+    def client_for(self, user) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+
+def _admin(username: str, organisation: Organisation):
+    user = get_user_model().objects.create_user(username=username, password=PASSWORD)
+    grant_role(user=user, organisation=organisation, role=Role.ORG_ADMIN)
+    return user
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    chain = Chain.objects.create(name="Leaseketen", slug="leaseketen")
+    other_chain = Chain.objects.create(name="Andere keten", slug="andere")
+    owner = Organisation.objects.create(
+        chain=chain, name="Leasewijs", slug="leasewijs", sender_email="klantbeleving@leasewijs.nl",
+        reply_to_email="service@leasewijs.nl",
+    )
+    partner = Organisation.objects.create(chain=chain, name="Belcentrum", slug="belcentrum")
+    outsider_org = Organisation.objects.create(chain=other_chain, name="Elders", slug="elders")
+
+    department = create_unit(organisation=owner, name="Klantenservice", slug="klantenservice", kind=Unit.Kind.DEPARTMENT)
+    team = create_unit(organisation=owner, name="Team Noord", slug="team-noord", parent=department)
+    lead = create_employee(
+        organisation=owner, unit=team, code="L1", name="Lotte de Lead", email="lotte@leasewijs.nl",
+        username="lotte", password=PASSWORD,
+    )
+    grant_role(user=lead.user, organisation=owner, role=Role.TEAM_LEAD, unit=team)
+    set_unit_lead(unit=team, lead=lead)
+    agent = create_employee(
+        organisation=owner, unit=team, code="A1", name="Anouk Agent", username="anouk", password=PASSWORD
+    )
+    colleague = create_employee(
+        organisation=owner, unit=team, code="B1", name="Bram Collega", username="bram", password=PASSWORD
+    )
+    partner_team = create_unit(organisation=partner, name="Inbound", slug="inbound")
+    partner_agent = create_employee(organisation=partner, unit=partner_team, code="P1", name="Pim Partner")
+
+    journey_type = JourneyType.objects.create(chain=chain, owner=owner, name="Schade melden", slug="schade-melden")
+    DataSharingAgreement.objects.create(journey_type=journey_type, organisation=partner)
+    touchpoint = Touchpoint.objects.create(journey_type=journey_type, name="Schade melden", slug="melding")
+    phone = Channel.objects.create(chain=chain, name="Telefoon", slug="telefoon")
+    email = Channel.objects.create(chain=chain, name="E-mail", slug="e-mail")
+
+    survey = Survey.objects.create(organisation=owner, name="Na contact")
+    nps_question = Question.objects.create(
+        survey=survey, position=1, kind=Question.Kind.NPS, required=True,
+        text_nl="Hoe waarschijnlijk is het dat u Leasewijs aanbeveelt?",
+        text_en="How likely are you to recommend Leasewijs?",
+    )
+    open_question = Question.objects.create(
+        survey=survey, position=2, kind=Question.Kind.OPEN,
+        text_nl="Wat is de belangrijkste reden voor uw score?", text_en="What is the main reason for your score?",
+    )
+    InvitationRule.objects.create(organisation=owner, survey=survey)
+    partner_survey = Survey.objects.create(organisation=partner, name="Belcentrum na contact")
+    Question.objects.create(
+        survey=partner_survey, position=1, kind=Question.Kind.NPS, text_nl="Aanbevelen?", text_en="Recommend?"
+    )
+    InvitationRule.objects.create(organisation=partner, survey=partner_survey)
+
+    return Cast(
+        chain=chain, owner=owner, partner=partner, outsider_org=outsider_org, department=department, team=team,
+        lead=lead, agent=agent, colleague=colleague, partner_agent=partner_agent, journey_type=journey_type,
+        touchpoint=touchpoint, phone=phone, email=email, survey=survey, nps_question=nps_question,
+        open_question=open_question, owner_admin=_admin("olivia", owner), partner_admin=_admin("paula", partner),
+        outsider=_admin("olaf", outsider_org), owner_key=create_api_key(organisation=owner, name="crm")[1],
+        partner_key=create_api_key(organisation=partner, name="crm")[1],
+        outsider_key=create_api_key(organisation=outsider_org, name="crm")[1],
+    )
+
+
+@pytest.fixture
+def post_interaction(cast, django_capture_on_commit_callbacks):
+    """POST one interaction as an organisation and run what it triggers (tasks run at once in tests)."""
+
+    def post(payload: dict, *, key: str | None = None, **headers):
+        client = Client()
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(
+                "/api/interactions",
+                data=payload,
+                content_type="application/json",
+                HTTP_AUTHORIZATION=f"Bearer {key or cast.owner_key}",
+                **headers,
+            )
+
+    return post
+
+
+def interaction_payload(external_id: str = "call-1", **overrides) -> dict:
+    """A valid interaction of Anouk with customer K-1 in journey claim-123."""
+    payload = {
+        "external_id": external_id,
+        "occurred_at": "2026-11-20T10:15:00+01:00",
+        "customer": {"key": "K-1", "email": "klant@example.nl", "language": "nl"},
+        "journey_id": "claim-123",
+        "journey_type": "schade-melden",
+        "channel": "telefoon",
+        "touchpoint": "melding",
+        "employee": "A1",
+    }
+    payload.update(overrides)
+    return payload

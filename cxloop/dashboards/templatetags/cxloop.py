@@ -1,0 +1,16 @@
+"""Template filters for scores."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def signed(value: float | None) -> str:
+    """An NPS as a whole number with its sign: +32, 0, −12."""
+    if value is None:
+        return "–"
+    rounded = round(value)
+    if rounded > 0:
+        return f"+{rounded}"
+    return f"−{-rounded}" if rounded < 0 else "0"

@@ -1,0 +1,155 @@
+"""API: post interactions, one or a batch; the external id makes a retry safe."""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+
+from cxloop.journeys.models import Interaction
+from cxloop.journeys.services import InteractionInput, InteractionRejected, RecordedInteraction, record_interactions
+from cxloop.orgs.models import ApiKey
+
+router = Router()
+
+
+class CustomerIn(Schema):
+    key: str = Field(min_length=1, max_length=128, description="Pseudonymous key, the same for every partner")
+    email: str = Field("", max_length=254, pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    phone: str = Field("", max_length=32)
+    language: str = Field("", pattern=r"^(|nl|en)$")
+
+
+class InteractionIn(Schema):
+    external_id: str = Field(min_length=1, max_length=128, description="Your id; a retry with it is safe")
+    occurred_at: datetime = Field(description="ISO 8601 with a time zone")
+    customer: CustomerIn
+    journey_id: str = Field(min_length=1, max_length=128, description="The chain's id of the journey (claim 123)")
+    journey_type: str = Field(min_length=1, max_length=50)
+    channel: str = Field(min_length=1, max_length=50)
+    touchpoint: str | None = Field(None, max_length=50)
+    employee: str | None = Field(None, max_length=64, description="Your employee code")
+    unit: str | None = Field(None, max_length=50, description="Unit slug; defaults to the employee's unit")
+    journey_ended: bool = False
+
+
+class BatchIn(Schema):
+    items: list[InteractionIn] = Field(min_length=1)
+
+
+class InteractionOut(Schema):
+    id: int
+    external_id: str
+    created: bool
+
+
+class BatchOut(Schema):
+    items: list[InteractionOut]
+    created: int
+
+
+class RejectedOut(Schema):
+    detail: str
+    errors: dict[int, list[str]]
+
+
+class DetailOut(Schema):
+    detail: str
+
+
+def _to_input(payload: InteractionIn) -> InteractionInput:
+    if payload.occurred_at.tzinfo is None:
+        raise InteractionRejected({0: ["occurred_at needs a time zone, e.g. 2026-11-23T10:15:00+01:00"]})
+    return InteractionInput(
+        external_id=payload.external_id,
+        occurred_at=payload.occurred_at,
+        customer_key=payload.customer.key,
+        customer_email=payload.customer.email,
+        customer_phone=payload.customer.phone,
+        customer_language=payload.customer.language,
+        journey_id=payload.journey_id,
+        journey_type=payload.journey_type,
+        channel=payload.channel,
+        touchpoint=payload.touchpoint,
+        employee=payload.employee,
+        unit=payload.unit,
+        journey_ended=payload.journey_ended,
+    )
+
+
+def _out(recorded: RecordedInteraction) -> InteractionOut:
+    return InteractionOut(
+        id=recorded.interaction.pk, external_id=recorded.interaction.external_id, created=recorded.created
+    )
+
+
+@router.post("", response={200: InteractionOut, 201: InteractionOut, 422: RejectedOut})
+def post_interaction(request: HttpRequest, payload: InteractionIn):
+    """Record one interaction: 201 when new, 200 when this external id was recorded before."""
+    api_key: ApiKey = request.auth  # type: ignore[attr-defined]
+    try:
+        recorded = record_interactions(organisation=api_key.organisation, items=[_to_input(payload)])[0]
+    except InteractionRejected as rejected:
+        return Status(422, {"detail": "the interaction was not recorded", "errors": rejected.errors})
+    return Status(201 if recorded.created else 200, _out(recorded))
+
+
+@router.post("/batch", response={200: BatchOut, 413: DetailOut, 422: RejectedOut})
+def post_batch(request: HttpRequest, payload: BatchIn):
+    """Record many interactions all-or-nothing; errors name the item index, nothing is written."""
+    limit = settings.CXLOOP_API_BATCH_LIMIT
+    if len(payload.items) > limit:
+        return Status(413, {"detail": f"at most {limit} items per batch, got {len(payload.items)}"})
+    api_key: ApiKey = request.auth  # type: ignore[attr-defined]
+    errors: dict[int, list[str]] = {}
+    inputs = []
+    for index, item in enumerate(payload.items):
+        try:
+            inputs.append(_to_input(item))
+        except InteractionRejected as rejected:
+            errors[index] = rejected.errors[0]
+    if errors:
+        return Status(422, {"detail": "no interaction was recorded", "errors": errors})
+    try:
+        results = record_interactions(organisation=api_key.organisation, items=inputs)
+    except InteractionRejected as rejected:
+        return Status(422, {"detail": "no interaction was recorded", "errors": rejected.errors})
+    return Status(200, {"items": [_out(r) for r in results], "created": sum(r.created for r in results)})
+
+
+class InteractionDetailOut(Schema):
+    id: int
+    external_id: str
+    occurred_at: datetime
+    journey_id: str
+    journey_type: str
+    channel: str
+    touchpoint: str | None
+    employee: str | None
+    invitation_status: str | None
+
+
+@router.get("/{external_id}", response={200: InteractionDetailOut, 404: DetailOut})
+def get_interaction(request: HttpRequest, external_id: str):
+    """One interaction of your organisation, with the status of its invitation."""
+    api_key: ApiKey = request.auth  # type: ignore[attr-defined]
+    interaction = (
+        Interaction.objects.select_related("journey__journey_type", "channel", "touchpoint", "employee")
+        .prefetch_related("invitations")
+        .filter(organisation=api_key.organisation, external_id=external_id)
+        .first()
+    )
+    if interaction is None:
+        return Status(404, {"detail": "no interaction with this external_id in your organisation"})
+    invitation = next(iter(interaction.invitations.all()), None)
+    return Status(200, {
+        "id": interaction.pk,
+        "external_id": interaction.external_id,
+        "occurred_at": interaction.occurred_at,
+        "journey_id": interaction.journey.external_id,
+        "journey_type": interaction.journey.journey_type.slug,
+        "channel": interaction.channel.slug,
+        "touchpoint": interaction.touchpoint.slug if interaction.touchpoint else None,
+        "employee": interaction.employee.code if interaction.employee else None,
+        "invitation_status": invitation.status if invitation else None,
+    })

@@ -1,0 +1,216 @@
+"""Recording interactions: the entry point of the loop."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from cxloop.customers.models import Customer
+from cxloop.journeys.models import Channel, Interaction, Journey, JourneyType, Touchpoint
+from cxloop.orgs.models import Employee, Organisation, Unit
+
+
+@dataclass(frozen=True)
+class InteractionInput:
+    """One interaction as an organisation's system reports it."""
+
+    external_id: str
+    occurred_at: datetime
+    customer_key: str
+    journey_id: str
+    journey_type: str
+    channel: str
+    touchpoint: str | None = None
+    employee: str | None = None
+    unit: str | None = None
+    customer_email: str = ""
+    customer_phone: str = ""
+    customer_language: str = ""
+    journey_ended: bool = False
+
+
+class InteractionRejected(Exception):
+    """Some items cannot be recorded; nothing was written. `errors` maps item index to messages."""
+
+    def __init__(self, errors: dict[int, list[str]]):
+        self.errors = errors
+        super().__init__(f"{len(errors)} item(s) rejected")
+
+
+@dataclass(frozen=True)
+class RecordedInteraction:
+    interaction: Interaction
+    created: bool
+
+
+@dataclass
+class _Resolved:
+    journey_type: JourneyType
+    channel: Channel
+    touchpoint: Touchpoint | None
+    employee: Employee | None
+    unit: Unit | None
+
+
+class _Lookup:
+    """The organisation's reference data, read once per call instead of once per item."""
+
+    def __init__(self, organisation: Organisation):
+        chain_id = organisation.chain_id
+        participating = Q(owner=organisation) | Q(agreements__organisation=organisation)
+        self.journey_types = {
+            jt.slug: jt for jt in JourneyType.objects.filter(Q(chain_id=chain_id) & participating).distinct()
+        }
+        self.channels = {c.slug: c for c in Channel.objects.filter(chain_id=chain_id)}
+        self.touchpoints = {
+            (t.journey_type_id, t.slug): t for t in Touchpoint.objects.filter(journey_type__chain_id=chain_id)
+        }
+        self.units = {u.slug: u for u in Unit.objects.filter(organisation=organisation)}
+        self._organisation = organisation
+        self._employees: dict[str, Employee | None] = {}
+
+    def employee(self, code: str) -> Employee | None:
+        if code not in self._employees:
+            self._employees[code] = (
+                Employee.objects.select_related("unit").filter(organisation=self._organisation, code=code).first()
+            )
+        return self._employees[code]
+
+    def resolve(self, item: InteractionInput) -> tuple[_Resolved | None, list[str]]:
+        errors: list[str] = []
+        journey_type = self.journey_types.get(item.journey_type)
+        if journey_type is None:
+            errors.append(f"journey_type {item.journey_type!r} is unknown or not shared with this organisation")
+        channel = self.channels.get(item.channel)
+        if channel is None:
+            errors.append(f"channel {item.channel!r} is unknown; known: {', '.join(sorted(self.channels))}")
+        touchpoint = None
+        if item.touchpoint and journey_type is not None:
+            touchpoint = self.touchpoints.get((journey_type.pk, item.touchpoint))
+            if touchpoint is None:
+                errors.append(f"touchpoint {item.touchpoint!r} is not a touchpoint of {item.journey_type!r}")
+        employee = self.employee(item.employee) if item.employee else None
+        if item.employee and employee is None:
+            errors.append(f"employee {item.employee!r} is unknown in this organisation")
+        unit = self.units.get(item.unit) if item.unit else (employee.unit if employee else None)
+        if item.unit and unit is None:
+            errors.append(f"unit {item.unit!r} is unknown in this organisation")
+        if errors or journey_type is None or channel is None:
+            return None, errors
+        return _Resolved(journey_type, channel, touchpoint, employee, unit), []
+
+
+def record_interactions(
+    *, organisation: Organisation, items: Sequence[InteractionInput]
+) -> list[RecordedInteraction]:
+    """Record interactions all-or-nothing; an external id seen before returns the earlier record.
+
+    New interactions are handed to the invitation rules after the transaction commits.
+    """
+    errors: dict[int, list[str]] = {}
+    seen: dict[str, int] = {}
+    lookup = _Lookup(organisation)
+    resolved: list[_Resolved | None] = []
+    for index, item in enumerate(items):
+        found, item_errors = lookup.resolve(item)
+        if item.external_id in seen:
+            item_errors.append(f"external_id {item.external_id!r} repeats item {seen[item.external_id]}")
+        seen.setdefault(item.external_id, index)
+        if item_errors:
+            errors[index] = item_errors
+        resolved.append(found)
+    if errors:
+        raise InteractionRejected(errors)
+
+    existing = {
+        i.external_id: i
+        for i in Interaction.objects.filter(organisation=organisation, external_id__in=list(seen))
+    }
+    results: list[RecordedInteraction] = []
+    with transaction.atomic():
+        for index, (item, refs) in enumerate(zip(items, resolved, strict=True)):
+            assert refs is not None
+            if item.external_id in existing:
+                results.append(RecordedInteraction(existing[item.external_id], created=False))
+                continue
+            try:
+                results.append(_create_interaction(organisation, item, refs))
+            except _JourneyMismatch as mismatch:
+                errors[index] = [str(mismatch)]
+        if errors:
+            transaction.set_rollback(True)
+    if errors:
+        raise InteractionRejected(errors)
+    created_ids = [r.interaction.pk for r in results if r.created]
+    if created_ids:
+        from cxloop.surveys.services import plan_invitations_after_commit
+
+        plan_invitations_after_commit(interaction_ids=created_ids)
+    return results
+
+
+class _JourneyMismatch(Exception):
+    pass
+
+
+def _create_interaction(organisation: Organisation, item: InteractionInput, refs: _Resolved) -> RecordedInteraction:
+    customer = _upsert_customer(organisation, item)
+    journey, _ = Journey.objects.get_or_create(
+        chain_id=organisation.chain_id,
+        external_id=item.journey_id,
+        defaults={"journey_type": refs.journey_type, "customer": customer, "started_at": item.occurred_at},
+    )
+    if journey.journey_type_id != refs.journey_type.pk or journey.customer_id != customer.pk:
+        raise _JourneyMismatch(f"journey {item.journey_id!r} belongs to another journey type or customer")
+    if item.occurred_at < journey.started_at:
+        journey.started_at = item.occurred_at
+        journey.save(update_fields=["started_at"])
+    if item.journey_ended and journey.ended_at is None:
+        journey.ended_at = item.occurred_at
+        journey.save(update_fields=["ended_at"])
+    try:
+        with transaction.atomic():
+            interaction = Interaction.objects.create(
+                organisation=organisation,
+                external_id=item.external_id,
+                journey=journey,
+                customer=customer,
+                occurred_at=item.occurred_at,
+                channel=refs.channel,
+                touchpoint=refs.touchpoint,
+                unit=refs.unit,
+                employee=refs.employee,
+            )
+    except IntegrityError:
+        # A concurrent retry of the same request won the race: return its record.
+        return RecordedInteraction(
+            Interaction.objects.get(organisation=organisation, external_id=item.external_id), created=False
+        )
+    return RecordedInteraction(interaction, created=True)
+
+
+def _upsert_customer(organisation: Organisation, item: InteractionInput) -> Customer:
+    customer, created = Customer.objects.get_or_create(
+        chain_id=organisation.chain_id,
+        key=item.customer_key,
+        defaults={
+            "email": item.customer_email,
+            "phone": item.customer_phone,
+            "language": item.customer_language or Customer.Language.DUTCH,
+        },
+    )
+    if not created:
+        changed = []
+        for field, value in (
+            ("email", item.customer_email),
+            ("phone", item.customer_phone),
+            ("language", item.customer_language),
+        ):
+            if value and getattr(customer, field) != value:
+                setattr(customer, field, value)
+                changed.append(field)
+        if changed:
+            customer.save(update_fields=changed)
+    return customer

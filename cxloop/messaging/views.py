@@ -1,0 +1,33 @@
+"""The outbox: what cxloop sent on an organisation's behalf, for its admins."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from cxloop.messaging.models import OutboxMessage
+from cxloop.orgs.access import scope_for
+
+
+def _visible_messages(request: HttpRequest):
+    scope = scope_for(request.user)
+    if not scope.admin_of and not request.user.is_superuser:
+        raise Http404
+    messages = OutboxMessage.objects.select_related("organisation")
+    if not request.user.is_superuser:
+        messages = messages.filter(organisation_id__in=scope.admin_of)
+    return messages
+
+
+@login_required
+def outbox(request: HttpRequest) -> HttpResponse:
+    """The newest messages of the organisations the user administers."""
+    return render(request, "messaging/outbox.html", {"outbox": _visible_messages(request)[:200]})
+
+
+@login_required
+def outbox_message(request: HttpRequest, pk: int) -> HttpResponse:
+    """One message as the recipient got it."""
+    message = _visible_messages(request).filter(pk=pk).first()
+    if message is None:
+        raise Http404
+    return render(request, "messaging/message.html", {"message": message})

@@ -1,0 +1,43 @@
+"""`cxloop createadmin`: an administrator who can log in to /admin/ and, with --organisation, its dashboards."""
+
+import getpass
+import os
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from cxloop.orgs.models import Organisation, Role
+from cxloop.orgs.services import grant_role
+
+
+class Command(BaseCommand):
+    help = "Create a superuser; the password comes from --password, CXLOOP_ADMIN_PASSWORD or a prompt."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--username", default="admin")
+        parser.add_argument("--email", default="")
+        parser.add_argument("--password", default=None)
+        parser.add_argument("--organisation", help="slug of an organisation to administer too")
+
+    def handle(self, *args, username: str, email: str, password: str | None, organisation: str | None, **options):
+        User = get_user_model()
+        if User.objects.filter(username=username).exists():
+            raise CommandError(f"a user called {username!r} exists already")
+        password = password or os.environ.get("CXLOOP_ADMIN_PASSWORD") or self._prompt()
+        if len(password) < 8:
+            raise CommandError("the password needs at least 8 characters")
+        org = None
+        if organisation:
+            org = Organisation.objects.filter(slug=organisation).first()
+            if org is None:
+                raise CommandError(f"no organisation with slug {organisation!r}")
+        user = User.objects.create_superuser(username=username, email=email, password=password)
+        if org is not None:
+            grant_role(user=user, organisation=org, role=Role.ORG_ADMIN)
+        self.stdout.write(self.style.SUCCESS(f"Created administrator {username!r}."))
+
+    def _prompt(self) -> str:
+        first = getpass.getpass("Password: ")
+        if first != getpass.getpass("Password (again): "):
+            raise CommandError("the passwords differ")
+        return first

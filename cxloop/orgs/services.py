@@ -1,0 +1,94 @@
+"""Writes for organisations, units, people, roles and API keys."""
+
+import hashlib
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from cxloop.orgs.models import ApiKey, Employee, Membership, Organisation, Role, Unit
+
+API_KEY_PREFIX = "cxl_"
+
+
+@transaction.atomic
+def create_unit(
+    *, organisation: Organisation, name: str, slug: str, parent: Unit | None = None, kind: str = Unit.Kind.TEAM
+) -> Unit:
+    """Create a unit under a parent (or at the top) and give it its materialised path."""
+    if parent is not None and parent.organisation_id != organisation.pk:
+        raise ValueError("a unit's parent must belong to the same organisation")
+    unit = Unit.objects.create(organisation=organisation, name=name, slug=slug, parent=parent, kind=kind, path="")
+    unit.path = f"{parent.path if parent else '/'}{unit.pk}/"
+    unit.save(update_fields=["path"])
+    return unit
+
+
+def set_unit_lead(*, unit: Unit, lead: Employee | None) -> Unit:
+    """Make an employee the lead who receives the unit's follow-up cases."""
+    unit.lead = lead
+    unit.save(update_fields=["lead"])
+    return unit
+
+
+@transaction.atomic
+def create_employee(
+    *,
+    organisation: Organisation,
+    unit: Unit,
+    code: str,
+    name: str,
+    email: str = "",
+    username: str | None = None,
+    password: str | None = None,
+) -> Employee:
+    """Create an employee, and a user with the employee role when a username is given."""
+    user = None
+    if username:
+        user = get_user_model().objects.create_user(username=username, email=email, password=password)
+        Membership.objects.create(user=user, organisation=organisation, unit=unit, role=Role.EMPLOYEE)
+    return Employee.objects.create(
+        organisation=organisation, unit=unit, code=code, name=name, email=email, user=user
+    )
+
+
+def grant_role(
+    *, user: AbstractBaseUser, organisation: Organisation, role: str, unit: Unit | None = None
+) -> Membership:
+    """Give a user a role in an organisation, or in one unit and everything below it."""
+    membership, _ = Membership.objects.get_or_create(user=user, organisation=organisation, unit=unit, role=role)
+    return membership
+
+
+def _hash_key(raw_key: str) -> str:
+    return hashlib.sha256(raw_key.encode()).hexdigest()
+
+
+def create_api_key(*, organisation: Organisation, name: str) -> tuple[ApiKey, str]:
+    """Create an API key; the raw key is returned once and never stored."""
+    prefix = secrets.token_hex(4)
+    raw_key = f"{API_KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    api_key = ApiKey.objects.create(organisation=organisation, name=name, prefix=prefix, key_hash=_hash_key(raw_key))
+    return api_key, raw_key
+
+
+def revoke_api_key(*, api_key: ApiKey) -> ApiKey:
+    """Revoke a key; calls with it are refused from now on."""
+    if api_key.revoked_at is None:
+        api_key.revoked_at = timezone.now()
+        api_key.save(update_fields=["revoked_at"])
+    return api_key
+
+
+def authenticate_api_key(raw_key: str) -> ApiKey | None:
+    """Return the active key matching a raw key, or None."""
+    if not raw_key.startswith(API_KEY_PREFIX):
+        return None
+    prefix = raw_key[len(API_KEY_PREFIX) :].split("_", 1)[0]
+    api_key = ApiKey.objects.select_related("organisation").filter(prefix=prefix, revoked_at=None).first()
+    if api_key is None or not secrets.compare_digest(api_key.key_hash, _hash_key(raw_key)):
+        return None
+    ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=timezone.now())
+    return api_key

@@ -1,0 +1,153 @@
+"""Django settings for cxloop, configured by environment variables (docs/configuration.md)."""
+
+import os
+import sys
+from pathlib import Path
+
+import dj_database_url
+
+from cxloop.lib.env import envbool, envint, envlist, envstr, persistent_secret_key
+
+BASE_DIR = Path(__file__).resolve().parent
+TESTING = "pytest" in sys.modules or envbool("CXLOOP_TESTING", False)
+
+DATA_DIR = Path(envstr("CXLOOP_DATA_DIR", str(Path.home() / ".local" / "share" / "cxloop")))
+if TESTING and "CXLOOP_DATA_DIR" not in os.environ:
+    DATA_DIR = Path(envstr("TMPDIR", "/tmp")) / "cxloop-test"
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+SECRET_KEY = os.environ.get("CXLOOP_SECRET_KEY") or persistent_secret_key(DATA_DIR)
+DEBUG = envbool("CXLOOP_DEBUG", False)
+ALLOWED_HOSTS = envlist("CXLOOP_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = envlist("CXLOOP_CSRF_TRUSTED_ORIGINS", [])
+# The address customers reach this instance on; used in links in e-mails.
+BASE_URL = envstr("CXLOOP_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
+    "cxloop.orgs",
+    "cxloop.customers",
+    "cxloop.journeys",
+    "cxloop.surveys",
+    "cxloop.responses",
+    "cxloop.followup",
+    "cxloop.messaging",
+    "cxloop.dashboards",
+    "cxloop.demo",
+    "cxloop.server",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "cxloop.urls"
+WSGI_APPLICATION = "cxloop.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DEFAULT_SQLITE_URL = f"sqlite:///{DATA_DIR / 'cxloop.sqlite3'}"
+DATABASES = {
+    "default": dj_database_url.parse(
+        envstr("CXLOOP_DATABASE_URL", DEFAULT_SQLITE_URL), conn_max_age=envint("CXLOOP_DB_CONN_MAX_AGE", 0)
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL and a busy timeout let the web server and the worker share the file.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "nl"
+LANGUAGES = [("nl", "Nederlands"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Amsterdam"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+
+# E-mail: every message is kept in the outbox admins read in the UI; with
+# CXLOOP_EMAIL_HOST set it is also delivered over SMTP.
+EMAIL_HOST = envstr("CXLOOP_EMAIL_HOST", "")
+EMAIL_PORT = envint("CXLOOP_EMAIL_PORT", 25)
+EMAIL_HOST_USER = envstr("CXLOOP_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = envstr("CXLOOP_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = envbool("CXLOOP_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = envbool("CXLOOP_EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = envint("CXLOOP_EMAIL_TIMEOUT", 30)
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+DEFAULT_FROM_EMAIL = envstr("CXLOOP_DEFAULT_FROM_EMAIL", "feedback@cxloop.localhost")
+
+# Background work: the database is the queue; tests run tasks at once.
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if TESTING and not envbool("CXLOOP_TEST_DB_TASKS", False)
+            else "django_tasks_db.DatabaseBackend"
+        )
+    }
+}
+
+# Follow-up: hours until a new case is due, until the SLA calendar arrives.
+CXLOOP_FOLLOWUP_DUE_HOURS = envint("CXLOOP_FOLLOWUP_DUE_HOURS", 24)
+CXLOOP_INVITATION_DELAY_MINUTES = envint("CXLOOP_INVITATION_DELAY_MINUTES", 0)
+CXLOOP_INVITATION_VALID_DAYS = envint("CXLOOP_INVITATION_VALID_DAYS", 14)
+CXLOOP_API_BATCH_LIMIT = envint("CXLOOP_API_BATCH_LIMIT", 1000)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": envstr("CXLOOP_LOG_LEVEL", "INFO")},
+}
+CXLOOP_ANONYMITY_MIN = envint("CXLOOP_ANONYMITY_MIN", 5)

@@ -1,0 +1,32 @@
+"""URL map of cxloop."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from cxloop.api import api
+from cxloop.dashboards import views as dashboards
+from cxloop.followup import views as followup
+from cxloop.messaging import views as messaging
+from cxloop.surveys import views as surveys
+
+urlpatterns = [
+    path("", dashboards.home, name="home"),
+    path("me/", dashboards.my_dashboard, name="my_dashboard"),
+    path("employees/<int:pk>/", dashboards.employee_dashboard, name="employee_dashboard"),
+    path("units/<int:pk>/", dashboards.unit_dashboard, name="unit_dashboard"),
+    path("organisations/<slug:slug>/", dashboards.organisation_dashboard, name="organisation_dashboard"),
+    path("cases/", followup.inbox, name="inbox"),
+    path("cases/<int:pk>/", followup.case_detail, name="case_detail"),
+    path("cases/<int:pk>/contact/", followup.contact_attempt, name="case_contact"),
+    path("cases/<int:pk>/close/", followup.close, name="case_close"),
+    path("outbox/", messaging.outbox, name="outbox"),
+    path("outbox/<int:pk>/", messaging.outbox_message, name="outbox_message"),
+    path("s/<str:token>/", surveys.survey, name="survey"),
+    path("s/<str:token>/thanks/", surveys.survey_thanks, name="survey_thanks"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+]
