@@ -53,7 +53,7 @@ def scope_for(user: AbstractBaseUser | AnonymousUser) -> Scope:
 
 def access_unit(user: AbstractBaseUser | AnonymousUser, pk: int) -> Unit:
     """The unit if the user may see it, else 404."""
-    unit = Unit.objects.select_related("organisation").filter(pk=pk).first()
+    unit = Unit.objects.select_related("organisation", "lead").filter(pk=pk).first()
     if unit is None or not scope_for(user).sees_unit(unit):
         raise Http404
     return unit

@@ -1,0 +1,69 @@
+"""`cxloop import`: interactions from CSV, all-or-nothing by default, a report per bad row."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from cxloop.journeys.models import Interaction
+from cxloop.surveys.models import Invitation
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "external_id;occurred_at;customer_key;customer_email;journey_id;journey_type;channel;employee\n"
+GOOD = "r1;2026-11-20T10:00:00+01:00;K-1;een@example.nl;claim-1;schade-melden;telefoon;A1\n"
+GOOD2 = "r2;2026-11-20T11:00:00+01:00;K-2;twee@example.nl;claim-2;schade-melden;e-mail;B1\n"
+BAD = "r3;gisteren;K-3;;claim-3;schade-melden;postduif;A1\n"
+
+
+def write(tmp_path, text: str):
+    path = tmp_path / "interactions.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_clean_file_is_imported_and_invites(cast, tmp_path, capsys, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("importinteractions", write(tmp_path, HEADER + GOOD + GOOD2), organisation="leasewijs")
+    assert Interaction.objects.count() == 2
+    assert Invitation.objects.count() == 2
+    assert "2 interaction(s) imported" in capsys.readouterr().out
+
+
+def test_a_bad_row_stops_the_whole_import_and_is_reported_by_line(cast, tmp_path, capsys):
+    with pytest.raises(CommandError, match="1 bad row"):
+        call_command("importinteractions", write(tmp_path, HEADER + GOOD + BAD), organisation="leasewijs")
+    err = capsys.readouterr().err
+    assert "line 3" in err and "occurred_at 'gisteren'" in err
+    assert not Interaction.objects.exists()
+
+
+def test_unknown_references_are_reported_per_row(cast, tmp_path, capsys):
+    row = "r4;2026-11-20T10:00:00+01:00;K-4;;claim-4;schade-melden;postduif;A1\n"
+    with pytest.raises(CommandError):
+        call_command("importinteractions", write(tmp_path, HEADER + GOOD + row), organisation="leasewijs")
+    assert "line 3: channel 'postduif' is unknown" in capsys.readouterr().err
+    assert not Interaction.objects.exists()
+
+
+def test_skip_invalid_imports_the_good_rows(cast, tmp_path, capsys):
+    row = "r4;2026-11-20T10:00:00+01:00;K-4;;claim-4;schade-melden;postduif;A1\n"
+    call_command(
+        "importinteractions", write(tmp_path, HEADER + GOOD + row + GOOD2 + BAD), organisation="leasewijs",
+        skip_invalid=True,
+    )
+    assert sorted(Interaction.objects.values_list("external_id", flat=True)) == ["r1", "r2"]
+    assert "2 bad row(s) skipped" in capsys.readouterr().out
+
+
+def test_importing_twice_duplicates_nothing(cast, tmp_path, capsys):
+    path = write(tmp_path, HEADER + GOOD + GOOD2)
+    call_command("importinteractions", path, organisation="leasewijs")
+    call_command("importinteractions", path, organisation="leasewijs")
+    assert Interaction.objects.count() == 2
+    assert "2 seen before" in capsys.readouterr().out
+
+
+def test_missing_columns_are_named(cast, tmp_path):
+    with pytest.raises(CommandError, match="missing column"):
+        call_command("importinteractions", write(tmp_path, "external_id,channel\nx,telefoon\n"), organisation="leasewijs")
+    with pytest.raises(CommandError, match="no organisation"):
+        call_command("importinteractions", write(tmp_path, HEADER + GOOD), organisation="nobody")
