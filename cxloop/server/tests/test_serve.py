@@ -1,0 +1,49 @@
+"""`cxloop serve` on a fresh data directory: migrate, start, answer on the port, with a worker beside it."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_serve_starts_the_web_server_and_a_worker(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CXLOOP_")}
+    env["CXLOOP_DATA_DIR"] = str(tmp_path)
+    cxloop = [sys.executable, "-m", "cxloop.cli"]
+    subprocess.run([*cxloop, "migrate", "--no-input", "-v", "0"], env=env, check=True, timeout=120)
+    port = free_port()
+    server = subprocess.Popen([*cxloop, "serve", "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        body = ""
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=5) as page:
+                    body = page.read().decode()
+                break
+            except OSError:
+                time.sleep(0.3)
+        assert "csrfmiddlewaretoken" in body
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/cxloop/app.css", timeout=5) as css:
+            assert css.status == 200
+        # The secret key was generated and kept in the data directory, not hard-coded.
+        assert (tmp_path / "secret_key").read_text().strip()
+        children = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
+        assert children, "no worker process was started beside the web server"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            pytest.fail("serve did not stop on SIGTERM")
