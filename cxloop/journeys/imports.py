@@ -1,9 +1,13 @@
-"""Reading interactions from a CSV file into InteractionInput rows, with an error per bad row."""
+"""Reading interactions from CSV or XLSX files into InteractionInput rows, with an error per bad row."""
 
 import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
 from typing import IO
 
 from cxloop.journeys.services import InteractionInput
@@ -38,6 +42,18 @@ def _parse_time(raw: str) -> datetime:
     return value
 
 
+def read_interactions(path: Path) -> Iterator[ParsedRow]:
+    """Rows of a .csv or .xlsx file of interactions."""
+    if path.suffix.lower() == ".xlsx":
+        return read_interactions_xlsx(path)
+    return _read_csv_path(path)
+
+
+def _read_csv_path(path: Path) -> Iterator[ParsedRow]:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        yield from read_interactions_csv(handle)
+
+
 def read_interactions_csv(handle: IO[str]) -> Iterator[ParsedRow]:
     """Yield each data row as an InteractionInput, or with the reasons it cannot be one."""
     sample = handle.read(4096)
@@ -47,41 +63,72 @@ def read_interactions_csv(handle: IO[str]) -> Iterator[ParsedRow]:
     except csv.Error:
         dialect = csv.excel
     reader = csv.DictReader(handle, dialect=dialect)
-    missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        raise ImportFileError(f"missing column(s): {', '.join(missing)}; found: {', '.join(reader.fieldnames or [])}")
+    _check_columns(reader.fieldnames or [])
     for row in reader:
-        line = reader.line_num
-        values = {k: (v or "").strip() for k, v in row.items() if k}
-        errors = [f"{c} is empty" for c in REQUIRED_COLUMNS if not values.get(c)]
-        occurred_at = None
-        if values.get("occurred_at"):
-            try:
-                occurred_at = _parse_time(values["occurred_at"])
-            except ValueError as error:
-                errors.append(f"occurred_at {values['occurred_at']!r}: {error}")
-        language = values.get("customer_language", "")
-        if language not in {"", "nl", "en"}:
-            errors.append(f"customer_language must be nl or en, not {language!r}")
-        if errors or occurred_at is None:
-            yield ParsedRow(line, None, errors)
+        yield _parse_row(reader.line_num, {k: (v or "").strip() for k, v in row.items() if k})
+
+
+def read_interactions_xlsx(path: Path) -> Iterator[ParsedRow]:
+    """The first sheet of a workbook: a header row, then one interaction per row."""
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises several types for a file that is no workbook
+        raise ImportFileError(f"not a readable .xlsx workbook ({error.__class__.__name__})") from None
+    rows = workbook.worksheets[0].iter_rows(values_only=True)
+    header = [str(cell).strip() if cell is not None else "" for cell in next(rows, ())]
+    _check_columns(header)
+    for line, cells in enumerate(rows, start=2):
+        if all(cell is None for cell in cells):
             continue
-        yield ParsedRow(
-            line,
-            InteractionInput(
-                external_id=values["external_id"],
-                occurred_at=occurred_at,
-                customer_key=values["customer_key"],
-                journey_id=values["journey_id"],
-                journey_type=values["journey_type"],
-                channel=values["channel"],
-                touchpoint=values.get("touchpoint") or None,
-                employee=values.get("employee") or None,
-                unit=values.get("unit") or None,
-                customer_email=values.get("customer_email", ""),
-                customer_phone=values.get("customer_phone", ""),
-                customer_language=language,
-                journey_ended=values.get("journey_ended", "").lower() in {"1", "true", "yes", "ja"},
-            ),
-            [],
-        )
+        yield _parse_row(line, {name: _cell_text(cell) for name, cell in zip(header, cells, strict=False) if name})
+    workbook.close()
+
+
+def _cell_text(cell: object) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, datetime):
+        # Excel date cells carry no zone: read them as Dutch local time, as they were typed.
+        if cell.tzinfo is None:
+            cell = cell.replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
+        return cell.isoformat()
+    return str(cell).strip()
+
+
+def _check_columns(found: list[str]) -> None:
+    missing = [c for c in REQUIRED_COLUMNS if c not in found]
+    if missing:
+        raise ImportFileError(f"missing column(s): {', '.join(missing)}; found: {', '.join(found)}")
+
+
+def _parse_row(line: int, values: dict[str, str]) -> ParsedRow:
+    errors = [f"{c} is empty" for c in REQUIRED_COLUMNS if not values.get(c)]
+    occurred_at = None
+    if values.get("occurred_at"):
+        try:
+            occurred_at = _parse_time(values["occurred_at"])
+        except ValueError as error:
+            errors.append(f"occurred_at {values['occurred_at']!r}: {error}")
+    language = values.get("customer_language", "")
+    if language not in {"", "nl", "en"}:
+        errors.append(f"customer_language must be nl or en, not {language!r}")
+    if errors or occurred_at is None:
+        return ParsedRow(line, None, errors)
+    item = InteractionInput(
+        external_id=values["external_id"],
+        occurred_at=occurred_at,
+        customer_key=values["customer_key"],
+        journey_id=values["journey_id"],
+        journey_type=values["journey_type"],
+        channel=values["channel"],
+        touchpoint=values.get("touchpoint") or None,
+        employee=values.get("employee") or None,
+        unit=values.get("unit") or None,
+        customer_email=values.get("customer_email", ""),
+        customer_phone=values.get("customer_phone", ""),
+        customer_language=language,
+        journey_ended=values.get("journey_ended", "").lower() in {"1", "true", "yes", "ja"},
+    )
+    return ParsedRow(line, item, [])

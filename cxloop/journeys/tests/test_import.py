@@ -67,3 +67,35 @@ def test_missing_columns_are_named(cast, tmp_path):
         call_command("importinteractions", write(tmp_path, "external_id,channel\nx,telefoon\n"), organisation="leasewijs")
     with pytest.raises(CommandError, match="no organisation"):
         call_command("importinteractions", write(tmp_path, HEADER + GOOD), organisation="nobody")
+
+
+def test_an_xlsx_workbook_is_imported_with_the_same_report(cast, tmp_path, capsys):
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER.strip().split(";"))
+    sheet.append(GOOD.strip().split(";"))
+    row = GOOD2.strip().split(";")
+    row[1] = datetime(2026, 11, 20, 11, 0)  # a real date cell: no zone, read as Dutch time
+    sheet.append(row)
+    path = tmp_path / "interactions.xlsx"
+    workbook.save(path)
+    call_command("importinteractions", path, organisation="leasewijs")
+    assert sorted(Interaction.objects.values_list("external_id", flat=True)) == ["r1", "r2"]
+    assert Interaction.objects.get(external_id="r2").occurred_at.isoformat() == "2026-11-20T10:00:00+00:00"
+
+    sheet.append(BAD.strip().split(";"))
+    workbook.save(path)
+    with pytest.raises(CommandError):
+        call_command("importinteractions", path, organisation="leasewijs")
+    assert "line 4" in capsys.readouterr().err
+
+
+def test_a_file_that_is_not_a_workbook_is_a_clear_error(cast, tmp_path):
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(b"not a zip file")
+    with pytest.raises(CommandError, match="not a readable .xlsx"):
+        call_command("importinteractions", path, organisation="leasewijs")

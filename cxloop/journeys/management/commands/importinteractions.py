@@ -1,11 +1,11 @@
-"""`cxloop import FILE --organisation SLUG`: interactions from CSV, all or nothing, with a report per row."""
+"""`cxloop import FILE --organisation SLUG`: interactions from CSV or XLSX, all or nothing, with a report per row."""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from cxloop.journeys.imports import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, ImportFileError, read_interactions_csv
+from cxloop.journeys.imports import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, ImportFileError, read_interactions
 from cxloop.journeys.services import InteractionRejected, record_interactions
 from cxloop.orgs.models import Organisation
 
@@ -14,7 +14,7 @@ CHUNK = 500
 
 class Command(BaseCommand):
     help = (
-        "Import interactions from a CSV file (comma, semicolon or tab separated). Columns: "
+        "Import interactions from a .csv (comma, semicolon or tab separated) or .xlsx file. Columns: "
         + ", ".join(REQUIRED_COLUMNS)
         + "; optional: "
         + ", ".join(OPTIONAL_COLUMNS)
@@ -33,8 +33,7 @@ class Command(BaseCommand):
         if not file.exists():
             raise CommandError(f"{file} does not exist")
         try:
-            with file.open(newline="", encoding="utf-8-sig") as handle:
-                rows = list(read_interactions_csv(handle))
+            rows = list(read_interactions(file))
         except (ImportFileError, UnicodeDecodeError) as error:
             raise CommandError(f"{file}: {error}") from None
         bad = {row.line: row.errors for row in rows if row.errors}
