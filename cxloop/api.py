@@ -34,11 +34,13 @@ api = NinjaAPI(
 
 
 def _register_routers() -> None:
+    from cxloop.customers.api import router as customers_router
     from cxloop.journeys.api import router as journeys_router
     from cxloop.responses.api import router as responses_router
 
     api.add_router("/interactions", journeys_router, tags=["interactions"])
     api.add_router("/responses", responses_router, tags=["responses"])
+    api.add_router("/customers", customers_router, tags=["customers"])
 
 
 _register_routers()

@@ -154,3 +154,4 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": envstr("CXLOOP_LOG_LEVEL", "INFO")},
 }
 CXLOOP_ANONYMITY_MIN = envint("CXLOOP_ANONYMITY_MIN", 5)
+CXLOOP_SMS_GATEWAY = envstr("CXLOOP_SMS_GATEWAY", "cxloop.messaging.sms.OutboxOnlyGateway")

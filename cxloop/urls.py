@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from cxloop.api import api
+from cxloop.customers import views as customers
 from cxloop.dashboards import views as dashboards
 from cxloop.followup import views as followup
 from cxloop.messaging import views as messaging
@@ -24,6 +25,7 @@ urlpatterns = [
     path("outbox/<int:pk>/", messaging.outbox_message, name="outbox_message"),
     path("s/<str:token>/", surveys.survey, name="survey"),
     path("s/<str:token>/thanks/", surveys.survey_thanks, name="survey_thanks"),
+    path("o/<str:token>/", customers.opt_out, name="opt_out"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

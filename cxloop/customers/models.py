@@ -20,6 +20,9 @@ class Customer(models.Model):
     language = models.CharField(max_length=2, choices=Language.choices, default=Language.DUTCH)
     segment = models.CharField(max_length=64, blank=True)
     opted_out_at = models.DateTimeField(null=True, blank=True)
+    # A hard bounce or a refused number: no further attempts to that address.
+    email_invalid_at = models.DateTimeField(null=True, blank=True)
+    phone_invalid_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -10,9 +10,12 @@ class OutboxMessage(models.Model):
     """A message as it left cxloop; in the embedded default, the only delivery there is."""
 
     class Status(models.TextChoices):
+        PENDING = "pending", _("waiting to be sent")
+        SENDING = "sending", _("being sent")
         STORED = "stored", _("stored in outbox")
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
+        BOUNCED = "bounced", _("refused by the recipient's server")
 
     organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="outbox_messages"
@@ -24,7 +27,17 @@ class OutboxMessage(models.Model):
     subject = models.CharField(max_length=300)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.STORED)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    # What the message is for ("invitation", "reminder", "case_assigned") and the id it is about,
+    # so that a bounce can stop further attempts of the sender.
+    purpose = models.CharField(max_length=20, blank=True)
+    subject_id = models.BigIntegerField(null=True, blank=True)
+    message_id = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -1,10 +1,40 @@
-"""Sending messages: every one is recorded in the outbox, and delivered by SMTP when configured."""
+"""Sending messages through the outbox: recorded first, delivered by a worker, retried, never twice.
+
+A message is written as `pending` in the same transaction as the change that causes it.
+A worker claims it with a compare-and-set update (`pending` → `sending`), so two workers
+never deliver the same row; delivery ends in `sent`, `stored` (no SMTP configured),
+`bounced` (permanent refusal: the address is marked invalid) or a retry with backoff.
+A worker that dies while `sending` leaves a claim that the sweeper returns to `pending`.
+"""
+
+import logging
+import smtplib
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from email.utils import make_msgid
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from cxloop.messaging.models import OutboxMessage
 from cxloop.orgs.models import Organisation
+
+logger = logging.getLogger(__name__)
+
+# Minutes to wait before attempt 2, 3, ...; after the last one the message has failed.
+BACKOFF_MINUTES = (1, 5, 30, 120, 720)
+CLAIM_TIMEOUT = timedelta(minutes=10)
+FailureHandler = Callable[[OutboxMessage], None]
+_failure_handlers: dict[str, FailureHandler] = {}
+
+
+def on_failure(purpose: str, handler: FailureHandler) -> None:
+    """Let the app that sent messages of a purpose react when one bounces or fails for good."""
+    _failure_handlers[purpose] = handler
 
 
 def sender_for(organisation: Organisation | None) -> tuple[str, str]:
@@ -18,15 +48,19 @@ def smtp_configured() -> bool:
     return bool(settings.EMAIL_HOST)
 
 
-def send_email(
-    *, organisation: Organisation | None, recipient: str, subject: str, text: str, html: str = ""
+def queue_email(
+    *,
+    organisation: Organisation | None,
+    recipient: str,
+    subject: str,
+    text: str,
+    html: str = "",
+    purpose: str = "",
+    subject_id: int | None = None,
 ) -> OutboxMessage:
-    """Record an e-mail in the outbox and deliver it over SMTP if a server is configured.
-
-    Delivery errors propagate, so a caller inside a transaction rolls back the record too.
-    """
+    """Record an e-mail as pending and have a worker deliver it once the transaction commits."""
     sender, reply_to = sender_for(organisation)
-    delivered = smtp_configured()
+    domain = sender.rsplit("@", 1)[-1] or "cxloop.localhost"
     message = OutboxMessage.objects.create(
         organisation=organisation,
         channel="email",
@@ -36,13 +70,147 @@ def send_email(
         subject=subject,
         body_text=text,
         body_html=html,
-        status=OutboxMessage.Status.SENT if delivered else OutboxMessage.Status.STORED,
+        purpose=purpose,
+        subject_id=subject_id,
+        message_id=make_msgid(domain=domain),
     )
-    if delivered:
-        email = EmailMultiAlternatives(
-            subject=subject, body=text, from_email=sender, to=[recipient], reply_to=[reply_to]
-        )
-        if html:
-            email.attach_alternative(html, "text/html")
-        email.send(fail_silently=False)
+    transaction.on_commit(lambda: _enqueue_delivery(message.pk))
     return message
+
+
+def queue_sms(
+    *, organisation: Organisation | None, recipient: str, text: str, purpose: str = "", subject_id: int | None = None
+) -> OutboxMessage:
+    """Record a text message as pending, for the SMS gateway."""
+    sender, _ = sender_for(organisation)
+    message = OutboxMessage.objects.create(
+        organisation=organisation,
+        channel="sms",
+        sender=(organisation.name[:11] if organisation else "cxloop"),
+        recipient=recipient,
+        subject=text[:80],
+        body_text=text,
+        purpose=purpose,
+        subject_id=subject_id,
+    )
+    transaction.on_commit(lambda: _enqueue_delivery(message.pk))
+    return message
+
+
+# Kept for callers that send a one-off notification; it goes through the outbox like the rest.
+send_email = queue_email
+
+
+def _enqueue_delivery(message_id: int) -> None:
+    from cxloop.messaging.tasks import deliver_message_task
+
+    deliver_message_task.enqueue(message_id)
+
+
+def claim(message_id: int, *, now: datetime) -> OutboxMessage | None:
+    """Take a pending message for delivery; None if another worker has it or it is not due."""
+    claimed = (
+        OutboxMessage.objects.filter(pk=message_id, status=OutboxMessage.Status.PENDING)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .update(status=OutboxMessage.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+    return OutboxMessage.objects.get(pk=message_id) if claimed else None
+
+
+def deliver_message(*, message_id: int, now: datetime | None = None) -> OutboxMessage | None:
+    """Deliver one pending message; safe to call from several workers at once."""
+    now = now or timezone.now()
+    message = claim(message_id, now=now)
+    if message is None:
+        return None
+    try:
+        delivered = _transmit(message)
+    except Exception as error:  # noqa: BLE001 - every failure is recorded on the message
+        return _record_failure(message, error, now=now)
+    status = OutboxMessage.Status.SENT if delivered else OutboxMessage.Status.STORED
+    OutboxMessage.objects.filter(pk=message.pk).update(status=status, sent_at=now, error="")
+    message.status = status
+    return message
+
+
+def _transmit(message: OutboxMessage) -> bool:
+    """Hand the message to SMTP or the SMS gateway; False when it stays in the outbox only."""
+    if message.channel == "sms":
+        return sms_gateway().send(to=message.recipient, text=message.body_text, sender=message.sender)
+    if not smtp_configured():
+        return False
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        from_email=message.sender,
+        to=[message.recipient],
+        reply_to=[message.reply_to] if message.reply_to else None,
+        headers={"Message-ID": message.message_id} if message.message_id else None,
+        connection=get_connection(fail_silently=False),
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    email.send(fail_silently=False)
+    return True
+
+
+def is_permanent(error: Exception) -> bool:
+    """A refusal that retrying cannot fix: a 5xx reply or a refused recipient."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code >= 500
+    return isinstance(error, PermanentSendError)
+
+
+class PermanentSendError(Exception):
+    """Raised by an SMS gateway for a number that can never be reached."""
+
+
+def _record_failure(message: OutboxMessage, error: Exception, *, now: datetime) -> OutboxMessage:
+    text = f"{error.__class__.__name__}: {error}"[:1000]
+    if is_permanent(error):
+        message.status = OutboxMessage.Status.BOUNCED
+    elif message.attempts >= len(BACKOFF_MINUTES) + 1:
+        message.status = OutboxMessage.Status.FAILED
+    else:
+        message.status = OutboxMessage.Status.PENDING
+        message.next_attempt_at = now + timedelta(minutes=BACKOFF_MINUTES[message.attempts - 1])
+    message.error = text
+    message.save(update_fields=["status", "next_attempt_at", "error"])
+    logger.warning("message %s %s after attempt %s: %s", message.pk, message.status, message.attempts, text)
+    if message.status == OutboxMessage.Status.PENDING:
+        _enqueue_retry(message)
+    elif message.purpose in _failure_handlers:
+        _failure_handlers[message.purpose](message)
+    return message
+
+
+def _enqueue_retry(message: OutboxMessage) -> None:
+    from cxloop.messaging.tasks import deliver_message_task
+
+    if deliver_message_task.get_backend().supports_defer:
+        deliver_message_task.using(run_after=message.next_attempt_at).enqueue(message.pk)
+    # Without a deferring backend the sweeper picks the retry up when it is due.
+
+
+def release_stale_claims(*, now: datetime) -> int:
+    """Return messages whose worker died while sending to `pending`, so they are not lost."""
+    return OutboxMessage.objects.filter(
+        status=OutboxMessage.Status.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT
+    ).update(status=OutboxMessage.Status.PENDING, next_attempt_at=now)
+
+
+def due_messages(*, now: datetime, limit: int = 500) -> list[int]:
+    """Pending messages whose (next) attempt is due."""
+    return list(
+        OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def sms_gateway():
+    """The configured SMS gateway (CXLOOP_SMS_GATEWAY, a dotted path to a class)."""
+    return import_string(settings.CXLOOP_SMS_GATEWAY)()

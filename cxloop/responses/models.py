@@ -51,6 +51,19 @@ class Answer(models.Model):
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
     number = models.SmallIntegerField(null=True, blank=True)
     text = models.TextField(blank=True)
+    values = models.JSONField(default=list, blank=True)  # multiple choice
+    chosen_touchpoint = models.ForeignKey(
+        Touchpoint, null=True, blank=True, on_delete=models.SET_NULL, related_name="chosen_in_answers"
+    )
+    # Who the answer is about: the response's interaction, or the partner's at the question's touchpoint.
+    interaction = models.ForeignKey(
+        Interaction, null=True, blank=True, on_delete=models.SET_NULL, related_name="answers"
+    )
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="answers"
+    )
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="answers")
+    employee = models.ForeignKey(Employee, null=True, blank=True, on_delete=models.SET_NULL, related_name="answers")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["response", "question"], name="one_answer_per_question")]

@@ -1,5 +1,7 @@
 """Surveys, their questions, the rules that send them and the invitations to customers."""
 
+import datetime
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -9,13 +11,29 @@ from cxloop.orgs.models import Organisation
 
 
 class Survey(models.Model):
-    """A questionnaire an organisation sends to its customers."""
+    """One version of a questionnaire; a published version never changes, editing makes a new one."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        PUBLISHED = "published", _("published")
+        ARCHIVED = "archived", _("archived")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="surveys")
+    # The first version is the family's root; later versions point at it. Rules point at the root.
+    family = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="versions"
+    )
+    version = models.PositiveIntegerField(default=1)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
     name = models.CharField(max_length=200)
     intro_nl = models.TextField(blank=True)
     intro_en = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    @property
+    def root_id(self) -> int:
+        return self.family_id or self.pk
 
     def __str__(self) -> str:
         return self.name
@@ -29,6 +47,9 @@ class Question(models.Model):
         CSAT = "csat", _("CSAT (1–5)")
         CES = "ces", _("CES (1–7)")
         OPEN = "open", _("open answer")
+        SINGLE = "single", _("single choice")
+        MULTIPLE = "multiple", _("multiple choice")
+        MOMENT = "moment", _("moment that mattered most")
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
     position = models.PositiveIntegerField(default=0)
@@ -36,6 +57,18 @@ class Question(models.Model):
     text_nl = models.TextField()
     text_en = models.TextField()
     required = models.BooleanField(default=False)
+    # For choice questions: [{"value": "prijs", "nl": "Prijs", "en": "Price"}, ...]
+    choices = models.JSONField(default=list, blank=True)
+    # A question about one touchpoint is attributed to the partner who handled that touchpoint.
+    touchpoint = models.ForeignKey(
+        "journeys.Touchpoint", null=True, blank=True, on_delete=models.SET_NULL, related_name="questions"
+    )
+    # Asked only when the answer to another (scale) question lies in [condition_min, condition_max].
+    condition_question = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="dependent_questions"
+    )
+    condition_min = models.SmallIntegerField(null=True, blank=True)
+    condition_max = models.SmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["survey", "position", "id"]
@@ -54,7 +87,16 @@ class Question(models.Model):
 
 
 class InvitationRule(models.Model):
-    """When an organisation invites a customer after an interaction, and with which survey."""
+    """When an organisation invites a customer, through which channel, and with which survey."""
+
+    class Trigger(models.TextChoices):
+        AFTER_INTERACTION = "interaction", _("after an interaction")
+        JOURNEY_END = "journey_end", _("at the end of the journey")
+        INACTIVITY = "inactivity", _("after some hours without a new interaction")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("e-mail")
+        SMS = "sms", _("text message")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitation_rules")
     journey_type = models.ForeignKey(
@@ -65,8 +107,26 @@ class InvitationRule(models.Model):
         related_name="invitation_rules",
         help_text=_("Empty: every journey type"),
     )
+    touchpoint = models.ForeignKey(
+        "journeys.Touchpoint",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="invitation_rules",
+        help_text=_("Empty: every touchpoint"),
+    )
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="rules")
+    trigger = models.CharField(max_length=12, choices=Trigger.choices, default=Trigger.AFTER_INTERACTION)
+    inactivity_hours = models.PositiveIntegerField(default=48)
     delay_minutes = models.PositiveIntegerField(default=0)
+    sampling_percent = models.PositiveSmallIntegerField(default=100)
+    channel = models.CharField(max_length=5, choices=Channel.choices, default=Channel.EMAIL)
+    fallback_channel = models.CharField(max_length=5, choices=Channel.choices, blank=True)
+    # Quiet hours in Europe/Amsterdam; a window may cross midnight (21:00–08:00).
+    quiet_start = models.TimeField(default=datetime.time(21, 0))
+    quiet_end = models.TimeField(default=datetime.time(8, 0))
+    quiet_hours_for_email = models.BooleanField(default=False)
+    reminder_after_days = models.PositiveIntegerField(null=True, blank=True)
     valid_days = models.PositiveIntegerField(default=14)
     is_active = models.BooleanField(default=True)
 
@@ -84,18 +144,24 @@ class Invitation(models.Model):
         ANSWERED = "answered", _("answered")
         EXPIRED = "expired", _("expired")
         FAILED = "failed", _("failed")
+        CANCELLED = "cancelled", _("cancelled")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
     survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="invitations")
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="invitations")
     journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="invitations")
     interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="invitations")
+    rule = models.ForeignKey(
+        InvitationRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitations"
+    )
     channel = models.CharField(max_length=10, default="email")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED, db_index=True)
-    # sha256 of the link's token: the token itself exists only in the message sent.
+    # sha256 of the link's token: the token itself exists only in the messages sent.
     token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
-    send_after = models.DateTimeField()
+    send_after = models.DateTimeField(db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    reminder_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField()
     answered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -109,3 +175,64 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.survey} → {self.customer} ({self.status})"
+
+
+class ContactPolicy(models.Model):
+    """The chain's central rules ("regie") on how often any partner may ask a customer."""
+
+    chain = models.OneToOneField("orgs.Chain", on_delete=models.CASCADE, related_name="contact_policy")
+    quarantine_days = models.PositiveIntegerField(
+        default=30, help_text=_("No new invitation from any partner within this many days of the last one")
+    )
+    cap_count = models.PositiveIntegerField(default=4, help_text=_("At most this many invitations ..."))
+    cap_period_days = models.PositiveIntegerField(default=365, help_text=_("... in this many days"))
+    one_request_per_journey = models.BooleanField(default=True)
+    suppress_during_open_complaint = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name_plural = "contact policies"
+
+    def __str__(self) -> str:
+        return f"contact policy of {self.chain}"
+
+
+class InvitationDecision(models.Model):
+    """Why a customer was or was not invited after an interaction: the answer to "why (not) asked?"."""
+
+    class Outcome(models.TextChoices):
+        INVITED = "invited", _("invited")
+        NOT_INVITED = "not_invited", _("not invited")
+        WAITING = "waiting", _("waiting for the journey to end")
+
+    class Reason(models.TextChoices):
+        INVITED = "invited", _("all rules allow it")
+        NO_RULE = "no_rule", _("no invitation rule applies")
+        OPTED_OUT = "opted_out", _("the customer opted out")
+        NO_ADDRESS = "no_address", _("no usable e-mail address or phone number")
+        NOT_SAMPLED = "not_sampled", _("not drawn in the sample")
+        QUARANTINE = "quarantine", _("invited recently by a partner of the chain")
+        CAP = "cap", _("the cap of invitations per period is reached")
+        JOURNEY_ASKED = "journey_asked", _("this journey already has an invitation")
+        OPEN_COMPLAINT = "open_complaint", _("the customer has an open complaint case")
+        WAITING = "waiting", _("waiting for the end of the journey")
+        NOT_AT_TOUCHPOINT = "not_at_touchpoint", _("the rule asks at another touchpoint")
+
+    chain = models.ForeignKey("orgs.Chain", on_delete=models.CASCADE, related_name="invitation_decisions")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="invitation_decisions")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitation_decisions")
+    interaction = models.ForeignKey(
+        Interaction, null=True, blank=True, on_delete=models.CASCADE, related_name="invitation_decisions"
+    )
+    journey = models.ForeignKey(Journey, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    rule = models.ForeignKey(InvitationRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    invitation = models.ForeignKey(Invitation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    outcome = models.CharField(max_length=12, choices=Outcome.choices)
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    detail = models.CharField(max_length=300, blank=True)
+    decided_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.customer}: {self.outcome} ({self.reason})"

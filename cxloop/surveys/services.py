@@ -1,22 +1,22 @@
-"""Planning and sending invitations, and opening the survey link a customer received."""
+"""Sending invitations and reminders, and opening the survey link a customer received."""
 
 import hashlib
-import logging
-import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core import signing
 from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 
-from cxloop.journeys.models import Interaction
-from cxloop.messaging.services import send_email
-from cxloop.surveys.models import Invitation, InvitationRule
+from cxloop.customers.models import Customer
+from cxloop.messaging.models import OutboxMessage
+from cxloop.messaging.services import queue_email, queue_sms
+from cxloop.surveys.models import Invitation
 
-logger = logging.getLogger(__name__)
+OPT_OUT_SALT = "cxloop.opt-out"
 
 
 class SurveyLinkError(Exception):
@@ -34,96 +34,91 @@ def hash_token(token: str) -> str:
 
 def plan_invitations_after_commit(*, interaction_ids: list[int]) -> None:
     """Hand new interactions to the invitation rules once the current transaction commits."""
-    from cxloop.surveys.tasks import plan_invitation_task
+    from cxloop.surveys.tasks import plan_invitations_task
 
-    def enqueue() -> None:
-        for interaction_id in interaction_ids:
-            plan_invitation_task.enqueue(interaction_id)
-
-    transaction.on_commit(enqueue)
+    transaction.on_commit(lambda: plan_invitations_task.enqueue(interaction_ids))
 
 
-def matching_rule(*, interaction: Interaction) -> InvitationRule | None:
-    """The active rule of the interaction's organisation for its journey type (specific first)."""
-    rules = InvitationRule.objects.filter(
-        Q(journey_type=interaction.journey.journey_type_id) | Q(journey_type=None),
-        organisation_id=interaction.organisation_id,
-        is_active=True,
-    ).order_by("journey_type_id", "id")
-    specific = [r for r in rules if r.journey_type_id is not None]
-    return specific[0] if specific else next(iter(rules), None)
-
-
-def plan_invitation(*, interaction_id: int) -> Invitation | None:
-    """Create the invitation an interaction's rule asks for; safe to run twice."""
-    interaction = Interaction.objects.select_related("customer", "journey").get(pk=interaction_id)
-    existing = Invitation.objects.filter(interaction=interaction).first()
-    if existing is not None:
-        return existing
-    customer = interaction.customer
-    if customer.opted_out_at is not None or not customer.email:
-        return None
-    rule = matching_rule(interaction=interaction)
-    if rule is None:
-        return None
-    send_after = max(timezone.now(), interaction.occurred_at) + timedelta(minutes=rule.delay_minutes)
-    with transaction.atomic():
-        invitation, created = Invitation.objects.get_or_create(
-            interaction=interaction,
-            defaults={
-                "organisation_id": interaction.organisation_id,
-                "survey_id": rule.survey_id,
-                "customer": customer,
-                "journey": interaction.journey,
-                "send_after": send_after,
-                "expires_at": send_after + timedelta(days=rule.valid_days),
-            },
-        )
-        if created:
-            transaction.on_commit(lambda: _enqueue_send(invitation))
-    return invitation
-
-
-def _enqueue_send(invitation: Invitation) -> None:
-    from cxloop.surveys.tasks import send_invitation_task
-
-    if invitation.send_after > timezone.now():
-        send_invitation_task.using(run_after=invitation.send_after).enqueue(invitation.pk)
-    else:
-        send_invitation_task.enqueue(invitation.pk)
+def link_token(invitation: Invitation) -> str:
+    """The invitation's link token: a keyed hash, unguessable without the secret key, the same in a reminder."""
+    return salted_hmac("cxloop.survey-link", f"{invitation.pk}:{invitation.created_at.isoformat()}", algorithm="sha256").hexdigest()[:43]
 
 
 def survey_url(token: str) -> str:
     return settings.BASE_URL + reverse("survey", kwargs={"token": token})
 
 
-def send_invitation(*, invitation_id: int) -> Invitation:
-    """Send a scheduled invitation with a fresh single-use token; a second run sends nothing."""
+def opt_out_url(customer: Customer) -> str:
+    token = signing.dumps(customer.pk, salt=OPT_OUT_SALT, compress=True)
+    return settings.BASE_URL + reverse("opt_out", kwargs={"token": token})
+
+
+def customer_from_opt_out_token(token: str) -> Customer | None:
+    """The customer an opt-out link was made for, or None for a forged or broken link."""
+    try:
+        customer_id = signing.loads(token, salt=OPT_OUT_SALT)
+    except signing.BadSignature:
+        return None
+    return Customer.objects.filter(pk=customer_id).first()
+
+
+def send_invitation(*, invitation_id: int, now: datetime | None = None) -> Invitation:
+    """Queue the invitation's message when it is due; a second run sends nothing."""
+    now = now or timezone.now()
     with transaction.atomic():
         invitation = (
             Invitation.objects.select_for_update()
-            .select_related("customer", "organisation", "survey")
+            .select_related("customer", "organisation", "rule")
             .get(pk=invitation_id)
         )
-        if invitation.status != Invitation.Status.SCHEDULED:
+        if invitation.status != Invitation.Status.SCHEDULED or invitation.send_after > now:
             return invitation
-        now = timezone.now()
-        if invitation.expires_at <= now:
-            invitation.status = Invitation.Status.EXPIRED
-            invitation.save(update_fields=["status"])
+        if not _still_allowed(invitation, now):
             return invitation
-        token = secrets.token_urlsafe(32)
+        token = link_token(invitation)
         invitation.token_hash = hash_token(token)
         invitation.status = Invitation.Status.SENT
         invitation.sent_at = now
-        invitation.save(update_fields=["token_hash", "status", "sent_at"])
-        # The message is recorded and handed to SMTP inside the transaction: if delivery
-        # fails, the invitation stays scheduled and a retry sends it once.
-        _deliver_invitation(invitation, token)
+        reminder_days = invitation.rule.reminder_after_days if invitation.rule else None
+        if reminder_days:
+            invitation.reminder_due_at = now + timedelta(days=reminder_days)
+        invitation.save(update_fields=["token_hash", "status", "sent_at", "reminder_due_at"])
+        _queue_message(invitation, token, purpose="invitation")
+        if invitation.reminder_due_at and invitation.reminder_due_at < invitation.expires_at:
+            due = invitation.reminder_due_at
+            transaction.on_commit(lambda: _enqueue_reminder(invitation.pk, due))
     return invitation
 
 
-def _deliver_invitation(invitation: Invitation, token: str) -> None:
+def _still_allowed(invitation: Invitation, now: datetime) -> bool:
+    """Re-check at send time what may have changed since the decision: opt-out, expiry, address."""
+    customer = invitation.customer
+    status, error = None, ""
+    if customer.opted_out_at is not None:
+        status, error = Invitation.Status.CANCELLED, "the customer opted out"
+    elif invitation.expires_at <= now:
+        status, error = Invitation.Status.EXPIRED, ""
+    elif invitation.channel == "email" and (not customer.email or customer.email_invalid_at):
+        status, error = Invitation.Status.FAILED, "no valid e-mail address"
+    elif invitation.channel == "sms" and (not customer.phone or customer.phone_invalid_at):
+        status, error = Invitation.Status.FAILED, "no valid phone number"
+    if status is None:
+        return True
+    invitation.status, invitation.error = status, error
+    invitation.save(update_fields=["status", "error"])
+    return False
+
+
+def _enqueue_reminder(invitation_id: int, due: datetime) -> None:
+    from cxloop.surveys.planning import enqueue_at
+    from cxloop.surveys.tasks import send_reminder_task
+
+    if due > timezone.now() and not send_reminder_task.get_backend().supports_defer:
+        return  # the sweeper sends it when it is due
+    enqueue_at(send_reminder_task, due, invitation_id)
+
+
+def _queue_message(invitation: Invitation, token: str, *, purpose: str) -> OutboxMessage:
     customer = invitation.customer
     organisation = invitation.organisation
     url = survey_url(token)
@@ -132,18 +127,63 @@ def _deliver_invitation(invitation: Invitation, token: str) -> None:
         "url": url,
         "score_urls": [(score, f"{url}?nps={score}") for score in range(11)],
         "expires_at": invitation.expires_at,
+        "opt_out_url": opt_out_url(customer),
+        "reminder": purpose == "reminder",
     }
     with translation.override(customer.language):
+        if invitation.channel == "sms":
+            text = render_to_string("surveys/sms/invitation.txt", context).strip()
+            return queue_sms(organisation=organisation, recipient=customer.phone, text=text, purpose=purpose, subject_id=invitation.pk)
         subject = render_to_string("surveys/email/invitation_subject.txt", context).strip()
         text = render_to_string("surveys/email/invitation.txt", context)
         html = render_to_string("surveys/email/invitation.html", context)
-    send_email(
-        organisation=organisation,
-        recipient=customer.email,
-        subject=subject,
-        text=text,
-        html=html,
+    return queue_email(
+        organisation=organisation, recipient=customer.email, subject=subject, text=text, html=html,
+        purpose=purpose, subject_id=invitation.pk,
     )
+
+
+def send_reminder(*, invitation_id: int, now: datetime | None = None) -> Invitation:
+    """Remind a customer who has not answered yet, once, with the same link."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().select_related("customer", "organisation").get(pk=invitation_id)
+        unanswered = invitation.status in (Invitation.Status.SENT, Invitation.Status.OPENED)
+        if not unanswered or invitation.reminded_at or not invitation.reminder_due_at or invitation.reminder_due_at > now:
+            return invitation
+        if invitation.customer.opted_out_at or invitation.expires_at <= now:
+            return invitation
+        invitation.reminded_at = now
+        invitation.save(update_fields=["reminded_at"])
+        _queue_message(invitation, link_token(invitation), purpose="reminder")
+    return invitation
+
+
+def handle_failed_message(message: OutboxMessage) -> None:
+    """A bounced invitation marks the address invalid; the rule's fallback channel is tried once."""
+    invitation = Invitation.objects.select_related("customer", "rule").filter(pk=message.subject_id).first()
+    if invitation is None:
+        return
+    customer = invitation.customer
+    now = timezone.now()
+    if message.status == OutboxMessage.Status.BOUNCED:
+        field = "phone_invalid_at" if message.channel == "sms" else "email_invalid_at"
+        Customer.objects.filter(pk=customer.pk).update(**{field: now})
+        setattr(customer, field, now)
+    fallback = invitation.rule.fallback_channel if invitation.rule else ""
+    reachable = (fallback == "sms" and customer.phone and not customer.phone_invalid_at) or (
+        fallback == "email" and customer.email and not customer.email_invalid_at
+    )
+    if message.purpose == "invitation" and fallback and fallback != message.channel and reachable:
+        with transaction.atomic():
+            Invitation.objects.filter(pk=invitation.pk).update(channel=fallback, error=message.error[:500])
+            invitation.channel = fallback
+            _queue_message(invitation, link_token(invitation), purpose="invitation")
+        return
+    if message.purpose == "invitation":
+        Invitation.objects.filter(pk=invitation.pk, status__in=[Invitation.Status.SENT, Invitation.Status.OPENED]).update(
+            status=Invitation.Status.FAILED, error=message.error[:500]
+        )
 
 
 def open_survey_link(*, token: str) -> Invitation:
@@ -157,7 +197,7 @@ def open_survey_link(*, token: str) -> Invitation:
         raise SurveyLinkError("unknown")
     if invitation.status == Invitation.Status.ANSWERED:
         raise SurveyLinkError("used", invitation)
-    if invitation.status == Invitation.Status.EXPIRED or invitation.expires_at <= timezone.now():
+    if invitation.status in (Invitation.Status.EXPIRED, Invitation.Status.CANCELLED) or invitation.expires_at <= timezone.now():
         raise SurveyLinkError("expired", invitation)
     if invitation.status == Invitation.Status.SENT:
         Invitation.objects.filter(pk=invitation.pk, status=Invitation.Status.SENT).update(

@@ -126,7 +126,8 @@ def test_a_retried_batch_duplicates_nothing(cast, django_capture_on_commit_callb
     assert Interaction.objects.count() == 3
     assert Customer.objects.count() == 2
     assert Journey.objects.count() == 2
-    assert Invitation.objects.count() == 3
+    # The third interaction is in a journey whose customer was just asked: one request per journey.
+    assert Invitation.objects.count() == 2
 
 
 def test_a_batch_repeating_an_external_id_is_refused(cast, django_capture_on_commit_callbacks):

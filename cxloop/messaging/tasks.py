@@ -1,0 +1,11 @@
+"""Background delivery of outbox messages; safe to run twice and from several workers."""
+
+from django_tasks import task
+
+from cxloop.messaging import services
+
+
+@task()
+def deliver_message_task(message_id: int) -> str | None:
+    message = services.deliver_message(message_id=message_id)
+    return message.status if message else None

@@ -1,0 +1,13 @@
+"""`cxloop sweep`: run due and left-behind work once (workers also do this every 30 seconds)."""
+
+from django.core.management.base import BaseCommand
+
+from cxloop.server.sweeper import sweep
+
+
+class Command(BaseCommand):
+    help = "Send due invitations and reminders, retry due messages, recover messages of crashed workers."
+
+    def handle(self, *args, **options) -> None:
+        report = sweep()
+        self.stdout.write(", ".join(f"{name.replace('_', ' ')}: {value}" for name, value in vars(report).items()))

@@ -1,0 +1,72 @@
+"""The sweeper: finds work that is due or was left behind, so that nothing is lost on a crash.
+
+Tasks are the fast path; the sweeper is the safety net. It picks up invitations whose send
+time has come, reminders that are due, journeys whose inactivity period ended, retries
+that are due and messages whose worker died mid-send. Every step it calls is idempotent,
+so several workers may sweep at once.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils import timezone
+
+from cxloop.messaging import services as messaging
+from cxloop.surveys import planning
+from cxloop.surveys import services as surveys
+from cxloop.surveys.models import Invitation
+
+logger = logging.getLogger(__name__)
+BATCH = 500
+
+
+@dataclass
+class SweepReport:
+    released_claims: int = 0
+    invitations_sent: int = 0
+    reminders_sent: int = 0
+    inactivity_decided: int = 0
+    messages_delivered: int = 0
+    invitations_expired: int = 0
+
+
+def sweep(*, now: datetime | None = None) -> SweepReport:
+    """Run every due step once."""
+    now = now or timezone.now()
+    report = SweepReport()
+    report.released_claims = messaging.release_stale_claims(now=now)
+    for invitation_id in _due_invitations(now):
+        if surveys.send_invitation(invitation_id=invitation_id, now=now).status != Invitation.Status.SCHEDULED:
+            report.invitations_sent += 1
+    for invitation_id in _due_reminders(now):
+        if surveys.send_reminder(invitation_id=invitation_id, now=now).reminded_at:
+            report.reminders_sent += 1
+    for interaction_id in planning.waiting_for_inactivity(now=now)[:BATCH]:
+        report.inactivity_decided += len(planning.check_inactivity(interaction_id=interaction_id, now=now))
+    for message_id in messaging.due_messages(now=now, limit=BATCH):
+        if messaging.deliver_message(message_id=message_id, now=now) is not None:
+            report.messages_delivered += 1
+    report.invitations_expired = Invitation.objects.filter(
+        status__in=[Invitation.Status.SENT, Invitation.Status.OPENED, Invitation.Status.SCHEDULED], expires_at__lte=now
+    ).update(status=Invitation.Status.EXPIRED)
+    return report
+
+
+def _due_invitations(now: datetime) -> list[int]:
+    return list(
+        Invitation.objects.filter(status=Invitation.Status.SCHEDULED, send_after__lte=now)
+        .order_by("send_after")
+        .values_list("pk", flat=True)[:BATCH]
+    )
+
+
+def _due_reminders(now: datetime) -> list[int]:
+    return list(
+        Invitation.objects.filter(
+            status__in=[Invitation.Status.SENT, Invitation.Status.OPENED],
+            reminded_at__isnull=True,
+            reminder_due_at__lte=now,
+            expires_at__gt=now,
+        ).values_list("pk", flat=True)[:BATCH]
+    )
