@@ -125,7 +125,7 @@ def next_send_time(moment: datetime, *, start: time, end: time, tz: ZoneInfo = A
     if start > end and local.time() >= start:
         end_day += timedelta(days=1)  # the window crosses midnight: it ends tomorrow morning
     wall = datetime.combine(end_day, end)
-    # Attach the zone to the wall-clock time; a time that DST skips moves to the first valid one.
+    # Attach the zone to the wall-clock time; a time that DST skips moves on by the skipped hour.
     aware = wall.replace(tzinfo=tz)
     if aware.astimezone(ZoneInfo("UTC")).astimezone(tz).replace(tzinfo=None) != wall:
         aware = (wall + timedelta(hours=1)).replace(tzinfo=tz)

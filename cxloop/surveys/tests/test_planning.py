@@ -1,0 +1,227 @@
+"""Central coordination across the chain, through the API and the sweeper, as partners would use it."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.test import Client
+from django.utils import timezone
+
+from cxloop.conftest import interaction_payload
+from cxloop.customers.models import Customer
+from cxloop.journeys.models import Touchpoint
+from cxloop.messaging.models import OutboxMessage
+from cxloop.server.sweeper import sweep
+from cxloop.surveys.models import ContactPolicy, Invitation, InvitationDecision, InvitationRule
+from cxloop.tests.test_loop import survey_path_from_outbox
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def repair_shop(cast):
+    """A third partner in the chain: the repair shop, with its own rule and an employee."""
+    from cxloop.journeys.models import DataSharingAgreement
+    from cxloop.orgs.models import Organisation
+    from cxloop.orgs.services import create_api_key, create_employee, create_unit
+    from cxloop.surveys.models import Question, Survey
+
+    shop = Organisation.objects.create(chain=cast.chain, name="Van Dijk", slug="vandijk")
+    DataSharingAgreement.objects.create(journey_type=cast.journey_type, organisation=shop)
+    unit = create_unit(organisation=shop, name="Werkplaats", slug="werkplaats")
+    create_employee(organisation=shop, unit=unit, code="W1", name="Wim Werkplaats")
+    survey = Survey.objects.create(organisation=shop, name="Na reparatie")
+    Question.objects.create(survey=survey, kind=Question.Kind.NPS, text_nl="Aanbevelen?", text_en="Recommend?")
+    InvitationRule.objects.create(organisation=shop, survey=survey)
+    Touchpoint.objects.create(journey_type=cast.journey_type, name="Reparatie", slug="reparatie", position=2)
+    return create_api_key(organisation=shop, name="crm")[1]
+
+
+def reasons(customer_key: str = "K-1") -> list[str]:
+    return list(
+        InvitationDecision.objects.filter(customer__key=customer_key).order_by("decided_at", "pk").values_list("reason", flat=True)
+    )
+
+
+def test_three_partners_in_one_journey_lead_to_one_invitation(cast, post_interaction, repair_shop):
+    # The owner's rule for the journey type governs the journey: invite at its end.
+    InvitationRule.objects.filter(organisation=cast.owner).update(
+        journey_type=cast.journey_type, trigger=InvitationRule.Trigger.JOURNEY_END
+    )
+    post_interaction(interaction_payload("bel-1", employee="P1"), key=cast.partner_key)
+    post_interaction(interaction_payload("rep-1", employee="W1", touchpoint="reparatie", occurred_at="2026-11-21T10:00:00+01:00"), key=repair_shop)
+    assert not Invitation.objects.exists()
+    post_interaction(interaction_payload("lw-1", occurred_at="2026-11-22T10:00:00+01:00", journey_ended=True))
+    invitation = Invitation.objects.get()
+    assert invitation.organisation == cast.owner
+    assert invitation.interaction.external_id == "lw-1"
+    assert reasons() == ["waiting", "waiting", "invited"]
+    assert OutboxMessage.objects.filter(purpose="invitation").count() == 1
+
+
+def test_without_an_owner_rule_the_first_partner_asks_and_the_others_do_not(cast, post_interaction, repair_shop):
+    post_interaction(interaction_payload("bel-1", employee="P1"), key=cast.partner_key)
+    post_interaction(interaction_payload("rep-1", employee="W1"), key=repair_shop)
+    post_interaction(interaction_payload("lw-1"))
+    assert Invitation.objects.get().organisation == cast.partner
+    assert reasons() == ["invited", "journey_asked", "journey_asked"]
+
+
+def test_quarantine_holds_across_partners_and_journeys(cast, post_interaction):
+    post_interaction(interaction_payload("bel-1", employee="P1"), key=cast.partner_key)
+    with time_machine.travel(timezone.now() + timedelta(days=10)):
+        post_interaction(interaction_payload("lw-2", journey_id="claim-2"))
+    decision = InvitationDecision.objects.get(interaction__external_id="lw-2")
+    assert decision.reason == "quarantine" and "last invitation" in decision.detail
+    with time_machine.travel(timezone.now() + timedelta(days=31)):
+        post_interaction(interaction_payload("lw-3", journey_id="claim-3"))
+    assert Invitation.objects.filter(interaction__external_id="lw-3").exists()
+
+
+def test_the_cap_per_period(cast, post_interaction):
+    ContactPolicy.objects.create(chain=cast.chain, quarantine_days=0, cap_count=2, cap_period_days=90)
+    for day in range(3):
+        with time_machine.travel(timezone.now() + timedelta(days=day)):
+            post_interaction(interaction_payload(f"i-{day}", journey_id=f"claim-{day}"))
+    assert reasons() == ["invited", "invited", "cap"]
+
+
+def test_a_customer_with_an_open_complaint_case_is_not_asked(cast, post_interaction, client, django_capture_on_commit_callbacks):
+    post_interaction(interaction_payload("lw-1"))
+    path = survey_path_from_outbox("klant@example.nl")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(path, {f"q{cast.nps_question.pk}": "2", "action": "submit"})
+    ContactPolicy.objects.create(chain=cast.chain, quarantine_days=0)
+    post_interaction(interaction_payload("lw-2", journey_id="claim-2"))
+    assert reasons()[-1] == "open_complaint"
+
+
+def test_the_opt_out_link_in_every_message_holds_for_every_partner(cast, post_interaction, client):
+    post_interaction(interaction_payload("lw-1"))
+    message = OutboxMessage.objects.get()
+    opt_out_path = next(word for word in message.body_text.split() if "/o/" in word).split("127.0.0.1:8000")[1]
+    assert "/o/" in message.body_html
+    page = client.get(opt_out_path)
+    assert page.status_code == 200
+    assert Customer.objects.get().opted_out_at is None  # a link scanner's GET changes nothing
+    assert client.post(opt_out_path).status_code == 200
+    assert Customer.objects.get().opted_out_at is not None
+    ContactPolicy.objects.create(chain=cast.chain, quarantine_days=0)
+    post_interaction(interaction_payload("bel-2", journey_id="claim-2", employee="P1"), key=cast.partner_key)
+    assert reasons()[-1] == "opted_out"
+    assert client.get("/o/forged-token/").status_code == 404
+
+
+def test_opt_out_through_the_api_cancels_what_is_already_scheduled(cast, post_interaction):
+    InvitationRule.objects.filter(organisation=cast.owner).update(delay_minutes=120)
+    post_interaction(interaction_payload("lw-1", occurred_at=timezone.now().isoformat()))
+    assert Invitation.objects.get().status == Invitation.Status.SCHEDULED
+    response = Client().post("/api/customers/K-1/opt-out", HTTP_AUTHORIZATION=f"Bearer {cast.partner_key}")
+    assert response.status_code == 200
+    assert Invitation.objects.get().status == Invitation.Status.CANCELLED
+    with time_machine.travel(timezone.now() + timedelta(hours=3)):
+        sweep()
+    assert not OutboxMessage.objects.exists()
+    other_chain = Client().post("/api/customers/K-1/opt-out", HTTP_AUTHORIZATION=f"Bearer {cast.outsider_key}")
+    assert other_chain.status_code == 404
+
+
+def test_a_touchpoint_rule_asks_only_after_that_touchpoint(cast, post_interaction):
+    other = Touchpoint.objects.create(journey_type=cast.journey_type, name="Afspraak", slug="afspraak", position=2)
+    InvitationRule.objects.filter(organisation=cast.owner).update(journey_type=cast.journey_type, touchpoint=other)
+    post_interaction(interaction_payload("lw-1"))
+    post_interaction(interaction_payload("lw-2", touchpoint="afspraak"))
+    assert reasons() == ["not_at_touchpoint", "invited"]
+
+
+def test_sampling_zero_percent_asks_nobody(cast, post_interaction):
+    InvitationRule.objects.filter(organisation=cast.owner).update(sampling_percent=0)
+    post_interaction(interaction_payload("lw-1"))
+    assert reasons() == ["not_sampled"] and not Invitation.objects.exists()
+
+
+def test_after_hours_without_a_new_interaction(cast, post_interaction):
+    InvitationRule.objects.filter(organisation=cast.owner).update(
+        trigger=InvitationRule.Trigger.INACTIVITY, inactivity_hours=48
+    )
+    start = timezone.now()
+    post_interaction(interaction_payload("lw-1", occurred_at=start.isoformat()))
+    with time_machine.travel(start + timedelta(hours=24)):
+        post_interaction(interaction_payload("lw-2", occurred_at=timezone.now().isoformat()))
+    with time_machine.travel(start + timedelta(hours=49)):
+        sweep()
+        assert not Invitation.objects.exists()  # lw-2 reset the clock
+    with time_machine.travel(start + timedelta(hours=73)):
+        sweep()
+        sweep()
+    invitation = Invitation.objects.get()
+    assert invitation.interaction.external_id == "lw-2" and invitation.status == Invitation.Status.SENT
+
+
+def test_sms_waits_for_the_end_of_the_quiet_hours(cast, post_interaction):
+    InvitationRule.objects.filter(organisation=cast.owner).update(channel="sms")
+    late_evening = timezone.datetime(2026, 11, 23, 23, 30, tzinfo=timezone.get_current_timezone())
+    with time_machine.travel(late_evening):
+        post_interaction(interaction_payload("lw-1", occurred_at=late_evening.isoformat(), customer={"key": "K-1", "phone": "+31612345678"}))
+        assert Invitation.objects.get().status == Invitation.Status.SCHEDULED
+        assert not OutboxMessage.objects.exists()
+    with time_machine.travel(late_evening.replace(hour=7, minute=59) + timedelta(days=1)):
+        sweep()
+        assert not OutboxMessage.objects.exists()
+    with time_machine.travel(late_evening.replace(hour=8, minute=1) + timedelta(days=1)):
+        sweep()
+    sms = OutboxMessage.objects.get()
+    assert sms.channel == "sms" and sms.recipient == "+31612345678"
+    assert "/s/" in sms.body_text and "/o/" in sms.body_text
+    assert len(sms.body_text) < 320
+
+
+def test_email_falls_back_to_sms_when_there_is_no_address(cast, post_interaction):
+    InvitationRule.objects.filter(organisation=cast.owner).update(fallback_channel="sms", quiet_start="00:00", quiet_end="00:00")
+    post_interaction(interaction_payload("lw-1", customer={"key": "K-9", "phone": "+31611111111"}))
+    assert Invitation.objects.get().channel == "sms"
+
+
+def test_one_reminder_after_n_days_with_the_same_link(cast, post_interaction, client, django_capture_on_commit_callbacks):
+    InvitationRule.objects.filter(organisation=cast.owner).update(reminder_after_days=3)
+    post_interaction(interaction_payload("lw-1"))
+    path = survey_path_from_outbox("klant@example.nl")
+    with time_machine.travel(timezone.now() + timedelta(days=2)):
+        assert sweep().reminders_sent == 0
+    with time_machine.travel(timezone.now() + timedelta(days=3, minutes=1)):
+        assert sweep().reminders_sent == 1
+        assert sweep().reminders_sent == 0
+    reminder = OutboxMessage.objects.get(purpose="reminder")
+    assert path in reminder.body_text
+    assert client.get(path).status_code == 200
+
+
+def test_no_reminder_for_a_customer_who_answered(cast, post_interaction, client, django_capture_on_commit_callbacks):
+    InvitationRule.objects.filter(organisation=cast.owner).update(reminder_after_days=3)
+    post_interaction(interaction_payload("lw-1"))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(survey_path_from_outbox("klant@example.nl"), {f"q{cast.nps_question.pk}": "9", "action": "submit"})
+    with time_machine.travel(timezone.now() + timedelta(days=4)):
+        assert sweep().reminders_sent == 0
+
+
+def test_an_invitation_expires(cast, post_interaction, client):
+    post_interaction(interaction_payload("lw-1"))
+    path = survey_path_from_outbox("klant@example.nl")
+    with time_machine.travel(timezone.now() + timedelta(days=15)):
+        assert sweep().invitations_expired == 1
+        assert client.get(path).status_code == 410
+    assert Invitation.objects.get().status == Invitation.Status.EXPIRED
+
+
+def test_every_decision_is_kept_with_a_reason_people_can_read(cast, post_interaction):
+    from django.utils import translation
+
+    post_interaction(interaction_payload("lw-1"))
+    post_interaction(interaction_payload("lw-2"))
+    decisions = list(InvitationDecision.objects.order_by("pk"))
+    assert [d.outcome for d in decisions] == ["invited", "not_invited"]
+    with translation.override("en"):
+        assert [d.get_reason_display() for d in decisions] == ["all rules allow it", "this journey already has an invitation"]
+    with translation.override("nl"):
+        assert decisions[1].get_reason_display() != "this journey already has an invitation"
