@@ -67,7 +67,7 @@ def send_invitation(*, invitation_id: int, now: datetime | None = None) -> Invit
     now = now or timezone.now()
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update()
+            Invitation.objects.select_for_update(of=("self",))
             .select_related("customer", "organisation", "rule")
             .get(pk=invitation_id)
         )
@@ -147,7 +147,7 @@ def send_reminder(*, invitation_id: int, now: datetime | None = None) -> Invitat
     """Remind a customer who has not answered yet, once, with the same link."""
     now = now or timezone.now()
     with transaction.atomic():
-        invitation = Invitation.objects.select_for_update().select_related("customer", "organisation").get(pk=invitation_id)
+        invitation = Invitation.objects.select_for_update(of=("self",)).select_related("customer", "organisation").get(pk=invitation_id)
         unanswered = invitation.status in (Invitation.Status.SENT, Invitation.Status.OPENED)
         if not unanswered or invitation.reminded_at or not invitation.reminder_due_at or invitation.reminder_due_at > now:
             return invitation

@@ -16,29 +16,67 @@ class Mailbox:
 
 
 class _Handler:
-    def __init__(self, mailbox: Mailbox):
+    def __init__(self, mailbox: Mailbox, reject: set[str]):
         self.mailbox = mailbox
+        self.reject = reject
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:  # noqa: N802
+        if address in self.reject:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd's name)
         self.mailbox.messages.append(message_from_bytes(envelope.original_content or envelope.content))
         return "250 OK"
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
 
 
 @contextmanager
-def smtp_server() -> Iterator[Mailbox]:
-    """Run an SMTP server on a free loopback port for the duration of the block."""
+def smtp_server(*, reject: set[str] | None = None, port: int | None = None) -> Iterator[Mailbox]:
+    """Run an SMTP server on a (free) loopback port for the block; it refuses the addresses in `reject`."""
     from aiosmtpd.controller import Controller
 
-    mailbox = Mailbox(host="127.0.0.1", port=_free_port())
-    controller = Controller(_Handler(mailbox), hostname=mailbox.host, port=mailbox.port)
+    mailbox = Mailbox(host="127.0.0.1", port=port or free_port())
+    controller = Controller(_Handler(mailbox, reject or set()), hostname=mailbox.host, port=mailbox.port)
     controller.start()
     try:
         yield mailbox
     finally:
         controller.stop()
+
+
+@contextmanager
+def silent_server() -> Iterator[int]:
+    """A TCP server that accepts connections and never answers: an SMTP server that hangs."""
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join(timeout=2)
+        for connection in held:
+            connection.close()
+        listener.close()
