@@ -26,6 +26,7 @@ urlpatterns = [
     path("s/<str:token>/", surveys.survey, name="survey"),
     path("s/<str:token>/thanks/", surveys.survey_thanks, name="survey_thanks"),
     path("o/<str:token>/", customers.opt_out, name="opt_out"),
+    path("customers/", customers.why_asked, name="why_asked"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

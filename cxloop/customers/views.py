@@ -1,11 +1,14 @@
 """The opt-out page behind the link in every message."""
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
+from cxloop.customers.queries import contact_history
 from cxloop.customers.services import opt_out_customer
+from cxloop.orgs.access import scope_for
 from cxloop.surveys.services import customer_from_opt_out_token
 
 
@@ -22,3 +25,19 @@ def opt_out(request: HttpRequest, token: str) -> HttpResponse:
             opt_out_customer(customer=customer)
             return render(request, "customers/opted_out.html", {"language": language, "chain": customer.chain})
         return render(request, "customers/opt_out.html", {"language": language, "chain": customer.chain})
+
+
+@login_required
+def why_asked(request: HttpRequest) -> HttpResponse:
+    """Answer "why was this customer (not) asked?" for a customer key."""
+    if not scope_for(request.user).organisations:
+        raise Http404
+    key = request.GET.get("key", "").strip()
+    history = None
+    status = 200
+    if key:
+        try:
+            history = contact_history(user=request.user, key=key)
+        except Http404:
+            status = 404
+    return render(request, "customers/why_asked.html", {"key": key, "history": history}, status=status)
