@@ -155,6 +155,7 @@ def _decide_locked(interactions: list[Interaction], rules: RuleBook, inactivity_
         facts.update(_load_facts([c for c in customers if c.chain_id == chain_id], policy, now))
     decisions: list[InvitationDecision] = []
     waiting: list[tuple[Interaction, InvitationRule]] = []
+    survey_versions = SurveyVersions()
     for interaction in interactions:
         rule = rules.rule_for(interaction)
         if rule is None:
@@ -168,14 +169,21 @@ def _decide_locked(interactions: list[Interaction], rules: RuleBook, inactivity_
             decisions.append(_decision(interaction, rule, Outcome.WAITING, reason, now))
             waiting.append((interaction, rule))
             continue
-        decisions.append(_decide_one(interaction, rule, policies[interaction.customer.chain_id], facts[interaction.customer_id], now))
+        decisions.append(
+            _decide_one(interaction, rule, policies[interaction.customer.chain_id], facts[interaction.customer_id], now, survey_versions)
+        )
+    new_invitations = [d.invitation for d in decisions if d.invitation is not None]
+    Invitation.objects.bulk_create(new_invitations)
+    for decision in decisions:
+        if decision.invitation is not None:
+            decision.invitation_id = decision.invitation.pk
     InvitationDecision.objects.bulk_create(decisions)
     invitations = [d.invitation for d in decisions if d.invitation is not None]
     transaction.on_commit(lambda: _after_commit(invitations, waiting))
     return decisions
 
 
-def _decide_one(interaction: Interaction, rule: InvitationRule, policy: coordination.Policy, facts: coordination.CustomerFacts, now: datetime) -> InvitationDecision:
+def _decide_one(interaction: Interaction, rule: InvitationRule, policy: coordination.Policy, facts: coordination.CustomerFacts, now: datetime, survey_versions: "SurveyVersions") -> InvitationDecision:
     verdict = coordination.decide(
         policy=policy,
         facts=facts,
@@ -189,9 +197,10 @@ def _decide_one(interaction: Interaction, rule: InvitationRule, policy: coordina
     if not verdict.invite:
         return _decision(interaction, rule, Outcome.NOT_INVITED, verdict.reason, now, verdict.detail)
     send_after = send_time(rule, interaction=interaction, channel=verdict.channel, now=now)
-    invitation = Invitation.objects.create(
+    # Saved in bulk with the decisions by the caller.
+    invitation = Invitation(
         organisation_id=rule.organisation_id,
-        survey_id=current_version_id(rule.survey_id),
+        survey_id=survey_versions.current(rule.survey_id),
         customer_id=interaction.customer_id,
         journey_id=interaction.journey_id,
         interaction=interaction,
@@ -215,6 +224,18 @@ def current_version_id(survey_id: int) -> int:
         .first()
     )
     return newest or survey_id
+
+
+class SurveyVersions:
+    """current_version_id, looked up once per survey family within one batch."""
+
+    def __init__(self) -> None:
+        self._seen: dict[int, int] = {}
+
+    def current(self, survey_id: int) -> int:
+        if survey_id not in self._seen:
+            self._seen[survey_id] = current_version_id(survey_id)
+        return self._seen[survey_id]
 
 
 def _after_commit(invitations: list[Invitation], waiting: list[tuple[Interaction, InvitationRule]]) -> None:
