@@ -157,3 +157,6 @@ def interaction_payload(external_id: str = "call-1", **overrides) -> dict:
     }
     payload.update(overrides)
     return payload
+
+
+from cxloop.lib.testing.browser import chromium_browser  # noqa: E402,F401 (a shared fixture)

@@ -1,0 +1,73 @@
+"""A customer answers the survey from the e-mail's link in Chromium, on a phone-sized screen."""
+
+import re
+
+import pytest
+from django.test import override_settings
+
+from cxloop.conftest import interaction_payload
+from cxloop.messaging.models import OutboxMessage
+from cxloop.responses.models import Response
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+
+
+def relative_luminance(rgb: tuple[int, int, int]) -> float:
+    """WCAG 2.x relative luminance of an sRGB colour."""
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(v) for v in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(foreground: str, background: str) -> float:
+    fg, bg = (tuple(int(x) for x in re.findall(r"\d+", colour)[:3]) for colour in (foreground, background))
+    light, dark = sorted((relative_luminance(fg), relative_luminance(bg)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_customer_answers_on_a_phone_from_the_email_link(cast, live_server, chromium_browser, post_interaction, tmp_path):
+    with override_settings(BASE_URL=live_server.url):
+        post_interaction(interaction_payload())
+    email = OutboxMessage.objects.get(purpose="invitation")
+    link = re.search(r'href="([^"]+\?nps=3)"', email.body_html).group(1)
+    assert link.startswith(live_server.url)
+
+    page = chromium_browser.new_page(**PHONE)
+    page.goto(link)  # the customer taps "3" in the e-mail
+    assert Response.objects.get().nps == 3  # kept at once, before anything else
+    assert page.locator("html").get_attribute("lang") == "nl"
+    # Nothing wider than the phone's screen.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    # The tapped score is selected; every field has a label; tap targets are big enough.
+    nps = page.locator(f'input[name="q{cast.nps_question.pk}"][value="3"]')
+    assert nps.is_checked()
+    label_box = page.locator(f'label[for="q{cast.nps_question.pk}-3"]').bounding_box()
+    assert label_box["height"] >= 44 and label_box["width"] >= 24
+    textarea = page.get_by_label(cast.open_question.text_nl)
+    textarea.fill("Ik moest drie keer bellen voordat iemand me hielp.")
+
+    # The keyboard reaches the submit button and its focus is visible.
+    submit = page.locator('button[value="submit"]')
+    submit.focus()
+    outline = page.evaluate("el => getComputedStyle(el).outlineStyle", submit.element_handle())
+    assert outline != "none"
+    style = page.evaluate(
+        "el => [getComputedStyle(el).color, getComputedStyle(el).backgroundColor]", submit.element_handle()
+    )
+    assert contrast(*style) >= 4.5
+    body = page.evaluate("() => [getComputedStyle(document.body).color, getComputedStyle(document.querySelector('main')).backgroundColor]")
+    assert contrast(*body) >= 4.5
+    page.screenshot(path=str(tmp_path / "survey-phone.png"), full_page=True)
+
+    submit.click()
+    page.wait_for_url(re.compile(r"/thanks/"))
+    assert "Bedankt" in page.content()
+    response = Response.objects.get()
+    assert response.submitted_at is not None
+    assert response.comment == "Ik moest drie keer bellen voordat iemand me hielp."
+    page.screenshot(path=str(tmp_path / "thanks-phone.png"))
