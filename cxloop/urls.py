@@ -9,6 +9,7 @@ from cxloop.customers import views as customers
 from cxloop.dashboards import views as dashboards
 from cxloop.followup import views as followup
 from cxloop.messaging import views as messaging
+from cxloop.surveys import rule_views
 from cxloop.surveys import views as surveys
 
 urlpatterns = [
@@ -27,6 +28,10 @@ urlpatterns = [
     path("s/<str:token>/thanks/", surveys.survey_thanks, name="survey_thanks"),
     path("o/<str:token>/", customers.opt_out, name="opt_out"),
     path("customers/", customers.why_asked, name="why_asked"),
+    path("rules/", rule_views.rule_list, name="rule_list"),
+    path("rules/new/", rule_views.rule_edit, name="rule_new"),
+    path("rules/<int:pk>/", rule_views.rule_edit, name="rule_edit"),
+    path("contact-policy/", rule_views.contact_policy, name="contact_policy"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

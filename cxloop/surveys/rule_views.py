@@ -1,0 +1,84 @@
+"""Pages where journey owners and admins set invitation rules and the chain's contact policy."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from cxloop.orgs.access import scope_for
+from cxloop.orgs.models import Organisation, Role
+from cxloop.surveys.models import ContactPolicy, InvitationRule
+from cxloop.surveys.rules import PolicyForm, RuleForm, save_policy, save_rule
+
+RULE_EDITORS = {Role.ORG_ADMIN, Role.JOURNEY_OWNER}
+
+
+def _editable_organisations(request: HttpRequest) -> list[Organisation]:
+    """Organisations where the user is an admin or journey owner; none → 404."""
+    ids = set(
+        request.user.memberships.filter(role__in=RULE_EDITORS, unit__isnull=True).values_list("organisation_id", flat=True)
+    )
+    if not ids:
+        raise Http404
+    return list(Organisation.objects.filter(pk__in=ids).order_by("name"))
+
+
+@login_required
+def rule_list(request: HttpRequest) -> HttpResponse:
+    """Every rule of the user's organisations, with a link to the chain's contact policy."""
+    organisations = _editable_organisations(request)
+    rules = InvitationRule.objects.filter(organisation__in=organisations).select_related(
+        "organisation", "journey_type", "touchpoint", "survey"
+    ).order_by("organisation__name", "pk")
+    return render(request, "surveys/rules/list.html", {"rules": rules, "organisations": organisations})
+
+
+def _access_rule(request: HttpRequest, pk: int) -> InvitationRule:
+    organisations = _editable_organisations(request)
+    rule = InvitationRule.objects.filter(pk=pk, organisation__in=organisations).select_related("organisation").first()
+    if rule is None:
+        raise Http404
+    return rule
+
+
+@login_required
+def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create (pk None, ?organisation=slug) or edit a rule."""
+    if pk is None:
+        organisations = _editable_organisations(request)
+        slug = request.GET.get("organisation") or request.POST.get("organisation")
+        organisation = next((o for o in organisations if o.slug == slug), organisations[0])
+        rule = None
+    else:
+        rule = _access_rule(request, pk)
+        organisation = rule.organisation
+    form = RuleForm(request.POST or None, instance=rule, organisation=organisation)
+    if request.method == "POST":
+        if form.is_valid():
+            save_rule(form=form, organisation=organisation)
+            messages.success(request, _("The rule is saved."))
+            return redirect("rule_list")
+        status = 422
+    else:
+        status = 200
+    return render(request, "surveys/rules/edit.html", {"form": form, "rule": rule, "organisation": organisation}, status=status)
+
+
+@login_required
+def contact_policy(request: HttpRequest) -> HttpResponse:
+    """The chain's contact policy: only admins or journey owners of an organisation that owns journeys."""
+    organisations = [o for o in _editable_organisations(request) if o.owned_journey_types.exists()]
+    if not organisations:
+        raise Http404
+    chain_id = organisations[0].chain_id
+    policy = ContactPolicy.objects.filter(chain_id=chain_id).first()
+    form = PolicyForm(request.POST or None, instance=policy)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            save_policy(form=form, chain_id=chain_id)
+            messages.success(request, _("The contact policy is saved; it holds for every partner."))
+            return redirect("contact_policy")
+        status = 422
+    return render(request, "surveys/rules/policy.html", {"form": form, "chain": organisations[0].chain}, status=status)

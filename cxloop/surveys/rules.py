@@ -1,0 +1,78 @@
+"""Writes for invitation rules and the chain's contact policy, for journey owners and admins."""
+
+from django import forms
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from cxloop.orgs.models import Organisation
+from cxloop.surveys.models import ContactPolicy, InvitationRule, Survey
+
+
+class RuleForm(forms.ModelForm):
+    """The fields a journey owner sets on a rule; choices limited to the organisation's own."""
+
+    class Meta:
+        model = InvitationRule
+        fields = [
+            "journey_type", "touchpoint", "survey", "trigger", "inactivity_hours", "delay_minutes",
+            "sampling_percent", "channel", "fallback_channel", "quiet_start", "quiet_end",
+            "quiet_hours_for_email", "reminder_after_days", "valid_days", "is_active",
+        ]
+        widgets = {
+            "quiet_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "quiet_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        from cxloop.journeys.models import JourneyType, Touchpoint
+
+        journey_types = JourneyType.objects.filter(chain_id=organisation.chain_id)
+        self.fields["journey_type"].queryset = journey_types
+        self.fields["touchpoint"].queryset = Touchpoint.objects.filter(journey_type__in=journey_types)
+        # Rules point at a survey family's first version; the newest published version is sent.
+        self.fields["survey"].queryset = Survey.objects.filter(organisation=organisation, family__isnull=True)
+
+    def clean(self):
+        data = super().clean()
+        percent = data.get("sampling_percent")
+        if percent is not None and not 0 <= percent <= 100:
+            self.add_error("sampling_percent", _("A percentage lies between 0 and 100."))
+        touchpoint, journey_type = data.get("touchpoint"), data.get("journey_type")
+        if touchpoint and touchpoint.journey_type_id != getattr(journey_type, "pk", None):
+            self.add_error("touchpoint", _("Choose a touchpoint of the rule's journey type."))
+        if data.get("fallback_channel") and data.get("fallback_channel") == data.get("channel"):
+            self.add_error("fallback_channel", _("The fallback must be another channel."))
+        if data.get("valid_days") == 0:
+            self.add_error("valid_days", _("An invitation must be valid for at least one day."))
+        return data
+
+
+class PolicyForm(forms.ModelForm):
+    class Meta:
+        model = ContactPolicy
+        fields = ["quarantine_days", "cap_count", "cap_period_days", "one_request_per_journey", "suppress_during_open_complaint"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("cap_period_days") == 0 and data.get("cap_count"):
+            self.add_error("cap_period_days", _("A cap needs a period of at least one day."))
+        return data
+
+
+@transaction.atomic
+def save_rule(*, form: RuleForm, organisation: Organisation) -> InvitationRule:
+    """Save a validated rule for the organisation."""
+    rule = form.save(commit=False)
+    rule.organisation = organisation
+    rule.save()
+    return rule
+
+
+@transaction.atomic
+def save_policy(*, form: PolicyForm, chain_id: int) -> ContactPolicy:
+    """Save the chain's contact policy from a validated form."""
+    policy = form.save(commit=False)
+    policy.chain_id = chain_id
+    policy.save()
+    return policy
