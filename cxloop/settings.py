@@ -85,7 +85,7 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A test database on disk, so that tests can start real worker processes against it.
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-cxloop.sqlite3")}
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-cxloop-{os.getpid()}.sqlite3")}
     # WAL and a busy timeout let the web server and the worker share the file.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",

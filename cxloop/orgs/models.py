@@ -66,6 +66,7 @@ class Employee(models.Model):
     code = models.CharField(max_length=64, help_text=_("The organisation's own employee number or id"))
     name = models.CharField(max_length=200)
     email = models.EmailField(blank=True)
+    skills = models.JSONField(default=list, blank=True, help_text=_("Customer segments this employee serves best"))
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="employee"
     )
