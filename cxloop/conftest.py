@@ -50,6 +50,7 @@ class Cast:
     owner_key: str
     partner_key: str
     outsider_key: str
+    root_cause: object
 
     def client_for(self, user) -> Client:
         client = Client()
@@ -113,6 +114,10 @@ def cast(db) -> Cast:
         survey=partner_survey, position=1, kind=Question.Kind.NPS, text_nl="Aanbevelen?", text_en="Recommend?"
     )
     InvitationRule.objects.create(organisation=partner, survey=partner_survey)
+    from cxloop.followup.models import RootCause
+
+    root_cause = RootCause.objects.create(organisation=owner, name="Wachttijd telefoon")
+    RootCause.objects.create(organisation=partner, name="Wachtrij belcentrum")
 
     return Cast(
         chain=chain, owner=owner, partner=partner, outsider_org=outsider_org, department=department, team=team,
@@ -122,6 +127,7 @@ def cast(db) -> Cast:
         outsider=_admin("olaf", outsider_org), owner_key=create_api_key(organisation=owner, name="crm")[1],
         partner_key=create_api_key(organisation=partner, name="crm")[1],
         outsider_key=create_api_key(organisation=outsider_org, name="crm")[1],
+        root_cause=root_cause,
     )
 
 

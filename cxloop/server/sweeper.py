@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from cxloop.followup import services as followup
 from cxloop.messaging import services as messaging
 from cxloop.surveys import planning
 from cxloop.surveys import services as surveys
@@ -29,6 +30,8 @@ class SweepReport:
     inactivity_decided: int = 0
     messages_delivered: int = 0
     invitations_expired: int = 0
+    cases_reminded: int = 0
+    cases_escalated: int = 0
 
 
 def sweep(*, now: datetime | None = None) -> SweepReport:
@@ -50,6 +53,8 @@ def sweep(*, now: datetime | None = None) -> SweepReport:
     report.invitations_expired = Invitation.objects.filter(
         status__in=[Invitation.Status.SENT, Invitation.Status.OPENED, Invitation.Status.SCHEDULED], expires_at__lte=now
     ).update(status=Invitation.Status.EXPIRED)
+    escalation = followup.remind_and_escalate(now=now)
+    report.cases_reminded, report.cases_escalated = escalation.reminded, escalation.escalated
     return report
 
 

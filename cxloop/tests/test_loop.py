@@ -56,12 +56,20 @@ def test_interaction_to_invitation_to_answer_to_case_to_dashboard(cast, post_int
     inbox = lead.get("/cases/?show=mine")
     assert f"/cases/{case.pk}/" in inbox.content.decode()
     assert lead.post(f"/cases/{case.pk}/contact/", {"channel": "phone", "reached": "yes", "note": "Excuses gemaakt"}).status_code == 302
-    assert lead.post(f"/cases/{case.pk}/close/", {"resolution": "Wachtrij-instellingen aangepast"}).status_code == 302
+    assert lead.post(f"/cases/{case.pk}/close/", {"note": "te vroeg"}).status_code == 409  # not without root cause and action
+    resolved = lead.post(f"/cases/{case.pk}/resolve/", {"root_cause": cast.root_cause.pk, "action_taken": "Wachtrij-instellingen aangepast"})
+    assert resolved.status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        informed = lead.post(f"/cases/{case.pk}/inform/", {"subject": "Wat we deden", "body": "We hebben de wachtrij aangepast."})
+    assert informed.status_code == 302
+    assert OutboxMessage.objects.filter(purpose="customer_informed", recipient="klant@example.nl").exists()
+    assert lead.post(f"/cases/{case.pk}/close/", {"note": ""}).status_code == 302
     case.refresh_from_db()
     assert case.status == FollowUpCase.Status.CLOSED
-    assert case.first_contact_at is not None
+    assert case.first_contact_at is not None and case.informed_at is not None
     assert list(case.events.values_list("kind", flat=True)) == [
-        CaseEvent.Kind.OPENED, CaseEvent.Kind.ASSIGNED, CaseEvent.Kind.CONTACT_ATTEMPT, CaseEvent.Kind.CLOSED,
+        CaseEvent.Kind.OPENED, CaseEvent.Kind.ASSIGNED, CaseEvent.Kind.CONTACT_ATTEMPT, CaseEvent.Kind.RESOLVED,
+        CaseEvent.Kind.CUSTOMER_INFORMED, CaseEvent.Kind.CLOSED,
     ]
 
     # 5. Anouk logs in and sees her own NPS with n and interval, and the verbatim about her.
