@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "cxloop.responses",
     "cxloop.followup",
     "cxloop.messaging",
+    "cxloop.webhooks",
     "cxloop.dashboards",
     "cxloop.demo",
     "cxloop.server",

@@ -17,6 +17,8 @@ from cxloop.messaging import services as messaging
 from cxloop.surveys import planning
 from cxloop.surveys import services as surveys
 from cxloop.surveys.models import Invitation
+from cxloop.webhooks import services as webhooks
+from cxloop.webhooks.models import WebhookDelivery
 
 logger = logging.getLogger(__name__)
 BATCH = 500
@@ -32,6 +34,7 @@ class SweepReport:
     invitations_expired: int = 0
     cases_reminded: int = 0
     cases_escalated: int = 0
+    webhooks_delivered: int = 0
 
 
 def sweep(*, now: datetime | None = None) -> SweepReport:
@@ -39,6 +42,7 @@ def sweep(*, now: datetime | None = None) -> SweepReport:
     now = now or timezone.now()
     report = SweepReport()
     report.released_claims = messaging.release_stale_claims(now=now)
+    report.released_claims += webhooks.release_stale_claims(now=now)
     for invitation_id in _due_invitations(now):
         if surveys.send_invitation(invitation_id=invitation_id, now=now).status != Invitation.Status.SCHEDULED:
             report.invitations_sent += 1
@@ -50,6 +54,11 @@ def sweep(*, now: datetime | None = None) -> SweepReport:
     for message_id in messaging.due_messages(now=now, limit=BATCH):
         if messaging.deliver_message(message_id=message_id, now=now) is not None:
             report.messages_delivered += 1
+    # Fewer per sweep than messages: each post may wait for its timeout.
+    for delivery_id in webhooks.due_deliveries(now=now, limit=100):
+        delivery = webhooks.deliver(delivery_id=delivery_id, now=now)
+        if delivery is not None and delivery.status == WebhookDelivery.Status.DELIVERED:
+            report.webhooks_delivered += 1
     report.invitations_expired = Invitation.objects.filter(
         status__in=[Invitation.Status.SENT, Invitation.Status.OPENED, Invitation.Status.SCHEDULED], expires_at__lte=now
     ).update(status=Invitation.Status.EXPIRED)
