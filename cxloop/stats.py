@@ -141,3 +141,106 @@ def _check_scale(counts: Mapping[int, int], lowest: int, highest: int) -> None:
             raise ValueError(f"answers lie in {lowest}–{highest}, not {value}")
         if count < 0:
             raise ValueError("counts cannot be negative")
+
+
+# --- differences, trends and comparisons ------------------------------------------------------
+
+
+def nps_variance(counts: NpsCounts) -> float:
+    """Variance of one answer scored +1 (promoter), 0, −1 (detractor): p_p + p_d − NPS² (NPS as a fraction)."""
+    if counts.n == 0:
+        raise ValueError("no answers")
+    p_promoters = counts.promoters / counts.n
+    p_detractors = counts.detractors / counts.n
+    return p_promoters + p_detractors - (p_promoters - p_detractors) ** 2
+
+
+@dataclass(frozen=True)
+class Difference:
+    """NPS of `a` minus NPS of `b` on −200…200, with the z statistic and the two-sided p-value."""
+
+    difference: float
+    z: float
+    p_value: float
+
+    def significant(self, alpha: float = 0.05) -> bool:
+        return self.p_value < alpha
+
+
+def nps_difference(a: NpsCounts, b: NpsCounts) -> Difference | None:
+    """z-test on the difference of two independent NPS: SE = sqrt(V1/n1 + V2/n2).
+
+    The variance of a single answer's score (+1, 0, −1) is p_p + p_d − NPS² (Rocks 2016);
+    the difference of two independent means is approximately normal for moderate n.
+    None when either side has no answers or there is no variance at all.
+    """
+    if a.n == 0 or b.n == 0:
+        return None
+    nps_a = (a.promoters - a.detractors) / a.n
+    nps_b = (b.promoters - b.detractors) / b.n
+    standard_error = sqrt(nps_variance(a) / a.n + nps_variance(b) / b.n)
+    if standard_error == 0:
+        return None
+    z = (nps_a - nps_b) / standard_error
+    p_value = 2 * (1 - NormalDist().cdf(abs(z)))
+    return Difference(difference=100 * (nps_a - nps_b), z=z, p_value=p_value)
+
+
+def pooled(counts: Iterable[NpsCounts]) -> NpsCounts:
+    """All counts added up."""
+    total = NpsCounts()
+    for c in counts:
+        total = NpsCounts(total.promoters + c.promoters, total.passives + c.passives, total.detractors + c.detractors)
+    return total
+
+
+@dataclass(frozen=True)
+class Limits:
+    """A centre line and the lower/upper limits around it, on −100…100."""
+
+    centre: float
+    low: float
+    high: float
+
+    def outside(self, value: float) -> bool:
+        return value < self.low or value > self.high
+
+
+def control_limits(points: list[NpsCounts], *, sigmas: float = 3.0) -> list[Limits | None]:
+    """Shewhart-style limits per period: NPS̄ ± 3·sqrt(V̄/n_i), with NPS̄ and V̄ from all periods pooled.
+
+    Periods with fewer answers get wider limits (Montgomery, Introduction to Statistical
+    Quality Control, p-charts with variable sample size); None for an empty period.
+    """
+    total = pooled(points)
+    if total.n == 0:
+        return [None for _ in points]
+    centre = (total.promoters - total.detractors) / total.n
+    variance = nps_variance(total)
+    return [_limits(centre, variance, point.n, sigmas) if point.n else None for point in points]
+
+
+def funnel_limits(*, overall: NpsCounts, n: int, z: float = Z95) -> Limits:
+    """Funnel-plot limits for a unit with n answers against the overall NPS (Spiegelhalter 2005,
+    "Funnel plots for comparing institutional performance", Statistics in Medicine 24:1185–1202):
+    overall ± z·sqrt(V/n); z = 1.96 for 95%, 3.09 for 99.8%."""
+    if overall.n == 0 or n <= 0:
+        raise ValueError("need answers overall and n > 0")
+    centre = (overall.promoters - overall.detractors) / overall.n
+    return _limits(centre, nps_variance(overall), n, z)
+
+
+def _limits(centre: float, variance: float, n: int, width: float) -> Limits:
+    half = width * sqrt(variance / n)
+    return Limits(centre=100 * centre, low=max(-100.0, 100 * (centre - half)), high=min(100.0, 100 * (centre + half)))
+
+
+def correlation_interval(r: float, n: int, z: float = Z95) -> tuple[float, float] | None:
+    """95% interval of a Pearson correlation by Fisher's z transformation (needs n > 3)."""
+    from math import atanh, tanh
+
+    if n <= 3 or not -1 < r < 1:
+        return None
+    centre = atanh(r)
+    half = z / sqrt(n - 3)
+    return tanh(centre - half), tanh(centre + half)
