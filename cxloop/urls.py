@@ -9,6 +9,7 @@ from cxloop.customers import views as customers
 from cxloop.dashboards import views as dashboards
 from cxloop.followup import views as followup
 from cxloop.messaging import views as messaging
+from cxloop.surveys import builder_views as builder
 from cxloop.surveys import rule_views
 from cxloop.surveys import views as surveys
 
@@ -31,6 +32,16 @@ urlpatterns = [
     path("cases/<int:pk>/note/", followup.note, name="case_note"),
     path("outbox/", messaging.outbox, name="outbox"),
     path("outbox/<int:pk>/", messaging.outbox_message, name="outbox_message"),
+    path("surveys/", builder.survey_list, name="builder_list"),
+    path("surveys/new/", builder.survey_new, name="builder_new"),
+    path("surveys/<int:pk>/", builder.survey_detail, name="builder_survey"),
+    path("surveys/<int:pk>/settings/", builder.survey_settings, name="builder_settings"),
+    path("surveys/<int:pk>/questions/", builder.question_add, name="builder_question_add"),
+    path("surveys/<int:pk>/questions/<int:question_pk>/", builder.question_edit, name="builder_question_edit"),
+    path("surveys/<int:pk>/questions/<int:question_pk>/delete/", builder.question_delete, name="builder_question_delete"),
+    path("surveys/<int:pk>/questions/<int:question_pk>/move/", builder.question_move, name="builder_question_move"),
+    path("surveys/<int:pk>/draft/", builder.survey_draft, name="builder_draft"),
+    path("surveys/<int:pk>/publish/", builder.survey_publish, name="builder_publish"),
     path("s/<str:token>/", surveys.survey, name="survey"),
     path("s/<str:token>/thanks/", surveys.survey_thanks, name="survey_thanks"),
     path("o/<str:token>/", customers.opt_out, name="opt_out"),

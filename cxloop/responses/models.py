@@ -36,7 +36,11 @@ class Response(models.Model):
     )
     language = models.CharField(max_length=2, default="nl")
     nps = models.SmallIntegerField(null=True, blank=True, db_index=True)
+    csat = models.SmallIntegerField(null=True, blank=True)
+    ces = models.SmallIntegerField(null=True, blank=True)
     comment = models.TextField(blank=True)
+    # Set in the same transaction that adds the response to the dashboards' daily roll-up.
+    counted = models.BooleanField(default=False, db_index=True)
     started_at = models.DateTimeField()
     submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
 

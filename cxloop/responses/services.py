@@ -58,8 +58,16 @@ def journey_facts(*, journey_id: int) -> JourneyFacts:
     return facts
 
 
-def shown_questions(questions: Sequence[Question], numbers: Mapping[int, int | None]) -> list[Question]:
-    """The questions to ask given the scores known so far: a conditional one only while its condition holds."""
+def shown_questions(
+    questions: Sequence[Question],
+    numbers: Mapping[int, int | None],
+    *,
+    can_ask_moment: bool = True,
+) -> list[Question]:
+    """The questions to ask given the scores known so far: a conditional one only while its condition holds.
+
+    A "moment" question is left out when the customer's journey has no touchpoint to choose from.
+    """
     by_id = {q.pk: q for q in questions}
     memo: dict[int, bool] = {}
 
@@ -68,7 +76,8 @@ def shown_questions(questions: Sequence[Question], numbers: Mapping[int, int | N
             memo[question.pk] = _condition_holds(question, by_id, numbers, trail, shown)
         return memo[question.pk]
 
-    return [q for q in questions if shown(q, frozenset())]
+    asked = [q for q in questions if shown(q, frozenset())]
+    return [q for q in asked if can_ask_moment or q.kind != Question.Kind.MOMENT]
 
 
 def _condition_holds(
@@ -100,8 +109,14 @@ def _parse_one(question: Question, raw: RawAnswer, facts: JourneyFacts) -> Value
         return None
     if question.scale is not None:
         low, high = question.scale
-        if len(items) != 1 or not items[0].lstrip("-").isdigit() or not low <= int(items[0]) <= high:
-            raise ValueError(format_lazy(_("Choose a whole number from {low} to {high}."), low=low, high=high))
+        if (
+            len(items) != 1
+            or not items[0].lstrip("-").isdigit()
+            or not low <= int(items[0]) <= high
+        ):
+            raise ValueError(
+                format_lazy(_("Choose a whole number from {low} to {high}."), low=low, high=high)
+            )
         return Value(number=int(items[0]))
     if question.kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
         return _parse_choice(question, items)
@@ -128,7 +143,12 @@ def _stored_values(response: Response | None) -> dict[int, Value]:
     if response is None:
         return {}
     return {
-        a.question_id: Value(number=a.number, text=a.text, values=tuple(a.values or ()), touchpoint_id=a.chosen_touchpoint_id)
+        a.question_id: Value(
+            number=a.number,
+            text=a.text,
+            values=tuple(a.values or ()),
+            touchpoint_id=a.chosen_touchpoint_id,
+        )
         for a in response.answers.all()
     }
 
@@ -136,7 +156,6 @@ def _stored_values(response: Response | None) -> dict[int, Value]:
 @dataclass
 class _Outcome:
     values: dict[int, Value]
-    shown: list[Question]
     submit: bool
 
 
@@ -166,7 +185,8 @@ def _merge(
             values.pop(question_id, None)
         else:
             values[question_id] = parsed
-    shown = shown_questions(questions, {pk: value.number for pk, value in values.items()})
+    numbers = {pk: value.number for pk, value in values.items()}
+    shown = shown_questions(questions, numbers, can_ask_moment=bool(facts.touchpoints))
     shown_ids = {q.pk for q in shown}
     errors = {pk: message for pk, message in errors.items() if pk in shown_ids}
     values = {pk: value for pk, value in values.items() if pk in shown_ids}
@@ -178,7 +198,7 @@ def _merge(
                 errors[question.pk] = _("Please answer this question.")
     if errors:
         raise AnswerRejected(errors)
-    return _Outcome(values=values, shown=shown, submit=submit)
+    return _Outcome(values=values, submit=submit)
 
 
 def record_response(
@@ -198,14 +218,18 @@ def record_response(
     questions = list(invitation.survey.questions.all())
     now = timezone.now()
     with transaction.atomic():
-        invitation = Invitation.objects.select_for_update().select_related("interaction", "customer").get(
-            pk=invitation.pk
+        invitation = (
+            Invitation.objects.select_for_update()
+            .select_related("interaction", "customer")
+            .get(pk=invitation.pk)
         )
         if invitation.status == Invitation.Status.ANSWERED:
             raise AnswerRejected({0: _("This survey has already been answered.")})
         facts = journey_facts(journey_id=invitation.journey_id)
         existing = Response.objects.filter(invitation=invitation).first()
-        outcome = _merge(questions, _stored_values(existing), answers, facts, submit=submit, seen=seen)
+        outcome = _merge(
+            questions, _stored_values(existing), answers, facts, submit=submit, seen=seen
+        )
         response = existing or _new_response(invitation, now)
         _store_answers(response, questions, outcome.values, invitation.interaction, facts)
         _denormalise_scores(response, questions, outcome.values)
@@ -219,19 +243,28 @@ def record_response(
             from cxloop.followup.services import apply_followup_rules_after_commit
 
             apply_followup_rules_after_commit(response_id=response.pk)
+            transaction.on_commit(lambda: _count_in_rollups(response.pk))
     return response
 
 
-def _attribution(question: Question, value: Value, default: Interaction, facts: JourneyFacts) -> Interaction:
+def _attribution(
+    question: Question, value: Value, default: Interaction, facts: JourneyFacts
+) -> Interaction:
     """Who an answer is about: the partner at the question's (or the chosen) touchpoint, else the response's interaction."""
-    touchpoint_id = value.touchpoint_id if question.kind == Question.Kind.MOMENT else question.touchpoint_id
+    touchpoint_id = (
+        value.touchpoint_id if question.kind == Question.Kind.MOMENT else question.touchpoint_id
+    )
     if touchpoint_id is not None and touchpoint_id in facts.latest:
         return facts.latest[touchpoint_id]
     return default
 
 
 def _store_answers(
-    response: Response, questions: list[Question], values: dict[int, Value], default: Interaction, facts: JourneyFacts
+    response: Response,
+    questions: list[Question],
+    values: dict[int, Value],
+    default: Interaction,
+    facts: JourneyFacts,
 ) -> None:
     response.answers.exclude(question_id__in=list(values)).delete()
     for question in questions:
@@ -276,9 +309,11 @@ def _new_response(invitation: Invitation, now: datetime) -> Response:
     )
 
 
-def _denormalise_scores(response: Response, questions: list[Question], values: dict[int, Value]) -> None:
-    """Copy the first NPS score and open answer onto the response for fast dashboards."""
-    response.nps = None
+def _denormalise_scores(
+    response: Response, questions: list[Question], values: dict[int, Value]
+) -> None:
+    """Copy the first NPS, CSAT and CES score and open answer onto the response for fast dashboards."""
+    response.nps = response.csat = response.ces = None
     response.comment = ""
     for question in questions:
         value = values.get(question.pk)
@@ -286,5 +321,15 @@ def _denormalise_scores(response: Response, questions: list[Question], values: d
             continue
         if question.kind == Question.Kind.NPS and response.nps is None:
             response.nps = value.number
+        elif question.kind == Question.Kind.CSAT and response.csat is None:
+            response.csat = value.number
+        elif question.kind == Question.Kind.CES and response.ces is None:
+            response.ces = value.number
         elif question.kind == Question.Kind.OPEN and not response.comment:
             response.comment = value.text
+
+
+def _count_in_rollups(response_id: int) -> None:
+    from cxloop.dashboards.tasks import add_to_rollup_task
+
+    add_to_rollup_task.enqueue(response_id)

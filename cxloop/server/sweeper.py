@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from cxloop.dashboards import rollups
 from cxloop.followup import services as followup
 from cxloop.messaging import services as messaging
 from cxloop.surveys import planning
@@ -35,6 +36,7 @@ class SweepReport:
     cases_reminded: int = 0
     cases_escalated: int = 0
     webhooks_delivered: int = 0
+    responses_rolled_up: int = 0
 
 
 def sweep(*, now: datetime | None = None) -> SweepReport:
@@ -62,6 +64,8 @@ def sweep(*, now: datetime | None = None) -> SweepReport:
     report.invitations_expired = Invitation.objects.filter(
         status__in=[Invitation.Status.SENT, Invitation.Status.OPENED, Invitation.Status.SCHEDULED], expires_at__lte=now
     ).update(status=Invitation.Status.EXPIRED)
+    for response_id in rollups.uncounted(limit=BATCH):
+        report.responses_rolled_up += int(rollups.add_response(response_id=response_id))
     escalation = followup.remind_and_escalate(now=now)
     report.cases_reminded, report.cases_escalated = escalation.reminded, escalation.escalated
     return report

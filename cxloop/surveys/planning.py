@@ -196,11 +196,14 @@ def _decide_one(interaction: Interaction, rule: InvitationRule, policy: coordina
     )
     if not verdict.invite:
         return _decision(interaction, rule, Outcome.NOT_INVITED, verdict.reason, now, verdict.detail)
+    survey_id = survey_versions.current(rule.survey_id)
+    if survey_id is None:
+        return _decision(interaction, rule, Outcome.NOT_INVITED, Reason.NO_RULE, now, "the rule's survey is not published yet")
     send_after = send_time(rule, interaction=interaction, channel=verdict.channel, now=now)
     # Saved in bulk with the decisions by the caller.
     invitation = Invitation(
         organisation_id=rule.organisation_id,
-        survey_id=survey_versions.current(rule.survey_id),
+        survey_id=survey_id,
         customer_id=interaction.customer_id,
         journey_id=interaction.journey_id,
         interaction=interaction,
@@ -213,8 +216,9 @@ def _decide_one(interaction: Interaction, rule: InvitationRule, policy: coordina
     return _decision(interaction, rule, Outcome.INVITED, Reason.INVITED, now, f"{verdict.channel} at {send_after:%Y-%m-%d %H:%M} UTC", invitation)
 
 
-def current_version_id(survey_id: int) -> int:
-    """The newest published version of a survey family (rules point at the family's first version)."""
+def current_version_id(survey_id: int) -> int | None:
+    """The newest published version of a survey family (rules point at the family's first version);
+    None while nothing of the family is published, so that no draft reaches a customer."""
     from cxloop.surveys.models import Survey
 
     newest = (
@@ -223,7 +227,7 @@ def current_version_id(survey_id: int) -> int:
         .values_list("pk", flat=True)
         .first()
     )
-    return newest or survey_id
+    return newest
 
 
 class SurveyVersions:
@@ -232,7 +236,7 @@ class SurveyVersions:
     def __init__(self) -> None:
         self._seen: dict[int, int] = {}
 
-    def current(self, survey_id: int) -> int:
+    def current(self, survey_id: int) -> int | None:
         if survey_id not in self._seen:
             self._seen[survey_id] = current_version_id(survey_id)
         return self._seen[survey_id]

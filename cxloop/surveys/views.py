@@ -1,5 +1,7 @@
 """The public survey page a customer reaches from the invitation link."""
 
+from collections.abc import Collection, Mapping
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -7,11 +9,19 @@ from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
 from cxloop.responses.models import Response
-from cxloop.responses.services import AnswerRejected, record_response
+from cxloop.responses.services import (
+    AnswerRejected,
+    JourneyFacts,
+    RawAnswer,
+    journey_facts,
+    record_response,
+    shown_questions,
+)
 from cxloop.surveys.models import Invitation, Question
 from cxloop.surveys.services import SurveyLinkError, hash_token, open_survey_link
 
 LINK_ERROR_STATUS = {"unknown": 404, "expired": 410, "used": 410}
+CHOICE_KINDS = {Question.Kind.SINGLE, Question.Kind.MULTIPLE, Question.Kind.MOMENT}
 
 
 def _language(request: HttpRequest, invitation: Invitation | None) -> str:
@@ -21,19 +31,111 @@ def _language(request: HttpRequest, invitation: Invitation | None) -> str:
     return invitation.customer.language if invitation else "nl"
 
 
-def _questions_with_answers(invitation: Invitation, response: Response | None, language: str) -> list[dict]:
-    answers = {a.question_id: a for a in response.answers.all()} if response else {}
+def _stored_selection(response: Response | None) -> dict[int, list[str]]:
+    """What the customer answered so far, as the strings the form posts."""
+    if response is None:
+        return {}
+    selection: dict[int, list[str]] = {}
+    for answer in response.answers.all():
+        if answer.number is not None:
+            selection[answer.question_id] = [str(answer.number)]
+        elif answer.chosen_touchpoint_id is not None:
+            selection[answer.question_id] = [str(answer.chosen_touchpoint_id)]
+        elif answer.values:
+            selection[answer.question_id] = [str(v) for v in answer.values]
+        else:
+            selection[answer.question_id] = [answer.text]
+    return selection
+
+
+def _posted(
+    request: HttpRequest, questions: list[Question], seen: Collection[int] | None
+) -> dict[int, RawAnswer]:
+    """The answers in the form; a question the page showed counts even when left empty (it clears the answer)."""
+    posted: dict[int, RawAnswer] = {}
+    for question in questions:
+        field = f"q{question.pk}"
+        if field not in request.POST and (seen is None or question.pk not in seen):
+            continue
+        if question.kind == Question.Kind.MULTIPLE:
+            posted[question.pk] = request.POST.getlist(field)
+        else:
+            posted[question.pk] = request.POST.get(field, "")
+    return posted
+
+
+def _seen(request: HttpRequest) -> set[int] | None:
+    if "shown" not in request.POST:
+        return None
+    return {int(value) for value in request.POST.getlist("shown") if value.isdigit()}
+
+
+def _score(question: Question, selected: list[str]) -> int | None:
+    if question.scale is None or len(selected) != 1 or not selected[0].lstrip("-").isdigit():
+        return None
+    return int(selected[0])
+
+
+def _options(
+    question: Question, language: str, facts: JourneyFacts | None
+) -> list[tuple[str, str]]:
+    scale = question.scale
+    if scale is not None:
+        return [(str(n), str(n)) for n in range(scale[0], scale[1] + 1)]
+    if question.kind == Question.Kind.MOMENT:
+        return [(str(t.pk), t.name) for t in (facts.touchpoints if facts else [])]
+    if question.kind in CHOICE_KINDS:
+        key = "en" if language == "en" else "nl"
+        return [(str(c.get("value")), str(c.get(key) or c.get("value"))) for c in question.choices]
+    return []
+
+
+def _described_by(question: Question, field: str, errors: Mapping[int, object]) -> str:
+    """The ids of the hint and the error message that explain a question's inputs."""
+    has_hint = question.scale is not None or question.kind == Question.Kind.MULTIPLE
+    ids = [f"{field}-hint" if has_hint else "", f"{field}-error" if question.pk in errors else ""]
+    return " ".join(i for i in ids if i)
+
+
+def _rows(
+    questions: list[Question],
+    selection: Mapping[int, list[str]],
+    *,
+    language: str,
+    facts: JourneyFacts | None,
+    errors: Mapping[int, object],
+    seen: Collection[int] | None,
+) -> list[dict]:
+    """The questions to show now, with the answers selected so far, their options and errors."""
+    scores = {q.pk: _score(q, selection.get(q.pk, [])) for q in questions}
+    shown = shown_questions(questions, scores, can_ask_moment=bool(facts and facts.touchpoints))
     rows = []
-    for question in invitation.survey.questions.all():
-        answer = answers.get(question.pk)
-        scale = question.scale
+    for question in shown:
+        selected = selection.get(question.pk, [])
+        field = f"q{question.pk}"
+        options = _options(question, language, facts)
         rows.append(
             {
                 "question": question,
                 "text": question.text(language),
-                "field": f"q{question.pk}",
-                "choices": list(range(scale[0], scale[1] + 1)) if scale else None,
-                "value": "" if answer is None else (answer.number if answer.number is not None else answer.text),
+                "field": field,
+                "layout": "scale"
+                if question.scale
+                else ("choice" if question.kind in CHOICE_KINDS else "open"),
+                "input_type": "checkbox" if question.kind == Question.Kind.MULTIPLE else "radio",
+                "options": [
+                    {
+                        "id": f"{field}-{value if question.scale else index}",
+                        "value": value,
+                        "label": label,
+                        "checked": value in selected,
+                    }
+                    for index, (value, label) in enumerate(options, start=1)
+                ],
+                "value": selected[0] if selected and not options else "",
+                "error": errors.get(question.pk),
+                "describedby": _described_by(question, field, errors),
+                "new": seen is not None and question.pk not in seen,
             }
         )
     return rows
@@ -41,7 +143,7 @@ def _questions_with_answers(invitation: Invitation, response: Response | None, l
 
 @require_http_methods(["GET", "POST"])
 def survey(request: HttpRequest, token: str) -> HttpResponse:
-    """Show the survey, record a tapped score at once, keep partial answers, submit."""
+    """Show the survey, record a tapped score at once, keep partial answers, ask follow-up questions, submit."""
     try:
         invitation = open_survey_link(token=token)
     except SurveyLinkError as error:
@@ -54,28 +156,77 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
                 status=LINK_ERROR_STATUS[error.reason],
             )
     language = _language(request, invitation)
-    errors: dict[int, str] = {}
+    questions = list(invitation.survey.questions.all())
     if request.method == "POST":
-        raw = {q.pk: request.POST.get(f"q{q.pk}", "") for q in invitation.survey.questions.all()}
-        submit = request.POST.get("action") != "save"
-        try:
-            record_response(invitation=invitation, answers=raw, submit=submit)
-        except AnswerRejected as rejected:
-            errors = rejected.errors
-        else:
-            if submit:
-                return redirect(f"{reverse('survey_thanks', kwargs={'token': token})}?lang={language}")
-            return redirect(f"{request.path}?lang={language}&saved=1")
-    elif "nps" in request.GET:
-        # One tap in the e-mail: keep the score at once, even if the customer goes no further.
-        nps_question = invitation.survey.questions.filter(kind=Question.Kind.NPS).first()
-        if nps_question is not None:
-            try:
-                record_response(invitation=invitation, answers={nps_question.pk: request.GET["nps"]}, submit=False)
-            except AnswerRejected as rejected:
-                errors = rejected.errors
+        return _answer(request, invitation, questions, language=language, token=token)
+    errors: Mapping[int, object] = {}
+    if "nps" in request.GET:
+        errors = _record_tap(invitation, questions, request.GET["nps"])
+    return _page(request, invitation, questions, language=language, errors=errors)
+
+
+def _record_tap(
+    invitation: Invitation, questions: list[Question], score: str
+) -> Mapping[int, object]:
+    """One tap in the e-mail: keep the score at once, even if the customer goes no further."""
+    nps_question = next((q for q in questions if q.kind == Question.Kind.NPS), None)
+    if nps_question is None:
+        return {}
+    try:
+        record_response(invitation=invitation, answers={nps_question.pk: score}, submit=False)
+    except AnswerRejected as rejected:
+        return rejected.errors
+    return {}
+
+
+def _answer(
+    request: HttpRequest,
+    invitation: Invitation,
+    questions: list[Question],
+    *,
+    language: str,
+    token: str,
+) -> HttpResponse:
+    """Save or submit the form; ask again when the answers made another question applicable."""
+    seen = _seen(request)
+    posted = _posted(request, questions, seen)
+    submit = request.POST.get("action") != "save"
+    try:
+        response = record_response(invitation=invitation, answers=posted, submit=submit, seen=seen)
+    except AnswerRejected as rejected:
+        return _page(
+            request, invitation, questions, language=language, errors=rejected.errors, posted=posted
+        )
+    if not submit:
+        return redirect(f"{request.path}?lang={language}&saved=1")
+    if response.submitted_at is not None:
+        return redirect(f"{reverse('survey_thanks', kwargs={'token': token})}?lang={language}")
+    return _page(request, invitation, questions, language=language, seen=seen, more=True)
+
+
+def _page(
+    request: HttpRequest,
+    invitation: Invitation,
+    questions: list[Question],
+    *,
+    language: str,
+    errors: Mapping[int, object] | None = None,
+    posted: Mapping[int, RawAnswer] | None = None,
+    seen: Collection[int] | None = None,
+    more: bool = False,
+) -> HttpResponse:
+    """Render the questions that apply now, with the stored answers (or the posted ones after an error)."""
+    errors = errors or {}
     response = Response.objects.filter(invitation=invitation).prefetch_related("answers").first()
+    selection = _stored_selection(response)
+    selection.update(
+        {pk: [v] if isinstance(v, str) else list(v) for pk, v in (posted or {}).items()}
+    )
+    has_moment = any(q.kind == Question.Kind.MOMENT for q in questions)
+    facts = journey_facts(journey_id=invitation.journey_id) if has_moment else None
+    question_ids = {q.pk for q in questions}
     with translation.override(language):
+        rows = _rows(questions, selection, language=language, facts=facts, errors=errors, seen=seen)
         return render(
             request,
             "surveys/survey.html",
@@ -83,12 +234,18 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
                 "invitation": invitation,
                 "organisation": invitation.organisation,
                 "survey": invitation.survey,
-                "intro": invitation.survey.intro_en if language == "en" else invitation.survey.intro_nl,
-                "rows": _questions_with_answers(invitation, response, language),
+                "intro": invitation.survey.intro_en
+                if language == "en"
+                else invitation.survey.intro_nl,
+                "rows": rows,
                 "errors": {f"q{pk}": message for pk, message in errors.items()},
+                "general_errors": [
+                    message for pk, message in errors.items() if pk not in question_ids
+                ],
                 "language": language,
                 "other_language": "en" if language == "nl" else "nl",
                 "saved": request.GET.get("saved") == "1",
+                "more": more,
             },
             status=422 if errors else 200,
         )
@@ -97,12 +254,16 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
 def survey_thanks(request: HttpRequest, token: str) -> HttpResponse:
     """Thank the customer after submitting; only for a link that was answered."""
     invitation = (
-        Invitation.objects.select_related("organisation", "customer").filter(token_hash=hash_token(token)).first()
+        Invitation.objects.select_related("organisation", "customer")
+        .filter(token_hash=hash_token(token))
+        .first()
     )
     if invitation is None or invitation.status != Invitation.Status.ANSWERED:
         return redirect("survey", token=token)
     language = _language(request, invitation)
     with translation.override(language):
         return render(
-            request, "surveys/thanks.html", {"organisation": invitation.organisation, "language": language}
+            request,
+            "surveys/thanks.html",
+            {"organisation": invitation.organisation, "language": language},
         )

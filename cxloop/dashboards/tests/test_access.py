@@ -26,11 +26,15 @@ def add_response(cast, *, employee, nps: int, comment: str = "") -> Response:
         occurred_at=now, channel=cast.phone, unit=employee.unit, employee=employee,
     )
     survey = cast.survey
-    return Response.objects.create(
+    response = Response.objects.create(
         survey=survey, customer=customer, organisation=employee.organisation, interaction=interaction,
         journey=journey, journey_type=cast.journey_type, unit=employee.unit, unit_path=employee.unit.path,
         employee=employee, channel=cast.phone, nps=nps, comment=comment, started_at=now, submitted_at=now,
     )
+    from cxloop.dashboards.rollups import add_response as add_to_rollup
+
+    add_to_rollup(response_id=response.pk)
+    return response
 
 
 @pytest.fixture

@@ -225,3 +225,13 @@ def test_every_decision_is_kept_with_a_reason_people_can_read(cast, post_interac
         assert [d.get_reason_display() for d in decisions] == ["all rules allow it", "this journey already has an invitation"]
     with translation.override("nl"):
         assert decisions[1].get_reason_display() != "this journey already has an invitation"
+
+
+def test_a_rule_whose_survey_is_still_a_draft_invites_nobody(cast, post_interaction):
+    from cxloop.surveys.models import Survey
+
+    Survey.objects.filter(pk=cast.survey.pk).update(status=Survey.Status.DRAFT)
+    post_interaction(interaction_payload("lw-1"))
+    assert not Invitation.objects.exists()
+    decision = InvitationDecision.objects.get()
+    assert decision.reason == "no_rule" and "not published" in decision.detail
