@@ -31,6 +31,9 @@ class InteractionIn(Schema):
     employee: str | None = Field(None, max_length=64, description="Your employee code")
     unit: str | None = Field(None, max_length=50, description="Unit slug; defaults to the employee's unit")
     journey_ended: bool = False
+    wait_seconds: int | None = Field(
+        None, ge=0, le=60 * 60 * 24 * 60, description="Seconds the customer waited for an answer (pick-up, reply)"
+    )
 
 
 class BatchIn(Schema):
@@ -74,6 +77,7 @@ def _to_input(payload: InteractionIn) -> InteractionInput:
         employee=payload.employee,
         unit=payload.unit,
         journey_ended=payload.journey_ended,
+        wait_seconds=payload.wait_seconds,
     )
 
 

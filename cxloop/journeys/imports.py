@@ -21,6 +21,7 @@ OPTIONAL_COLUMNS = (
     "customer_phone",
     "customer_language",
     "journey_ended",
+    "wait_seconds",
 )
 
 
@@ -114,6 +115,9 @@ def _parse_row(line: int, values: dict[str, str]) -> ParsedRow:
     language = values.get("customer_language", "")
     if language not in {"", "nl", "en"}:
         errors.append(f"customer_language must be nl or en, not {language!r}")
+    wait = values.get("wait_seconds", "")
+    if wait and not wait.isdigit():
+        errors.append(f"wait_seconds must be a whole number of seconds, not {wait!r}")
     if errors or occurred_at is None:
         return ParsedRow(line, None, errors)
     item = InteractionInput(
@@ -130,5 +134,6 @@ def _parse_row(line: int, values: dict[str, str]) -> ParsedRow:
         customer_phone=values.get("customer_phone", ""),
         customer_language=language,
         journey_ended=values.get("journey_ended", "").lower() in {"1", "true", "yes", "ja"},
+        wait_seconds=int(wait) if wait else None,
     )
     return ParsedRow(line, item, [])

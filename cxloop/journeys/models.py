@@ -110,6 +110,8 @@ class Interaction(models.Model):
     employee = models.ForeignKey(
         Employee, null=True, blank=True, on_delete=models.SET_NULL, related_name="interactions"
     )
+    # How long the customer waited for an answer: phone pick-up, chat or e-mail reply (seconds).
+    wait_seconds = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

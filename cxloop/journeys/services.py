@@ -29,6 +29,7 @@ class InteractionInput:
     customer_phone: str = ""
     customer_language: str = ""
     journey_ended: bool = False
+    wait_seconds: int | None = None
 
 
 class InteractionRejected(Exception):
@@ -182,6 +183,7 @@ def _create_interaction(organisation: Organisation, item: InteractionInput, refs
                 touchpoint=refs.touchpoint,
                 unit=refs.unit,
                 employee=refs.employee,
+                wait_seconds=item.wait_seconds,
             )
     except IntegrityError:
         # A concurrent retry of the same request won the race: return its record.
