@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "cxloop.messaging",
     "cxloop.webhooks",
     "cxloop.dashboards",
+    "cxloop.coaching",
+    "cxloop.digest",
     "cxloop.demo",
     "cxloop.server",
 ]

@@ -5,8 +5,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from cxloop.api import api
+from cxloop.coaching import views as coaching
 from cxloop.customers import views as customers
 from cxloop.dashboards import views as dashboards
+from cxloop.digest import views as digest
 from cxloop.followup import views as followup
 from cxloop.messaging import views as messaging
 from cxloop.surveys import builder_views as builder
@@ -17,6 +19,7 @@ urlpatterns = [
     path("", dashboards.home, name="home"),
     path("me/", dashboards.my_dashboard, name="my_dashboard"),
     path("employees/<int:pk>/", dashboards.employee_dashboard, name="employee_dashboard"),
+    path("employees/<int:pk>/coaching/", coaching.add_note, name="coaching_add"),
     path("units/<int:pk>/", dashboards.unit_dashboard, name="unit_dashboard"),
     path("organisations/<slug:slug>/", dashboards.organisation_dashboard, name="organisation_dashboard"),
     path("cases/", followup.inbox, name="inbox"),
@@ -50,6 +53,8 @@ urlpatterns = [
     path("rules/new/", rule_views.rule_edit, name="rule_new"),
     path("rules/<int:pk>/", rule_views.rule_edit, name="rule_edit"),
     path("contact-policy/", rule_views.contact_policy, name="contact_policy"),
+    path("digest/", digest.preferences, name="digest_preferences"),
+    path("digest/stop/<str:token>/", digest.stop, name="digest_stop"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -13,6 +13,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from cxloop.dashboards import rollups
+from cxloop.digest import services as digest
 from cxloop.followup import services as followup
 from cxloop.messaging import services as messaging
 from cxloop.surveys import planning
@@ -37,6 +38,7 @@ class SweepReport:
     cases_escalated: int = 0
     webhooks_delivered: int = 0
     responses_rolled_up: int = 0
+    digests_queued: int = 0
 
 
 def sweep(*, now: datetime | None = None) -> SweepReport:
@@ -66,6 +68,7 @@ def sweep(*, now: datetime | None = None) -> SweepReport:
     ).update(status=Invitation.Status.EXPIRED)
     for response_id in rollups.uncounted(limit=BATCH):
         report.responses_rolled_up += int(rollups.add_response(response_id=response_id))
+    report.digests_queued = digest.send_daily_digests(now=now)
     escalation = followup.remind_and_escalate(now=now)
     report.cases_reminded, report.cases_escalated = escalation.reminded, escalation.escalated
     return report

@@ -14,3 +14,12 @@ def signed(value: float | None) -> str:
     if rounded > 0:
         return f"+{rounded}"
     return f"−{-rounded}" if rounded < 0 else "0"
+
+
+@register.filter
+def index(sequence, position: int):
+    """The item at a position of a list, for zipped lists in templates."""
+    try:
+        return sequence[position]
+    except (IndexError, TypeError):
+        return None

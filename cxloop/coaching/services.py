@@ -1,0 +1,28 @@
+"""Writing coaching notes: only someone who leads the employee's unit (or administers the organisation)."""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from cxloop.coaching.models import CoachingNote
+from cxloop.orgs.access import scope_for
+from cxloop.orgs.models import Employee
+from cxloop.responses.models import Response
+
+
+class CoachingError(Exception):
+    """The note cannot be written (empty, or the author does not lead the employee)."""
+
+
+@transaction.atomic
+def write_note(*, author: AbstractBaseUser, employee: Employee, text: str, response: Response | None = None) -> CoachingNote:
+    """A lead's note to an employee; never about someone outside the lead's units."""
+    text = text.strip()
+    if not text:
+        raise CoachingError("the note is empty")
+    scope = scope_for(author)
+    own = scope.employee is not None and scope.employee.pk == employee.pk
+    if own or not (scope.sees_unit(employee.unit) and (scope.is_lead or employee.organisation_id in scope.admin_of)):
+        raise CoachingError("only a lead of the employee's unit writes coaching notes")
+    if response is not None and response.employee_id != employee.pk:
+        raise CoachingError("the response is not about this employee")
+    return CoachingNote.objects.create(employee=employee, author=author, text=text, response=response)

@@ -1,0 +1,73 @@
+"""The daily digest: once a morning, the right content per person, and an opt-out that holds."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.test import Client
+
+from cxloop.dashboards.tests.test_access import add_response
+from cxloop.digest.services import send_daily_digests
+from cxloop.messaging.models import OutboxMessage
+
+pytestmark = pytest.mark.django_db
+AMS = ZoneInfo("Europe/Amsterdam")
+
+
+@pytest.fixture
+def yesterday_feedback(cast):
+    for user, address in ((cast.agent.user, "anouk@leasewijs.nl"), (cast.colleague.user, "bram@leasewijs.nl"), (cast.lead.user, "lotte@leasewijs.nl")):
+        user.email = address
+        user.save()
+    with time_machine.travel(datetime(2026, 11, 22, 14, 0, tzinfo=AMS), tick=False):
+        add_response(cast, employee=cast.agent, nps=10, comment="Anouk was top")
+        add_response(cast, employee=cast.agent, nps=4, comment="Het duurde lang")
+        add_response(cast, employee=cast.colleague, nps=2, comment="Bram luisterde niet")
+    return cast
+
+
+def digest_for(address: str) -> str:
+    return OutboxMessage.objects.get(purpose="digest", recipient=address).body_text
+
+
+def test_each_person_gets_their_own_digest_once_a_morning(yesterday_feedback):
+    with time_machine.travel(datetime(2026, 11, 23, 6, 30, tzinfo=AMS), tick=False):
+        assert send_daily_digests() == 0  # too early
+    with time_machine.travel(datetime(2026, 11, 23, 7, 5, tzinfo=AMS), tick=False):
+        assert send_daily_digests() == 3
+        assert send_daily_digests() == 0
+    anouk = digest_for("anouk@leasewijs.nl")
+    assert "Anouk was top" in anouk and "Het duurde lang" in anouk
+    assert "Bram luisterde niet" not in anouk  # nothing about a colleague
+    assert "+0" in anouk or "0 (n = 2)" in anouk  # one promoter, one detractor: NPS 0 over 2
+    lead = digest_for("lotte@leasewijs.nl")
+    assert "Team Noord" in lead and "n = 3" in lead
+    with time_machine.travel(datetime(2026, 11, 24, 7, 5, tzinfo=AMS), tick=False):
+        assert send_daily_digests() == 3  # the week still has scores
+
+
+def test_the_stop_link_holds(yesterday_feedback):
+    with time_machine.travel(datetime(2026, 11, 23, 7, 5, tzinfo=AMS), tick=False):
+        send_daily_digests()
+    link = next(word for word in digest_for("anouk@leasewijs.nl").split() if "/digest/stop/" in word)
+    path = link.split("127.0.0.1:8000")[1]
+    assert Client().get(path).status_code == 200
+    assert Client().post(path).status_code == 200
+    assert Client().get("/digest/stop/forged/").status_code == 404
+    with time_machine.travel(datetime(2026, 11, 24, 7, 5, tzinfo=AMS), tick=False):
+        send_daily_digests()
+    assert OutboxMessage.objects.filter(purpose="digest", recipient="anouk@leasewijs.nl").count() == 1
+    assert OutboxMessage.objects.filter(purpose="digest", recipient="bram@leasewijs.nl").count() == 2
+
+
+def test_preferences_page_turns_it_back_on(yesterday_feedback):
+    anouk = yesterday_feedback.client_for(yesterday_feedback.agent.user)
+    anouk.post("/digest/", {})
+    with time_machine.travel(datetime(2026, 11, 23, 7, 5, tzinfo=AMS), tick=False):
+        send_daily_digests()
+    assert not OutboxMessage.objects.filter(recipient="anouk@leasewijs.nl").exists()
+    anouk.post("/digest/", {"enabled": "on"})
+    with time_machine.travel(datetime(2026, 11, 24, 7, 5, tzinfo=AMS), tick=False):
+        send_daily_digests()
+    assert OutboxMessage.objects.filter(recipient="anouk@leasewijs.nl", purpose="digest").exists()
