@@ -15,7 +15,13 @@ from django.test import Client
 
 from cxloop.journeys.models import Channel, DataSharingAgreement, JourneyType, Touchpoint
 from cxloop.orgs.models import Chain, Employee, Organisation, Role, Unit
-from cxloop.orgs.services import create_api_key, create_employee, create_unit, grant_role, set_unit_lead
+from cxloop.orgs.services import (
+    create_api_key,
+    create_employee,
+    create_unit,
+    grant_role,
+    set_unit_lead,
+)
 from cxloop.surveys.models import InvitationRule, Question, Survey
 
 PASSWORD = "test-password-123"

@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from cxloop.journeys.models import Channel, DataSharingAgreement, Interaction, Journey, JourneyType, Touchpoint
+from cxloop.journeys.models import (
+    Channel,
+    DataSharingAgreement,
+    Interaction,
+    Journey,
+    JourneyType,
+    Touchpoint,
+)
 
 
 class TouchpointInline(admin.TabularInline):

@@ -7,7 +7,12 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from cxloop.journeys.models import Interaction
-from cxloop.journeys.services import InteractionInput, InteractionRejected, RecordedInteraction, record_interactions
+from cxloop.journeys.services import (
+    InteractionInput,
+    InteractionRejected,
+    RecordedInteraction,
+    record_interactions,
+)
 from cxloop.orgs.models import ApiKey
 
 router = Router()

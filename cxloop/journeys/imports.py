@@ -5,10 +5,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import IO
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from typing import IO
 
 from cxloop.journeys.services import InteractionInput
 

@@ -31,12 +31,12 @@ class Survey(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def root_id(self) -> int:
         return self.family_id or self.pk
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Question(models.Model):

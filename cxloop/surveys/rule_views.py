@@ -6,7 +6,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from cxloop.orgs.access import scope_for
 from cxloop.orgs.models import Organisation, Role
 from cxloop.surveys.models import ContactPolicy, InvitationRule
 from cxloop.surveys.rules import PolicyForm, RuleForm, save_policy, save_rule

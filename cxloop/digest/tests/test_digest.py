@@ -1,6 +1,6 @@
 """The daily digest: once a morning, the right content per person, and an opt-out that holds."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest

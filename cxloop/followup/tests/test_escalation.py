@@ -1,6 +1,6 @@
 """Reminders before the due time and escalation up the hierarchy, with frozen time on real calendars."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest

@@ -5,7 +5,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cxloop.followup.sla import Calendar, add_working_time, dutch_public_holidays, parse_hours, working_time_between
+from cxloop.followup.sla import (
+    Calendar,
+    add_working_time,
+    dutch_public_holidays,
+    parse_hours,
+    working_time_between,
+)
 
 AMS = ZoneInfo("Europe/Amsterdam")
 OFFICE = Calendar(closed_days=dutch_public_holidays())

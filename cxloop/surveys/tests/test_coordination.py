@@ -17,9 +17,9 @@ def facts(**overrides) -> c.CustomerFacts:
     return c.CustomerFacts(**values)
 
 
-def verdict(policy=c.Policy(), customer=None, journey_id=1, channel="email", fallback="", percent=100):
+def verdict(policy=None, customer=None, journey_id=1, channel="email", fallback="", percent=100):
     return c.decide(
-        policy=policy, facts=customer or facts(), now=NOW, journey_id=journey_id, channel=channel,
+        policy=policy or c.Policy(), facts=customer or facts(), now=NOW, journey_id=journey_id, channel=channel,
         fallback_channel=fallback, sample_percent=percent, sample_key="K-1:claim-1:1",
     )
 

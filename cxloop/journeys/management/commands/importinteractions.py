@@ -5,7 +5,12 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from cxloop.journeys.imports import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, ImportFileError, read_interactions
+from cxloop.journeys.imports import (
+    OPTIONAL_COLUMNS,
+    REQUIRED_COLUMNS,
+    ImportFileError,
+    read_interactions,
+)
 from cxloop.journeys.services import InteractionRejected, record_interactions
 from cxloop.orgs.models import Organisation
 
