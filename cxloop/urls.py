@@ -9,6 +9,7 @@ from cxloop.coaching import views as coaching
 from cxloop.customers import views as customers
 from cxloop.dashboards import views as dashboards
 from cxloop.digest import views as digest
+from cxloop.followup import settings_views as followup_settings
 from cxloop.followup import views as followup
 from cxloop.messaging import views as messaging
 from cxloop.surveys import builder_views as builder
@@ -33,6 +34,24 @@ urlpatterns = [
     path("cases/<int:pk>/close/", followup.close, name="case_close"),
     path("cases/<int:pk>/reopen/", followup.reopen, name="case_reopen"),
     path("cases/<int:pk>/note/", followup.note, name="case_note"),
+    path("cases/<int:pk>/reassign/", followup.reassign, name="case_reassign"),
+    path("cases/reassign/", followup.bulk_reassign, name="inbox_reassign"),
+    path("cases/kpis/", followup.kpi_page, name="case_kpis"),
+    path("cases/settings/", followup_settings.settings_index, name="followup_settings_index"),
+    path("cases/settings/<slug:slug>/", followup_settings.settings_overview, name="followup_settings"),
+    path("cases/settings/<slug:slug>/rules/new/", followup_settings.rule_edit, name="followup_rule_new"),
+    path("cases/settings/<slug:slug>/rules/<int:pk>/", followup_settings.rule_edit, name="followup_rule_edit"),
+    path("cases/settings/<slug:slug>/queues/new/", followup_settings.queue_edit, name="followup_queue_new"),
+    path("cases/settings/<slug:slug>/queues/<int:pk>/", followup_settings.queue_edit, name="followup_queue_edit"),
+    path("cases/settings/<slug:slug>/sla/new/", followup_settings.sla_edit, name="followup_sla_new"),
+    path("cases/settings/<slug:slug>/sla/<int:pk>/", followup_settings.sla_edit, name="followup_sla_edit"),
+    path("cases/settings/<slug:slug>/sla/<int:pk>/delete/", followup_settings.sla_delete, name="followup_sla_delete"),
+    path("cases/settings/<slug:slug>/hours/", followup_settings.business_hours, name="followup_hours"),
+    path("cases/settings/<slug:slug>/root-causes/", followup_settings.root_causes, name="followup_root_causes"),
+    path("cases/settings/<slug:slug>/root-causes/<int:pk>/", followup_settings.root_cause_edit, name="followup_root_cause_edit"),
+    path("cases/settings/<slug:slug>/templates/new/", followup_settings.template_edit, name="followup_template_new"),
+    path("cases/settings/<slug:slug>/templates/<int:pk>/", followup_settings.template_edit, name="followup_template_edit"),
+    path("cases/settings/<slug:slug>/templates/<int:pk>/delete/", followup_settings.template_delete, name="followup_template_delete"),
     path("outbox/", messaging.outbox, name="outbox"),
     path("outbox/<int:pk>/", messaging.outbox_message, name="outbox_message"),
     path("surveys/", builder.survey_list, name="builder_list"),

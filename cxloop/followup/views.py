@@ -1,24 +1,54 @@
-"""The follow-up inbox and the case page, where a lead works a case through its steps."""
+"""The follow-up inbox, the case page where a case is worked through its steps, and the KPIs."""
+
+from datetime import timedelta
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from cxloop.followup import services
+from cxloop.followup import kpis, queries, services
 from cxloop.followup.models import FollowUpCase, RootCause
-from cxloop.followup.queries import access_case, cases_for
+from cxloop.followup.queries import CaseScope, access_case
 
-INBOX_FILTERS = ("mine", "open", "overdue", "closed", "all")
+Status = FollowUpCase.Status
+CASES_PER_PAGE = 50
+KPI_PERIODS = (30, 90, 365)
+TAB_LABELS = {
+    "mine": _("Mine"),
+    "team": _("My team's"),
+    "overdue": _("Overdue"),
+    "open": _("Open"),
+    "closed": _("Closed"),
+    "all": _("All"),
+}
 
 
-class ContactAttemptForm(forms.Form):
+class StepForm(forms.Form):
+    """A form on the case page; ids carry a prefix because several forms there have a "note"."""
+
+    id_prefix = "step"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class ContactAttemptForm(StepForm):
+    id_prefix = "contact"
     channel = forms.ChoiceField(
-        label=_("Channel"), choices=[("phone", _("phone")), ("email", _("e-mail")), ("sms", _("text message"))]
+        label=_("Channel"),
+        choices=[("phone", _("phone")), ("email", _("e-mail")), ("sms", _("text message"))],
     )
     reached = forms.TypedChoiceField(
         label=_("Reached the customer?"),
@@ -26,55 +56,278 @@ class ContactAttemptForm(forms.Form):
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
     )
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
-class ResolveForm(forms.Form):
+class ResolveForm(StepForm):
+    id_prefix = "resolve"
     root_cause = forms.ModelChoiceField(label=_("Root cause"), queryset=RootCause.objects.none())
-    action_taken = forms.CharField(label=_("Action taken"), widget=forms.Textarea(attrs={"rows": 3}))
+    action_taken = forms.CharField(
+        label=_("Action taken"), widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, case: FollowUpCase, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["root_cause"].queryset = RootCause.objects.filter(organisation=case.organisation, is_active=True)
+        self.fields["root_cause"].queryset = RootCause.objects.filter(
+            organisation=case.organisation, is_active=True
+        )
 
 
-class InformForm(forms.Form):
+class InformForm(StepForm):
+    id_prefix = "inform"
     subject = forms.CharField(label=_("Subject"), max_length=200)
-    body = forms.CharField(label=_("Message to the customer"), widget=forms.Textarea(attrs={"rows": 8}))
+    body = forms.CharField(
+        label=_("Message to the customer"), widget=forms.Textarea(attrs={"rows": 8})
+    )
 
 
-class NoteForm(forms.Form):
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+class NoteForm(StepForm):
+    id_prefix = "close"
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class EmployeeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.name} ({obj.unit.name}, {obj.organisation.name})"
+
+
+class QueueChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.name} ({obj.organisation.name})"
+
+
+class ReassignForm(StepForm):
+    """Give the case to an employee the user may assign to, or to a queue's next member."""
+
+    id_prefix = "reassign"
+
+    assignee = EmployeeChoiceField(label=_("Employee"), queryset=None, required=False)
+    queue = QueueChoiceField(label=_("or a queue"), queryset=None, required=False)
+    note = forms.CharField(label=_("Why"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, case: FollowUpCase, case_scope: CaseScope, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = queries.assignable_employees(case_scope)
+        self.fields["queue"].queryset = queries.queues_for(case_scope, case=case)
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("assignee")) == bool(data.get("queue")):
+            raise forms.ValidationError(_("Choose an employee or a queue (one of the two)."))
+        return data
+
+
+class BulkReassignForm(forms.Form):
+    """Several open cases the user sees, to one employee the user may assign to."""
+
+    cases = forms.ModelMultipleChoiceField(
+        label=_("Cases"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Tick the cases to reassign.")},
+    )
+    assignee = EmployeeChoiceField(label=_("Reassign the ticked cases to"), queryset=None)
+    note = forms.CharField(label=_("Why"), required=False, max_length=500)
+
+    def __init__(self, *args, case_scope: CaseScope, **kwargs):
+        super().__init__(*args, **kwargs)
+        visible = queries.cases_for(user=case_scope.user, show="all", case_scope=case_scope)
+        self.fields["cases"].queryset = visible.filter(status__in=queries.OPEN_STATUSES)
+        self.fields["assignee"].queryset = queries.assignable_employees(case_scope)
+
+
+class InboxFilterForm(forms.Form):
+    """The inbox's tab, filters and sort, read from the URL; an invalid value is ignored."""
+
+    show = forms.ChoiceField(choices=list(TAB_LABELS.items()), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("any"))] + Status.choices, required=False
+    )
+    priority = forms.ChoiceField(
+        label=_("Priority"),
+        choices=[("", _("any"))] + FollowUpCase.Priority.choices,
+        required=False,
+    )
+    unit = forms.TypedChoiceField(label=_("Unit"), coerce=int, empty_value=None, required=False)
+    assignee = forms.TypedChoiceField(
+        label=_("Assigned to"), coerce=int, empty_value=None, required=False
+    )
+    journey_type = forms.TypedChoiceField(
+        label=_("Journey type"), coerce=int, empty_value=None, required=False
+    )
+    organisation = forms.TypedChoiceField(
+        label=_("Organisation"), coerce=int, empty_value=None, required=False
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        choices=[("due", _("due time")), ("opened", _("newest first"))],
+        required=False,
+    )
+
+    def __init__(self, *args, choices: queries.InboxChoices, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, options in (
+            ("unit", choices.units),
+            ("assignee", choices.assignees),
+            ("journey_type", choices.journey_types),
+            ("organisation", choices.organisations),
+        ):
+            self.fields[name].choices = [("", _("any"))] + [
+                (str(pk), label) for pk, label in options
+            ]
+        if len(choices.organisations) < 2:
+            del self.fields["organisation"]
+
+    def selection(self) -> tuple[str, queries.InboxFilters]:
+        """The tab and the valid filters."""
+        self.is_valid()
+        data = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+        filters = queries.InboxFilters(
+            status=data.get("status") or "",
+            priority=data.get("priority") or "",
+            unit_id=data.get("unit"),
+            assignee_id=data.get("assignee"),
+            journey_type_id=data.get("journey_type"),
+            organisation_id=data.get("organisation"),
+            sort=data.get("sort") or "due",
+        )
+        return data.get("show") or "open", filters
+
+
+def _with(query: QueryDict, **changes: str) -> str:
+    """The query string with some parameters changed (and the page reset)."""
+    params = {key: value for key, value in query.items() if key != "page" and value}
+    params.update({key: value for key, value in changes.items() if value})
+    return urlencode(params)
+
+
+def _inbox_page(
+    request: HttpRequest,
+    cs: CaseScope,
+    *,
+    bulk_form: BulkReassignForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    choices = queries.inbox_choices(cs)
+    filter_form = InboxFilterForm(request.GET, choices=choices)
+    show, filters = filter_form.selection()
+    tabs = [tab for tab in TAB_LABELS if tab != "team" or cs.scope.is_lead]
+    cases = queries.cases_for(user=request.user, show=show, filters=filters, case_scope=cs)
+    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    bulk_form = bulk_form or BulkReassignForm(case_scope=cs)
+    context = {
+        "cases": list(page.object_list),
+        "page": page,
+        "show": show,
+        "tabs": [(tab, TAB_LABELS[tab], _with(request.GET, show=tab)) for tab in tabs],
+        "filter_form": filter_form,
+        "bulk_form": bulk_form,
+        "can_reassign": bool(bulk_form.fields["assignee"].queryset),
+        "open_statuses": queries.OPEN_STATUSES,
+        "query": request.GET.urlencode(),
+        "page_query": _with(request.GET),
+    }
+    return render(request, "followup/inbox.html", context, status=status)
 
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    """Cases to work on, soonest due first."""
-    show = request.GET.get("show", "open")
-    show = show if show in INBOX_FILTERS else "open"
-    cases = list(cases_for(user=request.user, show=show)[:200])
-    return render(
-        request, "followup/inbox.html", {"cases": cases, "show": show, "filters": INBOX_FILTERS, "now": timezone.now()}
+    """Cases to work on in tabs and filters, soonest due first."""
+    return _inbox_page(request, queries.case_scope_for(request.user))
+
+
+def _reassign_all(cases: list[FollowUpCase], *, actor, assignee, note: str) -> int:
+    """Reassign every case or none; returns how many changed hands."""
+    moved = 0
+    with transaction.atomic():
+        for case in cases:
+            moved += int(case.assignee_id != assignee.pk)
+            services.reassign_case(case=case, actor=actor, assignee=assignee, note=note)
+    return moved
+
+
+@login_required
+@require_POST
+def bulk_reassign(request: HttpRequest) -> HttpResponse:
+    """Give the ticked cases to one employee, in one transaction."""
+    cs = queries.case_scope_for(request.user)
+    form = BulkReassignForm(request.POST, case_scope=cs)
+    if not form.is_valid():
+        return _inbox_page(request, cs, bulk_form=form, status=422)
+    data = form.cleaned_data
+    try:
+        moved = _reassign_all(
+            list(data["cases"]), actor=request.user, assignee=data["assignee"], note=data["note"]
+        )
+    except services.CaseError as error:
+        messages.error(request, str(error))
+        return _inbox_page(request, cs, bulk_form=form, status=409)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d case reassigned to %(name)s.",
+            "%(count)d cases reassigned to %(name)s.",
+            moved,
+        )
+        % {"count": moved, "name": data["assignee"].name},
     )
+    query = request.GET.urlencode()
+    return redirect(reverse("inbox") + (f"?{query}" if query else ""))
 
 
-def _case_page(request: HttpRequest, case: FollowUpCase, *, status: int = 200, **forms_in_error) -> HttpResponse:
+# --- the case page ---------------------------------------------------------------------------------
+
+
+def _customer_message(
+    request: HttpRequest, case: FollowUpCase, templates: list
+) -> tuple[str, str, int | None]:
+    """The inform form's subject and body, from the chosen template (?template=) or the default text."""
+    chosen = next((t for t in templates if str(t.pk) == request.GET.get("template")), None)
+    try:
+        subject, body = services.render_customer_message(case=case, template=chosen)
+    except services.CaseError as error:
+        messages.error(request, str(error))
+        subject, body = services.render_customer_message(case=case, template=None)
+        chosen = None
+    return subject, body, chosen.pk if chosen else None
+
+
+def _case_page(
+    request: HttpRequest, case: FollowUpCase, *, status: int = 200, **forms_in_error
+) -> HttpResponse:
+    cs = queries.case_scope_for(request.user)
     response = case.response
-    subject, body = ("", "")
-    if case.status == FollowUpCase.Status.RESOLVED:
-        try:
-            subject, body = services.render_customer_message(case=case, template=None)
-        except services.CaseError:
-            pass
+    templates = list(queries.message_templates(case=case))
+    subject, body, template_id = ("", "", None)
+    if case.status == Status.RESOLVED:
+        subject, body, template_id = _customer_message(request, case, templates)
+    reassign_form = forms_in_error.get("reassign_form") or ReassignForm(case=case, case_scope=cs)
     context = {
         "case": case,
         "response": response,
         "answers": response.answers.select_related("question").order_by("question__position"),
         "events": case.events.select_related("actor"),
+        "journey": queries.journey_of(cs, case=case),
+        "earlier_feedback": queries.earlier_feedback(cs, case=case),
+        "other_cases": queries.other_open_cases(cs, case=case),
+        "templates": templates,
+        "template_id": template_id,
         "contact_form": forms_in_error.get("contact_form") or ContactAttemptForm(),
         "resolve_form": forms_in_error.get("resolve_form") or ResolveForm(case=case),
-        "inform_form": forms_in_error.get("inform_form") or InformForm(initial={"subject": subject, "body": body}),
+        "inform_form": forms_in_error.get("inform_form")
+        or InformForm(initial={"subject": subject, "body": body}),
         "note_form": forms_in_error.get("note_form") or NoteForm(),
+        "reassign_form": reassign_form,
+        "can_reassign": case.status in queries.OPEN_STATUSES
+        and (
+            reassign_form.fields["assignee"].queryset.exists()
+            or reassign_form.fields["queue"].queryset.exists()
+        ),
+        "is_open": case.status in queries.OPEN_STATUSES,
         "now": timezone.now(),
     }
     return render(request, "followup/case.html", context, status=status)
@@ -82,20 +335,21 @@ def _case_page(request: HttpRequest, case: FollowUpCase, *, status: int = 200, *
 
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One case: the customer, their feedback and journey, the timeline and the next steps."""
     return _case_page(request, access_case(request.user, pk))
 
 
-def _step(request: HttpRequest, pk: int, form_class, form_name: str, run) -> HttpResponse:
+def _step(request: HttpRequest, pk: int, make_form, form_name: str, run) -> HttpResponse:
     """Validate a step's form, run the service, and show the case again (with the error if any)."""
     case = access_case(request.user, pk)
-    form = form_class(request.POST, case=case) if form_class is ResolveForm else form_class(request.POST)
+    form = make_form(case)
     if not form.is_valid():
         return _case_page(request, case, status=422, **{form_name: form})
     try:
         run(case, form.cleaned_data)
     except services.CaseError as error:
         messages.error(request, str(error))
-        return _case_page(request, case, status=409)
+        return _case_page(request, access_case(request.user, pk), status=409)
     return redirect("case_detail", pk=case.pk)
 
 
@@ -103,63 +357,150 @@ def _step(request: HttpRequest, pk: int, form_class, form_name: str, run) -> Htt
 @require_POST
 def contact_attempt(request: HttpRequest, pk: int) -> HttpResponse:
     """Log a call or message to the customer."""
-    return _step(request, pk, ContactAttemptForm, "contact_form",
-                 lambda case, data: services.log_contact_attempt(case=case, actor=request.user, **data))
+    return _step(
+        request,
+        pk,
+        lambda case: ContactAttemptForm(request.POST),
+        "contact_form",
+        lambda case, data: services.log_contact_attempt(case=case, actor=request.user, **data),
+    )
+
+
+def _note_step(request: HttpRequest, pk: int, service) -> HttpResponse:
+    return _step(
+        request,
+        pk,
+        lambda case: NoteForm(request.POST),
+        "note_form",
+        lambda case, data: service(case=case, actor=request.user, note=data["note"]),
+    )
 
 
 @login_required
 @require_POST
 def start(request: HttpRequest, pk: int) -> HttpResponse:
-    return _step(request, pk, NoteForm, "note_form",
-                 lambda case, data: services.start_work(case=case, actor=request.user, note=data["note"]))
+    return _note_step(request, pk, services.start_work)
 
 
 @login_required
 @require_POST
 def wait(request: HttpRequest, pk: int) -> HttpResponse:
-    return _step(request, pk, NoteForm, "note_form",
-                 lambda case, data: services.wait_for_customer(case=case, actor=request.user, note=data["note"]))
+    return _note_step(request, pk, services.wait_for_customer)
 
 
 @login_required
 @require_POST
 def resume(request: HttpRequest, pk: int) -> HttpResponse:
-    return _step(request, pk, NoteForm, "note_form",
-                 lambda case, data: services.resume(case=case, actor=request.user, note=data["note"]))
+    return _note_step(request, pk, services.resume)
 
 
 @login_required
 @require_POST
 def resolve(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the root cause and the action taken."""
-    return _step(request, pk, ResolveForm, "resolve_form",
-                 lambda case, data: services.resolve_case(case=case, actor=request.user, **data))
+    return _step(
+        request,
+        pk,
+        lambda case: ResolveForm(request.POST, case=case),
+        "resolve_form",
+        lambda case, data: services.resolve_case(case=case, actor=request.user, **data),
+    )
 
 
 @login_required
 @require_POST
 def inform(request: HttpRequest, pk: int) -> HttpResponse:
     """Send the customer what was done with their feedback."""
-    return _step(request, pk, InformForm, "inform_form",
-                 lambda case, data: services.inform_customer(case=case, actor=request.user, **data))
+    return _step(
+        request,
+        pk,
+        lambda case: InformForm(request.POST),
+        "inform_form",
+        lambda case, data: services.inform_customer(case=case, actor=request.user, **data),
+    )
 
 
 @login_required
 @require_POST
 def close(request: HttpRequest, pk: int) -> HttpResponse:
-    return _step(request, pk, NoteForm, "note_form",
-                 lambda case, data: services.close_case(case=case, actor=request.user, note=data["note"]))
+    return _note_step(request, pk, services.close_case)
 
 
 @login_required
 @require_POST
 def reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    return _step(request, pk, NoteForm, "note_form",
-                 lambda case, data: services.reopen_case(case=case, actor=request.user, note=data["note"]))
+    return _note_step(request, pk, services.reopen_case)
 
 
 @login_required
 @require_POST
 def note(request: HttpRequest, pk: int) -> HttpResponse:
-    return _step(request, pk, NoteForm, "note_form",
-                 lambda case, data: services.add_note(case=case, actor=request.user, note=data["note"]))
+    return _step(
+        request,
+        pk,
+        lambda case: NoteForm(request.POST),
+        "note_form",
+        lambda case, data: services.add_note(case=case, actor=request.user, note=data["note"]),
+    )
+
+
+@login_required
+@require_POST
+def reassign(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give the case to another employee or to a queue."""
+    cs = queries.case_scope_for(request.user)
+    return _step(
+        request,
+        pk,
+        lambda case: ReassignForm(request.POST, case=case, case_scope=cs),
+        "reassign_form",
+        lambda case, data: services.reassign_case(case=case, actor=request.user, **data),
+    )
+
+
+# --- KPIs ------------------------------------------------------------------------------------------
+
+
+def _kpi_period(request: HttpRequest) -> int:
+    try:
+        days = int(request.GET.get("days", 90))
+    except ValueError:
+        return 90
+    return days if days in KPI_PERIODS else 90
+
+
+@login_required
+def kpi_page(request: HttpRequest) -> HttpResponse:
+    """Closed-loop KPIs for me, a unit I lead, my organisation or the chain of journeys my organisation owns."""
+    cs = queries.case_scope_for(request.user)
+    scopes = queries.kpi_scopes(cs)
+    if not scopes:
+        raise Http404
+    key = request.GET.get("scope") or scopes[0].key
+    scope = next((s for s in scopes if s.key == key), None)
+    if scope is None:
+        raise Http404
+    days = _kpi_period(request)
+    cases, contacted, calendars = queries.kpi_facts(
+        scope=scope, since=timezone.now() - timedelta(days=days)
+    )
+    context = {
+        "scopes": [(s.key, scope_label(s)) for s in scopes],
+        "scope": scope,
+        "scope_label": scope_label(scope),
+        "days": days,
+        "periods": KPI_PERIODS,
+        "kpis": kpis.summarise(cases, contacted, calendars),
+    }
+    return render(request, "followup/kpis.html", context)
+
+
+def scope_label(scope: queries.KpiScope) -> str:
+    """How the scope selector names a scope."""
+    labels = {
+        "me": _g("Me (%(name)s)"),
+        "unit": _g("Unit %(name)s"),
+        "organisation": _g("Organisation %(name)s"),
+        "chain": _g("Chain: journeys owned by %(name)s"),
+    }
+    return labels[scope.kind] % {"name": scope.name}

@@ -60,6 +60,12 @@ def test_split_business_hours():
     assert working_time_between(lunch, at(2026, 11, 23, 8, 0), at(2026, 11, 23, 18, 0)) == timedelta(hours=7, minutes=30)
 
 
+def test_a_closed_day_may_be_stored_as_an_empty_list():
+    hours = parse_hours({"0": [["09:00", "17:00"]], "5": []})
+    assert hours[5] == ()
+    assert add_working_time(Calendar(hours=hours), at(2026, 11, 23, 16, 0), timedelta(hours=2)) == at(2026, 11, 30, 10, 0)
+
+
 def test_working_time_between_is_the_inverse_of_adding_it():
     start = at(2026, 4, 1, 15, 0)
     for hours in (1, 5, 9, 27):
