@@ -62,10 +62,11 @@ def parse_hours(raw: Mapping[str, list[list[str]]]) -> dict[int, tuple[tuple[tim
         if not 0 <= weekday <= 6:
             raise ValueError(f"weekday {day} is not 0 (Monday) to 6 (Sunday)")
         parsed = tuple(sorted((time.fromisoformat(start), time.fromisoformat(end)) for start, end in intervals))
-        for (start, end), following in zip(parsed, (*parsed[1:], (None, None))):
+        for start, end in parsed:
             if start >= end:
                 raise ValueError(f"{start:%H:%M}–{end:%H:%M} ends before it starts")
-            if following[0] is not None and following[0] < end:
+        for (_, end), (next_start, _) in zip(parsed, parsed[1:], strict=False):
+            if next_start < end:
                 raise ValueError(f"opening hours on weekday {weekday} overlap")
         hours[weekday] = parsed
     return hours
