@@ -10,6 +10,9 @@ COMMANDS = {
     "import": "import interactions from a CSV or XLSX file, with a report per row",
     "createadmin": "create an administrator who can log in to /admin/",
     "apikey": "create, list or revoke API keys of an organisation",
+    "text": "analyse Dutch feedback: text analyze FILE.jsonl --json; train classifiers",
+    "rollups": "rollups rebuild: recompute the dashboards' daily roll-ups",
+    "sweep": "run due and left-behind background work once",
     "migrate": "create or update the database tables",
 }
 ALIASES = {"import": "importinteractions"}

@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "cxloop.dashboards",
     "cxloop.coaching",
     "cxloop.digest",
+    "cxloop.text",
+    "cxloop.drivers",
     "cxloop.demo",
     "cxloop.server",
 ]

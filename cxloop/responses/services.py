@@ -243,7 +243,7 @@ def record_response(
             from cxloop.followup.services import apply_followup_rules_after_commit
 
             apply_followup_rules_after_commit(response_id=response.pk)
-            transaction.on_commit(lambda: _count_in_rollups(response.pk))
+            transaction.on_commit(lambda: _after_submit(response.pk))
     return response
 
 
@@ -329,7 +329,10 @@ def _denormalise_scores(
             response.comment = value.text
 
 
-def _count_in_rollups(response_id: int) -> None:
+def _after_submit(response_id: int) -> None:
+    """Count the response in the dashboards' roll-ups and analyse what the customer wrote."""
     from cxloop.dashboards.tasks import add_to_rollup_task
+    from cxloop.text.tasks import analyse_response_task
 
     add_to_rollup_task.enqueue(response_id)
+    analyse_response_task.enqueue(response_id)

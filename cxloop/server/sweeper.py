@@ -8,7 +8,7 @@ so several workers may sweep at once.
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
@@ -19,6 +19,7 @@ from cxloop.messaging import services as messaging
 from cxloop.surveys import planning
 from cxloop.surveys import services as surveys
 from cxloop.surveys.models import Invitation
+from cxloop.text import services as text
 from cxloop.webhooks import services as webhooks
 from cxloop.webhooks.models import WebhookDelivery
 
@@ -39,6 +40,7 @@ class SweepReport:
     webhooks_delivered: int = 0
     responses_rolled_up: int = 0
     digests_queued: int = 0
+    texts_analysed: int = 0
 
 
 def sweep(*, now: datetime | None = None) -> SweepReport:
@@ -68,6 +70,8 @@ def sweep(*, now: datetime | None = None) -> SweepReport:
     ).update(status=Invitation.Status.EXPIRED)
     for response_id in rollups.uncounted(limit=BATCH):
         report.responses_rolled_up += int(rollups.add_response(response_id=response_id))
+    # The task after each submit is the normal path; look back two days for what it missed.
+    report.texts_analysed = text.analyse_pending(limit=BATCH, since=now - timedelta(days=2))
     report.digests_queued = digest.send_daily_digests(now=now)
     escalation = followup.remind_and_escalate(now=now)
     report.cases_reminded, report.cases_escalated = escalation.reminded, escalation.escalated

@@ -10,6 +10,10 @@ from cxloop.demo import content
 from cxloop.demo.generator import DemoError, build_demo, demo_exists, demo_logins
 
 
+# Above this many responses the demo leaves text analysis to the backfill command (about 1,000 a second).
+TEXT_ANALYSIS_LIMIT = 50_000
+
+
 class Command(BaseCommand):
     help = (
         "Load the demo chain Autoketen: Leasewijs, its call centre Belcentrum Direct and the repair shop "
@@ -68,10 +72,23 @@ class Command(BaseCommand):
         if not quiet:
             counts = ", ".join(f"{number:,} {name}" for name, number in result.counts.items())
             self.stdout.write(f"Built in {time.monotonic() - started:.1f} s: {counts}.\n")
+        self._analyse_text(responses=responses, quiet=quiet)
         self._print_logins(password)
         self.stdout.write("\nAPI keys (shown once; only their hash is stored):")
         for slug, key in result.api_keys.items():
             self.stdout.write(f"  {slug:<12} {key}")
+
+    def _analyse_text(self, *, responses: int, quiet: bool) -> None:
+        """Tag the verbatims with sentiment and topics, so the topic pages show something at once."""
+        from cxloop.text.services import analyse_pending
+
+        if responses > TEXT_ANALYSIS_LIMIT:
+            self.stdout.write("Large demo: analyse its verbatims later with `cxloop text backfill leasewijs` (per organisation).")
+            return
+        started = time.monotonic()
+        analysed = analyse_pending(limit=None)
+        if not quiet:
+            self.stdout.write(f"Analysed {analysed:,} verbatims in {time.monotonic() - started:.1f} s.")
 
     def _print_logins(self, password: str) -> None:
         self.stdout.write(f"Demo chain {content.CHAIN_NAME} at {settings.BASE_URL}/\n")

@@ -1,0 +1,12 @@
+from django.contrib import admin
+
+from cxloop.drivers.models import EmployeeSurveyImport, EmployeeSurveyResult
+
+
+@admin.register(EmployeeSurveyResult)
+class EmployeeSurveyResultAdmin(admin.ModelAdmin):
+    list_display = ["unit", "period_start", "period_end", "promoters", "passives", "detractors"]
+    list_filter = ["organisation"]
+
+
+admin.site.register(EmployeeSurveyImport)
