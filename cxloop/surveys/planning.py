@@ -57,15 +57,19 @@ class RuleBook:
         return (specific or generic or [None])[0]
 
 
-def _load_facts(customers: list[Customer], policy: coordination.Policy, now: datetime) -> dict[int, coordination.CustomerFacts]:
+def _load_facts(
+    customers: list[Customer], policy: coordination.Policy, now: datetime, *, journey_ids: set[int]
+) -> dict[int, coordination.CustomerFacts]:
     from cxloop.followup.models import FollowUpCase
 
     horizon = now - timedelta(days=max(policy.quarantine_days, policy.cap_period_days))
     ids = [c.pk for c in customers]
     times: dict[int, list[datetime]] = defaultdict(list)
     journeys: dict[int, set[int]] = defaultdict(set)
+    # Only what can matter: invitations within the longest window, and any in the journeys at hand.
+    relevant = Q(send_after__gte=horizon) | Q(journey_id__in=journey_ids)
     for customer_id, send_after, journey_id in Invitation.objects.filter(
-        customer_id__in=ids, status__in=COUNTED_STATUSES
+        relevant, customer_id__in=ids, status__in=COUNTED_STATUSES
     ).values_list("customer_id", "send_after", "journey_id"):
         journeys[customer_id].add(journey_id)
         if send_after >= horizon:
@@ -124,15 +128,10 @@ def send_time(rule: InvitationRule, *, interaction: Interaction, channel: str, n
 
 
 def plan_invitations(*, interaction_ids: list[int], inactivity_elapsed: bool = False, now: datetime | None = None) -> list[InvitationDecision]:
-    """Decide for each interaction; safe to run twice (an interaction decided before is skipped)."""
+    """Decide for each interaction; safe to run twice, also at once (an interaction decided before is skipped)."""
     now = now or timezone.now()
-    decided = set(
-        InvitationDecision.objects.filter(interaction_id__in=interaction_ids)
-        .exclude(outcome=Outcome.WAITING)
-        .values_list("interaction_id", flat=True)
-    )
     interactions = list(
-        Interaction.objects.filter(pk__in=[i for i in interaction_ids if i not in decided])
+        Interaction.objects.filter(pk__in=interaction_ids)
         .select_related("journey__journey_type", "customer")
         .order_by("occurred_at", "pk")
     )
@@ -145,14 +144,29 @@ def plan_invitations(*, interaction_ids: list[int], inactivity_elapsed: bool = F
         return _decide_locked(interactions, rules, inactivity_elapsed, now)
 
 
+def _undecided(interactions: list[Interaction]) -> list[Interaction]:
+    """Interactions without a final decision; read under the customers' locks, so two workers
+    planning the same interactions cannot both decide."""
+    decided = set(
+        InvitationDecision.objects.filter(interaction_id__in=[i.pk for i in interactions])
+        .exclude(outcome=Outcome.WAITING)
+        .values_list("interaction_id", flat=True)
+    )
+    return [i for i in interactions if i.pk not in decided]
+
+
 def _decide_locked(interactions: list[Interaction], rules: RuleBook, inactivity_elapsed: bool, now: datetime) -> list[InvitationDecision]:
     customer_ids = sorted({i.customer_id for i in interactions})
     customers = list(Customer.objects.select_for_update().filter(pk__in=customer_ids).order_by("pk"))
+    interactions = _undecided(interactions)
+    if not interactions:
+        return []
     chain_ids = {c.chain_id for c in customers}
     policies = {chain_id: policy_for(chain_id) for chain_id in chain_ids}
     facts: dict[int, coordination.CustomerFacts] = {}
     for chain_id, policy in policies.items():
-        facts.update(_load_facts([c for c in customers if c.chain_id == chain_id], policy, now))
+        chain_customers = [c for c in customers if c.chain_id == chain_id]
+        facts.update(_load_facts(chain_customers, policy, now, journey_ids={i.journey_id for i in interactions}))
     decisions: list[InvitationDecision] = []
     waiting: list[tuple[Interaction, InvitationRule]] = []
     survey_versions = SurveyVersions()
@@ -174,12 +188,8 @@ def _decide_locked(interactions: list[Interaction], rules: RuleBook, inactivity_
         )
     new_invitations = [d.invitation for d in decisions if d.invitation is not None]
     Invitation.objects.bulk_create(new_invitations)
-    for decision in decisions:
-        if decision.invitation is not None:
-            decision.invitation_id = decision.invitation.pk
-    InvitationDecision.objects.bulk_create(decisions)
-    invitations = [d.invitation for d in decisions if d.invitation is not None]
-    transaction.on_commit(lambda: _after_commit(invitations, waiting))
+    InvitationDecision.objects.bulk_create(decisions)  # takes the invitations' new ids from the objects
+    transaction.on_commit(lambda: _after_commit(new_invitations, waiting))
     return decisions
 
 
@@ -243,10 +253,14 @@ class SurveyVersions:
 
 
 def _after_commit(invitations: list[Invitation], waiting: list[tuple[Interaction, InvitationRule]]) -> None:
-    from cxloop.surveys.tasks import check_inactivity_task, send_invitation_task
+    from cxloop.surveys.tasks import check_inactivity_task, send_invitations_task
 
+    # One task per send time, not per invitation: a batch of a thousand is one queue row.
+    by_time: dict[datetime, list[int]] = defaultdict(list)
     for invitation in invitations:
-        enqueue_at(send_invitation_task, invitation.send_after, invitation.pk)
+        by_time[invitation.send_after].append(invitation.pk)
+    for when, ids in by_time.items():
+        enqueue_at(send_invitations_task, when, ids)
     for interaction, rule in waiting:
         if rule.trigger == InvitationRule.Trigger.INACTIVITY:
             due = interaction.occurred_at + timedelta(hours=rule.inactivity_hours)

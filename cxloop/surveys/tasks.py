@@ -21,5 +21,10 @@ def send_invitation_task(invitation_id: int) -> str:
 
 
 @task()
+def send_invitations_task(invitation_ids: list[int]) -> int:
+    return sum(services.send_invitation(invitation_id=pk).status == "sent" for pk in invitation_ids)
+
+
+@task()
 def send_reminder_task(invitation_id: int) -> str:
     return services.send_reminder(invitation_id=invitation_id).status

@@ -235,3 +235,36 @@ def test_a_rule_whose_survey_is_still_a_draft_invites_nobody(cast, post_interact
     assert not Invitation.objects.exists()
     decision = InvitationDecision.objects.get()
     assert decision.reason == "no_rule" and "not published" in decision.detail
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_planning_the_same_interactions_decide_once(cast):
+    import threading
+
+    from django.db import connection
+
+    from cxloop.journeys.services import InteractionInput, record_interactions
+    from cxloop.surveys.planning import plan_invitations
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL for truly parallel workers; runs in the PostgreSQL pass (CXLOOP_TEST_POSTGRES)")
+    items = [
+        InteractionInput(external_id=f"i-{n}", occurred_at=timezone.now(), customer_key=f"K-{n % 40}", journey_id=f"j-{n % 40}-{n % 3}",
+                         journey_type="schade-melden", channel="telefoon", customer_email=f"k{n % 40}@example.nl")
+        for n in range(120)
+    ]
+    ids = [r.interaction.pk for r in record_interactions(organisation=cast.owner, items=items)]  # no commit hooks run here
+    start = threading.Barrier(2)
+
+    def worker() -> None:
+        start.wait()
+        plan_invitations(interaction_ids=ids)
+        connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert InvitationDecision.objects.count() == 120
+    assert Invitation.objects.count() == 40  # one per customer: the quarantine holds within the batch
