@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "cxloop.digest",
     "cxloop.text",
     "cxloop.drivers",
+    "cxloop.process",
     "cxloop.demo",
     "cxloop.server",
 ]

@@ -77,6 +77,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("process/", include("cxloop.process.urls")),
     path("text/", include("cxloop.text.urls")),
     path("drivers/", include("cxloop.drivers.urls")),
     path("admin/", admin.site.urls),
