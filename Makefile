@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 export CXLOOP_DATA_DIR ?= $(CURDIR)/var
+export CXLOOP_BASE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test install install-dev lint messages clean
 
@@ -18,7 +19,7 @@ install-dev: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 
 run: install
-	$(BIN)/cxloop migrate --no-input
+	$(BIN)/cxloop migrate --no-input --verbosity 0
 	$(BIN)/cxloop demo --if-empty
 	$(BIN)/cxloop serve --port $(PORT)
 
