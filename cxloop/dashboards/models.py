@@ -9,13 +9,23 @@ class DailyScore(models.Model):
 
     key = models.CharField(max_length=200, unique=True)
     day = models.DateField(db_index=True)
-    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(
+        "orgs.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
     unit = models.ForeignKey("orgs.Unit", null=True, on_delete=models.CASCADE, related_name="+")
     unit_path = models.CharField(max_length=500, blank=True, db_index=True)
-    employee = models.ForeignKey("orgs.Employee", null=True, on_delete=models.CASCADE, related_name="+")
-    journey_type = models.ForeignKey("journeys.JourneyType", null=True, on_delete=models.CASCADE, related_name="+")
-    channel = models.ForeignKey("journeys.Channel", null=True, on_delete=models.CASCADE, related_name="+")
-    touchpoint = models.ForeignKey("journeys.Touchpoint", null=True, on_delete=models.CASCADE, related_name="+")
+    employee = models.ForeignKey(
+        "orgs.Employee", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    journey_type = models.ForeignKey(
+        "journeys.JourneyType", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    channel = models.ForeignKey(
+        "journeys.Channel", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    touchpoint = models.ForeignKey(
+        "journeys.Touchpoint", null=True, on_delete=models.CASCADE, related_name="+"
+    )
     segment = models.CharField(max_length=64, blank=True)
     promoters = models.PositiveIntegerField(default=0)
     passives = models.PositiveIntegerField(default=0)
@@ -27,7 +37,10 @@ class DailyScore(models.Model):
     ces_sum_squares = models.PositiveIntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["organisation", "day"]), models.Index(fields=["employee", "day"])]
+        indexes = [
+            models.Index(fields=["organisation", "day"]),
+            models.Index(fields=["employee", "day"]),
+        ]
 
     def __str__(self) -> str:
         return self.key

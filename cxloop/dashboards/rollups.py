@@ -16,7 +16,14 @@ from django.db.models.functions import TruncDate
 from cxloop.dashboards.models import DailyScore
 from cxloop.responses.models import Response
 
-KEY_FIELDS = ("organisation_id", "unit_id", "employee_id", "journey_type_id", "channel_id", "touchpoint_id")
+KEY_FIELDS = (
+    "organisation_id",
+    "unit_id",
+    "employee_id",
+    "journey_type_id",
+    "channel_id",
+    "touchpoint_id",
+)
 BATCH = 5000
 
 
@@ -47,14 +54,20 @@ def increments(response: Response) -> dict[str, int]:
 def add_response(*, response_id: int) -> bool:
     """Add a submitted response to its day's roll-up once; False if it was counted already."""
     with transaction.atomic():
-        if not Response.objects.filter(pk=response_id, counted=False, submitted_at__isnull=False).update(counted=True):
+        if not Response.objects.filter(
+            pk=response_id, counted=False, submitted_at__isnull=False
+        ).update(counted=True):
             return False
         response = Response.objects.select_related("customer").get(pk=response_id)
-        values = {field: getattr(response, field) for field in KEY_FIELDS} | {"segment": response.customer.segment}
+        values = {field: getattr(response, field) for field in KEY_FIELDS} | {
+            "segment": response.customer.segment
+        }
         day = local_day(response)
         key = rollup_key(day, values)
         row = _row_for(key, day, values, response.unit_path)
-        DailyScore.objects.filter(pk=row.pk).update(**{name: F(name) + value for name, value in increments(response).items()})
+        DailyScore.objects.filter(pk=row.pk).update(
+            **{name: F(name) + value for name, value in increments(response).items()}
+        )
     return True
 
 
@@ -72,7 +85,9 @@ def _row_for(key: str, day: date, values: dict, unit_path: str) -> DailyScore:
 def uncounted(*, limit: int = 1000) -> list[int]:
     """Submitted responses not yet in the roll-ups (for the sweeper)."""
     return list(
-        Response.objects.filter(counted=False, submitted_at__isnull=False).order_by("pk").values_list("pk", flat=True)[:limit]
+        Response.objects.filter(counted=False, submitted_at__isnull=False)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
     )
 
 
@@ -103,12 +118,25 @@ def rebuild() -> int:
     for row in grouped.iterator(chunk_size=BATCH):
         key = rollup_key(row["day"], row)
         merged.setdefault(key, row)
-        for name in ("promoters", "passives", "detractors", "csat_n", "csat_top2", "ces_n", "ces_sum", "ces_sum_squares"):
+        for name in (
+            "promoters",
+            "passives",
+            "detractors",
+            "csat_n",
+            "csat_top2",
+            "ces_n",
+            "ces_sum",
+            "ces_sum_squares",
+        ):
             totals[key][name] += row[name] or 0
     rows = [
         DailyScore(
-            key=key, day=row["day"], unit_path=row["unit_path"] or "", segment=row["segment"] or "",
-            **{field: row[field] for field in KEY_FIELDS}, **totals[key],
+            key=key,
+            day=row["day"],
+            unit_path=row["unit_path"] or "",
+            segment=row["segment"] or "",
+            **{field: row[field] for field in KEY_FIELDS},
+            **totals[key],
         )
         for key, row in merged.items()
     ]

@@ -1,6 +1,6 @@
-"""Dashboards: my own score, my team, my organisation's units rolled up."""
-
-from datetime import timedelta
+"""Dashboards by role: my own score, an employee for their lead, a unit, an organisation, the chain
+and its journey types, and the journey-side analyses of each. Views resolve access, call one page
+builder and render (or export a table of the page with ?format=csv|xlsx&table=...)."""
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -8,20 +8,48 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from cxloop.dashboards import queries
-from cxloop.orgs.access import access_employee, access_organisation, access_unit, scope_for
-from cxloop.orgs.models import Organisation, Unit
+from cxloop.coaching.queries import notes_for
+from cxloop.dashboards import exports, filters, pages, queries
+from cxloop.dashboards.queries import Slice
+from cxloop.orgs.access import Scope, access_employee, access_organisation, access_unit, scope_for
+from cxloop.orgs.models import Chain, Employee, Organisation, Unit
 
-PERIODS = (30, 90, 180, 365)
+
+def _state(
+    request: HttpRequest, *, chain: Chain, slice: Slice
+) -> tuple[filters.FilterState, queries.Choices]:
+    today = timezone.localdate()
+    when = filters.period(request.GET, today)
+    choices = queries.filter_choices(chain=chain, slice=slice, since=when.since, until=when.until)
+    return filters.parse(request.GET, choices, today=today), choices
 
 
-def _period(request: HttpRequest) -> tuple[int, timezone.datetime]:
-    try:
-        days = int(request.GET.get("days", 90))
-    except ValueError:
-        days = 90
-    days = days if days in PERIODS else 90
-    return days, timezone.now() - timedelta(days=days)
+def _respond(
+    request: HttpRequest,
+    template: str,
+    page: pages.Page,
+    *,
+    state: filters.FilterState,
+    choices: queries.Choices,
+    name: str,
+    **context: object,
+) -> HttpResponse:
+    if exports.requested(request):
+        return exports.respond(
+            request, page.tables, name=name, about=filters.describe(state, choices)
+        )
+    return render(
+        request,
+        template,
+        {
+            "page": page,
+            "state": state,
+            "choices": choices,
+            "periods": filters.PERIODS,
+            "min_n": settings.CXLOOP_ANONYMITY_MIN,
+            **context,
+        },
+    )
 
 
 @login_required
@@ -29,7 +57,9 @@ def home(request: HttpRequest) -> HttpResponse:
     """Send each user to the widest view they have."""
     scope = scope_for(request.user)
     if scope.organisations:
-        organisation = Organisation.objects.filter(pk__in=scope.organisations).order_by("name").first()
+        organisation = (
+            Organisation.objects.filter(pk__in=scope.organisations).order_by("name").first()
+        )
         return redirect("organisation_dashboard", slug=organisation.slug)
     if scope.led_unit_paths:
         unit = Unit.objects.filter(path=sorted(scope.led_unit_paths)[0]).first()
@@ -39,66 +69,201 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboards/no_access.html")
 
 
-def _employee_page(request: HttpRequest, employee, *, own: bool) -> HttpResponse:
-    days, since = _period(request)
-    context = {
-        "employee": employee,
-        "own": own,
-        "days": days,
-        "periods": PERIODS,
-        "score": queries.nps_for_employee(employee=employee, since=since),
-        "team_score": queries.nps_for_unit(unit=employee.unit, since=since),
-        "verbatims": queries.verbatims_for_employee(employee=employee, since=since),
-        "min_n": settings.CXLOOP_ANONYMITY_MIN,
-    }
-    return render(request, "dashboards/employee.html", context)
+def _coaches(scope: Scope, employee: Employee) -> bool:
+    """Whether the viewer writes coaching notes to this employee (the rule coaching.services enforces)."""
+    own = scope.employee is not None and scope.employee.pk == employee.pk
+    return (
+        not own
+        and scope.sees_unit(employee.unit)
+        and (scope.is_lead or employee.organisation_id in scope.admin_of)
+    )
+
+
+def _employee_page(request: HttpRequest, employee: Employee, scope: Scope) -> HttpResponse:
+    own = scope.employee is not None and scope.employee.pk == employee.pk
+    state, choices = _state(
+        request, chain=employee.organisation.chain, slice=Slice.of_employee(employee)
+    )
+    page = pages.employee_page(employee=employee, state=state, own=own, with_cases=own)
+    coaches = _coaches(scope, employee)
+    notes = notes_for(employee=employee) if own or coaches else None
+    return _respond(
+        request,
+        "dashboards/employee.html",
+        page,
+        state=state,
+        choices=choices,
+        name=employee.name,
+        employee=employee,
+        own=own,
+        notes=notes,
+        coaches=coaches,
+    )
 
 
 @login_required
 def my_dashboard(request: HttpRequest) -> HttpResponse:
-    """The logged-in employee's own score and the verbatims about them."""
-    employee = scope_for(request.user).employee
-    if employee is None:
+    """The logged-in employee's own scores, trend, verbatims, compliments, follow-ups and coaching notes."""
+    scope = scope_for(request.user)
+    if scope.employee is None:
         raise Http404
-    return _employee_page(request, employee, own=True)
+    employee = Employee.objects.select_related("unit", "organisation__chain").get(
+        pk=scope.employee.pk
+    )
+    return _employee_page(request, employee, scope)
 
 
 @login_required
 def employee_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
-    """One employee, for their lead or an organisation-wide reader."""
+    """One employee, for their lead or an organisation-wide reader (or themselves)."""
     employee = access_employee(request.user, pk)
-    return _employee_page(request, employee, own=employee.user_id == request.user.pk)
+    return _employee_page(request, employee, scope_for(request.user))
 
 
 @login_required
 def unit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
-    """A unit: its score rolled up, the units below it, each member, the verbatims."""
+    """A unit: its scores rolled up, against the rest of its parent, the units below it, each member."""
     unit = access_unit(request.user, pk)
-    days, since = _period(request)
-    context = {
-        "unit": unit,
-        "days": days,
-        "periods": PERIODS,
-        "score": queries.nps_for_unit(unit=unit, since=since),
-        "subunits": queries.unit_tree(organisation=unit.organisation, since=since, root=unit)[1:],
-        "members": queries.members_of_unit(unit=unit, since=since),
-        "verbatims": queries.verbatims_for_unit(unit=unit, since=since),
-        "min_n": settings.CXLOOP_ANONYMITY_MIN,
-    }
-    return render(request, "dashboards/unit.html", context)
+    scope = scope_for(request.user)
+    sees_parent = scope.sees_organisation(unit.organisation_id) or (
+        unit.parent is not None and scope.sees_unit(unit.parent)
+    )
+    state, choices = _state(request, chain=unit.organisation.chain, slice=Slice.of_unit(unit))
+    page = pages.unit_page(unit=unit, state=state, sees_parent=sees_parent)
+    return _respond(
+        request,
+        "dashboards/unit.html",
+        page,
+        state=state,
+        choices=choices,
+        name=unit.name,
+        unit=unit,
+    )
 
 
 @login_required
 def organisation_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
-    """An organisation: its NPS and every unit rolled up over the hierarchy."""
+    """An organisation: its scores and every unit rolled up over the hierarchy, drill down from there."""
     organisation = access_organisation(request.user, slug)
-    days, since = _period(request)
-    context = {
-        "organisation": organisation,
-        "days": days,
-        "periods": PERIODS,
-        "score": queries.nps_for_organisation(organisation=organisation, since=since),
-        "units": queries.unit_tree(organisation=organisation, since=since),
-        "min_n": settings.CXLOOP_ANONYMITY_MIN,
-    }
-    return render(request, "dashboards/organisation.html", context)
+    state, choices = _state(
+        request, chain=organisation.chain, slice=Slice.of_organisation(organisation)
+    )
+    page = pages.organisation_page(organisation=organisation, state=state)
+    return _respond(
+        request,
+        "dashboards/organisation.html",
+        page,
+        state=state,
+        choices=choices,
+        name=organisation.name,
+        organisation=organisation,
+        score=page.cards[0].figure,
+        units=page.extra.get("tree", []),
+    )
+
+
+def _analysis(
+    request: HttpRequest,
+    *,
+    chain: Chain,
+    slice: Slice,
+    name: str,
+    own: Slice | None = None,
+    **context: object,
+) -> HttpResponse:
+    state, choices = _state(request, chain=chain, slice=slice)
+    page = pages.analysis_page(slice=slice, state=state, choices=choices, own=own)
+    return _respond(
+        request,
+        "dashboards/analysis.html",
+        page,
+        state=state,
+        choices=choices,
+        name=f"{name} analysis",
+        subject=name,
+        **context,
+    )
+
+
+@login_required
+def organisation_analysis(request: HttpRequest, slug: str) -> HttpResponse:
+    """Channel × journey, contact impact, moments of truth and response times of one organisation."""
+    organisation = access_organisation(request.user, slug)
+    return _analysis(
+        request,
+        chain=organisation.chain,
+        slice=Slice.of_organisation(organisation),
+        name=organisation.name,
+        organisation=organisation,
+    )
+
+
+@login_required
+def unit_analysis(request: HttpRequest, pk: int) -> HttpResponse:
+    """The same analyses for one unit and the units below it."""
+    unit = access_unit(request.user, pk)
+    return _analysis(
+        request, chain=unit.organisation.chain, slice=Slice.of_unit(unit), name=unit.name, unit=unit
+    )
+
+
+@login_required
+def chain_dashboard(request: HttpRequest) -> HttpResponse:
+    """Every journey type the user may see across the chain, as far as their role or agreement allows."""
+    views = queries.journey_views_for(request.user)
+    if not views:
+        return render(request, "dashboards/chain_empty.html")
+    chain = views[0].journey_type.chain
+    views = [v for v in views if v.journey_type.chain_id == chain.pk]
+    slice = Slice(journey_type_ids=frozenset(v.journey_type.pk for v in views))
+    state, choices = _state(request, chain=chain, slice=slice)
+    page = pages.chain_page(
+        views=views,
+        state=state,
+        choices=choices,
+        organisations=queries.organisations_in(chain=chain),
+    )
+    return _respond(
+        request,
+        "dashboards/chain.html",
+        page,
+        state=state,
+        choices=choices,
+        name=chain.name,
+        chain=chain,
+    )
+
+
+@login_required
+def journey_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+    """One journey type across the chain: totals, each partner's part, touchpoints (as the agreement allows)."""
+    view = queries.access_journey_type(request.user, pk)
+    chain = view.journey_type.chain
+    state, choices = _state(request, chain=chain, slice=view.slice())
+    page = pages.journey_page(
+        view=view, state=state, organisations=queries.organisations_in(chain=chain)
+    )
+    return _respond(
+        request,
+        "dashboards/journey.html",
+        page,
+        state=state,
+        choices=choices,
+        name=view.journey_type.name,
+        view=view,
+        level=pages.LEVEL_TEXT[view.level](),
+    )
+
+
+@login_required
+def journey_analysis(request: HttpRequest, pk: int) -> HttpResponse:
+    """The journey-side analyses of one journey type, over what the user may see of it."""
+    view = queries.access_journey_type(request.user, pk)
+    return _analysis(
+        request,
+        chain=view.journey_type.chain,
+        slice=view.slice(),
+        own=view.own_slice() if view.level == "totals" else None,
+        name=view.journey_type.name,
+        view=view,
+    )

@@ -5,40 +5,96 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('journeys', '0001_initial'),
-        ('orgs', '0002_employee_skills'),
+        ("journeys", "0001_initial"),
+        ("orgs", "0002_employee_skills"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DailyScore',
+            name="DailyScore",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=200, unique=True)),
-                ('day', models.DateField(db_index=True)),
-                ('unit_path', models.CharField(blank=True, db_index=True, max_length=500)),
-                ('segment', models.CharField(blank=True, max_length=64)),
-                ('promoters', models.PositiveIntegerField(default=0)),
-                ('passives', models.PositiveIntegerField(default=0)),
-                ('detractors', models.PositiveIntegerField(default=0)),
-                ('csat_n', models.PositiveIntegerField(default=0)),
-                ('csat_top2', models.PositiveIntegerField(default=0)),
-                ('ces_n', models.PositiveIntegerField(default=0)),
-                ('ces_sum', models.PositiveIntegerField(default=0)),
-                ('ces_sum_squares', models.PositiveIntegerField(default=0)),
-                ('channel', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='journeys.channel')),
-                ('employee', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.employee')),
-                ('journey_type', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='journeys.journeytype')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
-                ('touchpoint', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='journeys.touchpoint')),
-                ('unit', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=200, unique=True)),
+                ("day", models.DateField(db_index=True)),
+                ("unit_path", models.CharField(blank=True, db_index=True, max_length=500)),
+                ("segment", models.CharField(blank=True, max_length=64)),
+                ("promoters", models.PositiveIntegerField(default=0)),
+                ("passives", models.PositiveIntegerField(default=0)),
+                ("detractors", models.PositiveIntegerField(default=0)),
+                ("csat_n", models.PositiveIntegerField(default=0)),
+                ("csat_top2", models.PositiveIntegerField(default=0)),
+                ("ces_n", models.PositiveIntegerField(default=0)),
+                ("ces_sum", models.PositiveIntegerField(default=0)),
+                ("ces_sum_squares", models.PositiveIntegerField(default=0)),
+                (
+                    "channel",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="journeys.channel",
+                    ),
+                ),
+                (
+                    "employee",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.employee",
+                    ),
+                ),
+                (
+                    "journey_type",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="journeys.journeytype",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "touchpoint",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="journeys.touchpoint",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.unit",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['organisation', 'day'], name='dashboards__organis_388f43_idx'), models.Index(fields=['employee', 'day'], name='dashboards__employe_5b6de3_idx')],
+                "indexes": [
+                    models.Index(
+                        fields=["organisation", "day"], name="dashboards__organis_388f43_idx"
+                    ),
+                    models.Index(fields=["employee", "day"], name="dashboards__employe_5b6de3_idx"),
+                ],
             },
         ),
     ]

@@ -16,20 +16,42 @@ def add_response(cast, *, employee, nps: int, comment: str = "") -> Response:
     from cxloop.journeys.models import Interaction, Journey
 
     now = timezone.now()
-    customer, _ = Customer.objects.get_or_create(chain=cast.chain, key=f"K-{employee.code}-{nps}-{comment[:5]}")
+    customer, _ = Customer.objects.get_or_create(
+        chain=cast.chain, key=f"K-{employee.code}-{nps}-{comment[:5]}"
+    )
     journey = Journey.objects.create(
-        chain=cast.chain, journey_type=cast.journey_type, customer=customer,
-        external_id=f"j-{customer.pk}", started_at=now,
+        chain=cast.chain,
+        journey_type=cast.journey_type,
+        customer=customer,
+        external_id=f"j-{customer.pk}",
+        started_at=now,
     )
     interaction = Interaction.objects.create(
-        organisation=employee.organisation, external_id=f"i-{customer.pk}", journey=journey, customer=customer,
-        occurred_at=now, channel=cast.phone, unit=employee.unit, employee=employee,
+        organisation=employee.organisation,
+        external_id=f"i-{customer.pk}",
+        journey=journey,
+        customer=customer,
+        occurred_at=now,
+        channel=cast.phone,
+        unit=employee.unit,
+        employee=employee,
     )
     survey = cast.survey
     response = Response.objects.create(
-        survey=survey, customer=customer, organisation=employee.organisation, interaction=interaction,
-        journey=journey, journey_type=cast.journey_type, unit=employee.unit, unit_path=employee.unit.path,
-        employee=employee, channel=cast.phone, nps=nps, comment=comment, started_at=now, submitted_at=now,
+        survey=survey,
+        customer=customer,
+        organisation=employee.organisation,
+        interaction=interaction,
+        journey=journey,
+        journey_type=cast.journey_type,
+        unit=employee.unit,
+        unit_path=employee.unit.path,
+        employee=employee,
+        channel=cast.phone,
+        nps=nps,
+        comment=comment,
+        started_at=now,
+        submitted_at=now,
     )
     from cxloop.dashboards.rollups import add_response as add_to_rollup
 
@@ -41,7 +63,9 @@ def add_response(cast, *, employee, nps: int, comment: str = "") -> Response:
 def feedback(cast):
     add_response(cast, employee=cast.agent, nps=9, comment="Anouk dacht echt mee")
     add_response(cast, employee=cast.colleague, nps=2, comment="Bram was kortaf")
-    add_response(cast, employee=cast.partner_agent, nps=5, comment="Lang in de wacht bij het belcentrum")
+    add_response(
+        cast, employee=cast.partner_agent, nps=5, comment="Lang in de wacht bij het belcentrum"
+    )
     return cast
 
 
@@ -85,7 +109,13 @@ def test_the_org_admin_sees_units_rolled_up_the_hierarchy(feedback):
 
 @pytest.mark.parametrize(
     "path",
-    ["/organisations/leasewijs/", "/organisations/belcentrum/", "/units/{team}/", "/employees/{agent}/", "/me/"],
+    [
+        "/organisations/leasewijs/",
+        "/organisations/belcentrum/",
+        "/units/{team}/",
+        "/employees/{agent}/",
+        "/me/",
+    ],
 )
 def test_an_outsider_sees_nothing_of_the_chain(feedback, path):
     url = path.format(team=feedback.team.pk, agent=feedback.agent.pk)
@@ -106,13 +136,21 @@ def test_anonymous_users_are_sent_to_the_login_page(feedback):
 
 
 def test_home_sends_each_role_to_its_widest_view(feedback):
-    assert feedback.client_for(feedback.owner_admin).get("/")["Location"] == "/organisations/leasewijs/"
-    assert feedback.client_for(feedback.lead.user).get("/")["Location"] == f"/units/{feedback.team.pk}/"
+    assert (
+        feedback.client_for(feedback.owner_admin).get("/")["Location"]
+        == "/organisations/leasewijs/"
+    )
+    assert (
+        feedback.client_for(feedback.lead.user).get("/")["Location"]
+        == f"/units/{feedback.team.pk}/"
+    )
     assert feedback.client_for(feedback.agent.user).get("/")["Location"] == "/me/"
 
 
 def test_scores_of_others_below_the_anonymity_minimum_show_only_n(feedback):
-    page = feedback.client_for(feedback.lead.user).get(f"/units/{feedback.team.pk}/").content.decode()
+    page = (
+        feedback.client_for(feedback.lead.user).get(f"/units/{feedback.team.pk}/").content.decode()
+    )
     assert "too few answers" in page or "te weinig antwoorden" in page
 
 
@@ -133,9 +171,17 @@ def test_dashboard_pages_do_not_run_a_query_per_row(feedback):
     team_url, org_url = f"/units/{feedback.team.pk}/", "/organisations/leasewijs/"
     before = (count_queries(lead, team_url), count_queries(admin, org_url))
     for index in range(10):
-        extra = create_employee(organisation=feedback.owner, unit=feedback.team, code=f"X{index}", name=f"Extra {index}")
-        create_unit(organisation=feedback.owner, name=f"Sub {index}", slug=f"sub-{index}", parent=feedback.team)
+        extra = create_employee(
+            organisation=feedback.owner, unit=feedback.team, code=f"X{index}", name=f"Extra {index}"
+        )
+        create_unit(
+            organisation=feedback.owner,
+            name=f"Sub {index}",
+            slug=f"sub-{index}",
+            parent=feedback.team,
+        )
         add_response(feedback, employee=extra, nps=index, comment=f"opmerking {index}")
     after = (count_queries(lead, team_url), count_queries(admin, org_url))
     assert after == before
-    assert before[0] <= 13 and before[1] <= 11
+    # The pages grew trends, previous periods, comparisons and filters (issue 5); still no query per row.
+    assert before[0] <= 24 and before[1] <= 19

@@ -1,0 +1,346 @@
+"""Scores, verbatims, members, units and trends of organisations, units and employees."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import (
+    QuerySet,
+)
+from django.db.models.functions import (
+    TruncMonth,
+    TruncWeek,
+)
+
+from cxloop import stats
+from cxloop.dashboards.queries.base import (
+    COUNT_FIELDS,
+    SUMS,
+    Filters,
+    Scores,
+    Slice,
+    _rollups,
+    _scores,
+    scores,
+)
+from cxloop.orgs.models import Employee, Organisation, Unit
+from cxloop.responses.models import Response
+
+
+def scores_for_organisation(*, organisation: Organisation, filters: Filters) -> Scores:
+    """An organisation's scores over its whole hierarchy."""
+    return scores(slice=Slice.of_organisation(organisation), filters=filters)
+
+
+def scores_for_unit(*, unit: Unit, filters: Filters) -> Scores:
+    """A unit's scores including every unit below it."""
+    return _scores(_rollups(filters).filter(unit_path__startswith=unit.path).aggregate(**SUMS))
+
+
+def scores_for_employee(*, employee: Employee, filters: Filters) -> Scores:
+    """One employee's scores over the responses about their interactions."""
+    return _scores(_rollups(filters).filter(employee=employee).aggregate(**SUMS))
+
+
+def scores_above_unit(*, unit: Unit, filters: Filters) -> Scores:
+    """The scores of a unit's parent: the parent unit's subtree, or the organisation for a top unit."""
+    if unit.parent_id is None:
+        return scores(
+            slice=Slice(organisation_ids=frozenset({unit.organisation_id})), filters=filters
+        )
+    parent_path = unit.path[: unit.path.rstrip("/").rfind("/") + 1]
+    return _scores(_rollups(filters).filter(unit_path__startswith=parent_path).aggregate(**SUMS))
+
+
+def team_and_own(*, employee: Employee, filters: Filters) -> tuple[Scores, Scores]:
+    """An employee's scores and their team's (the unit and below), in one grouped query."""
+    rows = (
+        _rollups(filters)
+        .filter(unit_path__startswith=employee.unit.path)
+        .values("employee_id")
+        .annotate(**SUMS)
+        .order_by()
+    )
+    team, own = Scores(), Scores()
+    for row in rows:
+        team = team + _scores(row)
+        if row["employee_id"] == employee.pk:
+            own = own + _scores(row)
+    return team, own
+
+
+# Kept for the first dashboards and tests: NPS over the last days.
+def nps_for_employee(*, employee: Employee, since: datetime) -> stats.Score:
+    return scores_for_employee(employee=employee, filters=_since(since)).nps
+
+
+def nps_for_unit(*, unit: Unit, since: datetime) -> stats.Score:
+    return scores_for_unit(unit=unit, filters=_since(since)).nps
+
+
+def nps_for_organisation(*, organisation: Organisation, since: datetime) -> stats.Score:
+    return scores_for_organisation(organisation=organisation, filters=_since(since)).nps
+
+
+def _since(since: datetime) -> Filters:
+    from django.utils import timezone
+
+    return Filters(since=timezone.localdate(since), until=timezone.localdate() + timedelta(days=1))
+
+
+# --- verbatims, compliments, follow-ups -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verbatim:
+    submitted_at: datetime
+    nps: int | None
+    comment: str
+    channel: str
+    journey_type: str
+    employee_name: str
+
+
+def _verbatims(queryset: QuerySet[Response], limit: int) -> list[Verbatim]:
+    rows = (
+        queryset.exclude(comment="")
+        .order_by("-submitted_at")
+        .values_list(
+            "submitted_at",
+            "nps",
+            "comment",
+            "channel__name",
+            "journey_type__name",
+            "employee__name",
+        )[:limit]
+    )
+    return [
+        Verbatim(submitted, nps, comment, channel or "", journey_type or "", employee or "")
+        for submitted, nps, comment, channel, journey_type, employee in rows
+    ]
+
+
+def submitted(filters: Filters) -> QuerySet[Response]:
+    return Response.objects.filter(filters.response_q(), submitted_at__isnull=False)
+
+
+def verbatims_for_employee(
+    *,
+    employee: Employee,
+    since: datetime | None = None,
+    filters: Filters | None = None,
+    limit: int = 50,
+) -> list[Verbatim]:
+    """The newest open answers about one employee's interactions."""
+    return _verbatims(submitted(filters or _since(since)).filter(employee=employee), limit)
+
+
+def verbatims_for_unit(
+    *, unit: Unit, since: datetime | None = None, filters: Filters | None = None, limit: int = 50
+) -> list[Verbatim]:
+    """The newest open answers about a unit and the units below it."""
+    return _verbatims(
+        submitted(filters or _since(since)).filter(unit_path__startswith=unit.path), limit
+    )
+
+
+def verbatims(*, slice: Slice, filters: Filters, limit: int = 50) -> list[Verbatim]:
+    """The newest open answers in a slice."""
+    return _verbatims(submitted(filters).filter(slice.q()), limit)
+
+
+def compliments_for_employee(
+    *, employee: Employee, filters: Filters, limit: int = 20
+) -> list[Verbatim]:
+    """The newest promoters (9–10) who wrote something about one employee's interactions."""
+    return _verbatims(submitted(filters).filter(employee=employee, nps__gte=9), limit)
+
+
+def open_cases_for_employee(*, employee: Employee, limit: int = 20) -> list:
+    """The follow-up cases assigned to one employee that are not yet resolved, soonest due first."""
+    from cxloop.followup.models import FollowUpCase
+    from cxloop.followup.queries import OPEN_STATUSES
+
+    return list(
+        FollowUpCase.objects.filter(assignee=employee, status__in=OPEN_STATUSES)
+        .select_related("response__journey_type", "response__channel")
+        .order_by("due_at", "pk")[:limit]
+    )
+
+
+# --- members, units, trends ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EmployeeRow:
+    employee: Employee
+    score: stats.Score
+    scores: Scores | None = None
+
+
+def members_of_unit(
+    *, unit: Unit, since: datetime | None = None, filters: Filters | None = None
+) -> list[EmployeeRow]:
+    """Each employee in a unit (and below) with their scores, in two queries."""
+    filters = filters or _since(since)
+    employees = list(
+        Employee.objects.filter(unit__path__startswith=unit.path)
+        .select_related("unit")
+        .order_by("name")
+    )
+    grouped = {
+        row["employee_id"]: _scores(row)
+        for row in _rollups(filters)
+        .filter(employee__in=employees)
+        .values("employee_id")
+        .annotate(**SUMS)
+        .order_by()
+    }
+    return [
+        EmployeeRow(e, grouped.get(e.pk, Scores()).nps, grouped.get(e.pk, Scores()))
+        for e in employees
+    ]
+
+
+def members_of_organisation(*, organisation: Organisation, filters: Filters) -> list[EmployeeRow]:
+    """Each employee of an organisation with their scores, in two queries (for the funnel plot)."""
+    employees = list(
+        Employee.objects.filter(organisation=organisation).select_related("unit").order_by("name")
+    )
+    grouped = {
+        row["employee_id"]: _scores(row)
+        for row in _rollups(filters)
+        .filter(organisation=organisation, employee__isnull=False)
+        .values("employee_id")
+        .annotate(**SUMS)
+        .order_by()
+    }
+    return [
+        EmployeeRow(e, grouped.get(e.pk, Scores()).nps, grouped.get(e.pk, Scores()))
+        for e in employees
+    ]
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    unit: Unit
+    depth: int
+    score: stats.Score
+    scores: Scores | None = None
+
+
+def unit_tree(
+    *,
+    organisation: Organisation,
+    since: datetime | None = None,
+    root: Unit | None = None,
+    filters: Filters | None = None,
+) -> list[UnitRow]:
+    """Every unit (under a root, if given) in tree order, each rolled up over its subtree, in two queries."""
+    filters = filters or _since(since)
+    units = Unit.objects.filter(organisation=organisation)
+    if root is not None:
+        units = units.filter(path__startswith=root.path)
+    units_by_path = {u.path: u for u in units}
+    direct = _rollups(filters).filter(organisation=organisation).exclude(unit_path="")
+    if root is not None:
+        direct = direct.filter(unit_path__startswith=root.path)
+    direct = direct.values("unit_path").annotate(**SUMS).order_by()
+    rolled: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNT_FIELDS, 0))
+    for row in direct:
+        # Credit the counts to the unit and every unit above it.
+        parts = row["unit_path"].strip("/").split("/")
+        for depth in range(1, len(parts) + 1):
+            path = "/" + "/".join(parts[:depth]) + "/"
+            for name in COUNT_FIELDS:
+                rolled[path][name] += row[name] or 0
+    ordered = _tree_order(list(units_by_path.values()))
+    base_depth = root.depth if root is not None else 0
+    rows = []
+    for unit in ordered:
+        unit_scores = _scores(rolled[unit.path])
+        rows.append(UnitRow(unit, unit.depth - base_depth, unit_scores.nps, unit_scores))
+    return rows
+
+
+def _tree_order(units: list[Unit]) -> list[Unit]:
+    children: dict[int | None, list[Unit]] = defaultdict(list)
+    ids = {u.pk for u in units}
+    for unit in units:
+        parent = unit.parent_id if unit.parent_id in ids else None
+        children[parent].append(unit)
+    ordered: list[Unit] = []
+
+    def walk(parent: int | None) -> None:
+        for child in sorted(children[parent], key=lambda u: u.name):
+            ordered.append(child)
+            walk(child.pk)
+
+    walk(None)
+    return ordered
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    start: date
+    scores: Scores
+    limits: stats.Limits | None
+
+
+def trend(
+    *,
+    filters: Filters,
+    organisation: Organisation | None = None,
+    unit: Unit | None = None,
+    employee: Employee | None = None,
+    slice: Slice | None = None,
+    grain: str = "week",
+) -> list[TrendPoint]:
+    """NPS per week or month with control limits, for the narrowest scope given."""
+    rows = _rollups(filters)
+    if slice is not None:
+        rows = rows.filter(slice.q())
+    elif employee is not None:
+        rows = rows.filter(employee=employee)
+    elif unit is not None:
+        rows = rows.filter(unit_path__startswith=unit.path)
+    elif organisation is not None:
+        rows = rows.filter(organisation=organisation)
+    truncate = TruncMonth("day") if grain == "month" else TruncWeek("day")
+    grouped = rows.annotate(period=truncate).values("period").annotate(**SUMS).order_by("period")
+    points = [(row["period"], _scores(row)) for row in grouped]
+    limits = stats.control_limits([s.counts for _, s in points])
+    return [
+        TrendPoint(_as_date(start), scores, limit)
+        for (start, scores), limit in zip(points, limits, strict=True)
+    ]
+
+
+def _as_date(value: date | datetime) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+# --- channel × journey -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    channel_id: int
+    journey_type_id: int
+    scores: Scores
+
+
+def channel_by_journey(
+    *, filters: Filters, organisation_ids: list[int] | None = None, slice: Slice | None = None
+) -> list[Cell]:
+    """Scores per channel for each journey type (one grouped query)."""
+    if slice is None:
+        slice = Slice(organisation_ids=frozenset(organisation_ids or ()))
+    grouped = (
+        _rollups(filters)
+        .filter(slice.q(), channel__isnull=False, journey_type__isnull=False)
+        .values("channel_id", "journey_type_id")
+        .annotate(**SUMS)
+        .order_by()
+    )
+    return [Cell(row["channel_id"], row["journey_type_id"], _scores(row)) for row in grouped]

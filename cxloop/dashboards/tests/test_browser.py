@@ -1,0 +1,101 @@
+"""The dashboards as a person sees them, in Chromium: charts drawn, labelled and readable, on a
+desktop and on a phone, with screenshots to look at (kept under CXLOOP_SCREENSHOTS if set)."""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from cxloop.dashboards.tests import scenario
+from cxloop.surveys.tests.test_browser import contrast
+
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+
+
+def logged_in(browser, live_server, user, device: dict):
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(**device)
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    return context.new_page()
+
+
+def shots_dir(tmp_path: Path) -> Path:
+    path = Path(os.environ.get("CXLOOP_SCREENSHOTS", tmp_path))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def check_charts(page) -> int:
+    charts = page.locator("svg.chart")
+    for index in range(charts.count()):
+        chart = charts.nth(index)
+        chart.scroll_into_view_if_needed()
+        box = chart.bounding_box()
+        assert box and box["width"] > 200 and box["height"] > 100
+        assert chart.get_attribute("role") == "img"
+        assert chart.locator(":scope > title").text_content().strip()
+        assert chart.locator(":scope > desc").text_content().strip()
+        # Axis and legend text is at least 10 px on screen.
+        sizes = chart.evaluate(
+            "svg => [...svg.querySelectorAll('text')].map(t => t.getBoundingClientRect().height)"
+        )
+        assert min(sizes) >= 9, sizes
+    return charts.count()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_dashboards_render_readable_charts_in_chromium(
+    cast, live_server, chromium_browser, tmp_path
+):
+    world = scenario.build(cast, count=260)
+    shots = shots_dir(tmp_path)
+    page = logged_in(chromium_browser, live_server, cast.owner_admin, DESKTOP)
+    for name, path in (
+        ("organisation", "/organisations/leasewijs/?days=365"),
+        ("analysis", "/organisations/leasewijs/analysis/?days=365"),
+        ("journey", f"/journeys/{world.journey_types['opzeggen'].pk}/?days=365"),
+        ("team", f"/units/{cast.team.pk}/?days=365"),
+    ):
+        page.goto(live_server.url + path)
+        assert check_charts(page) >= 1, name
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1280, name
+        page.screenshot(path=str(shots / f"dashboard-{name}.png"), full_page=True)
+        assert (shots / f"dashboard-{name}.png").stat().st_size > 20_000
+    # Greyed (imprecise) scores stay readable.
+    page.goto(live_server.url + f"/units/{cast.team.pk}/?days=30")
+    greyed = page.locator(".score.imprecise strong")
+    if greyed.count():
+        colours = greyed.first.evaluate(
+            "el => [getComputedStyle(el).color, getComputedStyle(document.body).backgroundColor]"
+        )
+        assert contrast(*colours) >= 4.5
+    # The table behind a chart is one click away, for those who do not read charts.
+    page.goto(live_server.url + "/organisations/leasewijs/?days=365")
+    page.get_by_text("The numbers as a table").first.click()
+    assert page.locator("#table-trend table").is_visible()
+
+    own = logged_in(chromium_browser, live_server, cast.agent.user, PHONE)
+    own.goto(live_server.url + "/me/?days=365")
+    assert own.locator("h1").text_content().strip()
+    assert check_charts(own) >= 1
+    assert own.evaluate("document.documentElement.scrollWidth") <= 390  # charts shrink to the phone
+    own.screenshot(path=str(shots / "dashboard-me-phone.png"), full_page=True)
+    assert re.search(r"n = \d+", own.content())
