@@ -34,10 +34,12 @@ class Driver:
     direction: int
     performance: float
     n: int
+    r_squared: float = 0.0
 
     @property
     def weight_percent(self) -> float:
-        return 100 * self.weight
+        """The driver's share of the explained variance (weights sum to R²), in %."""
+        return 100 * self.weight / self.r_squared if self.r_squared else 0.0
 
 
 @dataclass
@@ -151,6 +153,7 @@ def driver_analysis(
             direction=1 if b >= 0 else -1,
             performance=_performance(kind, values, y, questions.get(key), low, high),
             n=int(_n(kind, values)),
+            r_squared=float(weights.sum()),
         )
         for (key, label, kind, values), w, g, b in zip(columns, weights, lmg, beta, strict=True)
     ]

@@ -42,7 +42,7 @@ def _chart(analysis: queries.DriverAnalysis) -> str:
             x_label=_("Performance (0–100)"),
             y_label=_("Importance (% of explained variance)"),
             x_range=(0, 100),
-            y_range=(0, max(10.0, top * 1.1)),
+            y_range=(0, max(5.0, top * 1.1)),
             quadrants=(mean_x, mean_y),
             title=_("Importance × performance"),
         )
