@@ -422,23 +422,11 @@ def kpi_scopes(cs: CaseScope) -> list[KpiScope]:
 
 
 def calendars_for(organisation_ids: set[int]) -> dict[int, sla.Calendar]:
-    """Each organisation's business-hours calendar, in one query (as services.calendar_for builds them)."""
-    holidays = sla.dutch_public_holidays()
-    stored = {
-        s.organisation_id: s
-        for s in FollowUpSettings.objects.filter(organisation_id__in=organisation_ids)
-    }
-    calendars = {}
-    for organisation_id in organisation_ids:
-        settings = stored.get(organisation_id)
-        if settings is None:
-            calendars[organisation_id] = sla.Calendar(closed_days=holidays)
-        else:
-            closed = holidays if settings.closed_on_public_holidays else frozenset()
-            calendars[organisation_id] = sla.Calendar(
-                hours=sla.parse_hours(settings.opening_hours), closed_days=closed
-            )
-    return calendars
+    """Each organisation's business-hours calendar, in one query."""
+    from cxloop.followup.services import calendar_from
+
+    stored = {s.organisation_id: s for s in FollowUpSettings.objects.filter(organisation_id__in=organisation_ids)}
+    return {organisation_id: calendar_from(stored.get(organisation_id)) for organisation_id in organisation_ids}
 
 
 CASE_FACT_FIELDS = (

@@ -134,7 +134,11 @@ def forward_compliment(*, response: Response) -> int:
 
 def calendar_for(organisation: Organisation) -> sla.Calendar:
     """The organisation's business hours (Mon–Fri 08:30–17:30 by default) and Dutch holidays."""
-    stored = FollowUpSettings.objects.filter(organisation=organisation).first()
+    return calendar_from(FollowUpSettings.objects.filter(organisation=organisation).first())
+
+
+def calendar_from(stored: FollowUpSettings | None) -> sla.Calendar:
+    """The calendar that an organisation's settings (or their absence) describe."""
     if stored is None:
         return sla.Calendar(closed_days=sla.dutch_public_holidays())
     closed = sla.dutch_public_holidays() if stored.closed_on_public_holidays else frozenset()

@@ -25,6 +25,7 @@ import hashlib
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from math import floor
 from typing import TypeVar
 
@@ -58,10 +59,15 @@ class EventTable:
 
 
 class EventTableBuilder:
-    """Collects events one at a time, turning each string into a small integer code once."""
+    """Collects events one at a time, turning each string into a small integer code once.
+
+    Blocks of events that come as columns already (an `EventTable`, e.g. a CSV file read by
+    `readers.EventStream.tables()`) are taken whole, only their names recoded.
+    """
 
     def __init__(self) -> None:
         self._codes: tuple[dict[str, int], ...] = ({}, {}, {}, {})
+        self._blocks: list[tuple[IntArray, ...]] = []  # events taken as columns, and flushed rows
         self._case = array("q")
         self._activity = array("q")
         self._timestamp = array("q")
@@ -91,7 +97,16 @@ class EventTableBuilder:
         self._organisation.append(_code(organisations, organisation))
 
     def extend(self, events: Iterable[tuple[str, str, int, str | None, str | None]]) -> None:
-        """Append many events; the same as `add` for each, in one loop without a call per event."""
+        """Append many events; the same as `add` for each, in one loop without a call per event.
+
+        A source that can give its events as columns (a `tables()` method yielding
+        `EventTable`s, as `readers.EventStream`) is taken that way.
+        """
+        tables = getattr(events, "tables", None)
+        if callable(tables):
+            for table in tables():
+                self.add_table(table)
+            return
         cases, activities, resources, organisations = self._codes
         case_get, activity_get, resource_get, organisation_get = (
             cases.get,
@@ -130,18 +145,71 @@ class EventTableBuilder:
                     code = organisations[organisation] = len(organisations)
                 add_organisation(code)
 
+    def add_table(self, table: EventTable) -> None:
+        """Append every event of a table, after those added so far."""
+        self._flush()
+        recoded = []
+        for codes, values, names in zip(
+            self._codes,
+            (table.case, table.activity, table.resource, table.organisation),
+            (
+                table.case_names,
+                table.activity_names,
+                table.resource_names,
+                table.organisation_names,
+            ),
+            strict=True,
+        ):
+            values = np.asarray(values, dtype=np.int64)
+            if not codes:  # the first names: the table's codes are kept as they are
+                codes.update(zip(names, range(len(names)), strict=True))
+                if len(codes) == len(names):
+                    recoded.append(values)
+                    continue
+                codes.clear()  # a name twice: recode as below
+            # The last entry maps NO_VALUE (-1) to itself.
+            recode = np.array([_code(codes, name) for name in names] + [NO_VALUE], dtype=np.int64)
+            same = (recode[:-1] == np.arange(len(names))).all()
+            recoded.append(values if same else recode[values])
+        case, activity, resource, organisation = recoded
+        timestamp = np.asarray(table.timestamp, dtype=np.int64)
+        self._blocks.append((case, activity, timestamp, resource, organisation))
+
+    def _columns(self) -> tuple[array, ...]:  # type: ignore[type-arg]
+        return self._case, self._activity, self._timestamp, self._resource, self._organisation
+
+    def _flush(self) -> None:
+        """Move the events added one at a time into a block, so that blocks keep their order."""
+        if len(self._case):
+            self._blocks.append(
+                tuple(np.array(column, dtype=np.int64) for column in self._columns())
+            )
+            # New arrays rather than emptied ones: an earlier build() may still share their memory.
+            self._case, self._activity, self._timestamp = array("q"), array("q"), array("q")
+            self._resource, self._organisation = array("q"), array("q")
+
     def __len__(self) -> int:
-        return len(self._case)
+        return len(self._case) + sum(len(block[0]) for block in self._blocks)
 
     def build(self) -> EventTable:
         """The table of everything added so far."""
         cases, activities, resources, organisations = self._codes
+        if self._blocks:
+            self._flush()
+            blocks = self._blocks
+            columns = [
+                blocks[0][i] if len(blocks) == 1 else np.concatenate([b[i] for b in blocks])
+                for i in range(5)
+            ]
+        else:
+            columns = [np.frombuffer(column, dtype=np.int64) for column in self._columns()]
+        case, activity, timestamp, resource, organisation = columns
         return EventTable(
-            case=np.frombuffer(self._case, dtype=np.int64),
-            activity=np.frombuffer(self._activity, dtype=np.int64),
-            timestamp=np.frombuffer(self._timestamp, dtype=np.int64),
-            resource=np.frombuffer(self._resource, dtype=np.int64),
-            organisation=np.frombuffer(self._organisation, dtype=np.int64),
+            case=case,
+            activity=activity,
+            timestamp=timestamp,
+            resource=resource,
+            organisation=organisation,
             case_names=list(cases),
             activity_names=list(activities),
             resource_names=list(resources),
@@ -192,8 +260,17 @@ class Log:
         return self.table.case_names[int(self.case_codes[index])]
 
     def case_index(self) -> IntArray:
-        """For each sorted event, the index of its case in case-id order."""
+        """For each sorted event, the index of its case in case-id order (computed once)."""
+        return self._case_index
+
+    @cached_property
+    def _case_index(self) -> IntArray:
         return np.repeat(np.arange(self.cases, dtype=np.int64), self.ends - self.starts)
+
+    @cached_property
+    def _activity_pairs(self) -> _Successions:
+        """The directly-follows pairs of activities, which several analyses share."""
+        return _successions(self.activity, self)
 
 
 def keep_cases(log: Log, keep: Sequence[bool] | npt.NDArray[np.bool_]) -> Log:
@@ -228,8 +305,7 @@ def sort_events(table: EventTable) -> Log:
     rank[np.array(sorted(range(len(names)), key=names.__getitem__), dtype=np.int64)] = np.arange(
         len(names)
     )
-    # lexsort is stable, so equal (case, timestamp) keep their order in the source.
-    order = np.lexsort((table.timestamp, rank[table.case]))
+    order = _case_time_order(rank[table.case], table.timestamp)
     case = table.case[order]
     if len(case):
         boundaries = np.flatnonzero(case[1:] != case[:-1]) + 1
@@ -248,6 +324,27 @@ def sort_events(table: EventTable) -> Log:
         ends=ends,
         case_codes=case[starts],
     )
+
+
+def _case_time_order(rank: IntArray, timestamp: IntArray) -> IntArray:
+    """The stable order of events by case rank, then timestamp.
+
+    Stable sorts (timsort, which takes the runs a log usually already has: its events grouped
+    by case and in time) of one key holding both where the bits fit; else of the case alone,
+    when each case's events already are in time; else numpy's lexsort. All keep equal (case,
+    timestamp) in their order in the source.
+    """
+    if not len(rank):
+        return np.zeros(0, dtype=np.int64)
+    low = int(timestamp.min())
+    time_bits = (int(timestamp.max()) - low).bit_length()
+    if int(rank.max()).bit_length() + time_bits <= 63:  # below 2**63: a non-negative int64
+        return np.argsort((rank << time_bits) | (timestamp - low), kind="stable")
+    order = np.argsort(rank, kind="stable")
+    ranks, times = rank[order], timestamp[order]
+    if ((ranks[1:] != ranks[:-1]) | (times[1:] >= times[:-1])).all():
+        return order
+    return np.lexsort((timestamp, rank))
 
 
 # --- statistics -------------------------------------------------------------------------------
@@ -308,24 +405,62 @@ class _Groups:
     median_seconds: npt.NDArray[np.float64]
 
 
-def _group_times(keys: IntArray, micros: IntArray) -> _Groups:
-    """Count, mean and median of durations per key, all groups at once, from one sort."""
+def _group_times(keys: IntArray, micros: IntArray, upper: int | None = None) -> _Groups:
+    """Count, mean and median of durations per key (0 ≤ key < upper), all groups at once.
+
+    The events are grouped by one stable sort of the keys (a radix sort where they fit in 16
+    bits); each group's median comes from a partition of its own slice. Sums are exact integers
+    where they cannot overflow.
+    """
     if not len(keys):
         empty = np.zeros(0, dtype=np.float64)
         return _Groups(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), empty, empty)
-    order = np.lexsort((micros, keys))
+    order = _group_order(keys, int(keys.max()) + 1 if upper is None else upper)
     keys, micros = keys[order], micros[order]
     offsets = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
     counts = np.diff(np.append(offsets, len(keys)))
-    sums = np.add.reduceat(micros.astype(np.float64), offsets)
-    low = micros[offsets + (counts - 1) // 2]
-    high = micros[offsets + counts // 2]
+    largest = max(abs(int(micros.max())), abs(int(micros.min())))
+    exact = largest * len(micros) < 2**63
+    sums = np.add.reduceat(micros if exact else micros.astype(np.float64), offsets)
+    low = np.empty(len(offsets), dtype=np.int64)
+    high = np.empty(len(offsets), dtype=np.int64)
+    small = counts <= 2  # a median of one or two values needs no partition
+    first, last = offsets[small], offsets[small] + counts[small] - 1
+    low[small] = np.minimum(micros[first], micros[last])
+    high[small] = np.maximum(micros[first], micros[last])
+    for group in np.flatnonzero(~small).tolist():
+        start, count = int(offsets[group]), int(counts[group])
+        middle = ((count - 1) // 2, count // 2)
+        values = np.partition(micros[start : start + count], middle)
+        low[group], high[group] = values[middle[0]], values[middle[1]]
     return _Groups(
         keys=keys[offsets],
         counts=counts,
         mean_seconds=sums / counts / MICROSECONDS,
         median_seconds=(low + high) / 2 / MICROSECONDS,
     )
+
+
+def _group_order(keys: IntArray, upper: int) -> IntArray:
+    """A stable order of non-negative keys below `upper`: a radix sort where they fit 16 bits."""
+    if upper <= 1 << 16:
+        return np.argsort(keys.astype(np.uint16), kind="stable")
+    if upper <= 1 << 20:
+        present = np.zeros(upper, dtype=bool)
+        present[keys] = True
+        if int(present.sum()) <= 1 << 16:  # few distinct keys: number them densely first
+            dense = (np.cumsum(present) - 1).astype(np.uint16)
+            return np.argsort(dense[keys], kind="stable")
+    return np.argsort(keys, kind="stable")
+
+
+def _count_keys(keys: IntArray, upper: int) -> tuple[IntArray, IntArray]:
+    """The distinct non-negative keys below `upper`, ascending, and how often each occurs."""
+    if upper <= 1 << 20:
+        counts = np.bincount(keys, minlength=upper)
+        found = np.flatnonzero(counts)
+        return found, counts[found]
+    return np.unique(keys, return_counts=True)
 
 
 # --- variants ---------------------------------------------------------------------------------
@@ -345,12 +480,26 @@ class Variant:
 
 def variants(log: Log) -> list[Variant]:
     """Distinct activity sequences, most frequent first, then by their activities."""
-    activity = log.activity.tolist()
-    groups: dict[tuple[int, ...], list[int]] = {}
-    for index, (start, end) in enumerate(zip(log.starts.tolist(), log.ends.tolist(), strict=True)):
-        groups.setdefault(tuple(activity[start:end]), []).append(index)
     names = log.table.activity_names
-    found = [Variant(tuple(names[code] for code in key), cases) for key, cases in groups.items()]
+    # Each case's sequence as bytes (one slice of one buffer), which a dict groups exactly.
+    dtype, code_format = (
+        (np.uint8, "B")
+        if len(names) <= 1 << 8
+        else (np.uint16, "H")
+        if len(names) <= 1 << 16
+        else (np.int64, "q")
+    )
+    size = np.dtype(dtype).itemsize
+    sequences = log.activity.astype(dtype).tobytes()
+    groups: dict[bytes, list[int]] = {}
+    for index, (start, end) in enumerate(
+        zip((log.starts * size).tolist(), (log.ends * size).tolist(), strict=True)
+    ):
+        groups.setdefault(sequences[start:end], []).append(index)
+    found = [
+        Variant(tuple(map(names.__getitem__, memoryview(key).cast(code_format))), cases)
+        for key, cases in groups.items()
+    ]
     found.sort(key=lambda variant: (-variant.count, variant.activities))
     return found
 
@@ -401,18 +550,23 @@ class _Successions:
 
 
 def _successions(
-    codes: IntArray, log: Log, keep: npt.NDArray[np.bool_] | None = None
+    codes: IntArray, log: Log, keep: npt.NDArray[np.bool_] | None = None, *, times: bool = True
 ) -> _Successions:
-    """Pairs of consecutive events of one case, optionally among the kept events only."""
+    """Pairs of consecutive events of one case, optionally among the kept events only.
+
+    Without `times` the pairs' `micros` are left empty (hand-overs only count).
+    """
     case_index = log.case_index()
     timestamp = log.timestamp
     if keep is not None:
-        codes, case_index, timestamp = codes[keep], case_index[keep], timestamp[keep]
+        codes, case_index = codes[keep], case_index[keep]
+        if times:
+            timestamp = timestamp[keep]
     same = case_index[1:] == case_index[:-1]
     return _Successions(
         source=codes[:-1][same],
         target=codes[1:][same],
-        micros=(timestamp[1:] - timestamp[:-1])[same],
+        micros=(timestamp[1:] - timestamp[:-1])[same] if times else np.zeros(0, dtype=np.int64),
         case_index=case_index[:-1][same],
     )
 
@@ -423,7 +577,7 @@ def _pair_keys(pairs: _Successions, width: int) -> IntArray:
 
 def _edges(pairs: _Successions, names: list[str]) -> list[Edge]:
     width = max(len(names), 1)
-    groups = _group_times(_pair_keys(pairs, width), pairs.micros)
+    groups = _group_times(_pair_keys(pairs, width), pairs.micros, width * width)
     edges = [
         Edge(names[key // width], names[key % width], count, mean, median)
         for key, count, mean, median in zip(
@@ -440,7 +594,7 @@ def _edges(pairs: _Successions, names: list[str]) -> list[Edge]:
 
 def directly_follows(log: Log) -> list[Edge]:
     """The directly-follows graph: each edge with its frequency and mean and median time."""
-    return _edges(_successions(log.activity, log), log.table.activity_names)
+    return _edges(log._activity_pairs, log.table.activity_names)
 
 
 def edge_cases(log: Log, source: str, target: str) -> list[int]:
@@ -448,7 +602,7 @@ def edge_cases(log: Log, source: str, target: str) -> list[int]:
     names = log.table.activity_names
     if source not in names or target not in names:
         return []
-    pairs = _successions(log.activity, log)
+    pairs = log._activity_pairs
     hit = (pairs.source == names.index(source)) & (pairs.target == names.index(target))
     return np.unique(pairs.case_index[hit]).tolist()
 
@@ -488,9 +642,9 @@ class StepTime:
 
 def waiting_times(log: Log) -> list[StepTime]:
     """Per activity, the time from the case's previous event to it; slowest (by mean) first."""
-    pairs = _successions(log.activity, log)
+    pairs = log._activity_pairs
     names = log.table.activity_names
-    groups = _group_times(pairs.target, pairs.micros)
+    groups = _group_times(pairs.target, pairs.micros, max(len(names), 1))
     steps = [
         StepTime(names[key], count, mean, median)
         for key, count, mean, median in zip(
@@ -539,9 +693,9 @@ def handover_of_work(
     """Hand-overs between resources (or any per-event codes given, e.g. units)."""
     codes = log.resource if resource is None else resource
     names = log.table.resource_names if names is None else names
-    pairs = _successions(codes, log, keep=codes != NO_VALUE)
+    pairs = _successions(codes, log, keep=codes != NO_VALUE, times=False)
     width = max(len(names), 1)
-    keys, counts = np.unique(_pair_keys(pairs, width), return_counts=True)
+    keys, counts = _count_keys(_pair_keys(pairs, width), width * width)
     handovers = _handovers(keys, counts, names, width)
     per_case = np.bincount(pairs.case_index[pairs.source != pairs.target], minlength=log.cases)
     return HandoverAnalysis(
@@ -569,7 +723,7 @@ def _pingpong(codes: IntArray, log: Log, names: list[str]) -> list[Handover]:
     )  # the case is sorted, so the middle one is in it too
     hit = one_case & (first == last) & (first != middle)
     width = max(len(names), 1)
-    keys, counts = np.unique(first[hit] * width + middle[hit], return_counts=True)
+    keys, counts = _count_keys(first[hit] * width + middle[hit], width * width)
     return _handovers(keys, counts, names, width)
 
 
@@ -585,7 +739,7 @@ def handover_cases(
     names = log.table.resource_names if names is None else names
     if source not in names or target not in names:
         return []
-    pairs = _successions(codes, log, keep=codes != NO_VALUE)
+    pairs = _successions(codes, log, keep=codes != NO_VALUE, times=False)
     hit = (pairs.source == names.index(source)) & (pairs.target == names.index(target))
     return np.unique(pairs.case_index[hit]).tolist()
 

@@ -31,7 +31,9 @@ def logged_in(browser, live_server, user, device: dict):
                 "name": settings.SESSION_COOKIE_NAME,
                 "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
                 "url": live_server.url,
-            }
+            },
+            # The user chose English with the language switch (cxloop is Dutch by default).
+            {"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url},
         ]
     )
     return context.new_page()

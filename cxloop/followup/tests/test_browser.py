@@ -50,6 +50,9 @@ def test_a_lead_works_a_case_from_the_inbox_to_closed(
     page.fill('input[name="password"]', PASSWORD)
     with page.expect_navigation():
         page.click("button.primary")
+    # cxloop speaks Dutch by default; Lotte switches to English with the button in the header.
+    with page.expect_navigation():
+        page.click('button[name="language"][value="en"]')
     page.goto(f"{live_server.url}/cases/")
     row = page.locator("table.data tbody tr", has=page.locator(f'a[href="/cases/{case.pk}/"]'))
     assert row.count() == 1

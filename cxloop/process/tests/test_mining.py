@@ -194,3 +194,139 @@ def test_an_empty_log_gives_an_empty_document():
     document = mining.analyse(mining.table_from_events([]))
     assert document["cases"] == 0 and document["variants"] == [] and document["dfg"] == []
     assert document["case_duration_seconds"]["median"] is None
+
+
+# --- the vectorised paths agree with plain Python ------------------------------------------------
+
+
+def test_the_builder_takes_tables_and_single_events_in_order_with_one_set_of_codes():
+    first = mining.table_from_events([("c1", "a", 1, "R1", None), ("c2", "b", 2, None, "O")])
+    second = mining.table_from_events([("c2", "c", 3, "R2", None), ("c1", "a", 4, "R1", None)])
+    builder = mining.EventTableBuilder()
+    builder.add("c3", "b", 0, "R2")
+    builder.add_table(first)
+    builder.add("c1", "z", 5)
+
+    class Source:  # as readers.EventStream: gives its events as tables
+        def tables(self):
+            yield second
+
+    builder.extend(Source())
+    table = builder.build()
+    assert len(builder) == len(table) == 6
+    rows = [
+        (
+            table.case_names[c],
+            table.activity_names[a],
+            t,
+            None if r < 0 else table.resource_names[r],
+            None if o < 0 else table.organisation_names[o],
+        )
+        for c, a, t, r, o in zip(
+            table.case,
+            table.activity,
+            table.timestamp,
+            table.resource,
+            table.organisation,
+            strict=True,
+        )
+    ]
+    assert rows == [
+        ("c3", "b", 0, "R2", None),
+        ("c1", "a", 1, "R1", None),
+        ("c2", "b", 2, None, "O"),
+        ("c1", "z", 5, None, None),
+        ("c2", "c", 3, "R2", None),
+        ("c1", "a", 4, "R1", None),
+    ]
+    assert table.case_names == ["c3", "c1", "c2"] and table.resource_names == ["R2", "R1"]
+
+
+@pytest.mark.parametrize(
+    "span",
+    [
+        10**6,  # one key of case and time: a stable sort of it
+        2**62,  # too wide for one key, each case already in time: a stable sort of the case
+        -(2**62),  # too wide, out of time: lexsort
+    ],
+)
+def test_events_sort_as_lexsort_by_case_then_time_then_position(span):
+    rng = np.random.default_rng(7)
+    cases = rng.integers(0, 500, 20_000)
+    if span > 0:
+        times = np.sort(rng.integers(0, span, 20_000)) // 1000 * 1000  # ties included
+    else:
+        times = rng.integers(0, -span, 20_000) // 10**15 * 10**15
+    times[0] = 0  # the span is reached
+    # Each event's activity is its position in the source, so that ties show their order.
+    events = [
+        (f"case {c}", str(i), int(t), None, None)
+        for i, (c, t) in enumerate(zip(cases, times, strict=True))
+    ]
+    table = mining.table_from_events(events)
+    log = mining.sort_events(table)
+    case_rank = np.argsort(np.argsort(np.array(table.case_names), kind="stable"))
+    expected = np.lexsort((table.timestamp, case_rank[table.case]))  # stable: ties by position
+    assert np.array_equal(log.activity, table.activity[expected])
+    assert np.array_equal(log.timestamp, table.timestamp[expected])
+
+
+@pytest.mark.parametrize("upper", [50, 2**17, 2**21])
+@pytest.mark.parametrize("scale", [10**6, 2**60])
+def test_grouped_counts_means_and_medians_equal_numpy_per_group(upper, scale):
+    rng = np.random.default_rng(upper)
+    keys = rng.choice(rng.integers(0, upper, 300), 5000)
+    micros = rng.integers(0, scale, 5000)
+    groups = mining._group_times(keys, micros, upper)
+    assert groups.keys.tolist() == sorted(set(keys.tolist()))
+    for key, count, mean, median in zip(
+        groups.keys, groups.counts, groups.mean_seconds, groups.median_seconds, strict=True
+    ):
+        values = micros[keys == key]
+        assert count == len(values)
+        assert mean == pytest.approx(values.mean() / 1e6, rel=1e-12)
+        assert median == pytest.approx(np.median(values) / 1e6, rel=1e-12)
+    found, counts = mining._count_keys(keys, upper)
+    expected_keys, expected_counts = np.unique(keys, return_counts=True)
+    assert np.array_equal(found, expected_keys) and np.array_equal(counts, expected_counts)
+
+
+@pytest.mark.parametrize("activities", [3, 300, 70_000])
+def test_variants_group_equal_sequences_however_many_activities(activities):
+    rng = np.random.default_rng(activities)
+    events = []
+    for case in range(400):
+        pattern = rng.integers(0, 6)  # a few sequences, shared by many cases
+        length = 1 + pattern % 4
+        for step in range(length):
+            code = (pattern * 7919 + step * 104729) % activities
+            events.append((f"c{case:03}", f"act {code}", step, None, None))
+    log = mining.sort_events(mining.table_from_events(events))
+    expected: dict[tuple, list[int]] = {}
+    for index in range(log.cases):
+        start, end = log.starts[index], log.ends[index]
+        key = tuple(log.table.activity_names[a] for a in log.activity[start:end])
+        expected.setdefault(key, []).append(index)
+    found = mining.variants(log)
+    assert {v.activities: v.cases for v in found} == expected
+    assert [(-v.count, v.activities) for v in found] == sorted(
+        (-v.count, v.activities) for v in found
+    )
+
+
+def test_a_table_naming_a_case_twice_is_recoded_into_one_case():
+    table = mining.EventTable(
+        case=np.array([0, 1]),
+        activity=np.array([0, 0]),
+        timestamp=np.array([1, 2]),
+        resource=np.array([-1, -1]),
+        organisation=np.array([-1, -1]),
+        case_names=["a", "a"],
+        activity_names=["x"],
+        resource_names=[],
+        organisation_names=[],
+    )
+    builder = mining.EventTableBuilder()
+    builder.add_table(table)
+    built = builder.build()
+    assert built.case.tolist() == [0, 0] and built.case_names == ["a"]

@@ -2,7 +2,6 @@
 
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -10,9 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cxloop.orgs.models import Organisation
 from cxloop.process import mining, services
-from cxloop.process.readers import Columns, Event, LogFormatError, ReadReport, read_events
+from cxloop.process.readers import Columns, LogFormatError, ReadReport, read_events
 
-PROGRESS_EVERY = 50_000
 
 
 class Command(BaseCommand):
@@ -61,9 +59,9 @@ class Command(BaseCommand):
     def _analyze(self, path: Path, columns: Columns, *, as_json: bool, top: int) -> None:
         report = ReadReport()
         builder = mining.EventTableBuilder()
-        events = read_events(path, columns, report)
+        events = read_events(path, columns, report, progress=self._progress)
         try:
-            builder.extend(self._with_progress(events, report) if sys.stderr.isatty() else events)
+            builder.extend(events)
         except (LogFormatError, UnicodeDecodeError, EOFError, OSError) as error:
             raise CommandError(f"{path}: {error}") from None
         self._progress(report, done=True)
@@ -99,12 +97,6 @@ class Command(BaseCommand):
                 f"{log.bad_count} bad row(s) left out"
             )
         )
-
-    def _with_progress(self, events: Iterator[Event], report: ReadReport) -> Iterator[Event]:
-        for number, event in enumerate(events, start=1):
-            if not number % PROGRESS_EVERY:
-                self._progress(report)
-            yield event
 
     def _progress(self, report: ReadReport, done: bool = False) -> None:
         # One line rewritten in place on a terminal; nothing in pipes, so JSON on stdout stays clean.
