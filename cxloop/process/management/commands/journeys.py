@@ -12,7 +12,6 @@ from cxloop.process import mining, services
 from cxloop.process.readers import Columns, LogFormatError, ReadReport, read_events
 
 
-
 class Command(BaseCommand):
     help = "Analyse an XES or CSV event log (analyze) or import one as a dataset for the web pages (import)."
 
