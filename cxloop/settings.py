@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "cxloop.process",
     "cxloop.demo",
     "cxloop.server",
+    "cxloop.audit",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,73 @@
+"""The append-only audit log: who changed what, and who looked at whose personal data."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cxloop.orgs.models import ApiKey, Organisation
+
+
+class AppendOnly(Exception):
+    """An audit entry cannot be changed or deleted, except by a privacy erasure's redaction."""
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnly("audit entries are append-only")
+
+    def delete(self):
+        raise AppendOnly("audit entries are append-only")
+
+
+class AuditEntry(models.Model):
+    """One change made by a person or an API key, or one view or export of personal data."""
+
+    class Kind(models.TextChoices):
+        CHANGE = "change", _("change")
+        VIEW = "view", _("view of personal data")
+        EXPORT = "export", _("export of personal data")
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CHANGE, db_index=True)
+    # Who: a user, an API key, or the system itself (a worker, a purge); the label survives the
+    # user or key being deleted, so that the log stays readable.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    api_key = models.ForeignKey(
+        ApiKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=200)
+    # Whose data: the organisation whose privacy officer reads this entry.
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries"
+    )
+    action = models.CharField(
+        max_length=60, db_index=True, help_text=_("What happened, e.g. customer.contact_changed")
+    )
+    object_type = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=200, blank=True)
+    # The customer the entry is about, if any, so that an erasure can redact it.
+    customer_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    detail = models.CharField(max_length=300, blank=True)
+    redacted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["organisation", "-at"], name="audit_org_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type} {self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.pop("redaction", False):
+            raise AppendOnly("audit entries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnly("audit entries are append-only")
