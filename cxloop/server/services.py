@@ -67,11 +67,13 @@ def beat(*, worker_id: str, now: datetime | None = None) -> None:
 def hold_task(*, worker_id: str, task_id: uuid.UUID | str, now: datetime | None = None) -> None:
     """Name the task a worker just claimed; call it inside the claim's transaction."""
     now = now or timezone.now()
-    WorkerHeartbeat.objects.update_or_create(
-        worker_id=worker_id,
-        defaults={"task_id": task_id, "seen_at": now},
-        create_defaults={**_identity(now), "task_id": task_id},
-    )
+    if not WorkerHeartbeat.objects.filter(worker_id=worker_id).update(task_id=task_id, seen_at=now):
+        # Rare (first claim, or presumed dead meanwhile): may race the worker's own first beat.
+        WorkerHeartbeat.objects.update_or_create(
+            worker_id=worker_id,
+            defaults={"task_id": task_id, "seen_at": now},
+            create_defaults={**_identity(now), "task_id": task_id},
+        )
 
 
 def retire(*, worker_id: str) -> None:
