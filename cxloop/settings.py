@@ -165,3 +165,13 @@ LOGGING = {
 }
 CXLOOP_ANONYMITY_MIN = envint("CXLOOP_ANONYMITY_MIN", 5)
 CXLOOP_SMS_GATEWAY = envstr("CXLOOP_SMS_GATEWAY", "cxloop.messaging.sms.OutboxOnlyGateway")
+
+# --- Workers, leases and recovery (issue 10) ---
+# A worker beats every lease/6 seconds; one silent for a whole lease is presumed dead, and any
+# other worker puts its task back in the queue and releases its message claims. Recovery after
+# a kill -9 therefore takes about one lease (docs/configuration.md, "Workers and recovery").
+CXLOOP_WORKER_LEASE_SECONDS = envint("CXLOOP_WORKER_LEASE_SECONDS", 30)
+if CXLOOP_WORKER_LEASE_SECONDS < 6:
+    from cxloop.lib.env import ConfigError
+
+    raise ConfigError(f"CXLOOP_WORKER_LEASE_SECONDS must be at least 6, not {CXLOOP_WORKER_LEASE_SECONDS}")

@@ -108,7 +108,8 @@ def record_interactions(
 ) -> list[RecordedInteraction]:
     """Record interactions all-or-nothing; an external id seen before returns the earlier record.
 
-    New interactions are handed to the invitation rules after the transaction commits.
+    New interactions are handed to the invitation rules after the transaction commits; so are
+    earlier ones sent again that still have no decision (a retry after a failed request).
     """
     errors: dict[int, list[str]] = {}
     seen: dict[str, int] = {}
@@ -142,13 +143,16 @@ def record_interactions(
                 errors[index] = [str(mismatch)]
         if errors:
             transaction.set_rollback(True)
+        else:
+            from cxloop.surveys.services import plan_invitations_after_commit
+
+            # In the transaction: the interactions and their place on the planning list commit together.
+            plan_invitations_after_commit(
+                interaction_ids=[r.interaction.pk for r in results if r.created],
+                retried_ids=[r.interaction.pk for r in results if not r.created],
+            )
     if errors:
         raise InteractionRejected(errors)
-    created_ids = [r.interaction.pk for r in results if r.created]
-    if created_ids:
-        from cxloop.surveys.services import plan_invitations_after_commit
-
-        plan_invitations_after_commit(interaction_ids=created_ids)
     return results
 
 

@@ -4,7 +4,9 @@ A message is written as `pending` in the same transaction as the change that cau
 A worker claims it with a compare-and-set update (`pending` → `sending`), so two workers
 never deliver the same row; delivery ends in `sent`, `stored` (no SMTP configured),
 `bounced` (permanent refusal: the address is marked invalid) or a retry with backoff.
-A worker that dies while `sending` leaves a claim that the sweeper returns to `pending`.
+A claim is a lease: the worker holding it renews `claimed_at` at every heartbeat
+(`renew_claims`), and a claim not renewed for CXLOOP_WORKER_LEASE_SECONDS belonged to a worker
+that died mid-send; `release_stale_claims` returns it to `pending` and queues it again.
 """
 
 import logging
@@ -27,9 +29,17 @@ logger = logging.getLogger(__name__)
 
 # Minutes to wait before attempt 2, 3, ...; after the last one the message has failed.
 BACKOFF_MINUTES = (1, 5, 30, 120, 720)
+# For claims that nobody renews (webhook deliveries); outbox claims use claim_lease().
 CLAIM_TIMEOUT = timedelta(minutes=10)
 FailureHandler = Callable[[OutboxMessage], None]
 _failure_handlers: dict[str, FailureHandler] = {}
+# Messages this process is sending now; its worker renews their claims (see renew_claims).
+_held: set[int] = set()
+
+
+def claim_lease() -> timedelta:
+    """How long an outbox claim lasts without renewal: the workers' lease."""
+    return timedelta(seconds=settings.CXLOOP_WORKER_LEASE_SECONDS)
 
 
 def on_failure(purpose: str, handler: FailureHandler) -> None:
@@ -123,10 +133,13 @@ def deliver_message(*, message_id: int, now: datetime | None = None) -> OutboxMe
     message = claim(message_id, now=now)
     if message is None:
         return None
+    _held.add(message.pk)
     try:
         delivered = _transmit(message)
     except Exception as error:  # noqa: BLE001 - every failure is recorded on the message
         return _record_failure(message, error, now=now)
+    finally:
+        _held.discard(message.pk)
     status = OutboxMessage.Status.SENT if delivered else OutboxMessage.Status.STORED
     OutboxMessage.objects.filter(pk=message.pk).update(status=status, sent_at=now, error="")
     message.status = status
@@ -194,11 +207,30 @@ def _enqueue_retry(message: OutboxMessage) -> None:
     # Without a deferring backend the sweeper picks the retry up when it is due.
 
 
-def release_stale_claims(*, now: datetime) -> int:
-    """Return messages whose worker died while sending to `pending`, so they are not lost."""
-    return OutboxMessage.objects.filter(
-        status=OutboxMessage.Status.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT
-    ).update(status=OutboxMessage.Status.PENDING, next_attempt_at=now)
+def renew_claims(*, now: datetime) -> int:
+    """Extend the claims of the messages this process is sending (the worker calls it at every beat)."""
+    held = list(_held)
+    if not held:
+        return 0
+    return OutboxMessage.objects.filter(pk__in=held, status=OutboxMessage.Status.SENDING).update(claimed_at=now)
+
+
+def release_stale_claims(*, now: datetime, limit: int = 100) -> int:
+    """Return messages whose worker died while sending to `pending` and queue them again.
+
+    A claim is stale when nobody renewed it for a lease; each is released by compare-and-set,
+    so of several workers recovering at once only one queues it."""
+    cutoff = now - claim_lease()
+    stale = OutboxMessage.objects.filter(status=OutboxMessage.Status.SENDING, claimed_at__lt=cutoff)
+    released = [
+        pk
+        for pk in stale.values_list("pk", flat=True)[:limit]
+        if stale.filter(pk=pk).update(status=OutboxMessage.Status.PENDING, next_attempt_at=now)
+    ]
+    for pk in released:
+        logger.warning("message %s: its worker stopped renewing the claim; queued again", pk)
+        transaction.on_commit(lambda pk=pk: _enqueue_delivery(pk))
+    return len(released)
 
 
 def due_messages(*, now: datetime, limit: int = 500) -> list[int]:

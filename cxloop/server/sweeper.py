@@ -2,8 +2,8 @@
 
 Tasks are the fast path; the sweeper is the safety net. It picks up invitations whose send
 time has come, reminders that are due, journeys whose inactivity period ended, retries
-that are due and messages whose worker died mid-send. Every step it calls is idempotent,
-so several workers may sweep at once.
+that are due, messages and tasks whose worker died (server.services: leases) and interactions
+that were never planned. Every step it calls is idempotent, so several workers may sweep at once.
 """
 
 import logging
@@ -16,6 +16,7 @@ from cxloop.dashboards import rollups
 from cxloop.digest import services as digest
 from cxloop.followup import services as followup
 from cxloop.messaging import services as messaging
+from cxloop.server import services as leases
 from cxloop.surveys import planning
 from cxloop.surveys import services as surveys
 from cxloop.surveys.models import Invitation
@@ -25,11 +26,16 @@ from cxloop.webhooks.models import WebhookDelivery
 
 logger = logging.getLogger(__name__)
 BATCH = 500
+# The planning task normally decides within seconds; only what it left longer than this is the
+# sweeper's, so that a queue busy with a large import is not planned twice over.
+PLANNING_GRACE = timedelta(minutes=2)
 
 
 @dataclass
 class SweepReport:
     released_claims: int = 0
+    tasks_requeued: int = 0
+    interactions_planned: int = 0
     invitations_sent: int = 0
     reminders_sent: int = 0
     inactivity_decided: int = 0
@@ -49,14 +55,21 @@ def sweep(*, now: datetime | None = None) -> SweepReport:
     report = SweepReport()
     report.released_claims = messaging.release_stale_claims(now=now)
     report.released_claims += webhooks.release_stale_claims(now=now)
+    report.tasks_requeued = leases.recover_abandoned_tasks(now=now)
+    report.interactions_planned = _plan_unplanned(now)
     for invitation_id in _due_invitations(now):
-        if surveys.send_invitation(invitation_id=invitation_id, now=now).status != Invitation.Status.SCHEDULED:
+        if (
+            surveys.send_invitation(invitation_id=invitation_id, now=now).status
+            != Invitation.Status.SCHEDULED
+        ):
             report.invitations_sent += 1
     for invitation_id in _due_reminders(now):
         if surveys.send_reminder(invitation_id=invitation_id, now=now).reminded_at:
             report.reminders_sent += 1
     for interaction_id in planning.waiting_for_inactivity(now=now)[:BATCH]:
-        report.inactivity_decided += len(planning.check_inactivity(interaction_id=interaction_id, now=now))
+        report.inactivity_decided += len(
+            planning.check_inactivity(interaction_id=interaction_id, now=now)
+        )
     for message_id in messaging.due_messages(now=now, limit=BATCH):
         if messaging.deliver_message(message_id=message_id, now=now) is not None:
             report.messages_delivered += 1
@@ -66,7 +79,8 @@ def sweep(*, now: datetime | None = None) -> SweepReport:
         if delivery is not None and delivery.status == WebhookDelivery.Status.DELIVERED:
             report.webhooks_delivered += 1
     report.invitations_expired = Invitation.objects.filter(
-        status__in=[Invitation.Status.SENT, Invitation.Status.OPENED, Invitation.Status.SCHEDULED], expires_at__lte=now
+        status__in=[Invitation.Status.SENT, Invitation.Status.OPENED, Invitation.Status.SCHEDULED],
+        expires_at__lte=now,
     ).update(status=Invitation.Status.EXPIRED)
     for response_id in rollups.uncounted(limit=BATCH):
         report.responses_rolled_up += int(rollups.add_response(response_id=response_id))
@@ -76,6 +90,26 @@ def sweep(*, now: datetime | None = None) -> SweepReport:
     escalation = followup.remind_and_escalate(now=now)
     report.cases_reminded, report.cases_escalated = escalation.reminded, escalation.escalated
     return report
+
+
+def _plan_unplanned(now: datetime) -> int:
+    """Decide for interactions whose planning task was lost; one that fails must not hold up the rest."""
+    unplanned = planning.unplanned(recorded_before=now - PLANNING_GRACE, limit=BATCH)
+    if not unplanned:
+        return 0
+    try:
+        return len(planning.plan_invitations(interaction_ids=unplanned, now=now))
+    except Exception:  # noqa: BLE001 - find the one that fails, plan the others
+        logger.exception(
+            "planning %s interactions at once failed; planning them one by one", len(unplanned)
+        )
+    decided = 0
+    for interaction_id in unplanned:
+        try:
+            decided += len(planning.plan_invitations(interaction_ids=[interaction_id], now=now))
+        except Exception:  # noqa: BLE001 - it stays on the list and is logged every sweep
+            logger.exception("planning interaction %s failed", interaction_id)
+    return decided
 
 
 def _due_invitations(now: datetime) -> list[int]:

@@ -236,3 +236,20 @@ class InvitationDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer}: {self.outcome} ({self.reason})"
+
+
+class UnplannedInteraction(models.Model):
+    """An interaction recorded for planning that has no decision yet: the sweeper's to-do list.
+
+    Written in the transaction that records the interaction and deleted in the one that decides,
+    so an interaction whose planning task was never queued, or died, is still planned. A list of
+    what is owed rather than a scan of interactions without decisions: the sweeper reads a small
+    table every 30 s instead of anti-joining all interactions, and demo data written in bulk
+    (never meant to invite anyone) is not on it.
+    """
+
+    interaction = models.OneToOneField(Interaction, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    recorded_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"interaction {self.interaction_id} awaiting its decision"

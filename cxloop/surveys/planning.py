@@ -16,7 +16,13 @@ from django.utils import timezone
 from cxloop.customers.models import Customer
 from cxloop.journeys.models import Interaction
 from cxloop.surveys import coordination
-from cxloop.surveys.models import ContactPolicy, Invitation, InvitationDecision, InvitationRule
+from cxloop.surveys.models import (
+    ContactPolicy,
+    Invitation,
+    InvitationDecision,
+    InvitationRule,
+    UnplannedInteraction,
+)
 
 Reason = InvitationDecision.Reason
 Outcome = InvitationDecision.Outcome
@@ -141,7 +147,19 @@ def plan_invitations(*, interaction_ids: list[int], inactivity_elapsed: bool = F
         {i.organisation_id for i in interactions} | {i.journey.journey_type.owner_id for i in interactions}
     )
     with transaction.atomic():
-        return _decide_locked(interactions, rules, inactivity_elapsed, now)
+        decisions = _decide_locked(interactions, rules, inactivity_elapsed, now)
+        # Decided now or before: off the sweeper's list, in the same transaction as the decisions.
+        UnplannedInteraction.objects.filter(interaction_id__in=[i.pk for i in interactions]).delete()
+        return decisions
+
+
+def unplanned(*, recorded_before: datetime, limit: int = 500) -> list[int]:
+    """Interactions recorded before a moment that still have no decision (for the sweeper)."""
+    return list(
+        UnplannedInteraction.objects.filter(recorded_at__lt=recorded_before)
+        .order_by("recorded_at")
+        .values_list("interaction_id", flat=True)[:limit]
+    )
 
 
 def _undecided(interactions: list[Interaction]) -> list[Interaction]:

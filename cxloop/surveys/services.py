@@ -1,20 +1,23 @@
 """Sending invitations and reminders, and opening the survey link a customer received."""
 
 import hashlib
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 
 from cxloop.customers.models import Customer
+from cxloop.journeys.models import Interaction
 from cxloop.messaging.models import OutboxMessage
 from cxloop.messaging.services import queue_email, queue_sms
-from cxloop.surveys.models import Invitation
+from cxloop.surveys.models import Invitation, InvitationDecision, UnplannedInteraction
 
 OPT_OUT_SALT = "cxloop.opt-out"
 
@@ -32,11 +35,28 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def plan_invitations_after_commit(*, interaction_ids: list[int]) -> None:
-    """Hand new interactions to the invitation rules once the current transaction commits."""
+def plan_invitations_after_commit(*, interaction_ids: list[int], retried_ids: Sequence[int] = ()) -> None:
+    """Hand new interactions to the invitation rules once the current transaction commits.
+
+    Call it inside the transaction that records them: each is also put on the sweeper's list
+    (UnplannedInteraction), so it is planned even if the task is never queued or dies. Interactions
+    of a retried request that still have no decision are handed over again (the first attempt's
+    task may have been lost with the connection that failed the request).
+    """
     from cxloop.surveys.tasks import plan_invitations_task
 
-    transaction.on_commit(lambda: plan_invitations_task.enqueue(interaction_ids))
+    undecided = (
+        Interaction.objects.filter(pk__in=retried_ids)
+        .exclude(Exists(InvitationDecision.objects.filter(interaction=OuterRef("pk"))))
+        .values_list("pk", flat=True)
+    )
+    ids = [*interaction_ids, *(undecided if retried_ids else [])]
+    now = timezone.now()
+    UnplannedInteraction.objects.bulk_create(
+        [UnplannedInteraction(interaction_id=pk, recorded_at=now) for pk in ids], ignore_conflicts=True
+    )
+    if ids:
+        transaction.on_commit(lambda: plan_invitations_task.enqueue(ids))
 
 
 def link_token(invitation: Invitation) -> str:

@@ -1,11 +1,11 @@
 """`cxloop worker`: run background tasks from the database queue; start several to scale out."""
 
 import logging
-import threading
 
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections
+
+from cxloop.server import services
+from cxloop.server.worker import LeaseKeeper, Worker, background
 
 logger = logging.getLogger(__name__)
 
@@ -17,39 +17,44 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--batch", action="store_true", help="run what is queued now (and one sweep), then stop")
-        parser.add_argument("--interval", type=float, default=1.0, help="seconds between polls when idle")
-        parser.add_argument("--sweep-interval", type=float, default=30.0, help="seconds between sweeps")
+        parser.add_argument(
+            "--batch", action="store_true", help="run what is queued now (and one sweep), then stop"
+        )
+        parser.add_argument(
+            "--interval", type=float, default=1.0, help="seconds between polls when idle"
+        )
+        parser.add_argument(
+            "--sweep-interval", type=float, default=30.0, help="seconds between sweeps"
+        )
 
     def handle(self, *args, batch: bool, interval: float, sweep_interval: float, **options) -> None:
         from cxloop.server.sweeper import sweep
 
-        if batch:
-            sweep()
-            self._run_queue(interval, batch=True, verbosity=options.get("verbosity", 1))
-            return
-        stop = threading.Event()
-        threading.Thread(target=self._sweep_forever, args=(stop, sweep_interval), daemon=True).start()
-        try:
-            self._run_queue(interval, batch=False, verbosity=options.get("verbosity", 1))
-        finally:
-            stop.set()
-
-    def _run_queue(self, interval: float, *, batch: bool, verbosity: int) -> None:
-        extra = ["--batch"] if batch else []
-        call_command(
-            "db_worker", "--queue-name", "*", "--interval", str(interval), "--no-reload", "--no-startup-delay",
-            *extra, verbosity=verbosity,
+        worker_id = services.new_worker_id()
+        worker = Worker(
+            queue_names=["*"],
+            interval=interval,
+            batch=batch,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id=worker_id,
+            excluded_queue_names=[],
         )
-
-    def _sweep_forever(self, stop: threading.Event, every: float) -> None:
-        from cxloop.server.sweeper import sweep
-
-        while not stop.wait(every):
+        keeper = ("lease keeper", services.beat_interval(), LeaseKeeper(worker_id))
+        try:
+            if batch:
+                with background(keeper):
+                    sweep()
+                    worker.run()
+                return
+            worker.configure_signals()
+            with background(keeper, ("sweeper", sweep_interval, sweep)):
+                worker.run()
+        finally:
             try:
-                close_old_connections()
-                sweep()
-            except Exception:  # noqa: BLE001 - a failed sweep is logged and tried again next round
-                logger.exception("sweep failed")
-            finally:
-                close_old_connections()
+                services.retire(worker_id=worker_id)
+            except Exception:  # noqa: BLE001 - the lease runs out on its own when the database is gone
+                logger.warning(
+                    "could not retire worker %s; its lease will run out", worker_id, exc_info=True
+                )
