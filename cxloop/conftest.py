@@ -172,3 +172,13 @@ def interaction_payload(external_id: str = "call-1", **overrides) -> dict:
 
 
 from cxloop.lib.testing.browser import chromium_browser  # noqa: E402,F401 (a shared fixture)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Every test starts with zero rate-limit counts: all test clients come from 127.0.0.1."""
+    from django.conf import settings
+    from django.core.cache import caches
+
+    if settings.CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+        caches["default"].clear()

@@ -175,3 +175,29 @@ if CXLOOP_WORKER_LEASE_SECONDS < 6:
     from cxloop.lib.env import ConfigError
 
     raise ConfigError(f"CXLOOP_WORKER_LEASE_SECONDS must be at least 6, not {CXLOOP_WORKER_LEASE_SECONDS}")
+
+# --- rate limits, API keys and the cache (issue 10) ---
+from cxloop.lib.env import envcache, envrate  # noqa: E402
+
+# Rate-limit counters must be shared by every web process: the database (the embedded default)
+# or Redis (CXLOOP_CACHE_URL=redis://...). Tests count in memory and start each test afresh.
+CACHES = {
+    "default": envcache(
+        "CXLOOP_CACHE_URL",
+        data_default={"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "cxloop-test"}
+        if TESTING
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "cxloop_cache",
+            # Culling drops counters, so allow many before it starts; expired rows go first.
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        },
+    )
+}
+# Requests per period, as "count/period" ("60/m", "20/10m") or "off".
+CXLOOP_RATELIMIT_API = envrate("CXLOOP_RATELIMIT_API", "600/m")  # per API key, every /api/ call
+CXLOOP_RATELIMIT_LINKS = envrate("CXLOOP_RATELIMIT_LINKS", "60/m")  # per client, survey and opt-out links
+CXLOOP_RATELIMIT_OPT_OUT_API = envrate("CXLOOP_RATELIMIT_OPT_OUT_API", "60/m")  # per client, opt-out by key
+CXLOOP_RATELIMIT_UNKNOWN = envrate("CXLOOP_RATELIMIT_UNKNOWN", "20/10m")  # per client, unknown tokens and keys
+# How many reverse proxies in front of cxloop append to X-Forwarded-For; 0 trusts the socket address.
+CXLOOP_TRUSTED_PROXY_COUNT = envint("CXLOOP_TRUSTED_PROXY_COUNT", 0)

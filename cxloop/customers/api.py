@@ -4,9 +4,11 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
+from ninja.decorators import decorate_view
 
 from cxloop.customers.models import Customer
 from cxloop.customers.services import opt_out_customer
+from cxloop.lib.ratelimit import limit_per_client
 from cxloop.orgs.models import ApiKey
 
 router = Router()
@@ -22,6 +24,7 @@ class DetailOut(Schema):
 
 
 @router.post("/{key}/opt-out", response={200: OptOutOut, 404: DetailOut})
+@decorate_view(limit_per_client("opt-out-api", "CXLOOP_RATELIMIT_OPT_OUT_API", api=True))
 def post_opt_out(request: HttpRequest, key: str):
     """Record that the customer wants no more feedback requests from any organisation of your chain."""
     api_key: ApiKey = request.auth  # type: ignore[attr-defined]

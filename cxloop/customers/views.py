@@ -8,10 +8,12 @@ from django.views.decorators.http import require_http_methods
 
 from cxloop.customers.queries import contact_history
 from cxloop.customers.services import opt_out_customer
+from cxloop.lib.ratelimit import limit_per_client
 from cxloop.orgs.access import scope_for
 from cxloop.surveys.services import customer_from_opt_out_token
 
 
+@limit_per_client("link", "CXLOOP_RATELIMIT_LINKS")
 @require_http_methods(["GET", "POST"])
 def opt_out(request: HttpRequest, token: str) -> HttpResponse:
     """Ask for confirmation (mail scanners follow links), then opt out on POST."""

@@ -1,5 +1,6 @@
 """Typed readers for environment variables that fail loudly on a bad value."""
 
+import importlib.util
 import os
 import secrets
 from pathlib import Path
@@ -57,3 +58,45 @@ def persistent_secret_key(data_dir: Path) -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(key)
     return key
+
+
+RATE_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def envrate(name: str, default: str) -> tuple[int, int] | None:
+    """A rate as (requests, seconds) from "60/m", "20/10m" or "1000/h"; "off" means no limit."""
+    raw = (os.environ.get(name) or default).strip().lower()
+    if raw == "off":
+        return None
+    count, _, period = raw.partition("/")
+    number, unit = period[:-1], period[-1:]
+    if (
+        not count.isdigit()
+        or int(count) < 1
+        or unit not in RATE_UNITS
+        or not (number or "1").isdigit()
+    ):
+        raise ConfigError(f"{name} must look like 60/m, 20/10m, 1000/h or off, not {raw!r}")
+    seconds = int(number or "1") * RATE_UNITS[unit]
+    if seconds < 1:
+        raise ConfigError(f"{name} needs a period of at least one second, not {raw!r}")
+    return int(count), seconds
+
+
+def envcache(name: str, *, data_default: dict) -> dict:
+    """A Django cache from a URL: redis://host:6379/0 (rediss:// with TLS), locmem:// or db:// (the default)."""
+    raw = os.environ.get(name, "").strip()
+    scheme = raw.partition("://")[0].lower()
+    if raw == "" or scheme == "db":
+        return data_default
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "cxloop"}
+    if scheme in {"redis", "rediss", "unix"}:
+        if importlib.util.find_spec("redis") is None:
+            raise ConfigError(
+                f"{name} names Redis, but the redis package is missing: pip install 'cxloop[redis]'"
+            )
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": raw}
+    raise ConfigError(
+        f"{name} must start with redis://, rediss://, unix://, locmem:// or db://, not {raw!r}"
+    )

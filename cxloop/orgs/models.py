@@ -107,13 +107,23 @@ class Membership(models.Model):
 class ApiKey(models.Model):
     """A revocable key with which an organisation's systems call the API; only its hash is kept."""
 
+    class Scope(models.TextChoices):
+        READ = "read", "read"  # GET: read responses and interactions
+        WRITE = "write", "write"  # POST, PUT, PATCH, DELETE: record interactions, opt-outs
+
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="api_keys")
     name = models.CharField(max_length=100)
     prefix = models.CharField(max_length=16, unique=True)
     key_hash = models.CharField(max_length=64)
+    scopes = models.CharField(max_length=32, default="read,write", help_text="read, write or read,write")
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="empty: the key does not expire")
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.organisation})"
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        return frozenset(s for s in self.scopes.split(",") if s)

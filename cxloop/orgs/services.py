@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
@@ -66,11 +67,36 @@ def _hash_key(raw_key: str) -> str:
     return hashlib.sha256(raw_key.encode()).hexdigest()
 
 
-def create_api_key(*, organisation: Organisation, name: str) -> tuple[ApiKey, str]:
-    """Create an API key; the raw key is returned once and never stored."""
+class ApiKeyExpired(Exception):
+    """The key is right but past its expiry."""
+
+    def __init__(self, api_key: ApiKey):
+        super().__init__(f"API key {api_key.prefix} expired at {api_key.expires_at}")
+        self.api_key = api_key
+
+
+def create_api_key(
+    *,
+    organisation: Organisation,
+    name: str,
+    scopes: frozenset[str] = frozenset(ApiKey.Scope.values),
+    expires_at: datetime | None = None,
+) -> tuple[ApiKey, str]:
+    """Create an API key with its scopes and optional expiry; the raw key is returned once and never stored."""
+    if not scopes or not scopes <= set(ApiKey.Scope.values):
+        raise ValueError(f"scopes must be read and/or write, not {sorted(scopes)}")
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValueError("the expiry must lie in the future")
     prefix = secrets.token_hex(4)
     raw_key = f"{API_KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
-    api_key = ApiKey.objects.create(organisation=organisation, name=name, prefix=prefix, key_hash=_hash_key(raw_key))
+    api_key = ApiKey.objects.create(
+        organisation=organisation,
+        name=name,
+        prefix=prefix,
+        key_hash=_hash_key(raw_key),
+        scopes=",".join(sorted(scopes)),
+        expires_at=expires_at,
+    )
     return api_key, raw_key
 
 
@@ -83,12 +109,15 @@ def revoke_api_key(*, api_key: ApiKey) -> ApiKey:
 
 
 def authenticate_api_key(raw_key: str) -> ApiKey | None:
-    """Return the active key matching a raw key, or None."""
+    """Return the active key matching a raw key, or None; raise ApiKeyExpired for a key past its expiry."""
     if not raw_key.startswith(API_KEY_PREFIX):
         return None
     prefix = raw_key[len(API_KEY_PREFIX) :].split("_", 1)[0]
     api_key = ApiKey.objects.select_related("organisation").filter(prefix=prefix, revoked_at=None).first()
     if api_key is None or not secrets.compare_digest(api_key.key_hash, _hash_key(raw_key)):
         return None
-    ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    if api_key.expires_at is not None and api_key.expires_at <= now:
+        raise ApiKeyExpired(api_key)
+    ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
     return api_key

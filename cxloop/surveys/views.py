@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
+from cxloop.lib.ratelimit import limit_per_client
 from cxloop.responses.models import Response
 from cxloop.responses.services import (
     AnswerRejected,
@@ -141,6 +142,7 @@ def _rows(
     return rows
 
 
+@limit_per_client("link", "CXLOOP_RATELIMIT_LINKS")
 @require_http_methods(["GET", "POST"])
 def survey(request: HttpRequest, token: str) -> HttpResponse:
     """Show the survey, record a tapped score at once, keep partial answers, ask follow-up questions, submit."""
@@ -251,6 +253,7 @@ def _page(
         )
 
 
+@limit_per_client("link", "CXLOOP_RATELIMIT_LINKS")
 def survey_thanks(request: HttpRequest, token: str) -> HttpResponse:
     """Thank the customer after submitting; only for a link that was answered."""
     invitation = (
