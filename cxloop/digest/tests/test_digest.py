@@ -10,6 +10,7 @@ from django.test import Client
 from cxloop.dashboards.tests.test_access import add_response
 from cxloop.digest.services import send_daily_digests
 from cxloop.messaging.models import OutboxMessage
+from cxloop.messaging.services import as_sent
 
 pytestmark = pytest.mark.django_db
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -28,7 +29,7 @@ def yesterday_feedback(cast):
 
 
 def digest_for(address: str) -> str:
-    return OutboxMessage.objects.get(purpose="digest", recipient=address).body_text
+    return as_sent(OutboxMessage.objects.get(purpose="digest", recipient=address)).text
 
 
 def test_each_person_gets_their_own_digest_once_a_morning(yesterday_feedback):
