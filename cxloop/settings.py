@@ -165,3 +165,11 @@ LOGGING = {
 }
 CXLOOP_ANONYMITY_MIN = envint("CXLOOP_ANONYMITY_MIN", 5)
 CXLOOP_SMS_GATEWAY = envstr("CXLOOP_SMS_GATEWAY", "cxloop.messaging.sms.OutboxOnlyGateway")
+
+# --- tokens kept out of logs (issue 10) ---
+# Django logs the path of every 4xx answer ("Unprocessable Content: /s/<token>/"); survey, opt-out
+# and digest-stop tokens are blanked in every log line before any handler writes it.
+LOGGING.setdefault("filters", {})["redact_tokens"] = {"()": "cxloop.messaging.links.RedactTokens"}
+for _handler in LOGGING["handlers"].values():
+    _handler.setdefault("filters", []).append("redact_tokens")
+LOGGING.setdefault("loggers", {}).setdefault("django.request", {}).setdefault("filters", []).append("redact_tokens")

@@ -64,6 +64,7 @@ class ContactHistory:
     customer: Customer
     decisions: list[InvitationDecision]
     invitations: list[Invitation]
+    contacts: list[CustomerContact]  # the details the reader's own organisations supplied
 
 
 def _visible(organisation_ids: set[int]) -> Q:
@@ -88,4 +89,9 @@ def contact_history(*, user: AbstractBaseUser | AnonymousUser, key: str) -> Cont
         .select_related("organisation", "journey")
         .order_by("-created_at")[:50]
     )
-    return ContactHistory(customer=customer, decisions=decisions, invitations=invitations)
+    contacts = list(
+        CustomerContact.objects.filter(customer=customer, organisation_id__in=organisation_ids)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
+    return ContactHistory(customer=customer, decisions=decisions, invitations=invitations, contacts=contacts)
