@@ -163,3 +163,20 @@ def test_the_migration_turns_stored_links_into_markers(cast, post_interaction):
     )
     assert legacy.links == {"survey": invitation.pk, "opt_out": invitation.customer_id}
     assert as_sent(legacy).text == sent.text and as_sent(legacy).html == sent.html
+
+
+def test_the_operator_can_show_a_message_with_its_links_and_the_log_says_so(cast, post_interaction, client):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from cxloop.audit.models import AuditEntry
+
+    post_interaction(interaction_payload())
+    message = OutboxMessage.objects.get()
+    out = StringIO()
+    call_command("outbox", "show", str(message.pk), stdout=out)
+    path = SURVEY_PATH.search(out.getvalue()).group(0)
+    assert client.get(path).status_code == 200
+    entry = AuditEntry.objects.get(action="outbox.message_shown_with_links")
+    assert entry.customer_id == Invitation.objects.get().customer_id and entry.actor_label == "cxloop"
