@@ -201,3 +201,11 @@ CXLOOP_RATELIMIT_OPT_OUT_API = envrate("CXLOOP_RATELIMIT_OPT_OUT_API", "60/m")  
 CXLOOP_RATELIMIT_UNKNOWN = envrate("CXLOOP_RATELIMIT_UNKNOWN", "20/10m")  # per client, unknown tokens and keys
 # How many reverse proxies in front of cxloop append to X-Forwarded-For; 0 trusts the socket address.
 CXLOOP_TRUSTED_PROXY_COUNT = envint("CXLOOP_TRUSTED_PROXY_COUNT", 0)
+
+# --- tokens kept out of logs (issue 10) ---
+# Django logs the path of every 4xx answer ("Unprocessable Content: /s/<token>/"); survey, opt-out
+# and digest-stop tokens are blanked in every log line before any handler writes it.
+LOGGING.setdefault("filters", {})["redact_tokens"] = {"()": "cxloop.messaging.links.RedactTokens"}
+for _handler in LOGGING["handlers"].values():
+    _handler.setdefault("filters", []).append("redact_tokens")
+LOGGING.setdefault("loggers", {}).setdefault("django.request", {}).setdefault("filters", []).append("redact_tokens")

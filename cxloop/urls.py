@@ -73,6 +73,7 @@ urlpatterns = [
     path("s/<str:token>/thanks/", surveys.survey_thanks, name="survey_thanks"),
     path("o/<str:token>/", customers.opt_out, name="opt_out"),
     path("customers/", customers.why_asked, name="why_asked"),
+    path("customers/contact-sharing/", customers.contact_sharing, name="contact_sharing"),
     path("rules/", rule_views.rule_list, name="rule_list"),
     path("rules/new/", rule_views.rule_edit, name="rule_new"),
     path("rules/<int:pk>/", rule_views.rule_edit, name="rule_edit"),

@@ -1,9 +1,9 @@
-"""Customers: one pseudonymous identity per chain."""
+"""Customers: one pseudonymous identity per chain, and contact details per organisation that supplied them."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cxloop.orgs.models import Chain
+from cxloop.orgs.models import Chain, Organisation
 
 
 class Customer(models.Model):
@@ -15,8 +15,12 @@ class Customer(models.Model):
 
     chain = models.ForeignKey(Chain, on_delete=models.PROTECT, related_name="customers")
     key = models.CharField(max_length=128, help_text=_("Pseudonymous key, the same for every partner"))
+    # Details without a known supplier: recorded before contact details were kept per organisation
+    # (migration 0003), or by the demo or an administrator. No API key or import changes them; an
+    # organisation's own CustomerContact comes first (customers/contacts.py).
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=32, blank=True)
+    # The language the first supplier gave; each organisation's own choice is on its CustomerContact.
     language = models.CharField(max_length=2, choices=Language.choices, default=Language.DUTCH)
     segment = models.CharField(max_length=64, blank=True)
     opted_out_at = models.DateTimeField(null=True, blank=True)
@@ -30,3 +34,56 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class CustomerContact(models.Model):
+    """A customer's contact details as one organisation supplied them; that organisation's messages use them."""
+
+    class Source(models.TextChoices):
+        API = "api", _("API")
+        IMPORT = "import", _("file import")
+        STAFF = "staff", _("staff")
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="customer_contacts"
+    )
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    language = models.CharField(max_length=2, choices=Customer.Language.choices, blank=True)
+    # A bounce marks the address that bounced; a new address starts without the mark.
+    email_invalid_at = models.DateTimeField(null=True, blank=True)
+    phone_invalid_at = models.DateTimeField(null=True, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.API)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "organisation"], name="one_contact_per_customer_and_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"contact details of customer {self.customer_id} from organisation {self.organisation_id}"
+
+
+class ContactSharing(models.Model):
+    """The chain's rule on whose contact details an organisation without its own may use.
+
+    Absent or off (the default): an organisation uses only the details it supplied itself.
+    """
+
+    chain = models.OneToOneField(Chain, on_delete=models.CASCADE, related_name="contact_sharing")
+    partners_use_owner_details = models.BooleanField(
+        default=False,
+        help_text=_(
+            "A partner without its own e-mail address or phone number of a customer may use those the journey "
+            "owner supplied, for messages about the owner's journeys"
+        ),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"contact sharing of chain {self.chain_id}"

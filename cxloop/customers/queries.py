@@ -1,15 +1,62 @@
-"""Reads about one customer: why they were or were not asked, as far as the reader may see."""
+"""Reads about customers: whose contact details a message uses, and why a customer was or was not asked."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q
 from django.http import Http404
 
-from cxloop.customers.models import Customer
+from cxloop.customers import contacts
+from cxloop.customers.models import ContactSharing, Customer, CustomerContact
 from cxloop.orgs.access import scope_for
 from cxloop.orgs.models import Organisation
 from cxloop.surveys.models import Invitation, InvitationDecision
+
+
+class ContactBook:
+    """The contact details of a set of customers, read in two queries, for many messages at once."""
+
+    def __init__(self, customers: Iterable[Customer]):
+        self.customers = {c.pk: c for c in customers}
+        self.rows = {
+            (row.customer_id, row.organisation_id): row
+            for row in CustomerContact.objects.filter(customer_id__in=list(self.customers))
+        }
+        chain_ids = {c.chain_id for c in self.customers.values()}
+        self.sharing_chains = set(
+            ContactSharing.objects.filter(
+                chain_id__in=chain_ids, partners_use_owner_details=True
+            ).values_list("chain_id", flat=True)
+        )
+
+    def details(
+        self, customer: Customer, *, organisation_id: int, owner_id: int | None
+    ) -> contacts.Details:
+        """What a message of `organisation_id` to the customer uses, in a journey owned by `owner_id`."""
+        customer = self.customers.get(customer.pk, customer)
+        ordered = contacts.candidates(
+            own=self.rows.get((customer.pk, organisation_id)),
+            owner=self.rows.get((customer.pk, owner_id)) if owner_id else None,
+            unattributed=customer,
+            is_owner=owner_id == organisation_id,
+            partners_use_owner_details=customer.chain_id in self.sharing_chains,
+        )
+        return contacts.resolve(ordered, default_language=customer.language or "nl")
+
+
+def contact_details(
+    *, customer: Customer, organisation_id: int, owner_id: int | None
+) -> contacts.Details:
+    """The details one message of an organisation uses (see customers/contacts.py for the rule)."""
+    return ContactBook([customer]).details(
+        customer, organisation_id=organisation_id, owner_id=owner_id
+    )
+
+
+def contact_rows(*, customer: Customer) -> list[CustomerContact]:
+    """Every organisation's contact details of a customer (for an access request or erasure)."""
+    return list(customer.contacts.select_related("organisation").order_by("organisation__name"))
 
 
 @dataclass(frozen=True)
@@ -17,6 +64,7 @@ class ContactHistory:
     customer: Customer
     decisions: list[InvitationDecision]
     invitations: list[Invitation]
+    contacts: list[CustomerContact]  # the details the reader's own organisations supplied
 
 
 def _visible(organisation_ids: set[int]) -> Q:
@@ -41,4 +89,9 @@ def contact_history(*, user: AbstractBaseUser | AnonymousUser, key: str) -> Cont
         .select_related("organisation", "journey")
         .order_by("-created_at")[:50]
     )
-    return ContactHistory(customer=customer, decisions=decisions, invitations=invitations)
+    contacts = list(
+        CustomerContact.objects.filter(customer=customer, organisation_id__in=organisation_ids)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
+    return ContactHistory(customer=customer, decisions=decisions, invitations=invitations, contacts=contacts)

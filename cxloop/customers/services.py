@@ -1,11 +1,15 @@
-"""Writes for customers: the global opt-out that holds for every partner of the chain."""
+"""Writes for customers: contact details per organisation, and the global opt-out for every partner."""
 
 from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
-from cxloop.customers.models import Customer
+from cxloop.audit.services import Actor, record_change, snapshot
+from cxloop.customers.models import ContactSharing, Customer, CustomerContact
+from cxloop.orgs.models import Chain, Organisation
+
+CONTACT_FIELDS = ["email", "phone", "language"]
 
 
 @transaction.atomic
@@ -30,3 +34,105 @@ def opt_out_customer(*, customer: Customer, now: datetime | None = None) -> Cust
         purpose__in=["invitation", "reminder"], subject_id__in=list(all_invitations), status=OutboxMessage.Status.PENDING
     ).update(status=OutboxMessage.Status.FAILED, error="the customer opted out")
     return customer
+
+
+@transaction.atomic
+def record_contact_details(
+    *,
+    customer: Customer,
+    organisation: Organisation,
+    actor: Actor,
+    email: str = "",
+    phone: str = "",
+    language: str = "",
+    source: str = CustomerContact.Source.API,
+) -> CustomerContact | None:
+    """Keep the details an organisation supplied, as its own; an empty value leaves a field as it was.
+
+    Only the supplying organisation's record changes, so no organisation can change what another's
+    messages use. Every change is written to the audit log with the values before and after.
+    """
+    supplied = {"email": email.strip(), "phone": phone.strip(), "language": language.strip()}
+    if not any(supplied.values()):
+        return None
+    contact = (
+        CustomerContact.objects.select_for_update()
+        .filter(customer=customer, organisation=organisation)
+        .first()
+    )
+    created = contact is None
+    if contact is None:
+        contact = CustomerContact(customer=customer, organisation=organisation, source=source)
+    before = {} if created else snapshot(contact, CONTACT_FIELDS)
+    changed = [
+        name for name, value in supplied.items() if value and getattr(contact, name) != value
+    ]
+    if not changed:
+        return contact
+    for name in changed:
+        setattr(contact, name, supplied[name])
+    # A new address has not bounced (yet).
+    if "email" in changed:
+        contact.email_invalid_at = None
+    if "phone" in changed:
+        contact.phone_invalid_at = None
+    contact.source = source
+    contact.save()
+    record_change(
+        actor=actor,
+        action="customer.contact_added" if created else "customer.contact_changed",
+        target=contact,
+        organisation=organisation,
+        before=before,
+        after=snapshot(contact, CONTACT_FIELDS),
+        customer_id=customer.pk,
+        detail=f"source: {source}",
+    )
+    return contact
+
+
+def mark_address_invalid(
+    *, customer_id: int, channel: str, address: str, now: datetime | None = None
+) -> int:
+    """A bounce or a refused number: mark that address invalid wherever this customer's details hold it.
+
+    The mark sticks to the address, not to an organisation: another organisation's different address
+    stays usable. Returns how many records were marked.
+    """
+    now = now or timezone.now()
+    field, invalid = (
+        ("phone", "phone_invalid_at") if channel == "sms" else ("email", "email_invalid_at")
+    )
+    if not address:
+        return 0
+    marked = CustomerContact.objects.filter(customer_id=customer_id, **{field: address}).update(
+        **{invalid: now}
+    )
+    marked += Customer.objects.filter(pk=customer_id, **{field: address}).update(**{invalid: now})
+    return marked
+
+
+@transaction.atomic
+def set_contact_sharing(
+    *,
+    chain: Chain,
+    partners_use_owner_details: bool,
+    actor: Actor,
+    organisation: Organisation | None = None,
+) -> ContactSharing:
+    """Set the chain's rule on whether partners may use the journey owner's contact details."""
+    sharing, _ = ContactSharing.objects.select_for_update().get_or_create(chain=chain)
+    before = snapshot(sharing, ["partners_use_owner_details"])
+    if sharing.partners_use_owner_details == partners_use_owner_details:
+        return sharing
+    sharing.partners_use_owner_details = partners_use_owner_details
+    sharing.save()
+    record_change(
+        actor=actor,
+        action="chain.contact_sharing_changed",
+        target=sharing,
+        organisation=organisation,
+        before=before,
+        after=snapshot(sharing, ["partners_use_owner_details"]),
+    )
+    return sharing

@@ -1,15 +1,21 @@
-"""The opt-out page behind the link in every message."""
+"""The opt-out page behind the link in every message, "why (not) asked?" and the chain's contact sharing."""
 
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from cxloop.customers.models import ContactSharing
 from cxloop.customers.queries import contact_history
-from cxloop.customers.services import opt_out_customer
+from cxloop.customers.services import opt_out_customer, set_contact_sharing
 from cxloop.lib.ratelimit import limit_per_client
 from cxloop.orgs.access import scope_for
+from cxloop.orgs.models import Organisation, Role
 from cxloop.surveys.services import customer_from_opt_out_token
 
 
@@ -43,3 +49,52 @@ def why_asked(request: HttpRequest) -> HttpResponse:
         except Http404:
             status = 404
     return render(request, "customers/why_asked.html", {"key": key, "history": history}, status=status)
+
+
+class ContactSharingForm(forms.Form):
+    partners_use_owner_details = forms.BooleanField(
+        required=False,
+        label=gettext_lazy("Partners may use contact details supplied by the journey owner"),
+        help_text=gettext_lazy(
+            "Off: every organisation messages a customer only at the e-mail address and phone number it "
+            "supplied itself. On: a partner without its own may use the journey owner's, for messages "
+            "about the owner's journeys. A partner's details are never used for the owner's messages."
+        ),
+    )
+
+
+def _owning_organisation(request: HttpRequest) -> Organisation:
+    """An organisation owning journey types where the user is an admin or journey owner; else 404."""
+    ids = request.user.memberships.filter(
+        role__in=[Role.ORG_ADMIN, Role.JOURNEY_OWNER], unit__isnull=True
+    ).values_list("organisation_id", flat=True)
+    organisation = (
+        Organisation.objects.filter(pk__in=list(ids), owned_journey_types__isnull=False)
+        .select_related("chain")
+        .order_by("name")
+        .first()
+    )
+    if organisation is None:
+        raise Http404
+    return organisation
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_sharing(request: HttpRequest) -> HttpResponse:
+    """The chain's rule on whose contact details a partner may use; journey owners decide."""
+    organisation = _owning_organisation(request)
+    chain = organisation.chain
+    current = ContactSharing.objects.filter(chain=chain).first()
+    initial = {"partners_use_owner_details": bool(current and current.partners_use_owner_details)}
+    form = ContactSharingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        set_contact_sharing(
+            chain=chain,
+            partners_use_owner_details=form.cleaned_data["partners_use_owner_details"],
+            actor=request.user,
+            organisation=organisation,
+        )
+        messages.success(request, _("Saved; it holds for every organisation of the chain."))
+        return redirect("contact_sharing")
+    return render(request, "customers/contact_sharing.html", {"form": form, "chain": chain})

@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from cxloop.dashboards import queries
 from cxloop.digest.models import DigestSubscription
 from cxloop.followup.models import FollowUpCase
+from cxloop.messaging.links import marker
 from cxloop.messaging.services import queue_email
 from cxloop.orgs.models import Employee, Membership, Role, Unit
 
@@ -76,6 +77,12 @@ def stop_url(user: AbstractBaseUser) -> str:
     return settings.BASE_URL + reverse("digest_stop", kwargs={"token": token})
 
 
+def stop_link_for(user_id: int) -> str | None:
+    """The stop link of a user's digest, made when the e-mail is sent (it is never stored)."""
+    user = get_user_model().objects.filter(pk=user_id).first()
+    return stop_url(user) if user is not None else None
+
+
 def user_from_stop_token(token: str):
     try:
         return get_user_model().objects.filter(pk=signing.loads(token, salt=STOP_SALT)).first()
@@ -127,7 +134,7 @@ def _send_one(user: AbstractBaseUser, today: date) -> int:
         if digest.empty:
             return 0
         language = settings.LANGUAGE_CODE  # staff read cxloop in Dutch by default
-        context = {"digest": digest, "user": user, "today": today, "stop_url": stop_url(user),
+        context = {"digest": digest, "user": user, "today": today, "stop_url": marker("digest_stop"),
                    "dashboard_url": settings.BASE_URL + reverse("home"), "cases_url": settings.BASE_URL + reverse("inbox")}
         with translation.override(language):
             queue_email(
@@ -137,5 +144,6 @@ def _send_one(user: AbstractBaseUser, today: date) -> int:
                 text=render_to_string("digest/digest.txt", context),
                 purpose="digest",
                 subject_id=user.pk,
+                links={"digest_stop": user.pk},
             )
     return 1

@@ -15,6 +15,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from cxloop.customers.contacts import Details
+from cxloop.customers.queries import contact_details
 from cxloop.followup import matching, sla
 from cxloop.followup.assignment import pick_queue_member, record_turn, responsible_lead
 from cxloop.followup.models import (
@@ -359,9 +361,19 @@ def resolve_case(*, case: FollowUpCase, actor: AbstractBaseUser, root_cause: Roo
     return case
 
 
+def customer_contact(*, case: FollowUpCase) -> Details:
+    """The customer's contact details the case's organisation may use: its own, never a partner's."""
+    response = case.response
+    return contact_details(
+        customer=response.customer,
+        organisation_id=case.organisation_id,
+        owner_id=response.journey_type.owner_id if response.journey_type_id else None,
+    )
+
+
 def render_customer_message(*, case: FollowUpCase, template: CustomerMessageTemplate | None) -> tuple[str, str]:
     """Subject and body of the message back to the customer, in their language."""
-    language = case.response.customer.language
+    language = customer_contact(case=case).language
     values = {
         "organisation": case.organisation.name,
         "action": case.action_taken,
@@ -385,13 +397,13 @@ def inform_customer(*, case: FollowUpCase, actor: AbstractBaseUser, subject: str
     case = _locked(case)
     if case.status != Status.RESOLVED:
         raise CaseError("inform the customer after the case is resolved")
-    customer = case.response.customer
-    if not customer.email or customer.email_invalid_at:
+    contact = customer_contact(case=case)  # the case's organisation's own details, never a partner's
+    if not contact.has_email:
         raise CaseError("the customer has no usable e-mail address; call them and log it as a contact attempt")
     if not subject.strip() or not body.strip():
         raise CaseError("write a subject and a message")
     now = timezone.now()
-    queue_email(organisation=case.organisation, recipient=customer.email, subject=subject.strip(), text=body,
+    queue_email(organisation=case.organisation, recipient=contact.email, subject=subject.strip(), text=body,
                 purpose="customer_informed", subject_id=case.pk)
     case.status, case.customer_message, case.informed_at = Status.INFORMED, body, now
     case.save(update_fields=["status", "customer_message", "informed_at"])

@@ -309,6 +309,7 @@ def _case_page(
     context = {
         "case": case,
         "response": response,
+        "contact": services.customer_contact(case=case),
         "answers": response.answers.select_related("question").order_by("question__position"),
         "events": case.events.select_related("actor"),
         "journey": queries.journey_of(cs, case=case),

@@ -29,7 +29,12 @@ class InteractionIn(Schema):
     external_id: str = Field(min_length=1, max_length=128, description="Your id; a retry with it is safe")
     occurred_at: datetime = Field(description="ISO 8601 with a time zone")
     customer: CustomerIn
-    journey_id: str = Field(min_length=1, max_length=128, description="The chain's id of the journey (claim 123)")
+    journey_id: str = Field(
+        min_length=1,
+        max_length=128,
+        description="The chain's id of the journey (claim 123), per journey type and customer: "
+        "partners posting the same id for the same customer and journey type add to one journey",
+    )
     journey_type: str = Field(min_length=1, max_length=50)
     channel: str = Field(min_length=1, max_length=50)
     touchpoint: str | None = Field(None, max_length=50)
@@ -97,7 +102,7 @@ def post_interaction(request: HttpRequest, payload: InteractionIn):
     """Record one interaction: 201 when new, 200 when this external id was recorded before."""
     api_key: ApiKey = request.auth  # type: ignore[attr-defined]
     try:
-        recorded = record_interactions(organisation=api_key.organisation, items=[_to_input(payload)])[0]
+        recorded = record_interactions(organisation=api_key.organisation, items=[_to_input(payload)], actor=api_key)[0]
     except InteractionRejected as rejected:
         return Status(422, {"detail": "the interaction was not recorded", "errors": rejected.errors})
     return Status(201 if recorded.created else 200, _out(recorded))
@@ -120,7 +125,7 @@ def post_batch(request: HttpRequest, payload: BatchIn):
     if errors:
         return Status(422, {"detail": "no interaction was recorded", "errors": errors})
     try:
-        results = record_interactions(organisation=api_key.organisation, items=inputs)
+        results = record_interactions(organisation=api_key.organisation, items=inputs, actor=api_key)
     except InteractionRejected as rejected:
         return Status(422, {"detail": "no interaction was recorded", "errors": rejected.errors})
     return Status(200, {"items": [_out(r) for r in results], "created": sum(r.created for r in results)})

@@ -86,8 +86,12 @@ class Journey(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        # The chain's id of a journey is namespaced by journey type and customer, so that posting an
+        # id cannot reveal whether another customer's journey uses it (issue 10).
         constraints = [
-            models.UniqueConstraint(fields=["chain", "external_id"], name="journey_external_id_per_chain")
+            models.UniqueConstraint(
+                fields=["journey_type", "customer", "external_id"], name="journey_external_id_per_type_and_customer"
+            )
         ]
 
     def __str__(self) -> str:

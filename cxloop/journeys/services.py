@@ -7,7 +7,9 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from cxloop.customers.models import Customer
+from cxloop.audit.services import Actor
+from cxloop.customers.models import Customer, CustomerContact
+from cxloop.customers.services import record_contact_details
 from cxloop.journeys.models import Channel, Interaction, Journey, JourneyType, Touchpoint
 from cxloop.orgs.models import Employee, Organisation, Unit
 
@@ -104,10 +106,15 @@ class _Lookup:
 
 
 def record_interactions(
-    *, organisation: Organisation, items: Sequence[InteractionInput]
+    *,
+    organisation: Organisation,
+    items: Sequence[InteractionInput],
+    actor: Actor = None,
+    source: str = CustomerContact.Source.API,
 ) -> list[RecordedInteraction]:
     """Record interactions all-or-nothing; an external id seen before returns the earlier record.
 
+    Contact details in the items become the organisation's own (the audit log names `actor`).
     New interactions are handed to the invitation rules after the transaction commits; so are
     earlier ones sent again that still have no decision (a retry after a failed request).
     """
@@ -132,43 +139,34 @@ def record_interactions(
     }
     results: list[RecordedInteraction] = []
     with transaction.atomic():
-        for index, (item, refs) in enumerate(zip(items, resolved, strict=True)):
+        for item, refs in zip(items, resolved, strict=True):
             assert refs is not None
             if item.external_id in existing:
                 results.append(RecordedInteraction(existing[item.external_id], created=False))
                 continue
-            try:
-                results.append(_create_interaction(organisation, item, refs))
-            except _JourneyMismatch as mismatch:
-                errors[index] = [str(mismatch)]
-        if errors:
-            transaction.set_rollback(True)
-        else:
-            from cxloop.surveys.services import plan_invitations_after_commit
+            results.append(_create_interaction(organisation, item, refs, actor=actor, source=source))
+        from cxloop.surveys.services import plan_invitations_after_commit
 
-            # In the transaction: the interactions and their place on the planning list commit together.
-            plan_invitations_after_commit(
-                interaction_ids=[r.interaction.pk for r in results if r.created],
-                retried_ids=[r.interaction.pk for r in results if not r.created],
-            )
-    if errors:
-        raise InteractionRejected(errors)
+        # In the transaction: the interactions and their place on the planning list commit together.
+        plan_invitations_after_commit(
+            interaction_ids=[r.interaction.pk for r in results if r.created],
+            retried_ids=[r.interaction.pk for r in results if not r.created],
+        )
     return results
 
 
-class _JourneyMismatch(Exception):
-    pass
-
-
-def _create_interaction(organisation: Organisation, item: InteractionInput, refs: _Resolved) -> RecordedInteraction:
-    customer = _upsert_customer(organisation, item)
+def _create_interaction(
+    organisation: Organisation, item: InteractionInput, refs: _Resolved, *, actor: Actor, source: str
+) -> RecordedInteraction:
+    customer = _upsert_customer(organisation, item, actor=actor, source=source)
+    # A journey id is namespaced by journey type and customer: the same id for another customer or
+    # type is another journey. So nothing, not even an error, tells a caller that an id is in use.
     journey, _ = Journey.objects.get_or_create(
-        chain_id=organisation.chain_id,
+        journey_type=refs.journey_type,
+        customer=customer,
         external_id=item.journey_id,
-        defaults={"journey_type": refs.journey_type, "customer": customer, "started_at": item.occurred_at},
+        defaults={"chain_id": organisation.chain_id, "started_at": item.occurred_at},
     )
-    if journey.journey_type_id != refs.journey_type.pk or journey.customer_id != customer.pk:
-        raise _JourneyMismatch(f"journey {item.journey_id!r} belongs to another journey type or customer")
     if item.occurred_at < journey.started_at:
         journey.started_at = item.occurred_at
         journey.save(update_fields=["started_at"])
@@ -197,26 +195,20 @@ def _create_interaction(organisation: Organisation, item: InteractionInput, refs
     return RecordedInteraction(interaction, created=True)
 
 
-def _upsert_customer(organisation: Organisation, item: InteractionInput) -> Customer:
-    customer, created = Customer.objects.get_or_create(
+def _upsert_customer(organisation: Organisation, item: InteractionInput, *, actor: Actor, source: str) -> Customer:
+    """The chain's customer with this key; the contact details become this organisation's own."""
+    customer, _ = Customer.objects.get_or_create(
         chain_id=organisation.chain_id,
         key=item.customer_key,
-        defaults={
-            "email": item.customer_email,
-            "phone": item.customer_phone,
-            "language": item.customer_language or Customer.Language.DUTCH,
-        },
+        defaults={"language": item.customer_language or Customer.Language.DUTCH},
     )
-    if not created:
-        changed = []
-        for field, value in (
-            ("email", item.customer_email),
-            ("phone", item.customer_phone),
-            ("language", item.customer_language),
-        ):
-            if value and getattr(customer, field) != value:
-                setattr(customer, field, value)
-                changed.append(field)
-        if changed:
-            customer.save(update_fields=changed)
+    record_contact_details(
+        customer=customer,
+        organisation=organisation,
+        actor=actor,
+        email=item.customer_email,
+        phone=item.customer_phone,
+        language=item.customer_language,
+        source=source,
+    )
     return customer

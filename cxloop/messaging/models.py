@@ -25,8 +25,11 @@ class OutboxMessage(models.Model):
     recipient = models.CharField(max_length=254)
     reply_to = models.CharField(max_length=254, blank=True)
     subject = models.CharField(max_length=300)
+    # The bodies hold markers where token-bearing links go, never the links (messaging/links.py).
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
+    # The kind of each link in the bodies and the id it is made from when the message is sent.
+    links = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
     # What the message is for ("invitation", "reminder", "case_assigned") and the id it is about,
     # so that a bounce can stop further attempts of the sender.

@@ -7,11 +7,15 @@ never deliver the same row; delivery ends in `sent`, `stored` (no SMTP configure
 A claim is a lease: the worker holding it renews `claimed_at` at every heartbeat
 (`renew_claims`), and a claim not renewed for CXLOOP_WORKER_LEASE_SECONDS belonged to a worker
 that died mid-send; `release_stale_claims` returns it to `pending` and queues it again.
+
+Links that carry a token are stored as markers and put in only when the message is transmitted
+(messaging/links.py), so the outbox holds nothing a reader could use to act as the recipient.
 """
 
 import logging
 import smtplib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import make_msgid
 
@@ -22,6 +26,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from cxloop.messaging import links as message_links
 from cxloop.messaging.models import OutboxMessage
 from cxloop.orgs.models import Organisation
 
@@ -67,8 +72,12 @@ def queue_email(
     html: str = "",
     purpose: str = "",
     subject_id: int | None = None,
+    links: Mapping[str, int] | None = None,
 ) -> OutboxMessage:
-    """Record an e-mail as pending and have a worker deliver it once the transaction commits."""
+    """Record an e-mail as pending and have a worker deliver it once the transaction commits.
+
+    `links` maps each link marker in the texts (links.marker(kind)) to the id its URL is made from.
+    """
     sender, reply_to = sender_for(organisation)
     domain = sender.rsplit("@", 1)[-1] or "cxloop.localhost"
     message = OutboxMessage.objects.create(
@@ -82,6 +91,7 @@ def queue_email(
         body_html=html,
         purpose=purpose,
         subject_id=subject_id,
+        links=dict(links or {}),
         message_id=make_msgid(domain=domain),
     )
     transaction.on_commit(lambda: _enqueue_delivery(message.pk))
@@ -89,9 +99,15 @@ def queue_email(
 
 
 def queue_sms(
-    *, organisation: Organisation | None, recipient: str, text: str, purpose: str = "", subject_id: int | None = None
+    *,
+    organisation: Organisation | None,
+    recipient: str,
+    text: str,
+    purpose: str = "",
+    subject_id: int | None = None,
+    links: Mapping[str, int] | None = None,
 ) -> OutboxMessage:
-    """Record a text message as pending, for the SMS gateway."""
+    """Record a text message as pending, for the SMS gateway (links as in queue_email)."""
     sender, _ = sender_for(organisation)
     message = OutboxMessage.objects.create(
         organisation=organisation,
@@ -102,6 +118,7 @@ def queue_sms(
         body_text=text,
         purpose=purpose,
         subject_id=subject_id,
+        links=dict(links or {}),
     )
     transaction.on_commit(lambda: _enqueue_delivery(message.pk))
     return message
@@ -146,23 +163,55 @@ def deliver_message(*, message_id: int, now: datetime | None = None) -> OutboxMe
     return message
 
 
+@dataclass(frozen=True)
+class SentText:
+    """A message's subject and bodies: as the recipient gets them, or as the outbox shows them."""
+
+    subject: str
+    text: str
+    html: str
+
+
+def as_sent(message: OutboxMessage) -> SentText:
+    """Render the message's links into its texts; only the delivery worker (and tests) call this."""
+    links = message.links or {}
+    return SentText(
+        subject=message_links.render(message.subject, links),
+        text=message_links.render(message.body_text, links),
+        html=message_links.render(message.body_html, links) if message.body_html else "",
+    )
+
+
+def as_stored(message: OutboxMessage) -> SentText:
+    """The message for reading in the outbox: each link as a label such as "[survey link]"."""
+    return SentText(
+        subject=message_links.display(message.subject),
+        text=message_links.display(message.body_text),
+        html=message_links.display(message.body_html),
+    )
+
+
 def _transmit(message: OutboxMessage) -> bool:
-    """Hand the message to SMTP or the SMS gateway; False when it stays in the outbox only."""
+    """Hand the message to SMTP or the SMS gateway; False when it stays in the outbox only.
+
+    The links are rendered here, in memory, and never written back.
+    """
     if message.channel == "sms":
-        return sms_gateway().send(to=message.recipient, text=message.body_text, sender=message.sender)
+        return sms_gateway().send(to=message.recipient, text=as_sent(message).text, sender=message.sender)
     if not smtp_configured():
         return False
+    sent = as_sent(message)
     email = EmailMultiAlternatives(
-        subject=message.subject,
-        body=message.body_text,
+        subject=sent.subject,
+        body=sent.text,
         from_email=message.sender,
         to=[message.recipient],
         reply_to=[message.reply_to] if message.reply_to else None,
         headers={"Message-ID": message.message_id} if message.message_id else None,
         connection=get_connection(fail_silently=False),
     )
-    if message.body_html:
-        email.attach_alternative(message.body_html, "text/html")
+    if sent.html:
+        email.attach_alternative(sent.html, "text/html")
     email.send(fail_silently=False)
     return True
 
@@ -181,8 +230,10 @@ class PermanentSendError(Exception):
 
 
 def _record_failure(message: OutboxMessage, error: Exception, *, now: datetime) -> OutboxMessage:
-    text = f"{error.__class__.__name__}: {error}"[:1000]
-    if is_permanent(error):
+    text = message_links.redact(f"{error.__class__.__name__}: {error}")[:1000]
+    if isinstance(error, message_links.LinkError):
+        message.status = OutboxMessage.Status.FAILED  # not the address's fault: no bounce
+    elif is_permanent(error):
         message.status = OutboxMessage.Status.BOUNCED
     elif message.attempts >= len(BACKOFF_MINUTES) + 1:
         message.status = OutboxMessage.Status.FAILED

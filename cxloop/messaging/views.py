@@ -5,6 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from cxloop.messaging.models import OutboxMessage
+from cxloop.messaging.services import as_stored
 from cxloop.orgs.access import scope_for
 
 
@@ -26,8 +27,10 @@ def outbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def outbox_message(request: HttpRequest, pk: int) -> HttpResponse:
-    """One message as the recipient got it."""
+    """One message as the recipient got it, except that its links show as labels: they carry tokens."""
     message = _visible_messages(request).filter(pk=pk).first()
     if message is None:
         raise Http404
-    return render(request, "messaging/message.html", {"message": message})
+    return render(
+        request, "messaging/message.html", {"message": message, "shown": as_stored(message)}
+    )

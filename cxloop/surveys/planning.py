@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cxloop.customers.models import Customer
+from cxloop.customers.queries import ContactBook
 from cxloop.journeys.models import Interaction
 from cxloop.surveys import coordination
 from cxloop.surveys.models import (
@@ -88,8 +89,7 @@ def _load_facts(
     return {
         c.pk: coordination.CustomerFacts(
             opted_out=c.opted_out_at is not None,
-            has_email=bool(c.email) and c.email_invalid_at is None,
-            has_phone=bool(c.phone) and c.phone_invalid_at is None,
+            # has_email / has_phone depend on the inviting organisation: set per decision.
             open_complaint=c.pk in complaining,
             invitation_times=times[c.pk],
             journeys_asked=journeys[c.pk],
@@ -188,6 +188,7 @@ def _decide_locked(interactions: list[Interaction], rules: RuleBook, inactivity_
     decisions: list[InvitationDecision] = []
     waiting: list[tuple[Interaction, InvitationRule]] = []
     survey_versions = SurveyVersions()
+    contacts = ContactBook(customers)
     for interaction in interactions:
         rule = rules.rule_for(interaction)
         if rule is None:
@@ -201,8 +202,14 @@ def _decide_locked(interactions: list[Interaction], rules: RuleBook, inactivity_
             decisions.append(_decision(interaction, rule, Outcome.WAITING, reason, now))
             waiting.append((interaction, rule))
             continue
+        customer_facts = facts[interaction.customer_id]
+        # Reachable with the details the inviting organisation may use (customers/contacts.py).
+        details = contacts.details(
+            interaction.customer, organisation_id=rule.organisation_id, owner_id=interaction.journey.journey_type.owner_id
+        )
+        customer_facts.has_email, customer_facts.has_phone = details.has_email, details.has_phone
         decisions.append(
-            _decide_one(interaction, rule, policies[interaction.customer.chain_id], facts[interaction.customer_id], now, survey_versions)
+            _decide_one(interaction, rule, policies[interaction.customer.chain_id], customer_facts, now, survey_versions)
         )
     new_invitations = [d.invitation for d in decisions if d.invitation is not None]
     Invitation.objects.bulk_create(new_invitations)

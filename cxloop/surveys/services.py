@@ -13,8 +13,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 
+from cxloop.customers.contacts import Details
 from cxloop.customers.models import Customer
+from cxloop.customers.queries import contact_details
+from cxloop.customers.services import mark_address_invalid
 from cxloop.journeys.models import Interaction
+from cxloop.messaging.links import marker
 from cxloop.messaging.models import OutboxMessage
 from cxloop.messaging.services import queue_email, queue_sms
 from cxloop.surveys.models import Invitation, InvitationDecision, UnplannedInteraction
@@ -69,8 +73,32 @@ def survey_url(token: str) -> str:
 
 
 def opt_out_url(customer: Customer) -> str:
-    token = signing.dumps(customer.pk, salt=OPT_OUT_SALT, compress=True)
+    return opt_out_url_for(customer.pk)
+
+
+def opt_out_url_for(customer_id: int) -> str:
+    token = signing.dumps(customer_id, salt=OPT_OUT_SALT, compress=True)
     return settings.BASE_URL + reverse("opt_out", kwargs={"token": token})
+
+
+def survey_link_for(invitation_id: int) -> str | None:
+    """The full survey link of an invitation, made when its message is sent (never stored)."""
+    invitation = Invitation.objects.filter(pk=invitation_id).only("pk", "created_at").first()
+    return survey_url(link_token(invitation)) if invitation else None
+
+
+def opt_out_link_for(customer_id: int) -> str | None:
+    """The opt-out link of a customer, made when a message is sent (never stored)."""
+    return opt_out_url_for(customer_id) if Customer.objects.filter(pk=customer_id).exists() else None
+
+
+def invitation_contact(invitation: Invitation) -> Details:
+    """The contact details the inviting organisation may use (customers/contacts.py has the rule)."""
+    return contact_details(
+        customer=invitation.customer,
+        organisation_id=invitation.organisation_id,
+        owner_id=invitation.journey.journey_type.owner_id,
+    )
 
 
 def customer_from_opt_out_token(token: str) -> Customer | None:
@@ -88,7 +116,7 @@ def send_invitation(*, invitation_id: int, now: datetime | None = None) -> Invit
     with transaction.atomic():
         invitation = (
             Invitation.objects.select_for_update(of=("self",))
-            .select_related("customer", "organisation", "rule")
+            .select_related("customer", "organisation", "rule", "journey__journey_type")
             .get(pk=invitation_id)
         )
         if invitation.status != Invitation.Status.SCHEDULED or invitation.send_after > now:
@@ -103,7 +131,7 @@ def send_invitation(*, invitation_id: int, now: datetime | None = None) -> Invit
         if reminder_days:
             invitation.reminder_due_at = now + timedelta(days=reminder_days)
         invitation.save(update_fields=["token_hash", "status", "sent_at", "reminder_due_at"])
-        _queue_message(invitation, token, purpose="invitation")
+        _queue_message(invitation, purpose="invitation")
         if invitation.reminder_due_at and invitation.reminder_due_at < invitation.expires_at:
             due = invitation.reminder_due_at
             transaction.on_commit(lambda: _enqueue_reminder(invitation.pk, due))
@@ -113,14 +141,15 @@ def send_invitation(*, invitation_id: int, now: datetime | None = None) -> Invit
 def _still_allowed(invitation: Invitation, now: datetime) -> bool:
     """Re-check at send time what may have changed since the decision: opt-out, expiry, address."""
     customer = invitation.customer
+    contact = invitation_contact(invitation)
     status, error = None, ""
     if customer.opted_out_at is not None:
         status, error = Invitation.Status.CANCELLED, "the customer opted out"
     elif invitation.expires_at <= now:
         status, error = Invitation.Status.EXPIRED, ""
-    elif invitation.channel == "email" and (not customer.email or customer.email_invalid_at):
+    elif invitation.channel == "email" and not contact.has_email:
         status, error = Invitation.Status.FAILED, "no valid e-mail address"
-    elif invitation.channel == "sms" and (not customer.phone or customer.phone_invalid_at):
+    elif invitation.channel == "sms" and not contact.has_phone:
         status, error = Invitation.Status.FAILED, "no valid phone number"
     if status is None:
         return True
@@ -138,28 +167,35 @@ def _enqueue_reminder(invitation_id: int, due: datetime) -> None:
     enqueue_at(send_reminder_task, due, invitation_id)
 
 
-def _queue_message(invitation: Invitation, token: str, *, purpose: str) -> OutboxMessage:
-    customer = invitation.customer
+def _queue_message(invitation: Invitation, *, purpose: str) -> OutboxMessage:
+    """Queue the invitation or reminder to the details the inviting organisation may use.
+
+    The stored message holds link markers, not links: the survey link (and its one-tap scores) and
+    the opt-out link are made from the ids in `links` only when the message is sent.
+    """
     organisation = invitation.organisation
-    url = survey_url(token)
+    contact = invitation_contact(invitation)
+    url = marker("survey")
     context = {
         "organisation": organisation,
         "url": url,
         "score_urls": [(score, f"{url}?nps={score}") for score in range(11)],
         "expires_at": invitation.expires_at,
-        "opt_out_url": opt_out_url(customer),
+        "opt_out_url": marker("opt_out"),
         "reminder": purpose == "reminder",
     }
-    with translation.override(customer.language):
+    links = {"survey": invitation.pk, "opt_out": invitation.customer_id}
+    with translation.override(contact.language):
         if invitation.channel == "sms":
             text = render_to_string("surveys/sms/invitation.txt", context).strip()
-            return queue_sms(organisation=organisation, recipient=customer.phone, text=text, purpose=purpose, subject_id=invitation.pk)
+            return queue_sms(organisation=organisation, recipient=contact.phone, text=text, purpose=purpose,
+                             subject_id=invitation.pk, links=links)
         subject = render_to_string("surveys/email/invitation_subject.txt", context).strip()
         text = render_to_string("surveys/email/invitation.txt", context)
         html = render_to_string("surveys/email/invitation.html", context)
     return queue_email(
-        organisation=organisation, recipient=customer.email, subject=subject, text=text, html=html,
-        purpose=purpose, subject_id=invitation.pk,
+        organisation=organisation, recipient=contact.email, subject=subject, text=text, html=html,
+        purpose=purpose, subject_id=invitation.pk, links=links,
     )
 
 
@@ -167,7 +203,11 @@ def send_reminder(*, invitation_id: int, now: datetime | None = None) -> Invitat
     """Remind a customer who has not answered yet, once, with the same link."""
     now = now or timezone.now()
     with transaction.atomic():
-        invitation = Invitation.objects.select_for_update(of=("self",)).select_related("customer", "organisation").get(pk=invitation_id)
+        invitation = (
+            Invitation.objects.select_for_update(of=("self",))
+            .select_related("customer", "organisation", "journey__journey_type")
+            .get(pk=invitation_id)
+        )
         unanswered = invitation.status in (Invitation.Status.SENT, Invitation.Status.OPENED)
         if not unanswered or invitation.reminded_at or not invitation.reminder_due_at or invitation.reminder_due_at > now:
             return invitation
@@ -175,30 +215,33 @@ def send_reminder(*, invitation_id: int, now: datetime | None = None) -> Invitat
             return invitation
         invitation.reminded_at = now
         invitation.save(update_fields=["reminded_at"])
-        _queue_message(invitation, link_token(invitation), purpose="reminder")
+        contact = invitation_contact(invitation)
+        reachable = contact.has_phone if invitation.channel == "sms" else contact.has_email
+        if reachable:  # the address may have bounced or gone since the invitation
+            _queue_message(invitation, purpose="reminder")
     return invitation
 
 
 def handle_failed_message(message: OutboxMessage) -> None:
     """A bounced invitation marks the address invalid; the rule's fallback channel is tried once."""
-    invitation = Invitation.objects.select_related("customer", "rule").filter(pk=message.subject_id).first()
+    invitation = (
+        Invitation.objects.select_related("customer", "organisation", "rule", "journey__journey_type")
+        .filter(pk=message.subject_id)
+        .first()
+    )
     if invitation is None:
         return
-    customer = invitation.customer
-    now = timezone.now()
     if message.status == OutboxMessage.Status.BOUNCED:
-        field = "phone_invalid_at" if message.channel == "sms" else "email_invalid_at"
-        Customer.objects.filter(pk=customer.pk).update(**{field: now})
-        setattr(customer, field, now)
+        # The address that bounced is invalid wherever it is kept; other addresses stay usable.
+        mark_address_invalid(customer_id=invitation.customer_id, channel=message.channel, address=message.recipient)
+    contact = invitation_contact(invitation)
     fallback = invitation.rule.fallback_channel if invitation.rule else ""
-    reachable = (fallback == "sms" and customer.phone and not customer.phone_invalid_at) or (
-        fallback == "email" and customer.email and not customer.email_invalid_at
-    )
+    reachable = (fallback == "sms" and contact.has_phone) or (fallback == "email" and contact.has_email)
     if message.purpose == "invitation" and fallback and fallback != message.channel and reachable:
         with transaction.atomic():
             Invitation.objects.filter(pk=invitation.pk).update(channel=fallback, error=message.error[:500])
             invitation.channel = fallback
-            _queue_message(invitation, link_token(invitation), purpose="invitation")
+            _queue_message(invitation, purpose="invitation")
         return
     if message.purpose == "invitation":
         Invitation.objects.filter(pk=invitation.pk, status__in=[Invitation.Status.SENT, Invitation.Status.OPENED]).update(
@@ -209,7 +252,7 @@ def handle_failed_message(message: OutboxMessage) -> None:
 def open_survey_link(*, token: str) -> Invitation:
     """The invitation behind a link, or SurveyLinkError saying why it cannot be answered."""
     invitation = (
-        Invitation.objects.select_related("survey", "customer", "organisation", "interaction")
+        Invitation.objects.select_related("survey", "customer", "organisation", "interaction", "journey__journey_type")
         .filter(token_hash=hash_token(token))
         .first()
     )

@@ -19,7 +19,12 @@ from cxloop.responses.services import (
     shown_questions,
 )
 from cxloop.surveys.models import Invitation, Question
-from cxloop.surveys.services import SurveyLinkError, hash_token, open_survey_link
+from cxloop.surveys.services import (
+    SurveyLinkError,
+    hash_token,
+    invitation_contact,
+    open_survey_link,
+)
 
 LINK_ERROR_STATUS = {"unknown": 404, "expired": 410, "used": 410}
 CHOICE_KINDS = {Question.Kind.SINGLE, Question.Kind.MULTIPLE, Question.Kind.MOMENT}
@@ -29,7 +34,7 @@ def _language(request: HttpRequest, invitation: Invitation | None) -> str:
     requested = request.GET.get("lang") or request.POST.get("lang")
     if requested in {"nl", "en"}:
         return requested
-    return invitation.customer.language if invitation else "nl"
+    return invitation_contact(invitation).language if invitation else "nl"
 
 
 def _stored_selection(response: Response | None) -> dict[int, list[str]]:
@@ -257,7 +262,7 @@ def _page(
 def survey_thanks(request: HttpRequest, token: str) -> HttpResponse:
     """Thank the customer after submitting; only for a link that was answered."""
     invitation = (
-        Invitation.objects.select_related("organisation", "customer")
+        Invitation.objects.select_related("organisation", "customer", "journey__journey_type")
         .filter(token_hash=hash_token(token))
         .first()
     )

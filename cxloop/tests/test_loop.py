@@ -7,6 +7,7 @@ import pytest
 from cxloop.conftest import PASSWORD, interaction_payload
 from cxloop.followup.models import CaseEvent, FollowUpCase
 from cxloop.messaging.models import OutboxMessage
+from cxloop.messaging.services import as_sent
 from cxloop.responses.models import Response
 from cxloop.surveys.models import Invitation
 
@@ -14,9 +15,11 @@ pytestmark = pytest.mark.django_db
 
 
 def survey_path_from_outbox(recipient: str) -> str:
+    """The survey link as the customer received it (the outbox stores only a marker for it)."""
     message = OutboxMessage.objects.filter(recipient=recipient).latest("created_at")
-    match = re.search(r"http://[^/\s]+(/s/[A-Za-z0-9_-]+/)", message.body_text)
-    assert match, message.body_text
+    sent = as_sent(message).text
+    match = re.search(r"http://[^/\s]+(/s/[A-Za-z0-9_-]+/)", sent)
+    assert match, sent
     return match.group(1)
 
 

@@ -138,12 +138,16 @@ def test_a_batch_repeating_an_external_id_is_refused(cast, django_capture_on_com
     assert "repeats item 0" in json.dumps(response.json())
 
 
-def test_a_journey_cannot_change_customer(cast, post_interaction):
+def test_a_journey_id_is_per_customer_so_another_customers_journey_is_left_alone(
+    cast, post_interaction
+):
     post_interaction(interaction_payload("a"))
     response = post_interaction(interaction_payload("b", customer={"key": "K-other"}))
-    assert response.status_code == 422
-    assert "belongs to another journey type or customer" in json.dumps(response.json())
-    assert Interaction.objects.count() == 1
+    assert response.status_code == 201
+    first, second = Journey.objects.order_by("pk")
+    assert (first.external_id, second.external_id) == ("claim-123", "claim-123")
+    assert list(first.interactions.values_list("external_id", flat=True)) == ["a"]
+    assert list(second.interactions.values_list("external_id", flat=True)) == ["b"]
 
 
 def test_partners_post_into_one_shared_journey(cast, post_interaction):

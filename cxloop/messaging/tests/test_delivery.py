@@ -15,7 +15,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from cxloop.conftest import interaction_payload
-from cxloop.customers.models import Customer
+from cxloop.customers.models import CustomerContact
 from cxloop.lib.testing.smtp import free_port, silent_server, smtp_server
 from cxloop.messaging import services
 from cxloop.messaging.models import OutboxMessage
@@ -34,7 +34,7 @@ def test_a_hard_bounce_marks_the_address_invalid_and_stops_further_attempts(cast
         post_interaction(interaction_payload("lw-1"))
     message = OutboxMessage.objects.get()
     assert message.status == OutboxMessage.Status.BOUNCED and "550" in message.error
-    assert Customer.objects.get().email_invalid_at is not None
+    assert CustomerContact.objects.get(organisation=cast.owner).email_invalid_at is not None
     assert Invitation.objects.get().status == Invitation.Status.FAILED
     assert mailbox.messages == []
     # A later interaction does not try the dead address again.

@@ -7,6 +7,7 @@ from django.test import override_settings
 
 from cxloop.conftest import interaction_payload
 from cxloop.messaging.models import OutboxMessage
+from cxloop.messaging.services import as_sent
 from cxloop.responses.models import Response
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
@@ -32,8 +33,9 @@ def contrast(foreground: str, background: str) -> float:
 def test_a_customer_answers_on_a_phone_from_the_email_link(cast, live_server, chromium_browser, post_interaction, tmp_path):
     with override_settings(BASE_URL=live_server.url):
         post_interaction(interaction_payload())
-    email = OutboxMessage.objects.get(purpose="invitation")
-    link = re.search(r'href="([^"]+\?nps=3)"', email.body_html).group(1)
+        # The link is made as the message is sent, with the sending worker's BASE_URL.
+        html = as_sent(OutboxMessage.objects.get(purpose="invitation")).html
+    link = re.search(r'href="([^"]+\?nps=3)"', html).group(1)
     assert link.startswith(live_server.url)
 
     page = chromium_browser.new_page(**PHONE)

@@ -11,6 +11,7 @@ from cxloop.conftest import interaction_payload
 from cxloop.customers.models import Customer
 from cxloop.journeys.models import Touchpoint
 from cxloop.messaging.models import OutboxMessage
+from cxloop.messaging.services import as_sent
 from cxloop.server.sweeper import sweep
 from cxloop.surveys.models import ContactPolicy, Invitation, InvitationDecision, InvitationRule
 from cxloop.tests.test_loop import survey_path_from_outbox
@@ -99,8 +100,9 @@ def test_a_customer_with_an_open_complaint_case_is_not_asked(cast, post_interact
 def test_the_opt_out_link_in_every_message_holds_for_every_partner(cast, post_interaction, client):
     post_interaction(interaction_payload("lw-1"))
     message = OutboxMessage.objects.get()
-    opt_out_path = next(word for word in message.body_text.split() if "/o/" in word).split("127.0.0.1:8000")[1]
-    assert "/o/" in message.body_html
+    sent = as_sent(message)
+    opt_out_path = next(word for word in sent.text.split() if "/o/" in word).split("127.0.0.1:8000")[1]
+    assert "/o/" in sent.html
     page = client.get(opt_out_path)
     assert page.status_code == 200
     assert Customer.objects.get().opted_out_at is None  # a link scanner's GET changes nothing
@@ -172,8 +174,8 @@ def test_sms_waits_for_the_end_of_the_quiet_hours(cast, post_interaction):
         sweep()
     sms = OutboxMessage.objects.get()
     assert sms.channel == "sms" and sms.recipient == "+31612345678"
-    assert "/s/" in sms.body_text and "/o/" in sms.body_text
-    assert len(sms.body_text) < 320
+    assert "/s/" in as_sent(sms).text and "/o/" in as_sent(sms).text
+    assert len(as_sent(sms).text) < 320
 
 
 def test_email_falls_back_to_sms_when_there_is_no_address(cast, post_interaction):
@@ -192,7 +194,7 @@ def test_one_reminder_after_n_days_with_the_same_link(cast, post_interaction, cl
         assert sweep().reminders_sent == 1
         assert sweep().reminders_sent == 0
     reminder = OutboxMessage.objects.get(purpose="reminder")
-    assert path in reminder.body_text
+    assert path in as_sent(reminder).text
     assert client.get(path).status_code == 200
 
 

@@ -23,8 +23,9 @@ def link(cast, post_interaction) -> str:
 
 def test_the_invitation_offers_one_tap_scores(cast, link):
     from cxloop.messaging.models import OutboxMessage
+    from cxloop.messaging.services import as_sent
 
-    html = OutboxMessage.objects.get().body_html
+    html = as_sent(OutboxMessage.objects.get()).html
     for score in (0, 6, 10):
         assert f"{link}?nps={score}" in html
 

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from cxloop.customers.models import CustomerContact
 from cxloop.journeys.imports import (
     OPTIONAL_COLUMNS,
     REQUIRED_COLUMNS,
@@ -50,7 +51,9 @@ class Command(BaseCommand):
                     pending = good[start : start + CHUNK]
                     while pending:
                         try:
-                            results = record_interactions(organisation=org, items=[r.item for r in pending])
+                            results = record_interactions(
+                                organisation=org, items=[r.item for r in pending], source=CustomerContact.Source.IMPORT
+                            )
                         except InteractionRejected as rejected:
                             # Report the rejected rows and try the rest of the chunk again.
                             for index, errors in rejected.errors.items():
