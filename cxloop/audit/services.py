@@ -117,7 +117,8 @@ def record_saved(
     fields: list[str],
 ) -> AuditEntry | None:
     """Record `noun.created` (no `before`) or `noun.changed`; a save that changed nothing is no change."""
-    after = snapshot(target, fields)
+    # Read back, so that both sides hold what the database made of the values (24 → "24.00").
+    after = stored(target, fields)
     if before == after:
         return None
     return record_change(
