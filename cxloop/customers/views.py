@@ -45,7 +45,8 @@ def why_asked(request: HttpRequest) -> HttpResponse:
             status = 404
         else:
             # The customer belongs to the whole chain: the viewer's own organisation(s) log the view.
-            for organisation in Organisation.objects.filter(pk__in=scope.organisations, chain_id=history.customer.chain_id):
+            viewers = Organisation.objects.filter(pk__in=scope.organisations, chain_id=history.customer.chain_id)
+            for organisation in viewers:
                 record_view(
                     actor=request.user, action="customer.viewed", target=history.customer,
                     organisation=organisation, customer_id=history.customer.pk,

@@ -4,14 +4,7 @@ from django import forms
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from cxloop.audit.services import (
-    Actor,
-    form_fields,
-    record_chain_change,
-    record_saved,
-    snapshot,
-    stored,
-)
+from cxloop.audit.services import Actor, form_fields, record_chain_change, record_saved, stored
 from cxloop.orgs.models import Organisation
 from cxloop.surveys.models import ContactPolicy, InvitationRule, Survey
 
@@ -88,7 +81,7 @@ def save_policy(*, form: PolicyForm, chain_id: int, actor: Actor = None) -> Cont
     policy = form.save(commit=False)
     policy.chain_id = chain_id
     policy.save()
-    after = snapshot(policy, fields)
+    after = stored(policy, fields)
     if after != before:  # the policy binds every partner: each one's audit log shows the change
         action = "contact_policy.created" if before is None else "contact_policy.changed"
         record_chain_change(chain_id=chain_id, actor=actor, action=action, target=policy, before=before, after=after)
