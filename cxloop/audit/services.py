@@ -5,13 +5,15 @@ writes the entry in the same transaction, so there is no change without its hist
 a user (a person in the UI), an API key (an organisation's system) or None (cxloop itself).
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from cxloop.audit.models import AuditEntry, AuditEntryQuerySet
 from cxloop.orgs.models import ApiKey, Organisation
@@ -81,7 +83,67 @@ def record_view(
 
 def snapshot(instance: models.Model, fields: list[str]) -> dict[str, Any]:
     """The named fields of an instance as plain JSON values, for `before` and `after`."""
-    return _plain({name: getattr(instance, name) for name in fields}) or {}
+    return _plain({name: getattr(instance, _attname(instance, name)) for name in fields}) or {}
+
+
+def _attname(instance: models.Model, name: str) -> str:
+    # A foreign key is recorded as its id, read without loading the row it points at.
+    try:
+        field = instance._meta.get_field(name)
+    except FieldDoesNotExist:
+        return name
+    return field.attname if getattr(field, "many_to_one", False) and field.concrete else name
+
+
+def stored(instance: models.Model, fields: list[str]) -> dict[str, Any] | None:
+    """The named fields as the database holds them (None for a new row).
+
+    The `before` of a save through a ModelForm: the form has already written its values onto the
+    instance when it validated, so the instance itself no longer knows what it was.
+    """
+    if instance.pk is None:
+        return None
+    row = type(instance)._default_manager.filter(pk=instance.pk).first()
+    return None if row is None else snapshot(row, fields)
+
+
+def record_saved(
+    *,
+    actor: Actor,
+    noun: str,
+    target: models.Model,
+    organisation: Organisation | None,
+    before: dict[str, Any] | None,
+    fields: list[str],
+) -> AuditEntry | None:
+    """Record `noun.created` (no `before`) or `noun.changed`; a save that changed nothing is no change."""
+    # Read back, so that both sides hold what the database made of the values (24 → "24.00").
+    after = stored(target, fields)
+    if before == after:
+        return None
+    return record_change(
+        actor=actor,
+        action=f"{noun}.{'created' if before is None else 'changed'}",
+        target=target,
+        organisation=organisation,
+        before=before,
+        after=after,
+    )
+
+
+def record_chain_change(*, chain_id: int, **entry: Any) -> list[AuditEntry]:
+    """One entry for each organisation of a chain, for a change that holds for all of them.
+
+    The chain's contact policy and a customer's opt-out bind every partner, so each partner's
+    privacy officer must find the change among their own organisation's entries.
+    """
+    organisations = Organisation.objects.filter(chain_id=chain_id).order_by("pk")
+    return [record_change(organisation=organisation, **entry) for organisation in organisations]
+
+
+def form_fields(form: Any) -> list[str]:
+    """The model fields a ModelForm edits: what its service records before and after."""
+    return [name for name in form._meta.fields if name in form.fields]
 
 
 def redact_customer_entries(*, customer_id: int) -> int:
@@ -137,22 +199,32 @@ def _plain(values: dict[str, Any] | None) -> dict[str, Any] | None:
 def _plain_value(value: Any) -> Any:
     if isinstance(value, models.Model):
         return value.pk
-    if isinstance(value, datetime | date):
+    if isinstance(value, models.Manager):  # a many-to-many field: the related rows' keys
+        return sorted(value.values_list("pk", flat=True))
+    if isinstance(value, datetime | date | time):
         return value.isoformat()
-    if isinstance(value, Decimal):
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, Decimal | Promise):
         return str(value)
     if isinstance(value, list | tuple | set):
         return [_plain_value(item) for item in value]
     if isinstance(value, dict):
         return {str(k): _plain_value(v) for k, v in value.items()}
-    return value
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
 
 
 __all__ = [
     "AuditEntryQuerySet",
     "actor_of",
+    "form_fields",
+    "record_chain_change",
     "record_change",
+    "record_saved",
     "record_view",
     "redact_customer_entries",
     "snapshot",
+    "stored",
 ]

@@ -31,5 +31,5 @@ def post_opt_out(request: HttpRequest, key: str):
     customer = Customer.objects.filter(chain_id=api_key.organisation.chain_id, key=key).first()
     if customer is None:
         return Status(404, {"detail": "no customer with this key in your chain"})
-    customer = opt_out_customer(customer=customer)
+    customer = opt_out_customer(customer=customer, actor=api_key)
     return Status(200, {"key": customer.key, "opted_out_at": customer.opted_out_at})

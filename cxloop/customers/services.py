@@ -5,7 +5,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from cxloop.audit.services import Actor, record_change, snapshot
+from cxloop.audit.services import Actor, record_chain_change, record_change, snapshot
 from cxloop.customers.models import ContactSharing, Customer, CustomerContact
 from cxloop.orgs.models import Chain, Organisation
 
@@ -13,7 +13,9 @@ CONTACT_FIELDS = ["email", "phone", "language"]
 
 
 @transaction.atomic
-def opt_out_customer(*, customer: Customer, now: datetime | None = None) -> Customer:
+def opt_out_customer(
+    *, customer: Customer, now: datetime | None = None, actor: Actor = None, detail: str = ""
+) -> Customer:
     """Stop all feedback requests to a customer, from every partner, including those already queued."""
     from cxloop.messaging.models import OutboxMessage
     from cxloop.surveys.models import Invitation
@@ -23,6 +25,11 @@ def opt_out_customer(*, customer: Customer, now: datetime | None = None) -> Cust
     if customer.opted_out_at is None:
         customer.opted_out_at = now
         customer.save(update_fields=["opted_out_at"])
+        # The opt-out binds every partner of the chain, so each one's audit log shows it.
+        record_chain_change(
+            chain_id=customer.chain_id, actor=actor, action="customer.opted_out", target=customer,
+            before={"opted_out_at": None}, after={"opted_out_at": now}, customer_id=customer.pk, detail=detail,
+        )
     invitation_ids = list(
         Invitation.objects.filter(customer=customer, status=Invitation.Status.SCHEDULED).values_list("pk", flat=True)
     )

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from cxloop.audit.services import record_view
 from cxloop.customers.models import ContactSharing
 from cxloop.customers.queries import contact_history
 from cxloop.customers.services import opt_out_customer, set_contact_sharing
@@ -30,7 +31,7 @@ def opt_out(request: HttpRequest, token: str) -> HttpResponse:
         if customer is None:
             return render(request, "surveys/link_error.html", {"reason": "unknown", "language": language}, status=404)
         if request.method == "POST":
-            opt_out_customer(customer=customer)
+            opt_out_customer(customer=customer, actor=None, detail="by the customer's link")
             return render(request, "customers/opted_out.html", {"language": language, "chain": customer.chain})
         return render(request, "customers/opt_out.html", {"language": language, "chain": customer.chain})
 
@@ -38,7 +39,8 @@ def opt_out(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 def why_asked(request: HttpRequest) -> HttpResponse:
     """Answer "why was this customer (not) asked?" for a customer key."""
-    if not scope_for(request.user).organisations:
+    scope = scope_for(request.user)
+    if not scope.organisations:
         raise Http404
     key = request.GET.get("key", "").strip()
     history = None
@@ -48,6 +50,14 @@ def why_asked(request: HttpRequest) -> HttpResponse:
             history = contact_history(user=request.user, key=key)
         except Http404:
             status = 404
+        else:
+            # The customer belongs to the whole chain: the viewer's own organisation(s) log the view.
+            viewers = Organisation.objects.filter(pk__in=scope.organisations, chain_id=history.customer.chain_id)
+            for organisation in viewers:
+                record_view(
+                    actor=request.user, action="customer.viewed", target=history.customer,
+                    organisation=organisation, customer_id=history.customer.pk,
+                )
     return render(request, "customers/why_asked.html", {"key": key, "history": history}, status=status)
 
 

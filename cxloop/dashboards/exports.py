@@ -15,11 +15,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from cxloop.audit.services import record_view
 from cxloop.dashboards.tables import Table, anonymity_min, flat_header, flat_rows, precision_floor
+from cxloop.orgs.models import Organisation
 
 FORMATS = ("csv", "xlsx")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Tables of what customers wrote, or of named employees' scores: exporting one is audited (as is
+# every table of one employee's page, which is all about that person).
+PERSONAL_TABLES = frozenset({"verbatims", "compliments", "members", "outliers"})
 
 
 def requested(request: HttpRequest) -> bool:
@@ -87,3 +92,27 @@ def to_xlsx(table: Table, *, about: list[tuple[str, str]]) -> bytes:
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "dashboard"
+
+
+def record_export(request: HttpRequest, tables: dict[str, Table], context: dict) -> None:
+    """Write the audit entry of an export of personal data; other tables are not personal data."""
+    key = request.GET.get("table", "")
+    employee = context.get("employee")
+    if key not in tables or (key not in PERSONAL_TABLES and employee is None):
+        return
+    subject = employee or context.get("unit") or context.get("organisation")
+    if subject is None:  # a chain or journey page: the journey type's owner answers for it
+        view = context.get("view")
+        subject = view.journey_type if view is not None else context["chain"]
+    if isinstance(subject, Organisation):
+        organisation = subject
+    else:
+        organisation = getattr(subject, "organisation", None) or getattr(subject, "owner", None)
+    record_view(
+        actor=request.user,
+        action="dashboard.exported",
+        target=subject,
+        organisation=organisation,
+        export=True,
+        detail=f"table {key} as {request.GET.get('format')}",
+    )

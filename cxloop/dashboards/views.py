@@ -35,6 +35,7 @@ def _respond(
     **context: object,
 ) -> HttpResponse:
     if exports.requested(request):
+        exports.record_export(request, page.tables, context)
         return exports.respond(
             request, page.tables, name=name, about=filters.describe(state, choices)
         )

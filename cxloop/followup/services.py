@@ -273,6 +273,11 @@ def _require_open(case: FollowUpCase) -> None:
         raise CaseError("the case is no longer open")
 
 
+# The audit log (cxloop.audit) holds no entries for case work, on purpose: every step a person takes
+# on a case — reassigning (with from and to), resolving, informing, closing, reopening — is already
+# a CaseEvent with its actor, time, note and data, written in the same transaction, and the case
+# page shows them. Writing each step twice would only give two histories that can disagree.
+# Looking at a case is audited (followup.views.case_detail), as it shows the customer's data.
 def _event(case: FollowUpCase, kind: str, actor, at: datetime, *, note: str = "", data: dict | None = None) -> CaseEvent:
     return CaseEvent.objects.create(case=case, kind=kind, at=at, actor=actor, note=note, data=data or {})
 

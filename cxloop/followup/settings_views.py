@@ -62,7 +62,7 @@ def _edit(
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            save(organisation=organisation, form=form)
+            save(organisation=organisation, form=form, actor=request.user)
             messages.success(request, _("Saved. It applies to cases opened from now on."))
             return _back(organisation)
         status = 422
@@ -171,7 +171,7 @@ def sla_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResp
 def sla_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Remove an SLA policy."""
     organisation = access_editable_organisation(request.user, slug)
-    configuration.delete_sla_policy(policy=_owned(SlaPolicy, organisation, pk))
+    configuration.delete_sla_policy(policy=_owned(SlaPolicy, organisation, pk), actor=request.user)
     messages.success(request, _("The SLA policy is removed."))
     return _back(organisation)
 
@@ -194,6 +194,7 @@ def business_hours(request: HttpRequest, slug: str) -> HttpResponse:
                 closed_on_public_holidays=data["closed_on_public_holidays"],
                 max_failed_attempts=data["max_failed_attempts"],
                 remind_before_hours=data["remind_before_hours"],
+                actor=request.user,
             )
             messages.success(request, _("Saved. It applies to cases opened from now on."))
             return _back(organisation)
@@ -237,7 +238,7 @@ def root_causes(request: HttpRequest, slug: str) -> HttpResponse:
     form = RootCauseForm(request.POST, organisation=organisation, prefix="new")
     if not form.is_valid():
         return _root_cause_page(request, organisation, add_form=form, status=422)
-    configuration.save_root_cause(organisation=organisation, form=form)
+    configuration.save_root_cause(organisation=organisation, form=form, actor=request.user)
     messages.success(request, _("The root cause is added."))
     return redirect("followup_root_causes", slug=organisation.slug)
 
@@ -250,14 +251,16 @@ def root_cause_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     root_cause = _owned(RootCause, organisation, pk)
     action = request.POST.get("action", "rename")
     if action in ("deactivate", "activate"):
-        configuration.set_root_cause_active(root_cause=root_cause, active=action == "activate")
+        configuration.set_root_cause_active(
+            root_cause=root_cause, active=action == "activate", actor=request.user
+        )
         return redirect("followup_root_causes", slug=organisation.slug)
     form = RootCauseForm(
         request.POST, instance=root_cause, organisation=organisation, prefix=f"rc{root_cause.pk}"
     )
     if not form.is_valid():
         return _root_cause_page(request, organisation, failed=(root_cause.pk, form), status=422)
-    configuration.save_root_cause(organisation=organisation, form=form)
+    configuration.save_root_cause(organisation=organisation, form=form, actor=request.user)
     messages.success(request, _("The root cause is renamed."))
     return redirect("followup_root_causes", slug=organisation.slug)
 
@@ -290,7 +293,7 @@ def template_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Remove a customer message template."""
     organisation = access_editable_organisation(request.user, slug)
     configuration.delete_message_template(
-        template=_owned(CustomerMessageTemplate, organisation, pk)
+        template=_owned(CustomerMessageTemplate, organisation, pk), actor=request.user
     )
     messages.success(request, _("The template is removed."))
     return _back(organisation)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from cxloop.audit.services import record_view
 from cxloop.followup import kpis, queries, services
 from cxloop.followup.models import FollowUpCase, RootCause
 from cxloop.followup.queries import CaseScope, access_case
@@ -337,7 +338,15 @@ def _case_page(
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One case: the customer, their feedback and journey, the timeline and the next steps."""
-    return _case_page(request, access_case(request.user, pk))
+    case = access_case(request.user, pk)
+    record_view(
+        actor=request.user,
+        action="case.viewed",
+        target=case,
+        organisation=case.organisation,
+        customer_id=case.response.customer_id,
+    )
+    return _case_page(request, case)
 
 
 def _step(request: HttpRequest, pk: int, make_form, form_name: str, run) -> HttpResponse:

@@ -4,6 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from cxloop.audit.services import record_view
+from cxloop.audit.subjects import customer_of_message
 from cxloop.messaging.models import OutboxMessage
 from cxloop.messaging.services import as_stored
 from cxloop.orgs.access import scope_for
@@ -31,6 +33,11 @@ def outbox_message(request: HttpRequest, pk: int) -> HttpResponse:
     message = _visible_messages(request).filter(pk=pk).first()
     if message is None:
         raise Http404
-    return render(
-        request, "messaging/message.html", {"message": message, "shown": as_stored(message)}
+    record_view(
+        actor=request.user,
+        action="message.viewed",
+        target=message,
+        organisation=message.organisation,
+        customer_id=customer_of_message(message),
     )
+    return render(request, "messaging/message.html", {"message": message, "shown": as_stored(message)})

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from cxloop.audit.admin import AuditedAdmin
 from cxloop.orgs.models import ApiKey, Chain, Employee, Membership, Organisation, Unit
 
 
@@ -9,13 +10,13 @@ class ChainAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(AuditedAdmin):
     list_display = ["name", "slug", "chain", "sender_email"]
     list_filter = ["chain"]
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(AuditedAdmin):
     list_display = ["name", "organisation", "kind", "parent", "lead", "path"]
     list_filter = ["organisation", "kind"]
     search_fields = ["name"]
@@ -23,7 +24,7 @@ class UnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Employee)
-class EmployeeAdmin(admin.ModelAdmin):
+class EmployeeAdmin(AuditedAdmin):
     list_display = ["name", "code", "organisation", "unit", "user"]
     list_filter = ["organisation"]
     search_fields = ["name", "code", "email"]
@@ -31,14 +32,17 @@ class EmployeeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AuditedAdmin):
+    audit_noun = "role"
+    audit_verbs = ("granted", "changed", "revoked")
     list_display = ["user", "role", "organisation", "unit"]
     list_filter = ["role", "organisation"]
     raw_id_fields = ["user", "unit"]
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(AuditedAdmin):
+    audit_noun = "api_key"
     list_display = ["prefix", "name", "organisation", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["prefix", "key_hash", "created_at", "last_used_at"]
     list_filter = ["organisation"]

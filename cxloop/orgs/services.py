@@ -9,14 +9,18 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from cxloop.audit.services import Actor, record_change, snapshot
 from cxloop.orgs.models import ApiKey, Employee, Membership, Organisation, Role, Unit
 
 API_KEY_PREFIX = "cxl_"
+# What the audit log keeps of a key: never its hash.
+API_KEY_FIELDS = ["name", "prefix", "organisation"]
 
 
 @transaction.atomic
 def create_unit(
-    *, organisation: Organisation, name: str, slug: str, parent: Unit | None = None, kind: str = Unit.Kind.TEAM
+    *, organisation: Organisation, name: str, slug: str, parent: Unit | None = None, kind: str = Unit.Kind.TEAM,
+    actor: Actor = None,
 ) -> Unit:
     """Create a unit under a parent (or at the top) and give it its materialised path."""
     if parent is not None and parent.organisation_id != organisation.pk:
@@ -24,13 +28,23 @@ def create_unit(
     unit = Unit.objects.create(organisation=organisation, name=name, slug=slug, parent=parent, kind=kind, path="")
     unit.path = f"{parent.path if parent else '/'}{unit.pk}/"
     unit.save(update_fields=["path"])
+    record_change(
+        actor=actor, action="unit.created", target=unit, organisation=organisation,
+        after=snapshot(unit, ["name", "slug", "kind", "parent", "path"]),
+    )
     return unit
 
 
-def set_unit_lead(*, unit: Unit, lead: Employee | None) -> Unit:
+@transaction.atomic
+def set_unit_lead(*, unit: Unit, lead: Employee | None, actor: Actor = None) -> Unit:
     """Make an employee the lead who receives the unit's follow-up cases."""
+    before = snapshot(unit, ["lead"])
     unit.lead = lead
     unit.save(update_fields=["lead"])
+    record_change(
+        actor=actor, action="unit.lead_changed", target=unit, organisation=unit.organisation,
+        before=before, after=snapshot(unit, ["lead"]),
+    )
     return unit
 
 
@@ -44,23 +58,48 @@ def create_employee(
     email: str = "",
     username: str | None = None,
     password: str | None = None,
+    actor: Actor = None,
 ) -> Employee:
     """Create an employee, and a user with the employee role when a username is given."""
     user = None
     if username:
         user = get_user_model().objects.create_user(username=username, email=email, password=password)
         Membership.objects.create(user=user, organisation=organisation, unit=unit, role=Role.EMPLOYEE)
-    return Employee.objects.create(
+    employee = Employee.objects.create(
         organisation=organisation, unit=unit, code=code, name=name, email=email, user=user
     )
+    record_change(
+        actor=actor, action="employee.created", target=employee, organisation=organisation,
+        after=snapshot(employee, ["code", "name", "email", "unit", "user"]),
+    )
+    return employee
 
 
+MEMBERSHIP_FIELDS = ["user", "organisation", "unit", "role"]
+
+
+@transaction.atomic
 def grant_role(
-    *, user: AbstractBaseUser, organisation: Organisation, role: str, unit: Unit | None = None
+    *, user: AbstractBaseUser, organisation: Organisation, role: str, unit: Unit | None = None, actor: Actor = None
 ) -> Membership:
     """Give a user a role in an organisation, or in one unit and everything below it."""
-    membership, _ = Membership.objects.get_or_create(user=user, organisation=organisation, unit=unit, role=role)
+    membership, created = Membership.objects.get_or_create(user=user, organisation=organisation, unit=unit, role=role)
+    if created:
+        record_change(
+            actor=actor, action="role.granted", target=membership, organisation=organisation,
+            after=snapshot(membership, MEMBERSHIP_FIELDS),
+        )
     return membership
+
+
+@transaction.atomic
+def revoke_role(*, membership: Membership, actor: Actor = None) -> None:
+    """Take a role away from a user; their other roles stay."""
+    record_change(
+        actor=actor, action="role.revoked", target=membership, organisation=membership.organisation,
+        before=snapshot(membership, MEMBERSHIP_FIELDS),
+    )
+    membership.delete()
 
 
 def _hash_key(raw_key: str) -> str:
@@ -81,6 +120,7 @@ def create_api_key(
     name: str,
     scopes: frozenset[str] = frozenset(ApiKey.Scope.values),
     expires_at: datetime | None = None,
+    actor: Actor = None,
 ) -> tuple[ApiKey, str]:
     """Create an API key with its scopes and optional expiry; the raw key is returned once and never stored."""
     if not scopes or not scopes <= set(ApiKey.Scope.values):
@@ -97,14 +137,22 @@ def create_api_key(
         scopes=",".join(sorted(scopes)),
         expires_at=expires_at,
     )
+    record_change(
+        actor=actor,
+        action="api_key.created",
+        target=api_key,
+        organisation=organisation,
+        after=snapshot(api_key, API_KEY_FIELDS),
+    )
     return api_key, raw_key
 
 
-def revoke_api_key(*, api_key: ApiKey) -> ApiKey:
+def revoke_api_key(*, api_key: ApiKey, actor: Actor = None) -> ApiKey:
     """Revoke a key; calls with it are refused from now on."""
     if api_key.revoked_at is None:
         api_key.revoked_at = timezone.now()
         api_key.save(update_fields=["revoked_at"])
+        record_change(actor=actor, action="api_key.revoked", target=api_key, organisation=api_key.organisation, before={"revoked_at": None}, after=snapshot(api_key, ["revoked_at"]))
     return api_key
 
 

@@ -5,6 +5,7 @@ from datetime import datetime
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from cxloop.audit.services import record_view
 from cxloop.orgs.models import ApiKey
 from cxloop.responses.models import Response
 
@@ -38,6 +39,11 @@ def list_responses(request: HttpRequest, after_id: int = 0, limit: int = 100):
         .order_by("pk")[: limit + 1]
     )
     page = rows[:limit]
+    if page:  # one entry per request that handed out answers, not one per answer
+        record_view(
+            actor=api_key, action="response.listed", target=api_key.organisation, organisation=api_key.organisation,
+            export=True, detail=f"{len(page)} responses, ids {page[0].pk}-{page[-1].pk}",
+        )
     return {
         "items": [
             {

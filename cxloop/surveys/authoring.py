@@ -15,6 +15,7 @@ from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from cxloop.audit.services import Actor, record_change, snapshot
 from cxloop.journeys.models import Touchpoint
 from cxloop.orgs.models import Organisation
 from cxloop.surveys.models import Question, Survey
@@ -22,6 +23,21 @@ from cxloop.surveys.models import Question, Survey
 StrOrPromise = str | Promise
 CHOICE_KINDS = {Question.Kind.SINGLE, Question.Kind.MULTIPLE}
 MAX_CHOICE_VALUE = 50
+# What the audit log keeps of a survey and of a question, before and after each edit.
+SURVEY_FIELDS = ["name", "intro_nl", "intro_en", "status", "version", "family"]
+QUESTION_FIELDS = [
+    "survey",
+    "position",
+    "kind",
+    "text_nl",
+    "text_en",
+    "required",
+    "choices",
+    "touchpoint",
+    "condition_question",
+    "condition_min",
+    "condition_max",
+]
 
 
 class SurveyEditError(Exception):
@@ -229,13 +245,27 @@ def _validated(
     }
 
 
+def _record(
+    actor: Actor, action: str, target: Survey | Question, survey: Survey, **entry: Any
+) -> None:
+    record_change(
+        actor=actor, action=action, target=target, organisation=survey.organisation, **entry
+    )
+
+
+@transaction.atomic
 def create_survey(
-    *, organisation: Organisation, name: str, intro_nl: str = "", intro_en: str = ""
+    *,
+    organisation: Organisation,
+    name: str,
+    intro_nl: str = "",
+    intro_en: str = "",
+    actor: Actor = None,
 ) -> Survey:
     """Start a new survey family with a draft first version."""
     if not name.strip():
         raise SurveyEditError(_("The survey needs a name."), field="name")
-    return Survey.objects.create(
+    survey = Survey.objects.create(
         organisation=organisation,
         name=name.strip(),
         intro_nl=intro_nl.strip(),
@@ -243,15 +273,24 @@ def create_survey(
         status=Survey.Status.DRAFT,
         version=1,
     )
+    _record(actor, "survey.created", survey, survey, after=snapshot(survey, SURVEY_FIELDS))
+    return survey
 
 
-def update_survey(*, survey: Survey, name: str, intro_nl: str = "", intro_en: str = "") -> Survey:
+@transaction.atomic
+def update_survey(
+    *, survey: Survey, name: str, intro_nl: str = "", intro_en: str = "", actor: Actor = None
+) -> Survey:
     """Change a draft's name and introduction texts."""
     _check_editable(survey)
     if not name.strip():
         raise SurveyEditError(_("The survey needs a name."), field="name")
+    before = snapshot(survey, SURVEY_FIELDS)
     survey.name, survey.intro_nl, survey.intro_en = name.strip(), intro_nl.strip(), intro_en.strip()
     survey.save(update_fields=["name", "intro_nl", "intro_en"])
+    after = snapshot(survey, SURVEY_FIELDS)
+    if after != before:
+        _record(actor, "survey.changed", survey, survey, before=before, after=after)
     return survey
 
 
@@ -268,6 +307,7 @@ def add_question(
     condition_question: Question | None = None,
     condition_min: int | None = None,
     condition_max: int | None = None,
+    actor: Actor = None,
 ) -> Question:
     """Add a question at the end of a draft."""
     fields = _validated(
@@ -283,7 +323,11 @@ def add_question(
         condition_max=condition_max,
     )
     last = survey.questions.aggregate(last=Max("position"))["last"] or 0
-    return Question.objects.create(survey=survey, position=last + 1, required=required, **fields)
+    question = Question.objects.create(
+        survey=survey, position=last + 1, required=required, **fields
+    )
+    _record(actor, "question.added", question, survey, after=snapshot(question, QUESTION_FIELDS))
+    return question
 
 
 @transaction.atomic
@@ -299,6 +343,7 @@ def update_question(
     condition_question: Question | None = None,
     condition_min: int | None = None,
     condition_max: int | None = None,
+    actor: Actor = None,
 ) -> Question:
     """Change a question of a draft."""
     fields = _validated(
@@ -313,14 +358,18 @@ def update_question(
         condition_min=condition_min,
         condition_max=condition_max,
     )
+    before = snapshot(question, QUESTION_FIELDS)
     for name, value in {**fields, "required": required}.items():
         setattr(question, name, value)
     question.save()
+    after = snapshot(question, QUESTION_FIELDS)
+    if after != before:
+        _record(actor, "question.changed", question, question.survey, before=before, after=after)
     return question
 
 
 @transaction.atomic
-def delete_question(*, question: Question) -> None:
+def delete_question(*, question: Question, actor: Actor = None) -> None:
     """Remove a question from a draft, unless other questions depend on it."""
     _check_editable(question.survey)
     if question.dependent_questions.exists():
@@ -329,21 +378,28 @@ def delete_question(*, question: Question) -> None:
         )
     if question.answers.exists():
         raise SurveyEditError(_("This question has answers and cannot be removed."))
+    before = snapshot(question, QUESTION_FIELDS)
+    _record(actor, "question.removed", question, question.survey, before=before)
     question.delete()
 
 
 @transaction.atomic
-def move_question(*, question: Question, up: bool) -> None:
+def move_question(*, question: Question, up: bool, actor: Actor = None) -> None:
     """Move a question of a draft one place up or down."""
     _check_editable(question.survey)
     ordered = list(question.survey.questions.select_for_update().order_by("position", "pk"))
     index = next(i for i, q in enumerate(ordered) if q.pk == question.pk)
     other = index - 1 if up else index + 1
+    before = {"position": ordered[index].position}
     if 0 <= other < len(ordered):
         ordered[index], ordered[other] = ordered[other], ordered[index]
     for position, item in enumerate(ordered, start=1):
         item.position = position
     Question.objects.bulk_update(ordered, ["position"])
+    moved = next(q for q in ordered if q.pk == question.pk)
+    if moved.position != before["position"]:
+        after = {"position": moved.position}
+        _record(actor, "question.moved", moved, question.survey, before=before, after=after)
 
 
 def _family(root_id: int) -> Q:
@@ -351,7 +407,7 @@ def _family(root_id: int) -> Q:
 
 
 @transaction.atomic
-def draft_from(*, survey: Survey) -> Survey:
+def draft_from(*, survey: Survey, actor: Actor = None) -> Survey:
     """The family's draft to edit: the existing one, or a new version copied from this one."""
     root_id = survey.root_id
     Survey.objects.select_for_update().filter(
@@ -378,6 +434,9 @@ def draft_from(*, survey: Survey) -> Survey:
         intro_en=survey.intro_en,
     )
     _copy_questions(survey, draft)
+    after = snapshot(draft, SURVEY_FIELDS)
+    detail = f"copied from version {survey.version}"
+    _record(actor, "survey.draft_started", draft, draft, after=after, detail=detail)
     return draft
 
 
@@ -410,18 +469,26 @@ def _copy_questions(source: Survey, target: Survey) -> None:
 
 
 @transaction.atomic
-def publish_survey(*, survey: Survey) -> Survey:
+def publish_survey(*, survey: Survey, actor: Actor = None) -> Survey:
     """Publish a draft and archive the version of the family that was published before."""
     Survey.objects.select_for_update().filter(pk=survey.root_id).first()
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
     _check_editable(survey)
     _check_publishable(survey)
-    Survey.objects.filter(_family(survey.root_id), status=Survey.Status.PUBLISHED).exclude(
-        pk=survey.pk
-    ).update(status=Survey.Status.ARCHIVED)
+    archived = Survey.objects.filter(
+        _family(survey.root_id), status=Survey.Status.PUBLISHED
+    ).exclude(pk=survey.pk)
+    archived_versions = sorted(archived.values_list("version", flat=True))
+    archived.update(status=Survey.Status.ARCHIVED)
+    before = snapshot(survey, ["status", "published_at"])
     survey.status = Survey.Status.PUBLISHED
     survey.published_at = timezone.now()
     survey.save(update_fields=["status", "published_at"])
+    after = snapshot(survey, ["status", "published_at"])
+    detail = (
+        f"archived version {', '.join(map(str, archived_versions))}" if archived_versions else ""
+    )
+    _record(actor, "survey.published", survey, survey, before=before, after=after, detail=detail)
     return survey
 
 

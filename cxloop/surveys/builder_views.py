@@ -326,7 +326,7 @@ def survey_new(request: HttpRequest) -> HttpResponse:
     form = SurveyForm(request.POST, organisations=organisations)
     if form.is_valid():
         try:
-            survey = authoring.create_survey(**form.cleaned_data)
+            survey = authoring.create_survey(**form.cleaned_data, actor=request.user)
         except SurveyEditError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
@@ -347,7 +347,8 @@ def survey_settings(request: HttpRequest, pk: int) -> HttpResponse:
     survey = access_survey(request.user, pk)
     form = SurveyForm(request.POST)
     if form.is_valid() and _apply(
-        form, lambda: authoring.update_survey(survey=survey, **form.cleaned_data)
+        form,
+        lambda: authoring.update_survey(survey=survey, **form.cleaned_data, actor=request.user),
     ):
         return redirect("builder_survey", pk=survey.pk)
     return _detail_page(request, survey, settings_form=form, status=422)
@@ -360,7 +361,8 @@ def question_add(request: HttpRequest, pk: int) -> HttpResponse:
     survey = access_survey(request.user, pk)
     form = QuestionForm(request.POST, survey=survey, prefix="new")
     if form.is_valid() and _apply(
-        form, lambda: authoring.add_question(survey=survey, **form.cleaned_data)
+        form,
+        lambda: authoring.add_question(survey=survey, **form.cleaned_data, actor=request.user),
     ):
         return redirect("builder_survey", pk=survey.pk)
     return _detail_page(request, survey, add_form=form, status=422)
@@ -374,7 +376,10 @@ def question_edit(request: HttpRequest, pk: int, question_pk: int) -> HttpRespon
     question = access_question(survey, question_pk)
     form = QuestionForm(request.POST, survey=survey, question=question, prefix=f"q{question.pk}")
     if form.is_valid() and _apply(
-        form, lambda: authoring.update_question(question=question, **form.cleaned_data)
+        form,
+        lambda: authoring.update_question(
+            question=question, **form.cleaned_data, actor=request.user
+        ),
     ):
         return _to_question(question)
     return _detail_page(request, survey, bound={question.pk: form}, status=422)
@@ -387,7 +392,7 @@ def question_delete(request: HttpRequest, pk: int, question_pk: int) -> HttpResp
     survey = access_survey(request.user, pk)
     question = access_question(survey, question_pk)
     try:
-        authoring.delete_question(question=question)
+        authoring.delete_question(question=question, actor=request.user)
     except SurveyEditError as error:
         return _detail_page(request, survey, page_error=error.message, status=422)
     return redirect("builder_survey", pk=survey.pk)
@@ -405,7 +410,7 @@ def question_move(request: HttpRequest, pk: int, question_pk: int) -> HttpRespon
             request, survey, page_error=_("Move a question up or down."), status=400
         )
     try:
-        authoring.move_question(question=question, up=direction == "up")
+        authoring.move_question(question=question, up=direction == "up", actor=request.user)
     except SurveyEditError as error:
         return _detail_page(request, survey, page_error=error.message, status=422)
     return _to_question(question)
@@ -416,7 +421,7 @@ def question_move(request: HttpRequest, pk: int, question_pk: int) -> HttpRespon
 def survey_draft(request: HttpRequest, pk: int) -> HttpResponse:
     """Start editing: the family's draft, made from this version when there is none."""
     survey = access_survey(request.user, pk)
-    draft = authoring.draft_from(survey=survey)
+    draft = authoring.draft_from(survey=survey, actor=request.user)
     return redirect("builder_survey", pk=draft.pk)
 
 
@@ -426,7 +431,7 @@ def survey_publish(request: HttpRequest, pk: int) -> HttpResponse:
     """Publish a draft; new invitations get it from now on."""
     survey = access_survey(request.user, pk)
     try:
-        authoring.publish_survey(survey=survey)
+        authoring.publish_survey(survey=survey, actor=request.user)
     except SurveyEditError as error:
         return _detail_page(request, survey, page_error=error.message, status=422)
     return redirect("builder_survey", pk=survey.pk)

@@ -55,7 +55,7 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     form = RuleForm(request.POST or None, instance=rule, organisation=organisation)
     if request.method == "POST":
         if form.is_valid():
-            save_rule(form=form, organisation=organisation)
+            save_rule(form=form, organisation=organisation, actor=request.user)
             messages.success(request, _("The rule is saved."))
             return redirect("rule_list")
         status = 422
@@ -76,7 +76,7 @@ def contact_policy(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            save_policy(form=form, chain_id=chain_id)
+            save_policy(form=form, chain_id=chain_id, actor=request.user)
             messages.success(request, _("The contact policy is saved; it holds for every partner."))
             return redirect("contact_policy")
         status = 422
