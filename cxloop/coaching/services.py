@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from cxloop.coaching.models import CoachingNote
-from cxloop.orgs.access import scope_for
+from cxloop.orgs.access import may_coach, scope_for
 from cxloop.orgs.models import Employee
 from cxloop.responses.models import Response
 
@@ -19,9 +19,7 @@ def write_note(*, author: AbstractBaseUser, employee: Employee, text: str, respo
     text = text.strip()
     if not text:
         raise CoachingError("the note is empty")
-    scope = scope_for(author)
-    own = scope.employee is not None and scope.employee.pk == employee.pk
-    if own or not (scope.sees_unit(employee.unit) and (scope.is_lead or employee.organisation_id in scope.admin_of)):
+    if not may_coach(scope_for(author), employee):
         raise CoachingError("only a lead of the employee's unit writes coaching notes")
     if response is not None and response.employee_id != employee.pk:
         raise CoachingError("the response is not about this employee")

@@ -11,7 +11,14 @@ from django.utils import timezone
 from cxloop.coaching.queries import notes_for
 from cxloop.dashboards import exports, filters, pages, queries
 from cxloop.dashboards.queries import Slice
-from cxloop.orgs.access import Scope, access_employee, access_organisation, access_unit, scope_for
+from cxloop.orgs.access import (
+    Scope,
+    access_employee,
+    access_organisation,
+    access_unit,
+    may_coach,
+    scope_for,
+)
 from cxloop.orgs.models import Chain, Employee, Organisation, Unit
 
 
@@ -70,23 +77,13 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboards/no_access.html")
 
 
-def _coaches(scope: Scope, employee: Employee) -> bool:
-    """Whether the viewer writes coaching notes to this employee (the rule coaching.services enforces)."""
-    own = scope.employee is not None and scope.employee.pk == employee.pk
-    return (
-        not own
-        and scope.sees_unit(employee.unit)
-        and (scope.is_lead or employee.organisation_id in scope.admin_of)
-    )
-
-
 def _employee_page(request: HttpRequest, employee: Employee, scope: Scope) -> HttpResponse:
     own = scope.employee is not None and scope.employee.pk == employee.pk
     state, choices = _state(
         request, chain=employee.organisation.chain, slice=Slice.of_employee(employee)
     )
     page = pages.employee_page(employee=employee, state=state, own=own, with_cases=own)
-    coaches = _coaches(scope, employee)
+    coaches = may_coach(scope, employee)
     notes = notes_for(employee=employee) if own or coaches else None
     return _respond(
         request,

@@ -22,7 +22,8 @@ from cxloop.digest.models import DigestSubscription
 from cxloop.followup.models import FollowUpCase
 from cxloop.messaging.links import marker
 from cxloop.messaging.services import queue_email
-from cxloop.orgs.models import Employee, Membership, Role, Unit
+from cxloop.orgs.capabilities import Capability, roles_granting
+from cxloop.orgs.models import Employee, Membership, Unit
 
 DIGEST_HOUR = 7
 STOP_SALT = "cxloop.digest-stop"
@@ -53,7 +54,8 @@ def build_digest(*, user: AbstractBaseUser, today: date) -> Digest:
     employee = Employee.objects.filter(user=user).select_related("unit").first()
     yesterday = queries.Filters(since=today - timedelta(days=1), until=today - timedelta(days=1))
     week = queries.Filters(since=today - timedelta(days=7), until=today - timedelta(days=1))
-    led = list(Unit.objects.filter(memberships__user=user, memberships__role=Role.TEAM_LEAD).distinct())
+    team_roles = roles_granting(Capability.RECEIVE_TEAM_DIGEST, in_unit=True)
+    led = list(Unit.objects.filter(memberships__user=user, memberships__role__in=team_roles).distinct())
     verbatims = queries.verbatims_for_employee(employee=employee, filters=yesterday, limit=10) if employee else []
     open_cases = Q(status__in=["new", "contacted", "in_progress", "waiting"])
     team_q = Q()
@@ -99,7 +101,8 @@ def set_enabled(*, user: AbstractBaseUser, enabled: bool) -> DigestSubscription:
 def recipients(*, today: date) -> list[AbstractBaseUser]:
     """Users with an e-mail address who are employees or team leads, did not opt out, and got nothing today."""
     User = get_user_model()
-    leads = Membership.objects.filter(role=Role.TEAM_LEAD).values("user_id")
+    team_roles = roles_granting(Capability.RECEIVE_TEAM_DIGEST, in_unit=True)
+    leads = Membership.objects.filter(role__in=team_roles).values("user_id")
     return list(
         User.objects.filter(Q(employee__isnull=False) | Q(pk__in=leads), is_active=True)
         .exclude(email="")

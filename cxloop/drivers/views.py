@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from cxloop.drivers import queries, services
 from cxloop.drivers.charts import Point, scatter
 from cxloop.orgs.access import access_organisation
-from cxloop.text.views import may_edit
+from cxloop.orgs.capabilities import Capability, can
 
 PERIODS = (30, 90, 180, 365)
 MAX_UPLOAD = 2_000_000
@@ -93,7 +93,7 @@ def employees_page(request: HttpRequest, slug: str) -> HttpResponse:
         "organisation": organisation,
         "view": view,
         "chart": chart,
-        "can_edit": may_edit(request.user, organisation),
+        "can_edit": can(request.user, Capability.IMPORT_EMPLOYEE_SURVEYS, organisation),
     }
     return render(request, "drivers/employees.html", context)
 
@@ -103,7 +103,7 @@ def employees_page(request: HttpRequest, slug: str) -> HttpResponse:
 def employees_import(request: HttpRequest, slug: str) -> HttpResponse:
     """Import a CSV of employee survey results."""
     organisation = access_organisation(request.user, slug)
-    if not may_edit(request.user, organisation):
+    if not can(request.user, Capability.IMPORT_EMPLOYEE_SURVEYS, organisation):
         raise Http404
     upload = request.FILES.get("file")
     if upload is None or upload.size > MAX_UPLOAD:

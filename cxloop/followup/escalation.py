@@ -11,7 +11,7 @@ from cxloop.followup import sla
 from cxloop.followup.assignment import leads_above
 from cxloop.followup.models import CaseEvent, FollowUpCase, FollowUpSettings
 from cxloop.messaging.services import queue_email
-from cxloop.orgs.models import Membership, Role
+from cxloop.orgs.capabilities import Capability, holders
 
 ESCALATION_STEP = timedelta(hours=8)  # one working day between layers
 
@@ -39,9 +39,9 @@ def escalation_targets(case: FollowUpCase) -> list[list[str]]:
     ladder = [[lead.email] for lead in leads_above(case.unit, current=case.assignee) if lead.email]
     admins = sorted(
         {
-            m.user.email
-            for m in Membership.objects.filter(organisation=case.organisation, role=Role.ORG_ADMIN, unit__isnull=True).select_related("user")
-            if m.user.email
+            user.email
+            for user in holders(Capability.RECEIVE_ESCALATIONS, case.organisation)
+            if user.email
         }
     )
     if admins:

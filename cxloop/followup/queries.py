@@ -23,7 +23,8 @@ from cxloop.followup.models import (
 )
 from cxloop.journeys.models import Interaction
 from cxloop.orgs.access import Scope, scope_for
-from cxloop.orgs.models import Employee, Membership, Organisation, Role, Unit
+from cxloop.orgs.capabilities import Capability, organisations_where
+from cxloop.orgs.models import Employee, Organisation, Unit
 from cxloop.responses.models import Response
 
 Status = FollowUpCase.Status
@@ -32,7 +33,6 @@ OPEN_STATUSES = [Status.NEW, Status.CONTACTED, Status.IN_PROGRESS, Status.WAITIN
 RUNNING_STATUSES = [Status.NEW, Status.CONTACTED, Status.IN_PROGRESS]
 TABS = ("mine", "team", "overdue", "open", "closed", "all")
 SORTS = ("due", "opened")
-EDITOR_ROLES = (Role.ORG_ADMIN, Role.JOURNEY_OWNER)
 DETRACTOR_MAX = 6
 
 
@@ -50,14 +50,8 @@ def case_scope_for(user: AbstractBaseUser | AnonymousUser) -> CaseScope:
     """Read a user's scope, journey ownerships and own organisations."""
     scope = scope_for(user)
     result = CaseScope(user=user, scope=scope)
-    if not user.is_authenticated:
-        return result
-    for organisation_id, role, unit_id in Membership.objects.filter(user=user).values_list(
-        "organisation_id", "role", "unit_id"
-    ):
-        result.own_organisations.add(organisation_id)
-        if role == Role.JOURNEY_OWNER and unit_id is None:
-            result.journey_owner_of.add(organisation_id)
+    result.journey_owner_of = scope.grants.organisations(Capability.FOLLOW_JOURNEY_CASES)
+    result.own_organisations = scope.grants.member_of()
     if scope.employee is not None:
         result.own_organisations.add(scope.employee.organisation_id)
     return result
@@ -65,9 +59,9 @@ def case_scope_for(user: AbstractBaseUser | AnonymousUser) -> CaseScope:
 
 def _visible(cs: CaseScope) -> Q:
     visible = Q(assignee__user=cs.user) if cs.user.is_authenticated else Q(pk__in=[])
-    if cs.scope.admin_of:
-        visible |= Q(organisation_id__in=cs.scope.admin_of)
-    for path in cs.scope.led_unit_paths:
+    if managed := cs.scope.grants.organisations(Capability.MANAGE_CASES):
+        visible |= Q(organisation_id__in=managed)
+    for path in cs.scope.grants.unit_paths(Capability.MANAGE_CASES):
         visible |= Q(unit__path__startswith=path)
     if cs.journey_owner_of:
         visible |= Q(organisation_id__in=cs.journey_owner_of) | Q(
@@ -215,10 +209,10 @@ def inbox_choices(cs: CaseScope) -> InboxChoices:
 def assignable_employees(cs: CaseScope) -> QuerySet[Employee]:
     """Employees the user may give a case to: in the units they lead, or in organisations they administer."""
     allowed = Q(pk__in=[])
-    for path in cs.scope.led_unit_paths:
+    for path in cs.scope.grants.unit_paths(Capability.MANAGE_CASES):
         allowed |= Q(unit__path__startswith=path)
-    if cs.scope.admin_of:
-        allowed |= Q(organisation_id__in=cs.scope.admin_of)
+    if managed := cs.scope.grants.organisations(Capability.MANAGE_CASES):
+        allowed |= Q(organisation_id__in=managed)
     return (
         Employee.objects.filter(allowed)
         .select_related("organisation", "unit")
@@ -228,7 +222,7 @@ def assignable_employees(cs: CaseScope) -> QuerySet[Employee]:
 
 def queues_for(cs: CaseScope, *, case: FollowUpCase) -> QuerySet[FollowUpQueue]:
     """Queues a case may be handed to: its organisation's, and those of organisations the user administers."""
-    organisations = {case.organisation_id} | cs.scope.admin_of
+    organisations = {case.organisation_id} | cs.scope.grants.organisations(Capability.MANAGE_CASES)
     return (
         FollowUpQueue.objects.filter(organisation_id__in=organisations)
         .select_related("organisation")
@@ -467,12 +461,7 @@ def kpi_facts(
 
 def editable_organisations(*, user: AbstractBaseUser | AnonymousUser) -> list[Organisation]:
     """Organisations whose follow-up settings the user may edit (admin or journey owner)."""
-    if not user.is_authenticated:
-        return []
-    ids = Membership.objects.filter(user=user, role__in=EDITOR_ROLES, unit__isnull=True).values(
-        "organisation_id"
-    )
-    return list(Organisation.objects.filter(pk__in=ids).order_by("name"))
+    return list(organisations_where(user, Capability.CONFIGURE_FOLLOWUP))
 
 
 def access_editable_organisation(user: AbstractBaseUser | AnonymousUser, slug: str) -> Organisation:

@@ -8,17 +8,17 @@ from cxloop.audit.services import record_view
 from cxloop.audit.subjects import customer_of_message
 from cxloop.messaging.models import OutboxMessage
 from cxloop.messaging.services import as_stored
-from cxloop.orgs.access import scope_for
+from cxloop.orgs.capabilities import Capability, everywhere, organisation_ids_where
 
 
 def _visible_messages(request: HttpRequest):
-    scope = scope_for(request.user)
-    if not scope.admin_of and not request.user.is_superuser:
-        raise Http404
     messages = OutboxMessage.objects.select_related("organisation")
-    if not request.user.is_superuser:
-        messages = messages.filter(organisation_id__in=scope.admin_of)
-    return messages
+    if everywhere(request.user, Capability.VIEW_OUTBOX):
+        return messages
+    organisation_ids = organisation_ids_where(request.user, Capability.VIEW_OUTBOX)
+    if not organisation_ids:
+        raise Http404
+    return messages.filter(organisation_id__in=organisation_ids)
 
 
 @login_required

@@ -1,23 +1,34 @@
-"""Who may see what: scope helpers that answer 404 outside a user's reach."""
+"""Who may see what: scope helpers that answer 404 outside a user's reach.
+
+The rules themselves are the capabilities in `cxloop.orgs.capabilities`; a Scope is one user's
+grants read once, with the two capabilities most pages ask (VIEW_ORGANISATION, VIEW_TEAM) unpacked.
+"""
 
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import Http404
 
-from cxloop.orgs.models import Employee, Membership, Organisation, Role, Unit
+from cxloop.orgs.capabilities import GRANTS, Capability, Grants, grants_for
+from cxloop.orgs.models import Employee, Organisation, Unit
 
-ORG_WIDE_ROLES = {Role.ORG_ADMIN, Role.JOURNEY_OWNER, Role.ANALYST}
+# Kept for callers written before capabilities: the roles that read a whole organisation.
+ORG_WIDE_ROLES = set(GRANTS[Capability.VIEW_ORGANISATION].in_organisation)
 
 
 @dataclass
 class Scope:
     """What one user may see: whole organisations, unit subtrees and their own employee record."""
 
-    organisations: set[int] = field(default_factory=set)  # org-wide readers
-    admin_of: set[int] = field(default_factory=set)  # organisation admins
-    led_unit_paths: list[str] = field(default_factory=list)  # team lead of these subtrees
+    organisations: set[int] = field(default_factory=set)  # VIEW_ORGANISATION
+    led_unit_paths: list[str] = field(default_factory=list)  # VIEW_TEAM through a unit membership
     employee: Employee | None = None
+    grants: Grants = field(default_factory=Grants)
+
+    @property
+    def admin_of(self) -> set[int]:
+        """Organisations whose cases the user manages throughout (their admins); new code asks a capability."""
+        return self.grants.organisations(Capability.MANAGE_CASES)
 
     def sees_organisation(self, organisation_id: int) -> bool:
         return organisation_id in self.organisations
@@ -33,22 +44,29 @@ class Scope:
 
 
 def scope_for(user: AbstractBaseUser | AnonymousUser) -> Scope:
-    """Read a user's memberships into a scope."""
-    scope = Scope()
+    """Read a user's memberships into a scope (two queries)."""
     if not user.is_authenticated:
-        return scope
-    memberships = Membership.objects.filter(user=user).select_related("unit")
-    for membership in memberships:
-        if membership.role in ORG_WIDE_ROLES and membership.unit is None:
-            scope.organisations.add(membership.organisation_id)
-            if membership.role == Role.ORG_ADMIN:
-                scope.admin_of.add(membership.organisation_id)
-        elif membership.role == Role.TEAM_LEAD and membership.unit is not None:
-            scope.led_unit_paths.append(membership.unit.path)
-        elif membership.role in ORG_WIDE_ROLES and membership.unit is not None:
-            scope.led_unit_paths.append(membership.unit.path)
-    scope.employee = Employee.objects.filter(user=user).select_related("unit", "organisation").first()
-    return scope
+        return Scope()
+    grants = grants_for(user)
+    return Scope(
+        organisations=grants.organisations(Capability.VIEW_ORGANISATION),
+        led_unit_paths=grants.unit_paths(Capability.VIEW_TEAM),
+        employee=Employee.objects.filter(user=user).select_related("unit", "organisation").first(),
+        grants=grants,
+    )
+
+
+def may_coach(scope: Scope, employee: Employee) -> bool:
+    """Whether the scope's user writes coaching notes to this employee (never to themselves).
+
+    The unit grant counts wherever it was given: a lead of one team who reads a whole other
+    organisation may coach there too (kept as it was; see docs/access.md).
+    """
+    own = scope.employee is not None and scope.employee.pk == employee.pk
+    coaches = bool(scope.grants.unit_paths(Capability.COACH)) or (
+        employee.organisation_id in scope.grants.organisations(Capability.COACH)
+    )
+    return not own and scope.sees_unit(employee.unit) and coaches
 
 
 def access_unit(user: AbstractBaseUser | AnonymousUser, pk: int) -> Unit:

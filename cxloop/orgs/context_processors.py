@@ -3,21 +3,30 @@
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from cxloop.orgs.models import Role
+from cxloop.orgs.capabilities import Capability, Grants
 
 
 def _navigation(request: HttpRequest) -> dict[str, object]:
     user = request.user
     if not user.is_authenticated:
         return {}
-    memberships = list(user.memberships.filter(unit__isnull=True).select_related("organisation").order_by("organisation__name"))
-    roles = {m.role for m in memberships}
-    readers = [m.organisation.slug for m in memberships if m.role in {Role.ORG_ADMIN, Role.JOURNEY_OWNER, Role.ANALYST}]
+    memberships = list(
+        user.memberships.filter(unit__isnull=True)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
+    grants = Grants(
+        memberships=tuple((m.organisation_id, None, m.role) for m in memberships),
+        is_superuser=user.is_superuser,
+    )
+    readable = grants.organisations(Capability.VIEW_ORGANISATION)
+    readers = [m.organisation.slug for m in memberships if m.organisation_id in readable]
     return {
         "organisation_slug": readers[0] if readers else "",
-        "org_reader": bool(roles & {Role.ORG_ADMIN, Role.JOURNEY_OWNER, Role.ANALYST}),
-        "rule_editor": bool(roles & {Role.ORG_ADMIN, Role.JOURNEY_OWNER}),
-        "org_admin": Role.ORG_ADMIN in roles or user.is_superuser,
+        "org_reader": bool(readable),
+        # One key for the survey links and the follow-up settings link (the same roles today).
+        "rule_editor": grants.anywhere(Capability.CONFIGURE_SURVEYS),
+        "org_admin": grants.anywhere(Capability.VIEW_OUTBOX),  # the Outbox link
     }
 
 

@@ -14,7 +14,7 @@ from cxloop.orgs.models import ApiKey, Employee, Membership, Organisation, Role,
 
 API_KEY_PREFIX = "cxl_"
 # What the audit log keeps of a key: never its hash.
-API_KEY_FIELDS = ["name", "prefix", "organisation"]
+API_KEY_FIELDS = ["name", "prefix", "organisation", "scopes", "expires_at"]
 
 
 @transaction.atomic

@@ -15,14 +15,13 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from cxloop.journeys.models import DataSharingAgreement, Interaction, Journey, JourneyType
-from cxloop.orgs.models import Membership, Organisation, Role
+from cxloop.orgs.capabilities import Capability, organisation_ids_where, organisations_where
+from cxloop.orgs.models import Organisation
 from cxloop.process import mining
 from cxloop.process.models import EventLog, LogEvent
 from cxloop.process.readers import EPOCH, ONE_MICROSECOND
 from cxloop.responses.models import Response
 
-ANALYSIS_ROLES = {Role.JOURNEY_OWNER, Role.ORG_ADMIN}
-LOG_ROLES = {Role.JOURNEY_OWNER, Role.ORG_ADMIN, Role.ANALYST}
 JOURNEY_RESOURCES = {
     "employee": "employee__name",
     "unit": "unit__name",
@@ -49,19 +48,9 @@ class JourneyAccess:
         return self.partner is None
 
 
-def _org_roles(user: User, roles: set[str]) -> set[int]:
-    if not user.is_authenticated:
-        return set()
-    return set(
-        Membership.objects.filter(user=user, unit__isnull=True, role__in=roles).values_list(
-            "organisation_id", flat=True
-        )
-    )
-
-
 def analysable_journey_types(user: User) -> list[JourneyAccess]:
     """The journey types a user may analyse: owned ones first, then those shared with a partner."""
-    organisations = _org_roles(user, ANALYSIS_ROLES)
+    organisations = organisation_ids_where(user, Capability.ANALYSE_JOURNEYS)
     owned = (
         JourneyType.objects.filter(owner_id__in=organisations)
         .select_related("owner")
@@ -93,12 +82,13 @@ def access_journey_type(user: User, pk: int) -> JourneyAccess:
 
 def log_organisations(user: User) -> list[Organisation]:
     """The organisations whose event logs the user may upload and analyse."""
-    return list(Organisation.objects.filter(pk__in=_org_roles(user, LOG_ROLES)).order_by("name"))
+    return list(organisations_where(user, Capability.ANALYSE_EVENT_LOGS))
 
 
 def analysable_logs(user: User) -> QuerySet[EventLog]:
     """The imported event logs of the user's organisations, newest first."""
-    return EventLog.objects.filter(organisation_id__in=_org_roles(user, LOG_ROLES)).select_related(
+    organisation_ids = organisation_ids_where(user, Capability.ANALYSE_EVENT_LOGS)
+    return EventLog.objects.filter(organisation_id__in=organisation_ids).select_related(
         "organisation"
     )
 

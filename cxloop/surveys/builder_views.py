@@ -14,25 +14,18 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cxloop.journeys.models import Touchpoint
-from cxloop.orgs.models import Membership, Organisation, Role
+from cxloop.orgs.capabilities import Capability, organisations_where
+from cxloop.orgs.models import Organisation
 from cxloop.surveys import authoring
 from cxloop.surveys.authoring import StrOrPromise, SurveyEditError
 from cxloop.surveys.models import Question, Survey
-
-BUILDER_ROLES = (Role.ORG_ADMIN, Role.JOURNEY_OWNER)
-
 
 # Reads (scoped to the user's organisations; they move to surveys/queries.py once that module exists).
 
 
 def builder_organisations(user: AbstractBaseUser | AnonymousUser) -> list[Organisation]:
     """The organisations whose surveys the user may build: org-wide admin or journey owner."""
-    if not user.is_authenticated:
-        return []
-    memberships = Membership.objects.filter(user=user, unit__isnull=True, role__in=BUILDER_ROLES)
-    return list(
-        Organisation.objects.filter(pk__in=memberships.values("organisation_id")).order_by("name")
-    )
+    return list(organisations_where(user, Capability.CONFIGURE_SURVEYS))
 
 
 def access_survey(user: AbstractBaseUser | AnonymousUser, pk: int) -> Survey:

@@ -6,21 +6,18 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from cxloop.orgs.models import Organisation, Role
+from cxloop.orgs.capabilities import Capability, organisations_where
+from cxloop.orgs.models import Organisation
 from cxloop.surveys.models import ContactPolicy, InvitationRule
 from cxloop.surveys.rules import PolicyForm, RuleForm, save_policy, save_rule
-
-RULE_EDITORS = {Role.ORG_ADMIN, Role.JOURNEY_OWNER}
 
 
 def _editable_organisations(request: HttpRequest) -> list[Organisation]:
     """Organisations where the user is an admin or journey owner; none → 404."""
-    ids = set(
-        request.user.memberships.filter(role__in=RULE_EDITORS, unit__isnull=True).values_list("organisation_id", flat=True)
-    )
-    if not ids:
+    organisations = list(organisations_where(request.user, Capability.CONFIGURE_SURVEYS))
+    if not organisations:
         raise Http404
-    return list(Organisation.objects.filter(pk__in=ids).order_by("name"))
+    return organisations
 
 
 @login_required

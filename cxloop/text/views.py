@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cxloop.orgs.access import access_organisation
-from cxloop.orgs.models import Membership, Organisation, Role
+from cxloop.orgs.capabilities import Capability, can
+from cxloop.orgs.models import Organisation
 from cxloop.text import queries, services
 from cxloop.text.models import AnalysedText, Topic
 
 PERIODS = (30, 90, 180, 365)
-EDITOR_ROLES = (Role.ORG_ADMIN, Role.JOURNEY_OWNER, Role.ANALYST)
 
 
 def _days(request: HttpRequest) -> int:
@@ -29,9 +29,7 @@ def _days(request: HttpRequest) -> int:
 
 def may_edit(user: object, organisation: Organisation) -> bool:
     """Whether the user may change the taxonomy and correct tags: admins, journey owners and analysts."""
-    return Membership.objects.filter(
-        user=user, organisation=organisation, unit__isnull=True, role__in=EDITOR_ROLES
-    ).exists()
+    return can(user, Capability.EDIT_TOPICS, organisation)
 
 
 def _editable(request: HttpRequest, slug: str) -> Organisation:

@@ -1,0 +1,305 @@
+"""The written access matrix: what every role gets from every URL, per organisation.
+
+Who asks (all hold their role in Leasewijs, the owner of the journey type "schade-melden"):
+anonymous; employee Anouk (agent in Team Noord); team lead Lotte (lead of Team Noord, also an
+employee); org admin Olivia; journey owner Jolien; analyst Anton; privacy officer Pia (the last
+four organisation-wide, without an employee record).
+
+What is asked: each URL with the object of one organisation - "own" (Leasewijs), "partner"
+(Belcentrum, same chain, shares the journey type under an agreement), "outsider" (Elders, another
+chain) - or "-" for a URL without an organisation's object. "ask" is GET, or POST with an empty
+form (rolled back) for URLs that only take a POST: then 404 means no access, while 302, 400, 409
+or 422 mean the request reached the step and only its input was refused.
+
+Outcomes: the status code, or "login" for a redirect to the login page. Every rule here follows
+from the capability table in cxloop/orgs/capabilities.py, described in docs/access.md.
+"""
+
+from typing import NamedTuple
+
+ROLES = (
+    "anonymous",
+    "employee",
+    "team_lead",
+    "org_admin",
+    "journey_owner",
+    "analyst",
+    "privacy_officer",
+)
+ORGANISATIONS = ("own", "partner", "outsider")
+
+MATRIX = """
+# url                            org       ask   anon   empl   lead   admin  owner  analys privac
+
+# Dashboards: VIEW_OWN_SCORES (employee record), VIEW_TEAM, VIEW_ORGANISATION; coaching: COACH
+home                             -         GET   login  302    302    302    302    302    200
+my_dashboard                     -         GET   login  200    200    404    404    404    404
+employee_dashboard               own       GET   login  404    200    200    200    200    404
+employee_dashboard               partner   GET   login  404    404    404    404    404    404
+employee_dashboard               outsider  GET   login  404    404    404    404    404    404
+coaching_add                     own       POST  login  404    302    302    302    302    404
+coaching_add                     partner   POST  login  404    404    404    404    404    404
+coaching_add                     outsider  POST  login  404    404    404    404    404    404
+unit_dashboard                   own       GET   login  404    200    200    200    200    404
+unit_dashboard                   partner   GET   login  404    404    404    404    404    404
+unit_dashboard                   outsider  GET   login  404    404    404    404    404    404
+organisation_dashboard           own       GET   login  404    404    200    200    200    404
+organisation_dashboard           partner   GET   login  404    404    404    404    404    404
+organisation_dashboard           outsider  GET   login  404    404    404    404    404    404
+organisation_analysis            own       GET   login  404    404    200    200    200    404
+organisation_analysis            partner   GET   login  404    404    404    404    404    404
+organisation_analysis            outsider  GET   login  404    404    404    404    404    404
+unit_analysis                    own       GET   login  404    200    200    200    200    404
+unit_analysis                    partner   GET   login  404    404    404    404    404    404
+unit_analysis                    outsider  GET   login  404    404    404    404    404    404
+chain_dashboard                  -         GET   login  200    200    200    200    200    200
+journey_dashboard                own       GET   login  404    404    200    200    200    404
+journey_dashboard                partner   GET   login  404    404    404    404    404    404
+journey_dashboard                outsider  GET   login  404    404    404    404    404    404
+journey_analysis                 own       GET   login  404    404    200    200    200    404
+journey_analysis                 partner   GET   login  404    404    404    404    404    404
+journey_analysis                 outsider  GET   login  404    404    404    404    404    404
+
+# Follow-up cases: WORK_OWN_CASES (assignee), MANAGE_CASES, FOLLOW_JOURNEY_CASES. The own case is
+# about Bram (not the asking employee) and assigned to Lotte; the partner's case lies in Leasewijs's journey.
+# Steps are POSTed with an empty form: 404 is no access, 409/422 is access with a refused step.
+inbox                            -         GET   login  200    200    200    200    200    200
+case_detail                      own       GET   login  404    200    200    200    404    404
+case_detail                      partner   GET   login  404    404    404    200    404    404
+case_detail                      outsider  GET   login  404    404    404    404    404    404
+case_contact                     own       POST  login  404    422    422    422    404    404
+case_contact                     partner   POST  login  404    404    404    422    404    404
+case_contact                     outsider  POST  login  404    404    404    404    404    404
+case_start                       own       POST  login  404    302    302    302    404    404
+case_start                       partner   POST  login  404    404    404    302    404    404
+case_start                       outsider  POST  login  404    404    404    404    404    404
+case_wait                        own       POST  login  404    302    302    302    404    404
+case_wait                        partner   POST  login  404    404    404    302    404    404
+case_wait                        outsider  POST  login  404    404    404    404    404    404
+case_resume                      own       POST  login  404    409    409    409    404    404
+case_resume                      partner   POST  login  404    404    404    409    404    404
+case_resume                      outsider  POST  login  404    404    404    404    404    404
+case_resolve                     own       POST  login  404    422    422    422    404    404
+case_resolve                     partner   POST  login  404    404    404    422    404    404
+case_resolve                     outsider  POST  login  404    404    404    404    404    404
+case_inform                      own       POST  login  404    422    422    422    404    404
+case_inform                      partner   POST  login  404    404    404    422    404    404
+case_inform                      outsider  POST  login  404    404    404    404    404    404
+case_close                       own       POST  login  404    409    409    409    404    404
+case_close                       partner   POST  login  404    404    404    409    404    404
+case_close                       outsider  POST  login  404    404    404    404    404    404
+case_reopen                      own       POST  login  404    409    409    409    404    404
+case_reopen                      partner   POST  login  404    404    404    409    404    404
+case_reopen                      outsider  POST  login  404    404    404    404    404    404
+case_note                        own       POST  login  404    409    409    409    404    404
+case_note                        partner   POST  login  404    404    404    409    404    404
+case_note                        outsider  POST  login  404    404    404    404    404    404
+case_reassign                    own       POST  login  404    422    422    422    404    404
+case_reassign                    partner   POST  login  404    404    404    422    404    404
+case_reassign                    outsider  POST  login  404    404    404    404    404    404
+inbox_reassign                   -         POST  login  422    422    422    422    422    422
+case_kpis                        -         GET   login  200    200    200    200    200    404
+
+# Follow-up settings: CONFIGURE_FOLLOWUP
+followup_settings_index          -         GET   login  404    404    302    302    404    404
+followup_settings                own       GET   login  404    404    200    200    404    404
+followup_settings                partner   GET   login  404    404    404    404    404    404
+followup_settings                outsider  GET   login  404    404    404    404    404    404
+followup_rule_new                own       GET   login  404    404    200    200    404    404
+followup_rule_new                partner   GET   login  404    404    404    404    404    404
+followup_rule_new                outsider  GET   login  404    404    404    404    404    404
+followup_rule_edit               own       GET   login  404    404    200    200    404    404
+followup_rule_edit               partner   GET   login  404    404    404    404    404    404
+followup_rule_edit               outsider  GET   login  404    404    404    404    404    404
+followup_queue_new               own       GET   login  404    404    200    200    404    404
+followup_queue_new               partner   GET   login  404    404    404    404    404    404
+followup_queue_new               outsider  GET   login  404    404    404    404    404    404
+followup_queue_edit              own       GET   login  404    404    200    200    404    404
+followup_queue_edit              partner   GET   login  404    404    404    404    404    404
+followup_queue_edit              outsider  GET   login  404    404    404    404    404    404
+followup_sla_new                 own       GET   login  404    404    200    200    404    404
+followup_sla_new                 partner   GET   login  404    404    404    404    404    404
+followup_sla_new                 outsider  GET   login  404    404    404    404    404    404
+followup_sla_edit                own       GET   login  404    404    200    200    404    404
+followup_sla_edit                partner   GET   login  404    404    404    404    404    404
+followup_sla_edit                outsider  GET   login  404    404    404    404    404    404
+followup_sla_delete              own       POST  login  404    404    302    302    404    404
+followup_sla_delete              partner   POST  login  404    404    404    404    404    404
+followup_sla_delete              outsider  POST  login  404    404    404    404    404    404
+followup_hours                   own       GET   login  404    404    200    200    404    404
+followup_hours                   partner   GET   login  404    404    404    404    404    404
+followup_hours                   outsider  GET   login  404    404    404    404    404    404
+followup_root_causes             own       GET   login  404    404    200    200    404    404
+followup_root_causes             partner   GET   login  404    404    404    404    404    404
+followup_root_causes             outsider  GET   login  404    404    404    404    404    404
+followup_root_cause_edit         own       POST  login  404    404    422    422    404    404
+followup_root_cause_edit         partner   POST  login  404    404    404    404    404    404
+followup_root_cause_edit         outsider  POST  login  404    404    404    404    404    404
+followup_template_new            own       GET   login  404    404    200    200    404    404
+followup_template_new            partner   GET   login  404    404    404    404    404    404
+followup_template_new            outsider  GET   login  404    404    404    404    404    404
+followup_template_edit           own       GET   login  404    404    200    200    404    404
+followup_template_edit           partner   GET   login  404    404    404    404    404    404
+followup_template_edit           outsider  GET   login  404    404    404    404    404    404
+followup_template_delete         own       POST  login  404    404    302    302    404    404
+followup_template_delete         partner   POST  login  404    404    404    404    404    404
+followup_template_delete         outsider  POST  login  404    404    404    404    404    404
+
+# Outbox: VIEW_OUTBOX
+outbox                           -         GET   login  404    404    200    404    404    404
+outbox_message                   own       GET   login  404    404    200    404    404    404
+outbox_message                   partner   GET   login  404    404    404    404    404    404
+outbox_message                   outsider  GET   login  404    404    404    404    404    404
+
+# Survey builder: CONFIGURE_SURVEYS
+builder_list                     -         GET   login  404    404    200    200    404    404
+builder_new                      -         GET   login  404    404    200    200    404    404
+builder_survey                   own       GET   login  404    404    200    200    404    404
+builder_survey                   partner   GET   login  404    404    404    404    404    404
+builder_survey                   outsider  GET   login  404    404    404    404    404    404
+builder_settings                 own       POST  login  404    404    422    422    404    404
+builder_settings                 partner   POST  login  404    404    404    404    404    404
+builder_settings                 outsider  POST  login  404    404    404    404    404    404
+builder_question_add             own       POST  login  404    404    422    422    404    404
+builder_question_add             partner   POST  login  404    404    404    404    404    404
+builder_question_add             outsider  POST  login  404    404    404    404    404    404
+builder_question_edit            own       POST  login  404    404    422    422    404    404
+builder_question_edit            partner   POST  login  404    404    404    404    404    404
+builder_question_edit            outsider  POST  login  404    404    404    404    404    404
+builder_question_delete          own       POST  login  404    404    422    422    404    404
+builder_question_delete          partner   POST  login  404    404    404    404    404    404
+builder_question_delete          outsider  POST  login  404    404    404    404    404    404
+builder_question_move            own       POST  login  404    404    400    400    404    404
+builder_question_move            partner   POST  login  404    404    404    404    404    404
+builder_question_move            outsider  POST  login  404    404    404    404    404    404
+builder_draft                    own       POST  login  404    404    302    302    404    404
+builder_draft                    partner   POST  login  404    404    404    404    404    404
+builder_draft                    outsider  POST  login  404    404    404    404    404    404
+builder_publish                  own       POST  login  404    404    422    422    404    404
+builder_publish                  partner   POST  login  404    404    404    404    404    404
+builder_publish                  outsider  POST  login  404    404    404    404    404    404
+
+# Public links for customers and staff: the token is the key, no login (an unknown survey token: 404)
+survey                           -         GET   404    404    404    404    404    404    404
+survey_thanks                    -         GET   302    302    302    302    302    302    302
+opt_out                          -         GET   200    200    200    200    200    200    200
+
+# Why was this customer (not) asked: VIEW_ORGANISATION
+why_asked                        -         GET   login  404    404    200    200    200    404
+
+# Invitation rules and the chain's contact policy: CONFIGURE_SURVEYS
+rule_list                        -         GET   login  404    404    200    200    404    404
+rule_new                         -         GET   login  404    404    200    200    404    404
+rule_edit                        own       GET   login  404    404    200    200    404    404
+rule_edit                        partner   GET   login  404    404    404    404    404    404
+rule_edit                        outsider  GET   login  404    404    404    404    404    404
+contact_policy                   -         GET   login  404    404    200    200    404    404
+
+# Own digest preferences: anyone logged in
+digest_preferences               -         GET   login  200    200    200    200    200    200
+digest_stop                      -         GET   200    200    200    200    200    200    200
+
+# Login, logout, language
+login                            -         GET   200    200    200    200    200    200    200
+logout                           -         GET   405    405    405    405    405    405    405
+set_language                     -         GET   302    302    302    302    302    302    302
+
+# Journey analysis: ANALYSE_JOURNEYS on journey types, ANALYSE_EVENT_LOGS on imported logs
+# (repeats and nps exist for journeys only, so a log answers 404 there)
+process:index                    -         GET   login  404    404    200    200    200    404
+process:upload                   -         GET   login  404    404    200    200    200    404
+process:log                      own       GET   login  404    404    200    200    200    404
+process:log                      partner   GET   login  404    404    404    404    404    404
+process:log                      outsider  GET   login  404    404    404    404    404    404
+process:log_delete               own       POST  login  404    404    302    302    302    404
+process:log_delete               partner   POST  login  404    404    404    404    404    404
+process:log_delete               outsider  POST  login  404    404    404    404    404    404
+process:map[journeys]            own       GET   login  404    404    200    200    404    404
+process:map[journeys]            partner   GET   login  404    404    404    404    404    404
+process:map[journeys]            outsider  GET   login  404    404    404    404    404    404
+process:map[logs]                own       GET   login  404    404    200    200    200    404
+process:map[logs]                partner   GET   login  404    404    404    404    404    404
+process:map[logs]                outsider  GET   login  404    404    404    404    404    404
+process:variants[journeys]       own       GET   login  404    404    200    200    404    404
+process:variants[journeys]       partner   GET   login  404    404    404    404    404    404
+process:variants[journeys]       outsider  GET   login  404    404    404    404    404    404
+process:variants[logs]           own       GET   login  404    404    200    200    200    404
+process:variants[logs]           partner   GET   login  404    404    404    404    404    404
+process:variants[logs]           outsider  GET   login  404    404    404    404    404    404
+process:handover[journeys]       own       GET   login  404    404    200    200    404    404
+process:handover[journeys]       partner   GET   login  404    404    404    404    404    404
+process:handover[journeys]       outsider  GET   login  404    404    404    404    404    404
+process:handover[logs]           own       GET   login  404    404    200    200    200    404
+process:handover[logs]           partner   GET   login  404    404    404    404    404    404
+process:handover[logs]           outsider  GET   login  404    404    404    404    404    404
+process:stuck[journeys]          own       GET   login  404    404    200    200    404    404
+process:stuck[journeys]          partner   GET   login  404    404    404    404    404    404
+process:stuck[journeys]          outsider  GET   login  404    404    404    404    404    404
+process:stuck[logs]              own       GET   login  404    404    200    200    200    404
+process:stuck[logs]              partner   GET   login  404    404    404    404    404    404
+process:stuck[logs]              outsider  GET   login  404    404    404    404    404    404
+process:repeats[journeys]        own       GET   login  404    404    200    200    404    404
+process:repeats[journeys]        partner   GET   login  404    404    404    404    404    404
+process:repeats[journeys]        outsider  GET   login  404    404    404    404    404    404
+process:repeats[logs]            own       GET   login  404    404    404    404    404    404
+process:repeats[logs]            partner   GET   login  404    404    404    404    404    404
+process:repeats[logs]            outsider  GET   login  404    404    404    404    404    404
+process:nps[journeys]            own       GET   login  404    404    200    200    404    404
+process:nps[journeys]            partner   GET   login  404    404    404    404    404    404
+process:nps[journeys]            outsider  GET   login  404    404    404    404    404    404
+process:nps[logs]                own       GET   login  404    404    404    404    404    404
+process:nps[logs]                partner   GET   login  404    404    404    404    404    404
+process:nps[logs]                outsider  GET   login  404    404    404    404    404    404
+process:cases[journeys]          own       GET   login  404    404    200    200    404    404
+process:cases[journeys]          partner   GET   login  404    404    404    404    404    404
+process:cases[journeys]          outsider  GET   login  404    404    404    404    404    404
+process:cases[logs]              own       GET   login  404    404    200    200    200    404
+process:cases[logs]              partner   GET   login  404    404    404    404    404    404
+process:cases[logs]              outsider  GET   login  404    404    404    404    404    404
+
+# Topics: VIEW_ORGANISATION reads them, EDIT_TOPICS changes them
+text_topics                      own       GET   login  404    404    200    200    200    404
+text_topics                      partner   GET   login  404    404    404    404    404    404
+text_topics                      outsider  GET   login  404    404    404    404    404    404
+text_topic_save                  own       POST  login  404    404    302    302    302    404
+text_topic_save                  partner   POST  login  404    404    404    404    404    404
+text_topic_save                  outsider  POST  login  404    404    404    404    404    404
+text_correct                     own       POST  login  404    404    302    302    302    404
+text_correct                     partner   POST  login  404    404    404    404    404    404
+text_correct                     outsider  POST  login  404    404    404    404    404    404
+text_train                       own       POST  login  404    404    302    302    302    404
+text_train                       partner   POST  login  404    404    404    404    404    404
+text_train                       outsider  POST  login  404    404    404    404    404    404
+
+# Drivers and eNPS: VIEW_ORGANISATION reads them, IMPORT_EMPLOYEE_SURVEYS uploads
+drivers_page                     own       GET   login  404    404    200    200    200    404
+drivers_page                     partner   GET   login  404    404    404    404    404    404
+drivers_page                     outsider  GET   login  404    404    404    404    404    404
+drivers_employees                own       GET   login  404    404    200    200    200    404
+drivers_employees                partner   GET   login  404    404    404    404    404    404
+drivers_employees                outsider  GET   login  404    404    404    404    404    404
+drivers_employees_import         own       POST  login  404    404    302    302    302    404
+drivers_employees_import         partner   POST  login  404    404    404    404    404    404
+drivers_employees_import         outsider  POST  login  404    404    404    404    404    404
+"""
+
+
+class Row(NamedTuple):
+    method: str
+    outcomes: dict[str, str]
+
+
+def parse(text: str) -> dict[tuple[str, str], Row]:
+    """The matrix as {(url key, organisation): Row}; a malformed or repeated row fails loudly."""
+    rows = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        key, org, method, *outcomes = line.split()
+        assert org in (*ORGANISATIONS, "-"), f"line {number}: unknown organisation {org!r}"
+        assert method in ("GET", "POST"), f"line {number}: method is GET or POST"
+        assert len(outcomes) == len(ROLES), f"line {number}: one outcome per role"
+        assert (key, org) not in rows, f"line {number}: {key} {org} twice in the matrix"
+        rows[key, org] = Row(method, dict(zip(ROLES, outcomes, strict=True)))
+    return rows
