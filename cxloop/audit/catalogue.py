@@ -38,6 +38,11 @@ AUDITED: list[Audited] = [
     Audited("cxloop.orgs.admin.ApiKeyAdmin", ("api_key.changed", "api_key.deleted")),
     # Customers.
     Audited("cxloop.customers.services.opt_out_customer", ("customer.opted_out",)),
+    Audited(
+        "cxloop.customers.services.record_contact_details",
+        ("customer.contact_added", "customer.contact_changed"),
+    ),
+    Audited("cxloop.customers.services.set_contact_sharing", ("chain.contact_sharing_changed",)),
     # Who is asked: invitation rules and the chain's contact policy.
     Audited(
         "cxloop.surveys.rules.save_rule", ("invitation_rule.created", "invitation_rule.changed")

@@ -27,18 +27,28 @@ def opt_out_customer(
         customer.save(update_fields=["opted_out_at"])
         # The opt-out binds every partner of the chain, so each one's audit log shows it.
         record_chain_change(
-            chain_id=customer.chain_id, actor=actor, action="customer.opted_out", target=customer,
-            before={"opted_out_at": None}, after={"opted_out_at": now}, customer_id=customer.pk, detail=detail,
+            chain_id=customer.chain_id,
+            actor=actor,
+            action="customer.opted_out",
+            target=customer,
+            before={"opted_out_at": None},
+            after={"opted_out_at": now},
+            customer_id=customer.pk,
+            detail=detail,
         )
     invitation_ids = list(
-        Invitation.objects.filter(customer=customer, status=Invitation.Status.SCHEDULED).values_list("pk", flat=True)
+        Invitation.objects.filter(
+            customer=customer, status=Invitation.Status.SCHEDULED
+        ).values_list("pk", flat=True)
     )
     Invitation.objects.filter(pk__in=invitation_ids).update(
         status=Invitation.Status.CANCELLED, error="the customer opted out"
     )
     all_invitations = Invitation.objects.filter(customer=customer).values_list("pk", flat=True)
     OutboxMessage.objects.filter(
-        purpose__in=["invitation", "reminder"], subject_id__in=list(all_invitations), status=OutboxMessage.Status.PENDING
+        purpose__in=["invitation", "reminder"],
+        subject_id__in=list(all_invitations),
+        status=OutboxMessage.Status.PENDING,
     ).update(status=OutboxMessage.Status.FAILED, error="the customer opted out")
     return customer
 
@@ -134,11 +144,12 @@ def set_contact_sharing(
         return sharing
     sharing.partners_use_owner_details = partners_use_owner_details
     sharing.save()
-    record_change(
+    # The rule binds every partner, so each partner's privacy officer finds it in their own log.
+    record_chain_change(
+        chain_id=chain.pk,
         actor=actor,
         action="chain.contact_sharing_changed",
         target=sharing,
-        organisation=organisation,
         before=before,
         after=snapshot(sharing, ["partners_use_owner_details"]),
     )

@@ -14,7 +14,7 @@ from django.test import Client
 from cxloop.audit.catalogue import AUDITED, AUDITED_MODULES, NOT_AUDITED, all_actions
 from cxloop.audit.models import AuditEntry
 from cxloop.customers.models import Customer
-from cxloop.customers.services import opt_out_customer
+from cxloop.customers.services import opt_out_customer, record_contact_details, set_contact_sharing
 from cxloop.dashboards.tests.scenario import respond
 from cxloop.dashboards.tests.test_access import add_response
 from cxloop.followup.models import CustomerMessageTemplate, FollowUpQueue, FollowUpRule, SlaPolicy
@@ -175,6 +175,9 @@ def _api_key_admin(w: World) -> None:
     change = {
         "organisation": w.cast.owner.pk,
         "name": "tijdelijk, weg",
+        "scopes": "read",
+        "expires_at_0": "",
+        "expires_at_1": "",
         "revoked_at_0": "",
         "revoked_at_1": "",
     }
@@ -186,6 +189,21 @@ def _opt_out(w: World) -> None:
     opt_out_customer(
         customer=customer, actor=ApiKey.objects.filter(organisation=w.cast.owner).first()
     )
+
+
+def _contact_details(w: World) -> None:
+    customer = Customer.objects.create(chain=w.cast.chain, key="K-78")
+    key = ApiKey.objects.filter(organisation=w.cast.partner).first()
+    record_contact_details(
+        customer=customer, organisation=w.cast.partner, actor=key, email="a@example.nl"
+    )
+    record_contact_details(
+        customer=customer, organisation=w.cast.partner, actor=key, email="b@example.nl"
+    )
+
+
+def _contact_sharing(w: World) -> None:
+    set_contact_sharing(chain=w.cast.chain, partners_use_owner_details=True, actor=w.admin)
 
 
 def _follow_up(w: World, what: str) -> None:
@@ -340,6 +358,8 @@ RUNNERS: dict[str, Callable[[World], None]] = {
     "cxloop.orgs.admin.MembershipAdmin": _membership_admin,
     "cxloop.orgs.admin.ApiKeyAdmin": _api_key_admin,
     "cxloop.customers.services.opt_out_customer": _opt_out,
+    "cxloop.customers.services.record_contact_details": _contact_details,
+    "cxloop.customers.services.set_contact_sharing": _contact_sharing,
     "cxloop.surveys.rules.save_rule": _rule,
     "cxloop.surveys.rules.save_policy": _policy,
     "cxloop.followup.configuration.save_followup_rule": lambda w: _follow_up(w, "rule"),

@@ -93,6 +93,8 @@ def test_the_services_record_grants_and_keys_made_on_the_command_line(cast):
         "name": "export",
         "prefix": key.prefix,
         "organisation": cast.partner.pk,
+        "scopes": "read,write",
+        "expires_at": None,
     }
     assert created.organisation == cast.partner
     assert key.key_hash not in str(created.after)
@@ -112,6 +114,9 @@ def test_a_key_revoked_in_the_admin_site_is_recorded_without_its_hash(cast, supe
         {
             "organisation": cast.owner.pk,
             "name": "crm",
+            "scopes": "read,write",
+            "expires_at_0": "",
+            "expires_at_1": "",
             "revoked_at_0": "2026-12-01",
             "revoked_at_1": "10:00:00",
         },

@@ -9,7 +9,6 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from cxloop.demo import content
 from cxloop.demo.generator import DemoError, build_demo, demo_exists, demo_logins
 
-
 # Above this many responses the demo leaves text analysis to the backfill command (about 1,000 a second).
 TEXT_ANALYSIS_LIMIT = 50_000
 
