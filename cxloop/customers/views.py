@@ -16,7 +16,8 @@ from cxloop.customers.queries import contact_history
 from cxloop.customers.services import opt_out_customer, set_contact_sharing
 from cxloop.lib.ratelimit import limit_per_client
 from cxloop.orgs.access import scope_for
-from cxloop.orgs.models import Organisation, Role
+from cxloop.orgs.capabilities import Capability, organisations_where
+from cxloop.orgs.models import Organisation
 from cxloop.surveys.services import customer_from_opt_out_token
 
 
@@ -74,12 +75,10 @@ class ContactSharingForm(forms.Form):
 
 
 def _owning_organisation(request: HttpRequest) -> Organisation:
-    """An organisation owning journey types where the user is an admin or journey owner; else 404."""
-    ids = request.user.memberships.filter(
-        role__in=[Role.ORG_ADMIN, Role.JOURNEY_OWNER], unit__isnull=True
-    ).values_list("organisation_id", flat=True)
+    """An organisation owning journey types whose surveys and contact rules the user sets; else 404."""
     organisation = (
-        Organisation.objects.filter(pk__in=list(ids), owned_journey_types__isnull=False)
+        organisations_where(request.user, Capability.CONFIGURE_SURVEYS)
+        .filter(owned_journey_types__isnull=False)
         .select_related("chain")
         .order_by("name")
         .first()

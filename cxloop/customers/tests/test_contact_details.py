@@ -155,7 +155,10 @@ def test_a_partner_uses_the_owners_details_only_when_the_chain_allows_it(cast, p
         ).status_code
         == 302
     )
-    entry = AuditEntry.objects.get(action="chain.contact_sharing_changed")
+    # The rule binds the whole chain: each organisation's log holds it.
+    entries = AuditEntry.objects.filter(action="chain.contact_sharing_changed")
+    assert {e.organisation for e in entries} == {cast.owner, cast.partner}
+    entry = entries.get(organisation=cast.owner)
     assert (entry.user, entry.before, entry.after) == (
         cast.owner_admin,
         {"partners_use_owner_details": False},

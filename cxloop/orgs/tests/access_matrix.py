@@ -194,6 +194,7 @@ rule_edit                        own       GET   login  404    404    200    200
 rule_edit                        partner   GET   login  404    404    404    404    404    404
 rule_edit                        outsider  GET   login  404    404    404    404    404    404
 contact_policy                   -         GET   login  404    404    200    200    404    404
+contact_sharing                  -         GET   login  404    404    200    200    404    404
 
 # Own digest preferences: anyone logged in
 digest_preferences               -         GET   login  200    200    200    200    200    200
