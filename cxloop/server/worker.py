@@ -6,6 +6,7 @@ The stock loop (`django_tasks_db ... db_worker.Worker.run`) re-raises every data
 stopped all background work. Here a database error closes the broken connection, is logged,
 and the loop carries on after a short back-off that doubles up to 10 s. A task interrupted that
 way is handed back to the queue by this worker itself once the database answers again.
+The subclass leans on the stock worker's attributes; pyproject pins django-tasks-db to 0.13.x.
 """
 
 import logging
