@@ -96,7 +96,13 @@ def envcache(name: str, *, data_default: dict) -> dict:
             raise ConfigError(
                 f"{name} names Redis, but the redis package is missing: pip install 'cxloop[redis]'"
             )
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": raw}
+        # Short timeouts: a stuck Redis must not hold requests (the rate limiter then lets them through).
+        options = {"socket_connect_timeout": 2, "socket_timeout": 2}
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": raw,
+            "OPTIONS": options,
+        }
     raise ConfigError(
         f"{name} must start with redis://, rediss://, unix://, locmem:// or db://, not {raw!r}"
     )

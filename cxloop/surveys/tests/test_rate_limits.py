@@ -209,6 +209,22 @@ def test_redis_holds_the_counters_for_every_process(cast):
             )
 
 
+@override_settings(
+    CACHES={
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    },
+    CXLOOP_RATELIMIT_UNKNOWN=(1, 600),
+)
+def test_a_broken_cache_lets_customers_through_and_says_so_in_the_log(cast, link, caplog):
+    pytest.importorskip("redis")
+    assert Client().get(link).status_code == 200
+    assert guess(Client(), 3) == [404, 404, 404]
+    assert "rate-limit cache unavailable" in caplog.text
+
+
 def test_rates_and_cache_urls_are_read_strictly(monkeypatch):
     for raw, expected in {
         "60/m": (60, 60),
