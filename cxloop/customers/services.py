@@ -24,14 +24,18 @@ def opt_out_customer(*, customer: Customer, now: datetime | None = None) -> Cust
         customer.opted_out_at = now
         customer.save(update_fields=["opted_out_at"])
     invitation_ids = list(
-        Invitation.objects.filter(customer=customer, status=Invitation.Status.SCHEDULED).values_list("pk", flat=True)
+        Invitation.objects.filter(
+            customer=customer, status=Invitation.Status.SCHEDULED
+        ).values_list("pk", flat=True)
     )
     Invitation.objects.filter(pk__in=invitation_ids).update(
         status=Invitation.Status.CANCELLED, error="the customer opted out"
     )
     all_invitations = Invitation.objects.filter(customer=customer).values_list("pk", flat=True)
     OutboxMessage.objects.filter(
-        purpose__in=["invitation", "reminder"], subject_id__in=list(all_invitations), status=OutboxMessage.Status.PENDING
+        purpose__in=["invitation", "reminder"],
+        subject_id__in=list(all_invitations),
+        status=OutboxMessage.Status.PENDING,
     ).update(status=OutboxMessage.Status.FAILED, error="the customer opted out")
     return customer
 
@@ -55,29 +59,30 @@ def record_contact_details(
     supplied = {"email": email.strip(), "phone": phone.strip(), "language": language.strip()}
     if not any(supplied.values()):
         return None
-    contact = (
-        CustomerContact.objects.select_for_update()
-        .filter(customer=customer, organisation=organisation)
-        .first()
+    # get_or_create survives two first posts at once (the unique constraint decides, the loser reads).
+    contact, created = CustomerContact.objects.get_or_create(
+        customer=customer,
+        organisation=organisation,
+        defaults={"source": source, **{name: value for name, value in supplied.items() if value}},
     )
-    created = contact is None
-    if contact is None:
-        contact = CustomerContact(customer=customer, organisation=organisation, source=source)
-    before = {} if created else snapshot(contact, CONTACT_FIELDS)
-    changed = [
-        name for name, value in supplied.items() if value and getattr(contact, name) != value
-    ]
-    if not changed:
-        return contact
-    for name in changed:
-        setattr(contact, name, supplied[name])
-    # A new address has not bounced (yet).
-    if "email" in changed:
-        contact.email_invalid_at = None
-    if "phone" in changed:
-        contact.phone_invalid_at = None
-    contact.source = source
-    contact.save()
+    before: dict = {}
+    if not created:
+        contact = CustomerContact.objects.select_for_update().get(pk=contact.pk)
+        before = snapshot(contact, CONTACT_FIELDS)
+        changed = [
+            name for name, value in supplied.items() if value and getattr(contact, name) != value
+        ]
+        if not changed:
+            return contact
+        for name in changed:
+            setattr(contact, name, supplied[name])
+        # A new address has not bounced (yet).
+        if "email" in changed:
+            contact.email_invalid_at = None
+        if "phone" in changed:
+            contact.phone_invalid_at = None
+        contact.source = source
+        contact.save()
     record_change(
         actor=actor,
         action="customer.contact_added" if created else "customer.contact_changed",
