@@ -137,13 +137,14 @@ def record_interactions(
         for i in Interaction.objects.filter(organisation=organisation, external_id__in=list(seen))
     }
     results: list[RecordedInteraction] = []
+    known = _known_contacts(organisation, items)
     with transaction.atomic():
         for item, refs in zip(items, resolved, strict=True):
             assert refs is not None
             if item.external_id in existing:
                 results.append(RecordedInteraction(existing[item.external_id], created=False))
                 continue
-            results.append(_create_interaction(organisation, item, refs, actor=actor, source=source))
+            results.append(_create_interaction(organisation, item, refs, actor=actor, source=source, known=known))
     created_ids = [r.interaction.pk for r in results if r.created]
     if created_ids:
         from cxloop.surveys.services import plan_invitations_after_commit
@@ -153,9 +154,15 @@ def record_interactions(
 
 
 def _create_interaction(
-    organisation: Organisation, item: InteractionInput, refs: _Resolved, *, actor: Actor, source: str
+    organisation: Organisation,
+    item: InteractionInput,
+    refs: _Resolved,
+    *,
+    actor: Actor,
+    source: str,
+    known: dict[str, dict[str, str]],
 ) -> RecordedInteraction:
-    customer = _upsert_customer(organisation, item, actor=actor, source=source)
+    customer = _upsert_customer(organisation, item, actor=actor, source=source, known=known)
     # A journey id is namespaced by journey type and customer: the same id for another customer or
     # type is another journey. So nothing, not even an error, tells a caller that an id is in use.
     journey, _ = Journey.objects.get_or_create(
@@ -192,13 +199,28 @@ def _create_interaction(
     return RecordedInteraction(interaction, created=True)
 
 
-def _upsert_customer(organisation: Organisation, item: InteractionInput, *, actor: Actor, source: str) -> Customer:
+def _known_contacts(organisation: Organisation, items: Sequence[InteractionInput]) -> dict[str, dict[str, str]]:
+    """The organisation's own details of the batch's customers, read once, so repeats cost nothing."""
+    rows = CustomerContact.objects.filter(
+        organisation=organisation, customer__key__in={item.customer_key for item in items}
+    ).values_list("customer__key", "email", "phone", "language")
+    return {key: {"email": email, "phone": phone, "language": language} for key, email, phone, language in rows}
+
+
+def _upsert_customer(
+    organisation: Organisation, item: InteractionInput, *, actor: Actor, source: str, known: dict[str, dict[str, str]]
+) -> Customer:
     """The chain's customer with this key; the contact details become this organisation's own."""
-    customer, _ = Customer.objects.get_or_create(
+    customer, created = Customer.objects.get_or_create(
         chain_id=organisation.chain_id,
         key=item.customer_key,
         defaults={"language": item.customer_language or Customer.Language.DUTCH},
     )
+    supplied = {"email": item.customer_email, "phone": item.customer_phone, "language": item.customer_language}
+    before = known.get(item.customer_key, {})
+    if all(not value or before.get(name) == value for name, value in supplied.items()):
+        return customer  # nothing new from this organisation: no write, no audit entry
+    known[item.customer_key] = {**before, **{name: value for name, value in supplied.items() if value}}
     record_contact_details(
         customer=customer,
         organisation=organisation,
@@ -207,5 +229,6 @@ def _upsert_customer(organisation: Organisation, item: InteractionInput, *, acto
         phone=item.customer_phone,
         language=item.customer_language,
         source=source,
+        new_customer=created,
     )
     return customer
