@@ -48,10 +48,30 @@ class ContactBook:
 def contact_details(
     *, customer: Customer, organisation_id: int, owner_id: int | None
 ) -> contacts.Details:
-    """The details one message of an organisation uses (see customers/contacts.py for the rule)."""
-    return ContactBook([customer]).details(
-        customer, organisation_id=organisation_id, owner_id=owner_id
+    """The details one message of an organisation uses (see customers/contacts.py for the rule).
+
+    One query for the sender's (and the owner's) record; the chain's sharing rule only for a partner.
+    """
+    wanted = {organisation_id} | ({owner_id} if owner_id else set())
+    rows = {
+        row.organisation_id: row
+        for row in CustomerContact.objects.filter(customer=customer, organisation_id__in=wanted)
+    }
+    is_owner = owner_id == organisation_id
+    sharing = (
+        not is_owner
+        and ContactSharing.objects.filter(
+            chain_id=customer.chain_id, partners_use_owner_details=True
+        ).exists()
     )
+    ordered = contacts.candidates(
+        own=rows.get(organisation_id),
+        owner=rows.get(owner_id) if owner_id else None,
+        unattributed=customer,
+        is_owner=is_owner,
+        partners_use_owner_details=sharing,
+    )
+    return contacts.resolve(ordered, default_language=customer.language or "nl")
 
 
 def contact_rows(*, customer: Customer) -> list[CustomerContact]:
@@ -69,19 +89,25 @@ class ContactHistory:
 
 def _visible(organisation_ids: set[int]) -> Q:
     # A partner sees its own decisions; the journey owner sees every decision in its journeys.
-    return Q(organisation_id__in=organisation_ids) | Q(journey__journey_type__owner_id__in=organisation_ids)
+    return Q(organisation_id__in=organisation_ids) | Q(
+        journey__journey_type__owner_id__in=organisation_ids
+    )
 
 
 def contact_history(*, user: AbstractBaseUser | AnonymousUser, key: str) -> ContactHistory:
     """A customer's invitation decisions and invitations visible to the user; 404 outside their chain."""
     organisation_ids = scope_for(user).organisations
-    chain_ids = set(Organisation.objects.filter(pk__in=organisation_ids).values_list("chain_id", flat=True))
+    chain_ids = set(
+        Organisation.objects.filter(pk__in=organisation_ids).values_list("chain_id", flat=True)
+    )
     customer = Customer.objects.filter(chain_id__in=chain_ids, key=key).first()
     if customer is None:
         raise Http404
     decisions = list(
         InvitationDecision.objects.filter(_visible(organisation_ids), customer=customer)
-        .select_related("organisation", "interaction__channel", "interaction__touchpoint", "journey", "rule")
+        .select_related(
+            "organisation", "interaction__channel", "interaction__touchpoint", "journey", "rule"
+        )
         .order_by("-decided_at", "-pk")[:200]
     )
     invitations = list(
@@ -94,4 +120,6 @@ def contact_history(*, user: AbstractBaseUser | AnonymousUser, key: str) -> Cont
         .select_related("organisation")
         .order_by("organisation__name")
     )
-    return ContactHistory(customer=customer, decisions=decisions, invitations=invitations, contacts=contacts)
+    return ContactHistory(
+        customer=customer, decisions=decisions, invitations=invitations, contacts=contacts
+    )

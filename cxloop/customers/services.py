@@ -53,7 +53,7 @@ def opt_out_customer(
     return customer
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # part of the caller's transaction: no savepoint per item
 def record_contact_details(
     *,
     customer: Customer,
@@ -63,38 +63,49 @@ def record_contact_details(
     phone: str = "",
     language: str = "",
     source: str = CustomerContact.Source.API,
+    new_customer: bool = False,
 ) -> CustomerContact | None:
     """Keep the details an organisation supplied, as its own; an empty value leaves a field as it was.
 
     Only the supplying organisation's record changes, so no organisation can change what another's
     messages use. Every change is written to the audit log with the values before and after.
+    `new_customer`: the customer was created in this transaction, so no record can exist yet.
     """
     supplied = {"email": email.strip(), "phone": phone.strip(), "language": language.strip()}
     if not any(supplied.values()):
         return None
-    contact = (
-        CustomerContact.objects.select_for_update()
-        .filter(customer=customer, organisation=organisation)
-        .first()
-    )
-    created = contact is None
+    values = {name: value for name, value in supplied.items() if value}
+    contact, created = None, False
+    if new_customer:
+        contact = CustomerContact.objects.create(
+            customer=customer, organisation=organisation, source=source, **values
+        )
+        created = True
+    else:
+        contact = _locked_contact(customer, organisation)
     if contact is None:
-        contact = CustomerContact(customer=customer, organisation=organisation, source=source)
-    before = {} if created else snapshot(contact, CONTACT_FIELDS)
-    changed = [
-        name for name, value in supplied.items() if value and getattr(contact, name) != value
-    ]
-    if not changed:
-        return contact
-    for name in changed:
-        setattr(contact, name, supplied[name])
-    # A new address has not bounced (yet).
-    if "email" in changed:
-        contact.email_invalid_at = None
-    if "phone" in changed:
-        contact.phone_invalid_at = None
-    contact.source = source
-    contact.save()
+        # get_or_create survives two first posts at once: the unique constraint decides, the loser reads.
+        contact, created = CustomerContact.objects.get_or_create(
+            customer=customer, organisation=organisation, defaults={"source": source, **values}
+        )
+        if not created:
+            contact = _locked_contact(customer, organisation)
+    assert contact is not None
+    before: dict = {}
+    if not created:
+        before = snapshot(contact, CONTACT_FIELDS)
+        changed = [name for name, value in values.items() if getattr(contact, name) != value]
+        if not changed:
+            return contact
+        for name in changed:
+            setattr(contact, name, values[name])
+        # A new address has not bounced (yet).
+        if "email" in changed:
+            contact.email_invalid_at = None
+        if "phone" in changed:
+            contact.phone_invalid_at = None
+        contact.source = source
+        contact.save()
     record_change(
         actor=actor,
         action="customer.contact_added" if created else "customer.contact_changed",
@@ -106,6 +117,14 @@ def record_contact_details(
         detail=f"source: {source}",
     )
     return contact
+
+
+def _locked_contact(customer: Customer, organisation: Organisation) -> CustomerContact | None:
+    return (
+        CustomerContact.objects.select_for_update()
+        .filter(customer=customer, organisation=organisation)
+        .first()
+    )
 
 
 def mark_address_invalid(

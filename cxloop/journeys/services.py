@@ -64,11 +64,13 @@ class _Lookup:
         chain_id = organisation.chain_id
         participating = Q(owner=organisation) | Q(agreements__organisation=organisation)
         self.journey_types = {
-            jt.slug: jt for jt in JourneyType.objects.filter(Q(chain_id=chain_id) & participating).distinct()
+            jt.slug: jt
+            for jt in JourneyType.objects.filter(Q(chain_id=chain_id) & participating).distinct()
         }
         self.channels = {c.slug: c for c in Channel.objects.filter(chain_id=chain_id)}
         self.touchpoints = {
-            (t.journey_type_id, t.slug): t for t in Touchpoint.objects.filter(journey_type__chain_id=chain_id)
+            (t.journey_type_id, t.slug): t
+            for t in Touchpoint.objects.filter(journey_type__chain_id=chain_id)
         }
         self.units = {u.slug: u for u in Unit.objects.filter(organisation=organisation)}
         self._organisation = organisation
@@ -77,7 +79,9 @@ class _Lookup:
     def employee(self, code: str) -> Employee | None:
         if code not in self._employees:
             self._employees[code] = (
-                Employee.objects.select_related("unit").filter(organisation=self._organisation, code=code).first()
+                Employee.objects.select_related("unit")
+                .filter(organisation=self._organisation, code=code)
+                .first()
             )
         return self._employees[code]
 
@@ -85,15 +89,21 @@ class _Lookup:
         errors: list[str] = []
         journey_type = self.journey_types.get(item.journey_type)
         if journey_type is None:
-            errors.append(f"journey_type {item.journey_type!r} is unknown or not shared with this organisation")
+            errors.append(
+                f"journey_type {item.journey_type!r} is unknown or not shared with this organisation"
+            )
         channel = self.channels.get(item.channel)
         if channel is None:
-            errors.append(f"channel {item.channel!r} is unknown; known: {', '.join(sorted(self.channels))}")
+            errors.append(
+                f"channel {item.channel!r} is unknown; known: {', '.join(sorted(self.channels))}"
+            )
         touchpoint = None
         if item.touchpoint and journey_type is not None:
             touchpoint = self.touchpoints.get((journey_type.pk, item.touchpoint))
             if touchpoint is None:
-                errors.append(f"touchpoint {item.touchpoint!r} is not a touchpoint of {item.journey_type!r}")
+                errors.append(
+                    f"touchpoint {item.touchpoint!r} is not a touchpoint of {item.journey_type!r}"
+                )
         employee = self.employee(item.employee) if item.employee else None
         if item.employee and employee is None:
             errors.append(f"employee {item.employee!r} is unknown in this organisation")
@@ -125,7 +135,9 @@ def record_interactions(
     for index, item in enumerate(items):
         found, item_errors = lookup.resolve(item)
         if item.external_id in seen:
-            item_errors.append(f"external_id {item.external_id!r} repeats item {seen[item.external_id]}")
+            item_errors.append(
+                f"external_id {item.external_id!r} repeats item {seen[item.external_id]}"
+            )
         seen.setdefault(item.external_id, index)
         if item_errors:
             errors[index] = item_errors
@@ -138,13 +150,18 @@ def record_interactions(
         for i in Interaction.objects.filter(organisation=organisation, external_id__in=list(seen))
     }
     results: list[RecordedInteraction] = []
+    known = _known_contacts(organisation, items)
     with transaction.atomic():
         for item, refs in zip(items, resolved, strict=True):
             assert refs is not None
             if item.external_id in existing:
                 results.append(RecordedInteraction(existing[item.external_id], created=False))
                 continue
-            results.append(_create_interaction(organisation, item, refs, actor=actor, source=source))
+            results.append(
+                _create_interaction(
+                    organisation, item, refs, actor=actor, source=source, known=known
+                )
+            )
         from cxloop.surveys.services import plan_invitations_after_commit
 
         # In the transaction: the interactions and their place on the planning list commit together.
@@ -156,9 +173,15 @@ def record_interactions(
 
 
 def _create_interaction(
-    organisation: Organisation, item: InteractionInput, refs: _Resolved, *, actor: Actor, source: str
+    organisation: Organisation,
+    item: InteractionInput,
+    refs: _Resolved,
+    *,
+    actor: Actor,
+    source: str,
+    known: dict[str, dict[str, str]],
 ) -> RecordedInteraction:
-    customer = _upsert_customer(organisation, item, actor=actor, source=source)
+    customer = _upsert_customer(organisation, item, actor=actor, source=source, known=known)
     # A journey id is namespaced by journey type and customer: the same id for another customer or
     # type is another journey. So nothing, not even an error, tells a caller that an id is in use.
     journey, _ = Journey.objects.get_or_create(
@@ -190,18 +213,51 @@ def _create_interaction(
     except IntegrityError:
         # A concurrent retry of the same request won the race: return its record.
         return RecordedInteraction(
-            Interaction.objects.get(organisation=organisation, external_id=item.external_id), created=False
+            Interaction.objects.get(organisation=organisation, external_id=item.external_id),
+            created=False,
         )
     return RecordedInteraction(interaction, created=True)
 
 
-def _upsert_customer(organisation: Organisation, item: InteractionInput, *, actor: Actor, source: str) -> Customer:
+def _known_contacts(
+    organisation: Organisation, items: Sequence[InteractionInput]
+) -> dict[str, dict[str, str]]:
+    """The organisation's own details of the batch's customers, read once, so repeats cost nothing."""
+    rows = CustomerContact.objects.filter(
+        organisation=organisation, customer__key__in={item.customer_key for item in items}
+    ).values_list("customer__key", "email", "phone", "language")
+    return {
+        key: {"email": email, "phone": phone, "language": language}
+        for key, email, phone, language in rows
+    }
+
+
+def _upsert_customer(
+    organisation: Organisation,
+    item: InteractionInput,
+    *,
+    actor: Actor,
+    source: str,
+    known: dict[str, dict[str, str]],
+) -> Customer:
     """The chain's customer with this key; the contact details become this organisation's own."""
-    customer, _ = Customer.objects.get_or_create(
+    customer, created = Customer.objects.get_or_create(
         chain_id=organisation.chain_id,
         key=item.customer_key,
         defaults={"language": item.customer_language or Customer.Language.DUTCH},
     )
+    supplied = {
+        "email": item.customer_email,
+        "phone": item.customer_phone,
+        "language": item.customer_language,
+    }
+    before = known.get(item.customer_key, {})
+    if all(not value or before.get(name) == value for name, value in supplied.items()):
+        return customer  # nothing new from this organisation: no write, no audit entry
+    known[item.customer_key] = {
+        **before,
+        **{name: value for name, value in supplied.items() if value},
+    }
     record_contact_details(
         customer=customer,
         organisation=organisation,
@@ -210,5 +266,6 @@ def _upsert_customer(organisation: Organisation, item: InteractionInput, *, acto
         phone=item.customer_phone,
         language=item.customer_language,
         source=source,
+        new_customer=created,
     )
     return customer

@@ -121,7 +121,8 @@ def send_invitation(*, invitation_id: int, now: datetime | None = None) -> Invit
         )
         if invitation.status != Invitation.Status.SCHEDULED or invitation.send_after > now:
             return invitation
-        if not _still_allowed(invitation, now):
+        contact = invitation_contact(invitation)
+        if not _still_allowed(invitation, contact, now):
             return invitation
         token = link_token(invitation)
         invitation.token_hash = hash_token(token)
@@ -131,17 +132,16 @@ def send_invitation(*, invitation_id: int, now: datetime | None = None) -> Invit
         if reminder_days:
             invitation.reminder_due_at = now + timedelta(days=reminder_days)
         invitation.save(update_fields=["token_hash", "status", "sent_at", "reminder_due_at"])
-        _queue_message(invitation, purpose="invitation")
+        _queue_message(invitation, contact, purpose="invitation")
         if invitation.reminder_due_at and invitation.reminder_due_at < invitation.expires_at:
             due = invitation.reminder_due_at
             transaction.on_commit(lambda: _enqueue_reminder(invitation.pk, due))
     return invitation
 
 
-def _still_allowed(invitation: Invitation, now: datetime) -> bool:
+def _still_allowed(invitation: Invitation, contact: Details, now: datetime) -> bool:
     """Re-check at send time what may have changed since the decision: opt-out, expiry, address."""
     customer = invitation.customer
-    contact = invitation_contact(invitation)
     status, error = None, ""
     if customer.opted_out_at is not None:
         status, error = Invitation.Status.CANCELLED, "the customer opted out"
@@ -167,14 +167,13 @@ def _enqueue_reminder(invitation_id: int, due: datetime) -> None:
     enqueue_at(send_reminder_task, due, invitation_id)
 
 
-def _queue_message(invitation: Invitation, *, purpose: str) -> OutboxMessage:
+def _queue_message(invitation: Invitation, contact: Details, *, purpose: str) -> OutboxMessage:
     """Queue the invitation or reminder to the details the inviting organisation may use.
 
     The stored message holds link markers, not links: the survey link (and its one-tap scores) and
     the opt-out link are made from the ids in `links` only when the message is sent.
     """
     organisation = invitation.organisation
-    contact = invitation_contact(invitation)
     url = marker("survey")
     context = {
         "organisation": organisation,
@@ -218,7 +217,7 @@ def send_reminder(*, invitation_id: int, now: datetime | None = None) -> Invitat
         contact = invitation_contact(invitation)
         reachable = contact.has_phone if invitation.channel == "sms" else contact.has_email
         if reachable:  # the address may have bounced or gone since the invitation
-            _queue_message(invitation, purpose="reminder")
+            _queue_message(invitation, contact, purpose="reminder")
     return invitation
 
 
@@ -241,7 +240,7 @@ def handle_failed_message(message: OutboxMessage) -> None:
         with transaction.atomic():
             Invitation.objects.filter(pk=invitation.pk).update(channel=fallback, error=message.error[:500])
             invitation.channel = fallback
-            _queue_message(invitation, purpose="invitation")
+            _queue_message(invitation, contact, purpose="invitation")
         return
     if message.purpose == "invitation":
         Invitation.objects.filter(pk=invitation.pk, status__in=[Invitation.Status.SENT, Invitation.Status.OPENED]).update(

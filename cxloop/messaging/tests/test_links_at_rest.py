@@ -165,7 +165,9 @@ def test_the_migration_turns_stored_links_into_markers(cast, post_interaction):
     assert as_sent(legacy).text == sent.text and as_sent(legacy).html == sent.html
 
 
-def test_the_operator_can_show_a_message_with_its_links_and_the_log_says_so(cast, post_interaction, client):
+def test_the_operator_can_show_a_message_with_its_links_and_the_log_says_so(
+    cast, post_interaction, client
+):
     from io import StringIO
 
     from django.core.management import call_command
@@ -179,4 +181,6 @@ def test_the_operator_can_show_a_message_with_its_links_and_the_log_says_so(cast
     path = SURVEY_PATH.search(out.getvalue()).group(0)
     assert client.get(path).status_code == 200
     entry = AuditEntry.objects.get(action="outbox.message_shown_with_links")
-    assert entry.customer_id == Invitation.objects.get().customer_id and entry.actor_label == "cxloop"
+    assert (
+        entry.customer_id == Invitation.objects.get().customer_id and entry.actor_label == "cxloop"
+    )
