@@ -109,6 +109,28 @@ def requeue_task(*, task_id: uuid.UUID | str, why: str, now: datetime | None = N
     return queued
 
 
+# Failures that say "the database went away", not "the task is wrong": worth another attempt.
+CONNECTION_ERRORS = {"django.db.utils.OperationalError", "django.db.utils.InterfaceError"}
+
+
+def retry_if_connection_lost(*, task_id: uuid.UUID | str) -> bool:
+    """Queue a task again that failed because its database connection was lost (up to MAX_ATTEMPTS)."""
+    failed = DBTaskResult.objects.filter(
+        pk=task_id, status=TaskResultStatus.FAILED, exception_class_path__in=CONNECTION_ERRORS
+    )
+    attempts = failed.values_list("worker_ids", flat=True).first()
+    if attempts is None or len(attempts) >= MAX_ATTEMPTS:
+        return False
+    queued = bool(failed.update(status=TaskResultStatus.READY, finished_at=None))
+    if queued:
+        logger.warning(
+            "task %s queued again: it failed on a database error (attempt %s)",
+            task_id,
+            len(attempts),
+        )
+    return queued
+
+
 def recover_abandoned_tasks(*, now: datetime | None = None) -> int:
     """Queue again the tasks of workers silent for a lease, and forget those workers."""
     now = now or timezone.now()

@@ -5,7 +5,8 @@ The stock loop (`django_tasks_db ... db_worker.Worker.run`) re-raises every data
 "database is locked", which ends the process: a PostgreSQL restart or a terminated connection
 stopped all background work. Here a database error closes the broken connection, is logged,
 and the loop carries on after a short back-off that doubles up to 10 s. A task interrupted that
-way is handed back to the queue by this worker itself once the database answers again.
+way, or failed on a connection error, is handed back to the queue by this worker itself once
+the database answers again.
 The subclass leans on the stock worker's attributes; pyproject pins django-tasks-db to 0.13.x.
 """
 
@@ -20,6 +21,7 @@ from django.db import Error as DatabaseError
 from django.db import close_old_connections, connection
 from django.db.utils import OperationalError
 from django.utils import timezone
+from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker as StockWorker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
@@ -85,6 +87,12 @@ class Worker(StockWorker):
         if self.running and task_result is None:
             time.sleep(self.interval)
         return False
+
+    def run_task(self, db_task_result: DBTaskResult) -> None:
+        """The stock run, then: a task that failed because the connection dropped is queued again."""
+        super().run_task(db_task_result)
+        if db_task_result.status == TaskResultStatus.FAILED:
+            services.retry_if_connection_lost(task_id=db_task_result.id)
 
     def _claim(self) -> tuple[DBTaskResult | None, bool]:
         """The stock claim, with this worker's heartbeat naming the task in the same transaction."""

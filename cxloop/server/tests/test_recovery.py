@@ -10,15 +10,16 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.utils import timezone
+from django_tasks import task
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
@@ -159,6 +160,34 @@ def test_a_worker_survives_terminated_connections_and_does_later_work(cast):
             alive=worker,
         )
     assert InvitationDecision.objects.get().outcome == InvitationDecision.Outcome.INVITED
+
+
+_dropped: set[str] = set()
+
+
+@task()
+def drop_the_connection_once(key: str, in_transaction: bool) -> str:
+    """A task whose first run loses its database connection, the way a PostgreSQL restart does."""
+    if key not in _dropped:
+        _dropped.add(key)
+        with (
+            transaction.atomic() if in_transaction else nullcontext(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+    return "done"
+
+
+@pytest.mark.parametrize("in_transaction", [True, False], ids=["in-a-transaction", "in-autocommit"])
+@pytest.mark.django_db(transaction=True)
+def test_a_task_cut_off_by_a_lost_connection_runs_again(in_transaction):
+    require_postgres("the task terminates its own connection with pg_terminate_backend")
+    with override_settings(TASKS=DB_TASKS):
+        result = drop_the_connection_once.enqueue(f"cut-off-{in_transaction}", in_transaction)
+        call_command("worker", batch=True, verbosity=0)  # in this process: it shares the connection
+    task = DBTaskResult.objects.get(pk=result.id)
+    assert task.status == TaskResultStatus.SUCCESSFUL and task.return_value == "done"
+    assert len(task.worker_ids) == 2  # the cut-off run and the one that finished
 
 
 def _worker_backends(cursor) -> int:

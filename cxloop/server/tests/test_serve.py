@@ -16,6 +16,15 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def _running(pid: str) -> bool:
+    """Whether a process still runs (a zombie waiting to be reaped does not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
 def test_serve_starts_the_web_server_and_a_worker(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("CXLOOP_")}
     env["CXLOOP_DATA_DIR"] = str(tmp_path)
@@ -47,3 +56,8 @@ def test_serve_starts_the_web_server_and_a_worker(tmp_path):
         except subprocess.TimeoutExpired:
             server.kill()
             pytest.fail("serve did not stop on SIGTERM")
+    # The worker stops with the server instead of running on without it.
+    deadline = time.monotonic() + 15
+    while any(_running(pid) for pid in children):
+        assert time.monotonic() < deadline, "the worker kept running after serve stopped"
+        time.sleep(0.2)

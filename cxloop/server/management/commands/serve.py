@@ -1,6 +1,7 @@
 """`cxloop serve`: the web server, with a background worker beside it."""
 
 import os
+import signal
 import subprocess
 import sys
 
@@ -22,6 +23,9 @@ class Command(BaseCommand):
 
         from cxloop.wsgi import application
 
+        # SIGTERM (systemd, docker stop) ends the server through `finally`, which stops the worker
+        # too; by default it would end this process alone and leave the worker running on.
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
         worker = None
         if not no_worker:
             worker = subprocess.Popen([sys.executable, "-m", "cxloop.cli", "worker"])
