@@ -165,3 +165,6 @@ LOGGING = {
 }
 CXLOOP_ANONYMITY_MIN = envint("CXLOOP_ANONYMITY_MIN", 5)
 CXLOOP_SMS_GATEWAY = envstr("CXLOOP_SMS_GATEWAY", "cxloop.messaging.sms.OutboxOnlyGateway")
+
+# --- privacy (issue 10) ---
+INSTALLED_APPS += ["cxloop.privacy"]

@@ -18,6 +18,7 @@ def _navigation(request: HttpRequest) -> dict[str, object]:
         "org_reader": bool(roles & {Role.ORG_ADMIN, Role.JOURNEY_OWNER, Role.ANALYST}),
         "rule_editor": bool(roles & {Role.ORG_ADMIN, Role.JOURNEY_OWNER}),
         "org_admin": Role.ORG_ADMIN in roles or user.is_superuser,
+        "privacy": bool(roles & {Role.PRIVACY_OFFICER, Role.ORG_ADMIN}),
     }
 
 
