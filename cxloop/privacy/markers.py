@@ -72,7 +72,7 @@ def build(*, key: str, email: str, phone: str, texts: Iterable[str]) -> Markers:
         if len(text) < MIN_TEXT:
             continue
         plain |= _written(text)
-        plain |= _written(text[:PREFIX])
+        plain |= _written(text[:PREFIX].rstrip())
     plain = {marker for marker in plain if marker}
     return Markers(text=tuple(sorted(plain)), json=tuple(sorted(plain | quoted)))
 

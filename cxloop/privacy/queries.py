@@ -52,6 +52,9 @@ HASH_SALT = "cxloop.privacy.erasure-receipt"
 ABOUT_INVITATION = ("invitation", "reminder")
 ABOUT_CASE = ("case_assigned", "case_reminder", "case_escalated", "customer_informed")
 ABOUT_RESPONSE = ("compliment",)
+TO_CUSTOMER = (*ABOUT_INVITATION, "customer_informed")
+# Case events name the employees involved; those names are not the customer's data.
+STAFF_KEYS = {"employee_id", "name", "from_employee_id", "to_employee_id", "to_name", "to"}
 
 
 # --- who may act -----------------------------------------------------------------------------
@@ -207,12 +210,17 @@ def customer_export(*, organisation: Organisation, customer: Customer) -> dict[s
         .prefetch_related("events")
         .order_by("opened_at", "pk")
     )
-    messages = linked_messages(
-        customer=customer,
-        invitation_ids=[i.pk for i in invitations],
-        case_ids=[c.pk for c in cases],
-        response_ids=response_ids,
-    ).filter(organisation=organisation)
+    # Messages to the customer; the staff's own notifications about the case are not theirs.
+    messages = (
+        linked_messages(
+            customer=customer,
+            invitation_ids=[i.pk for i in invitations],
+            case_ids=[c.pk for c in cases],
+            response_ids=response_ids,
+        )
+        .filter(organisation=organisation)
+        .filter(Q(purpose__in=TO_CUSTOMER) | Q(purpose=""))
+    )
     texts = (
         AnalysedText.objects.filter(response_id__in=response_ids)
         .prefetch_related("tags__topic")
@@ -365,7 +373,12 @@ def _case(case: FollowUpCase) -> dict[str, Any]:
         "closed_at": _iso(case.closed_at),
         "resolution": case.resolution,
         "events": [
-            {"kind": e.kind, "at": _iso(e.at), "note": e.note, "data": e.data}
+            {
+                "kind": e.kind,
+                "at": _iso(e.at),
+                "note": e.note,
+                "data": {k: v for k, v in e.data.items() if k not in STAFF_KEYS},
+            }
             for e in case.events.all()
         ],
     }
@@ -411,7 +424,6 @@ def _log_event(event: LogEvent) -> dict[str, Any]:
         "case_id": event.case_id,
         "activity": event.activity,
         "timestamp": _iso(event.timestamp),
-        "resource": event.resource,
     }
 
 

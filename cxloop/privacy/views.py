@@ -108,7 +108,7 @@ def customer_download(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def customer_erase(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Show what an erasure removes; erase on a confirmed POST and show the receipt."""
     organisation, customer = _customer(request, slug, pk)
-    form = EraseForm(request.POST or None)
+    form = EraseForm(request.POST) if request.method == "POST" else EraseForm()
     if request.method == "POST" and form.is_valid():
         receipt = services.erase_customer(
             organisation=organisation, customer=customer, actor=request.user
@@ -158,7 +158,7 @@ def retention(request: HttpRequest, slug: str) -> HttpResponse:
     """The organisation's retention periods, and what the purges removed."""
     organisation = queries.access_privacy(request.user, slug)
     policy = queries.retention_for(organisation=organisation)
-    form = RetentionForm(request.POST or None, instance=policy)
+    form = RetentionForm(request.POST if request.method == "POST" else None, instance=policy)
     if request.method == "POST" and form.is_valid():
         services.set_retention(organisation=organisation, actor=request.user, **form.cleaned_data)
         messages.success(request, _("The retention periods were saved."))
