@@ -116,8 +116,9 @@ def erase_customer(
     stand_in = _stand_in(chain=customer.chain, segment=customer.segment)
     _anonymise_responses(anonymised[Response], stand_in=stand_in)
     Response.objects.filter(pk__in=deleted[Response]).delete()
+    customer_id = customer.pk  # delete() clears the instance's pk
     customer.delete()
-    redact_customer_entries(customer_id=plan.customer.pk)
+    redact_customer_entries(customer_id=customer_id)
     _redact_audit_entries(redacted[AuditEntry], now=now)
     return _write_receipt(
         organisation=organisation,

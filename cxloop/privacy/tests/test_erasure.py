@@ -10,6 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from cxloop.audit.models import AuditEntry
+from cxloop.audit.services import record_change
 from cxloop.customers.models import Customer
 from cxloop.dashboards import queries as dashboards
 from cxloop.dashboards.models import DailyScore
@@ -110,6 +111,7 @@ def test_the_loop_left_the_customer_everywhere_before_the_erasure(world):
 def test_after_erasure_no_column_of_any_table_names_the_customer(cast, world):
     officer = cast.client_for(cast.owner_admin)
     before = dashboard_numbers(cast)
+    unrelated = record_change(actor=cast.lead.user, action="rule.changed", target=cast.team, organisation=cast.owner)
     page = officer.get(f"/privacy/leasewijs/customers/{world.customer.pk}/erase/")
     assert page.status_code == 200 and loop.KEY in page.content.decode()
     erased = officer.post(
@@ -162,6 +164,9 @@ def test_after_erasure_no_column_of_any_table_names_the_customer(cast, world):
     assert set(receipt.organisations.all()) == {cast.owner, cast.partner}
     assert receipt.actor_label == "olivia"
     # Written to the audit log of both organisations that held the customer.
+    unrelated.refresh_from_db()
+    assert unrelated.redacted_at is None and unrelated.object_repr == "Team Noord"
+    assert AuditEntry.objects.filter(redacted_at__isnull=False).count() == counts["redacted"]["audit_auditentry"]
     erasures = AuditEntry.objects.filter(action="customer.erased")
     assert {e.organisation for e in erasures} == {cast.owner, cast.partner}
     shown = officer.get(erased["Location"]).content.decode()
