@@ -27,9 +27,29 @@ class RetentionForm(forms.ModelForm):
         }
 
 
+# The audit log's kinds as this page names them.
+KIND_LABELS = {
+    AuditEntry.Kind.CHANGE: _("change"),
+    AuditEntry.Kind.VIEW: _("view of personal data"),
+    AuditEntry.Kind.EXPORT: _("export of personal data"),
+}
+# What a purge run counts, as the retention page names it.
+PURGE_LABELS = {
+    "contact_details": _("contact details"),
+    "message_bodies": _("message bodies"),
+    "message_recipients": _("message recipients"),
+    "comments": _("comments"),
+    "open_answers": _("open answers"),
+    "text_analyses": _("text analyses"),
+    "case_notes": _("case notes"),
+    "case_texts": _("case texts"),
+    "webhook_payloads": _("webhook payloads"),
+}
+
+
 class AuditFilterForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("all"))] + list(AuditEntry.Kind.choices)
+        label=_("Kind"), required=False, choices=[("", _("all")), *KIND_LABELS.items()]
     )
     action = forms.CharField(label=_("Action starts with"), required=False, max_length=60)
     actor = forms.CharField(label=_("Who"), required=False, max_length=200)

@@ -145,6 +145,8 @@ def find_customers(*, organisation: Organisation, query: str) -> list[Customer]:
 
 def customer_for(*, organisation: Organisation, key: str) -> Customer | None:
     """The customer with this key, if the organisation holds data about them."""
+    if not key or "\x00" in key:  # PostgreSQL refuses NUL in text: no such customer
+        return None
     return customers_of(organisation).filter(key=key).first()
 
 

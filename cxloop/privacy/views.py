@@ -16,7 +16,13 @@ from django.views.decorators.http import require_http_methods
 from cxloop.audit.queries import audit_entries
 from cxloop.customers.models import Customer
 from cxloop.privacy import queries, services
-from cxloop.privacy.forms import AuditFilterForm, EraseForm, RetentionForm
+from cxloop.privacy.forms import (
+    KIND_LABELS,
+    PURGE_LABELS,
+    AuditFilterForm,
+    EraseForm,
+    RetentionForm,
+)
 
 PAGE_SIZE = 50
 
@@ -40,7 +46,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def overview(request: HttpRequest, slug: str) -> HttpResponse:
     """Find a customer by key, e-mail address or phone number; the latest receipts and purges."""
     organisation = queries.access_privacy(request.user, slug)
-    query = request.GET.get("q", "").strip()[:254]
+    query = request.GET.get("q", "").strip()[:254].replace("\x00", "")
     found = queries.find_customers(organisation=organisation, query=query) if query else []
     for customer in found:
         services.record_customer_access(
@@ -164,6 +170,8 @@ def retention(request: HttpRequest, slug: str) -> HttpResponse:
         messages.success(request, _("The retention periods were saved."))
         return redirect("privacy:retention", slug=slug)
     page = _page(request, queries.purge_runs_for(organisation=organisation), size=30)
+    for run in page.object_list:
+        run.blanked = [(PURGE_LABELS.get(name, name), n) for name, n in run.counts.items() if n]
     return render(
         request,
         "privacy/retention.html",
@@ -198,10 +206,13 @@ def audit_log(request: HttpRequest, slug: str) -> HttpResponse:
         )
     query = request.GET.copy()
     query.pop("page", None)
+    page = _page(request, entries)
+    for entry in page.object_list:
+        entry.kind_label = KIND_LABELS.get(entry.kind, entry.kind)
     context = {
         "organisation": organisation,
         "form": form,
-        "page": _page(request, entries),
+        "page": page,
         "query": query.urlencode(),
     }
     return render(request, "privacy/audit.html", context, status=400 if form.errors else 200)

@@ -111,7 +111,9 @@ def test_the_loop_left_the_customer_everywhere_before_the_erasure(world):
 def test_after_erasure_no_column_of_any_table_names_the_customer(cast, world):
     officer = cast.client_for(cast.owner_admin)
     before = dashboard_numbers(cast)
-    unrelated = record_change(actor=cast.lead.user, action="rule.changed", target=cast.team, organisation=cast.owner)
+    unrelated = record_change(
+        actor=cast.lead.user, action="rule.changed", target=cast.team, organisation=cast.owner
+    )
     page = officer.get(f"/privacy/leasewijs/customers/{world.customer.pk}/erase/")
     assert page.status_code == 200 and loop.KEY in page.content.decode()
     erased = officer.post(
@@ -166,7 +168,10 @@ def test_after_erasure_no_column_of_any_table_names_the_customer(cast, world):
     # Written to the audit log of both organisations that held the customer.
     unrelated.refresh_from_db()
     assert unrelated.redacted_at is None and unrelated.object_repr == "Team Noord"
-    assert AuditEntry.objects.filter(redacted_at__isnull=False).count() == counts["redacted"]["audit_auditentry"]
+    assert (
+        AuditEntry.objects.filter(redacted_at__isnull=False).count()
+        == counts["redacted"]["audit_auditentry"]
+    )
     erasures = AuditEntry.objects.filter(action="customer.erased")
     assert {e.organisation for e in erasures} == {cast.owner, cast.partner}
     shown = officer.get(erased["Location"]).content.decode()

@@ -108,6 +108,7 @@ def test_nobody_outside_learns_about_a_customer(cast, world):
         (cast.outsider_key, loop.KEY),
         (cast.partner_key, loop.OTHER_KEY),
         (cast.owner_key, "nobody"),
+        (cast.owner_key, "a%00b"),  # a NUL, which PostgreSQL refuses in text
     ):
         for method, action in (("get", "export"), ("post", "erase")):
             answer = api(key, method, f"/api/customers/{customer}/{action}")

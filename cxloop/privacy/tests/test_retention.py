@@ -202,7 +202,7 @@ def test_the_sweeper_purges_once_a_day_after_three_and_the_page_shows_it(cast, h
         PurgeRun.objects.get(organisation=cast.owner, day=today + timedelta(days=1)).counts.values()
     ) == {0}
     page = cast.client_for(cast.owner_admin).get("/privacy/leasewijs/retention/").content.decode()
-    assert "comments: 1" in page and "contact_details: 1" in page and "daily purge" in page
+    assert "comments: 1" in page and "contact details: 1" in page and "daily purge" in page
 
 
 def test_the_cli_purges_or_counts(cast, history, capsys):
