@@ -158,6 +158,12 @@ def access_customer(*, organisation: Organisation, pk: int) -> Customer:
     return customer
 
 
+def customer_id_in_chain(*, organisation: Organisation, key: str) -> int:
+    """The id of the chain's customer with this key, for the audit log's filter; -1 for none."""
+    customer = Customer.objects.filter(chain_id=organisation.chain_id, key=key.strip()).first()
+    return customer.pk if customer else -1
+
+
 def customer_hash(*, chain_id: int, key: str) -> str:
     """The keyed hash a receipt keeps instead of the customer key."""
     return salted_hmac(HASH_SALT, f"{chain_id}:{key}", algorithm="sha256").hexdigest()

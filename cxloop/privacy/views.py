@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cxloop.audit.queries import audit_entries
-from cxloop.customers.models import Customer
 from cxloop.privacy import queries, services
 from cxloop.privacy.forms import (
     KIND_LABELS,
@@ -191,10 +190,9 @@ def audit_log(request: HttpRequest, slug: str) -> HttpResponse:
         since, until = form.period() if request.GET else (None, None)
         customer_id = None
         if data.get("customer"):
-            customer = Customer.objects.filter(
-                chain_id=organisation.chain_id, key=data["customer"].strip()
-            ).first()
-            customer_id = customer.pk if customer else -1
+            customer_id = queries.customer_id_in_chain(
+                organisation=organisation, key=data["customer"]
+            )
         entries = audit_entries(
             organisation=organisation,
             kind=data.get("kind", ""),
