@@ -209,3 +209,6 @@ LOGGING.setdefault("filters", {})["redact_tokens"] = {"()": "cxloop.messaging.li
 for _handler in LOGGING["handlers"].values():
     _handler.setdefault("filters", []).append("redact_tokens")
 LOGGING.setdefault("loggers", {}).setdefault("django.request", {}).setdefault("filters", []).append("redact_tokens")
+
+# --- privacy (issue 10) ---
+INSTALLED_APPS += ["cxloop.privacy"]

@@ -86,6 +86,7 @@ urlpatterns = [
     path("process/", include("cxloop.process.urls")),
     path("text/", include("cxloop.text.urls")),
     path("drivers/", include("cxloop.drivers.urls")),
+    path("privacy/", include("cxloop.privacy.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -76,7 +76,7 @@ GRANTS: dict[Capability, Grant] = {
     Capability.VIEW_OUTBOX: Grant(in_organisation=frozenset({ADMIN}), superuser=True),
     Capability.RECEIVE_ESCALATIONS: Grant(in_organisation=frozenset({ADMIN})),
     Capability.RECEIVE_TEAM_DIGEST: Grant(in_unit=frozenset({Role.TEAM_LEAD})),
-    Capability.MANAGE_PRIVACY: Grant(in_organisation=frozenset({Role.PRIVACY_OFFICER})),
+    Capability.MANAGE_PRIVACY: Grant(in_organisation=frozenset({Role.PRIVACY_OFFICER, ADMIN})),
 }
 
 

@@ -27,6 +27,7 @@ def _navigation(request: HttpRequest) -> dict[str, object]:
         # One key for the survey links and the follow-up settings link (the same roles today).
         "rule_editor": grants.anywhere(Capability.CONFIGURE_SURVEYS),
         "org_admin": grants.anywhere(Capability.VIEW_OUTBOX),  # the Outbox link
+        "privacy": grants.anywhere(Capability.MANAGE_PRIVACY),
     }
 
 

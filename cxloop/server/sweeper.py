@@ -16,6 +16,7 @@ from cxloop.dashboards import rollups
 from cxloop.digest import services as digest
 from cxloop.followup import services as followup
 from cxloop.messaging import services as messaging
+from cxloop.privacy import tasks as privacy
 from cxloop.server import services as leases
 from cxloop.surveys import planning
 from cxloop.surveys import services as surveys
@@ -89,6 +90,7 @@ def sweep(*, now: datetime | None = None) -> SweepReport:
     report.digests_queued = digest.send_daily_digests(now=now)
     escalation = followup.remind_and_escalate(now=now)
     report.cases_reminded, report.cases_escalated = escalation.reminded, escalation.escalated
+    privacy.daily_purge(now=now)
     return report
 
 
