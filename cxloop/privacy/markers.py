@@ -56,7 +56,9 @@ def _written(value: str) -> set[str]:
     }
 
 
-def build(*, key: str, email: str, phone: str, texts: Iterable[str]) -> Markers:
+def build(
+    *, key: str, emails: Iterable[str], phones: Iterable[str], texts: Iterable[str]
+) -> Markers:
     """Markers for a customer: key, e-mail, phone and their free texts (whole and first 40 characters)."""
     plain: set[str] = set()
     quoted: set[str] = set()
@@ -64,9 +66,11 @@ def build(*, key: str, email: str, phone: str, texts: Iterable[str]) -> Markers:
         plain |= _written(key)
     # In JSON a short key is still safe to find as a whole string value: "K-1" with its quotes.
     quoted |= {json.dumps(key), json.dumps(key, ensure_ascii=False)} if key else set()
-    if len(email.strip()) >= MIN_CONTACT:
-        plain |= _written(email.strip())
-    plain |= phone_variants(phone)
+    for email in emails:
+        if len(email.strip()) >= MIN_CONTACT:
+            plain |= _written(email.strip())
+    for phone in phones:
+        plain |= phone_variants(phone)
     for text in texts:
         text = text.strip()
         if len(text) < MIN_TEXT:

@@ -25,7 +25,7 @@ from django.utils.crypto import salted_hmac
 
 from cxloop.audit.models import AuditEntry
 from cxloop.coaching.models import CoachingNote
-from cxloop.customers.models import Customer
+from cxloop.customers.models import Customer, CustomerContact
 from cxloop.followup.models import CaseEvent, FollowUpCase
 from cxloop.journeys.models import Interaction, Journey
 from cxloop.messaging.models import OutboxMessage
@@ -122,11 +122,18 @@ def find_customers(*, organisation: Organisation, query: str) -> list[Customer]:
     if not query:
         return []
     condition = Q(key=query)
+    contacts = CustomerContact.objects.none()
     if "@" in query:
         condition |= Q(email__iexact=query)
+        contacts = CustomerContact.objects.filter(email__iexact=query)
     phones = {re.sub(r"[^\d+]", "", v) for v in marker_lib.phone_variants(query)}
     if phones:
         condition |= Q(phone_digits__in=phones)
+        contacts = contacts | CustomerContact.objects.annotate(
+            phone_digits=_digits("phone")
+        ).filter(phone_digits__in=phones)
+    # Details live on the customer (unattributed) and per supplying organisation.
+    condition |= Q(pk__in=contacts.values("customer_id"))
     return list(
         customers_of(organisation)
         .annotate(phone_digits=_digits("phone"))
@@ -242,7 +249,7 @@ def customer_export(*, organisation: Organisation, customer: Customer) -> dict[s
         "format": "cxloop-customer-export/1",
         "organisation": organisation.slug,
         "chain": customer.chain.slug,
-        "customer": _customer(customer),
+        "customer": _customer(customer, organisation),
         "journeys": [_journey(j) for j in journeys],
         "interactions": [_interaction(i) for i in interactions],
         "invitation_decisions": [_decision(d) for d in decisions],
@@ -259,11 +266,13 @@ def customer_export(*, organisation: Organisation, customer: Customer) -> dict[s
     }
 
 
-def _customer(customer: Customer) -> dict[str, Any]:
+def _customer(customer: Customer, organisation: Organisation) -> dict[str, Any]:
+    # The organisation's own share: the details it supplied, else the unattributed ones.
+    own = CustomerContact.objects.filter(customer=customer, organisation=organisation).first()
     return {
         "key": customer.key,
-        "email": customer.email,
-        "phone": customer.phone,
+        "email": (own.email if own else "") or customer.email,
+        "phone": (own.phone if own else "") or customer.phone,
         "language": customer.language,
         "segment": customer.segment,
         "opted_out_at": _iso(customer.opted_out_at),
@@ -451,12 +460,21 @@ def customer_texts(*, customer: Customer) -> list[str]:
 
 def customer_markers(*, customer: Customer, texts: list[str] | None = None) -> Markers:
     """What identifies the customer in text: key, e-mail, phone and (by default) their free texts."""
+    emails, phones = _all_addresses(customer)
     return marker_lib.build(
         key=customer.key,
-        email=customer.email,
-        phone=customer.phone,
+        emails=emails,
+        phones=phones,
         texts=customer_texts(customer=customer) if texts is None else texts,
     )
+
+
+def _all_addresses(customer: Customer) -> tuple[list[str], list[str]]:
+    """Every e-mail address and phone number the chain holds for the customer."""
+    rows = list(CustomerContact.objects.filter(customer=customer).values_list("email", "phone"))
+    emails = [e for e in [customer.email, *(r[0] for r in rows)] if e]
+    phones = [p for p in [customer.phone, *(r[1] for r in rows)] if p]
+    return emails, phones
 
 
 def mentioning(
@@ -489,9 +507,10 @@ def linked_messages(
         | Q(purpose__in=ABOUT_CASE, subject_id__in=case_ids)
         | Q(purpose__in=ABOUT_RESPONSE, subject_id__in=response_ids)
     )
-    if customer.email:
-        condition |= Q(recipient__iexact=customer.email)
-    phones = marker_lib.phone_variants(customer.phone)
+    emails, phone_numbers = _all_addresses(customer)
+    for email in emails:
+        condition |= Q(recipient__iexact=email)
+    phones = set().union(*(marker_lib.phone_variants(p) for p in phone_numbers))
     if phones:
         condition |= Q(recipient__in=phones)
     return OutboxMessage.objects.filter(condition)

@@ -31,7 +31,7 @@ from cxloop.audit.services import (
     snapshot,
 )
 from cxloop.coaching.models import CoachingNote
-from cxloop.customers.models import Customer
+from cxloop.customers.models import Customer, CustomerContact
 from cxloop.followup.models import CaseEvent, FollowUpCase
 from cxloop.journeys.models import Interaction
 from cxloop.messaging.models import OutboxMessage
@@ -412,6 +412,10 @@ def apply_retention(
             Customer.objects.filter(pk__in=expired).update(
                 email="", phone="", email_invalid_at=None, phone_invalid_at=None
             )
+            # Every organisation's own details of these customers: all are past their periods.
+            CustomerContact.objects.filter(customer_id__in=expired).update(
+                email="", phone="", email_invalid_at=None, phone_invalid_at=None
+            )
         counts = {"contact_details": len(expired), **counts}
     return counts
 
@@ -475,7 +479,10 @@ def expired_contacts(*, organisation: Organisation, now: datetime) -> list[int]:
     latest = Interaction.objects.filter(customer=OuterRef("pk")).order_by("-occurred_at", "-pk")
     candidates = list(
         Customer.objects.filter(chain_id=organisation.chain_id)
-        .exclude(email="", phone="")
+        .filter(
+            ~Q(email="", phone="")
+            | Q(pk__in=CustomerContact.objects.exclude(email="", phone="").values("customer_id"))
+        )
         .annotate(
             last_organisation=Subquery(latest.values("organisation_id")[:1]),
             last_at=Subquery(latest.values("occurred_at")[:1]),

@@ -282,6 +282,33 @@ drivers_employees                outsider  GET   login  404    404    404    404
 drivers_employees_import         own       POST  login  404    404    302    302    302    404
 drivers_employees_import         partner   POST  login  404    404    404    404    404    404
 drivers_employees_import         outsider  POST  login  404    404    404    404    404    404
+
+# Privacy pages: MANAGE_PRIVACY (privacy officer and organisation admin of the organisation)
+privacy:index                    -         GET   login  404    404    302    404    404    302
+privacy:overview                 own       GET   login  404    404    200    404    404    200
+privacy:overview                 partner   GET   login  404    404    404    404    404    404
+privacy:overview                 outsider  GET   login  404    404    404    404    404    404
+privacy:customer                 own       GET   login  404    404    200    404    404    200
+privacy:customer                 partner   GET   login  404    404    404    404    404    404
+privacy:customer                 outsider  GET   login  404    404    404    404    404    404
+privacy:customer_download        own       GET   login  404    404    200    404    404    200
+privacy:customer_download        partner   GET   login  404    404    404    404    404    404
+privacy:customer_download        outsider  GET   login  404    404    404    404    404    404
+privacy:customer_erase           own       GET   login  404    404    200    404    404    200
+privacy:customer_erase           partner   GET   login  404    404    404    404    404    404
+privacy:customer_erase           outsider  GET   login  404    404    404    404    404    404
+privacy:receipts                 own       GET   login  404    404    200    404    404    200
+privacy:receipts                 partner   GET   login  404    404    404    404    404    404
+privacy:receipts                 outsider  GET   login  404    404    404    404    404    404
+privacy:receipt                  own       GET   login  404    404    200    404    404    200
+privacy:receipt                  partner   GET   login  404    404    404    404    404    404
+privacy:receipt                  outsider  GET   login  404    404    404    404    404    404
+privacy:retention                own       GET   login  404    404    200    404    404    200
+privacy:retention                partner   GET   login  404    404    404    404    404    404
+privacy:retention                outsider  GET   login  404    404    404    404    404    404
+privacy:audit                    own       GET   login  404    404    200    404    404    200
+privacy:audit                    partner   GET   login  404    404    404    404    404    404
+privacy:audit                    outsider  GET   login  404    404    404    404    404    404
 """
 
 

@@ -37,6 +37,7 @@ from cxloop.messaging.models import OutboxMessage
 from cxloop.orgs.models import Organisation, Role
 from cxloop.orgs.services import create_employee, create_unit, grant_role
 from cxloop.orgs.tests.access_matrix import MATRIX, ORGANISATIONS, ROLES, parse
+from cxloop.privacy.models import ErasureReceipt
 from cxloop.process.models import EventLog, LogEvent
 from cxloop.responses.models import Response
 from cxloop.surveys.models import InvitationRule, Question, Survey
@@ -182,6 +183,14 @@ def _objects(
             analysed_at=timezone.now(),
         ),
         event_log=log,
+        customer=response.customer,
+        receipt=ErasureReceipt.objects.create(
+            chain=org.chain,
+            organisation=org,
+            actor_label="privacy officer",
+            erased_at=timezone.now(),
+            customer_hash="0" * 64,
+        ),
     )
 
 
@@ -273,6 +282,10 @@ PK_OF = {
     "text_correct": "analysed",
     "process:log": "event_log",
     "process:log_delete": "event_log",
+    "privacy:customer": "customer",
+    "privacy:customer_download": "customer",
+    "privacy:customer_erase": "customer",
+    "privacy:receipt": "receipt",
 }
 PROCESS_SOURCES = {"journeys": "journey_type", "logs": "event_log"}
 

@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_cxloop_help_lists_the_subcommands():
-    result = subprocess.run([sys.executable, "-m", "cxloop.cli", "--help"], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "cxloop.cli", "--help"], capture_output=True, text=True, check=True
+    )
     for command in ("serve", "worker", "demo", "import", "createadmin", "apikey"):
         assert f"  {command}" in result.stdout
 
@@ -22,7 +24,10 @@ def test_cxloop_help_lists_the_subcommands():
 @pytest.mark.parametrize("command", ["serve", "worker", "import", "createadmin", "apikey"])
 def test_each_subcommand_explains_itself(command):
     result = subprocess.run(
-        [sys.executable, "-m", "cxloop.cli", command, "--help"], capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "cxloop.cli", command, "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert "usage: cxloop" in result.stdout
@@ -53,7 +58,12 @@ def test_createadmin_makes_a_superuser_who_can_open_the_admin(cast):
     client = Client()
     assert client.login(username="root", password="lang-genoeg-1")
     assert client.get("/admin/").status_code == 200
-    for path in ("/admin/orgs/unit/", "/admin/followup/followupcase/", "/admin/responses/response/", "/admin/journeys/interaction/"):
+    for path in (
+        "/admin/orgs/unit/",
+        "/admin/followup/followupcase/",
+        "/admin/responses/response/",
+        "/admin/journeys/interaction/",
+    ):
         assert client.get(path).status_code == 200
     with pytest.raises(CommandError, match="exists already"):
         call_command("createadmin", username="root", password="lang-genoeg-1")

@@ -190,6 +190,9 @@ def _change_in_admin(customer: Customer) -> None:
         "email_invalid_at_1": "",
         "phone_invalid_at_0": "",
         "phone_invalid_at_1": "",
+        # The inline of per-organisation contact details: left as it is.
+        "contacts-TOTAL_FORMS": "0",
+        "contacts-INITIAL_FORMS": "0",
         "_save": "Save",
     }
     answer = client.post(f"/admin/customers/customer/{customer.pk}/change/", data)

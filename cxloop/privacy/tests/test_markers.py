@@ -23,8 +23,8 @@ def test_a_phone_number_is_recognised_in_its_dutch_spellings():
 def test_markers_hold_the_written_forms_and_leave_out_what_is_too_short():
     found = markers.build(
         key="K-1",
-        email="a.b@voorbeeld.nl",
-        phone="",
+        emails=["a.b@voorbeeld.nl"],
+        phones=[],
         texts=[
             "Prima",
             "Meneer O'Brien wachtte drie kwartier op de monteur en werd niet teruggebeld.",
@@ -40,11 +40,11 @@ def test_markers_hold_the_written_forms_and_leave_out_what_is_too_short():
         in found.text
     )
     assert "Meneer O'Brien wachtte drie kwartier op" in found.text  # the first 40 characters
-    assert markers.build(key="", email="", phone="", texts=[]).json == ()
+    assert markers.build(key="", emails=[], phones=[], texts=[]).json == ()
 
 
 def test_redact_and_mentions_ignore_case_and_take_the_longest_marker_first():
-    found = markers.build(key="KLANT-12345", email="", phone="", texts=[])
+    found = markers.build(key="KLANT-12345", emails=[], phones=[], texts=[])
     assert markers.mentions("zie klant-12345 hierboven", found)
     assert markers.redact("zie klant-12345 hierboven", found) == "zie [erased] hierboven"
     assert not markers.mentions("KLANT-1234", found)

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
-from cxloop.customers.models import Customer
+from cxloop.customers.models import Customer, CustomerContact
 from cxloop.followup.models import CaseEvent, FollowUpCase
 from cxloop.lib.testing.smtp import smtp_server
 from cxloop.messaging.models import OutboxMessage
@@ -86,9 +86,11 @@ def history(cast, django_capture_on_commit_callbacks):
 def state(key: str) -> dict:
     customer = Customer.objects.get(key=key)
     response = Response.objects.get(customer=customer)
+    contacts = list(CustomerContact.objects.filter(customer=customer))
     return {
-        "email": customer.email,
-        "phone": customer.phone,
+        # The details every organisation supplied (one here), or the customer's unattributed ones.
+        "email": "".join(c.email for c in contacts) or customer.email,
+        "phone": "".join(c.phone for c in contacts) or customer.phone,
         "comment": response.comment,
         "answer": Answer.objects.get(response=response, question__kind="open").text,
         "analysis": AnalysedText.objects.get(response=response).masked_text,
