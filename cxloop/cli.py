@@ -13,6 +13,7 @@ COMMANDS = {
     "journeys": "analyse an XES or CSV event log (journeys analyze LOG --json) or import one (journeys import)",
     "text": "analyse Dutch feedback: text analyze FILE.jsonl --json; train classifiers",
     "rollups": "rollups rebuild: recompute the dashboards' daily roll-ups",
+    "outbox": "outbox show ID: a message as it was sent, with its real links",
     "privacy": "privacy export|erase --organisation SLUG --customer KEY; privacy purge [--dry-run]",
     "sweep": "run due and left-behind background work once",
     "migrate": "create or update the database tables",
