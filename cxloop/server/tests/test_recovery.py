@@ -40,11 +40,16 @@ DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 RECOVERY_BOUND = 60.0
 
 
+# The worker's connections carry this name, so the test terminates theirs and no other
+# (the session's live server keeps its own connections to the same database).
+WORKER_APP_NAME = "cxloop-test-worker"
+
+
 def database_url() -> str:
     db = connection.settings_dict
     if db["ENGINE"].endswith("sqlite3"):
         return f"sqlite:///{db['NAME']}"
-    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}?application_name={WORKER_APP_NAME}"
 
 
 @contextmanager
@@ -129,7 +134,8 @@ def test_a_worker_survives_terminated_connections_and_does_later_work(cast):
                 )
                 cursor.execute(
                     "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    " WHERE datname = current_database() AND application_name = %s",
+                    [WORKER_APP_NAME],
                 )
                 terminated += cursor.fetchone()[0]
             # It beats again after the loss: its lease keeper reconnected.
@@ -192,7 +198,8 @@ def test_a_task_cut_off_by_a_lost_connection_runs_again(in_transaction):
 
 def _worker_backends(cursor) -> int:
     cursor.execute(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = %s",
+        [WORKER_APP_NAME],
     )
     return cursor.fetchone()[0]
 
