@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from cxloop.journeys.models import Channel, DataSharingAgreement, JourneyType, Touchpoint
+from cxloop.lib.testing.logins import logged_in
 from cxloop.orgs.models import Chain, Employee, Organisation, Role, Unit
 from cxloop.orgs.services import (
     create_api_key,
@@ -60,7 +61,7 @@ class Cast:
 
     def client_for(self, user) -> Client:
         client = Client()
-        client.force_login(user)
+        logged_in(user, client)
         return client
 
 

@@ -20,6 +20,7 @@ from cxloop.dashboards.tests.test_access import add_response
 from cxloop.followup.models import CustomerMessageTemplate, FollowUpQueue, FollowUpRule, SlaPolicy
 from cxloop.followup.tests.test_cases import case_for
 from cxloop.followup.tests.test_editors import HOURS, RULE
+from cxloop.lib.testing.logins import logged_in
 from cxloop.messaging.models import OutboxMessage
 from cxloop.orgs import services as orgs
 from cxloop.orgs.models import ApiKey, Membership, Role
@@ -96,7 +97,7 @@ class World:
             username="root", password="long-password-1"
         )
         self.root = Client()
-        self.root.force_login(root)
+        logged_in(root, self.root)
         self.olivia = cast.client_for(cast.owner_admin)
 
     def post(self, client: Client, url: str, data: dict | None = None) -> None:

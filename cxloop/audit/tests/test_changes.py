@@ -16,6 +16,7 @@ from cxloop.followup.models import (
     SlaPolicy,
 )
 from cxloop.followup.tests.test_editors import HOURS, RULE
+from cxloop.lib.testing.logins import logged_in
 from cxloop.orgs.models import ApiKey, Employee, Membership, Role
 from cxloop.surveys.models import ContactPolicy, InvitationRule, Survey
 from cxloop.surveys.services import opt_out_url
@@ -39,7 +40,7 @@ def actions() -> list[str]:
 def superuser_client(cast) -> Client:
     root = get_user_model().objects.create_superuser(username="root", password="x-long-password")
     client = Client()
-    client.force_login(root)
+    logged_in(root, client)
     return client
 
 

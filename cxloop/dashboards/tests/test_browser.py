@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.test import Client
 
 from cxloop.dashboards.tests import scenario
+from cxloop.lib.testing.logins import logged_in
 from cxloop.surveys.tests.test_browser import contrast
 
 PHONE = {
@@ -21,9 +21,8 @@ PHONE = {
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 
 
-def logged_in(browser, live_server, user, device: dict):
-    client = Client()
-    client.force_login(user)
+def browser_page(browser, live_server, user, device: dict):
+    client = logged_in(user)
     context = browser.new_context(**device)
     context.add_cookies(
         [
@@ -69,7 +68,7 @@ def test_dashboards_render_readable_charts_in_chromium(
 ):
     world = scenario.build(cast, count=260)
     shots = shots_dir(tmp_path)
-    page = logged_in(chromium_browser, live_server, cast.owner_admin, DESKTOP)
+    page = browser_page(chromium_browser, live_server, cast.owner_admin, DESKTOP)
     for name, path in (
         ("organisation", "/organisations/leasewijs/?days=365"),
         ("analysis", "/organisations/leasewijs/analysis/?days=365"),
@@ -94,7 +93,7 @@ def test_dashboards_render_readable_charts_in_chromium(
     page.get_by_text("The numbers as a table").first.click()
     assert page.locator("#table-trend table").is_visible()
 
-    own = logged_in(chromium_browser, live_server, cast.agent.user, PHONE)
+    own = browser_page(chromium_browser, live_server, cast.agent.user, PHONE)
     own.goto(live_server.url + "/me/?days=365")
     assert own.locator("h1").text_content().strip()
     assert check_charts(own) >= 1

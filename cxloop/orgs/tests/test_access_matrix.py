@@ -33,6 +33,7 @@ from cxloop.followup.models import (
     SlaPolicy,
 )
 from cxloop.journeys.models import Channel, Interaction, Journey, JourneyType
+from cxloop.lib.testing.logins import logged_in
 from cxloop.messaging.models import OutboxMessage
 from cxloop.orgs.models import Organisation, Role
 from cxloop.orgs.services import create_employee, create_unit, grant_role
@@ -364,7 +365,7 @@ def test_every_url_answers_every_role_as_the_matrix_says(cast):
     for role, user in users.items():
         clients[role] = Client(raise_request_exception=False)
         if user is not None:
-            clients[role].force_login(user)
+            logged_in(user, clients[role])
     expected = parse(MATRIX)
     printing = os.environ.get("CXLOOP_ACCESS_MATRIX") == "print"
     asked, missing, messages = set(), [], []
@@ -411,7 +412,7 @@ def test_the_admin_refuses_every_role_but_staff(cast):
         client = Client()
         if user is not None:
             assert not user.is_staff
-            client.force_login(user)
+            logged_in(user, client)
         for path in paths:
             response = client.get(path)
             assert response.status_code == 302, (role, path)
@@ -448,9 +449,8 @@ def test_the_api_refuses_every_request_without_a_valid_key(cast):
     _, users = build_world(cast)
     operations = _api_operations()
     assert len(operations) >= 5
-    logged_in = Client()
-    logged_in.force_login(users["org_admin"])  # a session is not a key
-    attempts = [(Client(), {}), (logged_in, {}), (Client(), {"HTTP_AUTHORIZATION": "Bearer nope"})]
+    session = logged_in(users["org_admin"])  # a session is not a key
+    attempts = [(Client(), {}), (session, {}), (Client(), {"HTTP_AUTHORIZATION": "Bearer nope"})]
     attempts.append((Client(), {"HTTP_X_API_KEY": cast.owner_key + "x"}))
     for client, headers in attempts:
         for method, path in operations:

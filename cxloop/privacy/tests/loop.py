@@ -23,6 +23,7 @@ from cxloop.conftest import PASSWORD
 from cxloop.customers.models import Customer
 from cxloop.digest.services import send_daily_digests
 from cxloop.followup.models import FollowUpCase
+from cxloop.lib.testing.logins import logged_in
 from cxloop.lib.testing.smtp import Mailbox, smtp_server
 from cxloop.orgs.models import Role
 from cxloop.orgs.services import grant_role
@@ -176,7 +177,7 @@ def _change_in_admin(customer: Customer) -> None:
     """A superuser changes the customer's segment in Django's admin: an admin log line with the key."""
     root = get_user_model().objects.create_superuser("root", "root@example.nl", PASSWORD)
     client = Client()
-    client.force_login(root)
+    logged_in(root, client)
     data = {
         "chain": customer.chain_id,
         "key": customer.key,

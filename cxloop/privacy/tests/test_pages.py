@@ -14,6 +14,7 @@ from cxloop.audit.models import AuditEntry
 from cxloop.audit.services import record_change
 from cxloop.conftest import PASSWORD
 from cxloop.customers.models import Customer
+from cxloop.lib.testing.logins import logged_in
 from cxloop.orgs.models import Role
 from cxloop.orgs.services import grant_role
 from cxloop.privacy.models import ErasureReceipt, RetentionPolicy
@@ -129,7 +130,7 @@ def test_erasing_on_the_page_needs_the_confirmation_and_a_csrf_token(cast, world
     unconfirmed = officer.post(url, {})
     assert unconfirmed.status_code == 400 and "Tick the box" in unconfirmed.content.decode()
     strict = Client(enforce_csrf_checks=True)
-    strict.force_login(cast.owner_admin)
+    logged_in(cast.owner_admin, strict)
     assert strict.post(url, {"confirm": "1"}).status_code == 403
     assert Customer.objects.filter(pk=world.customer.pk).exists()
     erased = officer.post(url, {"confirm": "1"})
