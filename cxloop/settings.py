@@ -224,8 +224,10 @@ INSTALLED_APPS += [
     "csp",
     "cxloop.accounts",
 ]
-_after_auth = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1
-MIDDLEWARE[_after_auth:_after_auth] = [
+# After authentication and messages: the idle timeout tells the person why they were logged out.
+_after_messages = MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1
+MIDDLEWARE[_after_messages:_after_messages] = [
+    "cxloop.accounts.middleware.IdleTimeoutMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "cxloop.accounts.middleware.SecondFactorMiddleware",
 ]
@@ -256,9 +258,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 OTP_TOTP_ISSUER = envstr("CXLOOP_TOTP_ISSUER", "cxloop")
-# Idle timeout: every request pushes the session's end forward; 30 minutes without one ends it.
-SESSION_COOKIE_AGE = envint("CXLOOP_SESSION_IDLE_MINUTES", 30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# Idle timeout: 30 minutes without a request end a session (accounts.middleware.IdleTimeoutMiddleware);
+# a session lasts at most a working day after its last request was recorded.
+CXLOOP_SESSION_IDLE_MINUTES = envint("CXLOOP_SESSION_IDLE_MINUTES", 30)
+SESSION_COOKIE_AGE = 12 * 60 * 60
 
 # --- production mode behind TLS (issue 10): `cxloop check --deploy` is clean with CXLOOP_HTTPS=1 ---
 CXLOOP_HTTPS = envbool("CXLOOP_HTTPS", False)

@@ -26,6 +26,29 @@ def authenticator(user) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, name=AUTHENTICATOR, confirmed=True).first()
 
 
+def second_factor_state(user) -> tuple[bool, bool]:
+    """(has a confirmed authenticator, must use one), in one query: asked on every staff request."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Exists, OuterRef, Q
+
+    from cxloop.orgs.capabilities import TWO_FACTOR_ROLES
+    from cxloop.orgs.models import Membership
+
+    row = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(
+            has_one=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
+            needs_one=Q(is_staff=True)
+            | Q(is_superuser=True)
+            | Exists(Membership.objects.filter(user=OuterRef("pk"), role__in=TWO_FACTOR_ROLES)),
+        )
+        .values_list("has_one", "needs_one")
+        .get()
+    )
+    return bool(row[0]), bool(row[1])
+
+
 def pending_authenticator(user) -> TOTPDevice | None:
     """The authenticator `user` started to set up and has not confirmed with a code yet."""
     return TOTPDevice.objects.filter(user=user, name=AUTHENTICATOR, confirmed=False).first()

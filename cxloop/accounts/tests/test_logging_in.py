@@ -180,8 +180,10 @@ def test_thirty_idle_minutes_end_the_session_and_activity_keeps_it(cast):
         with time_machine.travel(start + timedelta(minutes=minutes)):
             assert client.get("/cases/").status_code == 200, minutes
     with time_machine.travel(start + timedelta(minutes=87 + 31)):
-        answer = client.get("/cases/")
-        assert answer.status_code == 302 and answer["Location"].startswith("/login/")
+        answer = client.get("/cases/", follow=True)
+        assert answer.redirect_chain[0][0] == "/login/?next=/cases/"
+        assert "30 minuten zonder activiteit" in answer.content.decode()
+        assert not answer.wsgi_request.user.is_authenticated
 
 
 def test_a_lost_phone_is_reset_from_the_command_line(cast, capsys):

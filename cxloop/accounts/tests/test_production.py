@@ -18,7 +18,10 @@ PRODUCTION = {
 
 
 def _deploy_check(tmp_path, **extra: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CXLOOP_")}
+    # Not the test run's own switches (browser tests allow Django's sync calls in async code).
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("CXLOOP_", "DJANGO_ALLOW_ASYNC"))
+    }
     env.update(PRODUCTION, **extra, CXLOOP_DATA_DIR=str(tmp_path))
     return subprocess.run(
         [sys.executable, "-m", "cxloop.cli", "check", "--deploy", "--fail-level", "WARNING"],

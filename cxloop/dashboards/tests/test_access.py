@@ -184,4 +184,6 @@ def test_dashboard_pages_do_not_run_a_query_per_row(feedback):
     after = (count_queries(lead, team_url), count_queries(admin, org_url))
     assert after == before
     # The pages grew trends, previous periods, comparisons and filters (issue 5); still no query per row.
-    assert before[0] <= 24 and before[1] <= 19
+    # The fixed part includes one query for the second-factor rule on each staff request
+    # (accounts.middleware) and, in an admin's verified session, one for their device (django-otp).
+    assert before[0] <= 25 and before[1] <= 21, before

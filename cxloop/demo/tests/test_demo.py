@@ -58,7 +58,9 @@ def test_every_demo_login_works(demo):
     for username in content.DEMO_USERNAMES:
         client = Client()
         login_through_pages(client, username, PASSWORD)
-        assert client.get("/").status_code == 200, username
+        home = client.get("/", follow=True)
+        assert home.status_code == 200 and home.wsgi_request.user.is_verified() is not None, username
+        assert not home.request["PATH_INFO"].startswith(("/login/", "/account/")), username
     beheerder = Client()
     login_through_pages(beheerder, "beheerder", PASSWORD)
     assert beheerder.get("/admin/").status_code == 200

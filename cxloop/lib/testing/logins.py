@@ -12,7 +12,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cxloop.accounts import services, twofactor
+from cxloop.accounts import twofactor
 from cxloop.orgs.capabilities import must_use_two_factor
 
 
@@ -31,13 +31,6 @@ def logged_in(user, client: Client | None = None) -> Client:
     return client
 
 
-def confirmed_authenticator(user) -> TOTPDevice:
-    """Set up `user`'s authenticator as a person would: start it and confirm it with the current code."""
-    device = services.start_authenticator(user)
-    assert services.confirm_authenticator(user, current_code(device)) is not None
-    return twofactor.authenticator(user)
-
-
 def current_code(device: TOTPDevice) -> str:
     """The code the person's authenticator app shows now (RFC 6238, as django-otp computes it)."""
     code = totp(
@@ -53,19 +46,16 @@ def login_through_pages(client: Client, username: str, password: str):
     tests log the same person in more often than that.
     """
     answer = client.post("/login/", {"username": username, "password": password})
-    location = answer.headers.get("Location", "")
     if answer.status_code != 302:
         return answer
-    answer = client.get(location)
-    if answer.status_code == 302 and "/account/two-factor/setup/" in answer.headers["Location"]:
-        setup_url = answer.headers["Location"]
-        client.get(setup_url)
-        user = answer.wsgi_request.user
-        return client.post(setup_url, {"code": current_code(twofactor.pending_authenticator(user))})
-    if answer.status_code == 302 and "/account/two-factor/verify/" in answer.headers["Location"]:
-        user = answer.wsgi_request.user
+    answer = client.get(answer.headers["Location"], follow=True)
+    path, user = answer.request["PATH_INFO"], answer.wsgi_request.user
+    if path == "/account/two-factor/setup/":
+        code = current_code(twofactor.pending_authenticator(user))
+        return client.post(answer.request["PATH_INFO"], {"code": code})
+    if path == "/account/two-factor/verify/":
         device, _ = StaticDevice.objects.get_or_create(user=user, name=twofactor.BACKUP_CODES)
         code = StaticToken.random_token()
         device.token_set.create(token=code)
-        return client.post(answer.headers["Location"], {"code": code})
+        return client.post(path, {"code": code}, follow=True)
     return answer
