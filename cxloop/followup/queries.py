@@ -100,20 +100,6 @@ def _visible(cs: CaseScope) -> Q:
     return visible
 
 
-def may_work(cs: CaseScope, case: FollowUpCase) -> bool:
-    """Whether the user works this case (one they may see), rather than only reading it."""
-    user_id = getattr(cs.user, "pk", None)
-    if case.assignee is not None and user_id is not None and case.assignee.user_id == user_id:
-        return True
-    if (
-        case.organisation_id
-        in cs.scope.grants.organisations(Capability.MANAGE_CASES) | cs.journey_owner_of
-    ):
-        return True
-    paths = cs.scope.grants.unit_paths(Capability.MANAGE_CASES)
-    return case.unit is not None and any(case.unit.path.startswith(path) for path in paths)
-
-
 def _in_led_units(cs: CaseScope) -> Q:
     team = Q(pk__in=[])
     for path in cs.scope.led_unit_paths:
@@ -122,7 +108,7 @@ def _in_led_units(cs: CaseScope) -> Q:
 
 
 def visible_cases(cs: CaseScope, *, now: datetime | None = None) -> QuerySet[FollowUpCase]:
-    """Every case the user may see, with its overdue flags and the due time that matters now."""
+    """Every case the user may see, whether they may work it, its overdue flags and the due time that matters now."""
     now = now or timezone.now()
     running = Q(status__in=RUNNING_STATUSES)
     waiting_for_contact = Q(first_contact_at__isnull=True, first_contact_due_at__isnull=False)
@@ -138,6 +124,8 @@ def visible_cases(cs: CaseScope, *, now: datetime | None = None) -> QuerySet[Fol
             "response__journey_type",
         )
         .annotate(
+            # False for a partner's case the journey owner only reads (see the module's docstring).
+            workable=ExpressionWrapper(_workable(cs), output_field=BooleanField()),
             first_contact_overdue=ExpressionWrapper(
                 running & waiting_for_contact & Q(first_contact_due_at__lt=now),
                 output_field=BooleanField(),
@@ -220,7 +208,7 @@ def access_case(
     """A case the user may see (with to_work: may work, not only read), else 404."""
     cs = case_scope_for(user)
     case = cases_for(user=user, show="all", case_scope=cs).filter(pk=pk).first()
-    if case is None or (to_work and not may_work(cs, case)):
+    if case is None or (to_work and not case.workable):
         raise Http404
     return case
 

@@ -300,7 +300,7 @@ def _case_page(
     request: HttpRequest, case: FollowUpCase, *, status: int = 200, **forms_in_error
 ) -> HttpResponse:
     cs = queries.case_scope_for(request.user)
-    if not queries.may_work(cs, case):
+    if not case.workable:
         return _read_only_case_page(request, case, cs)
     response = case.response
     templates = list(queries.message_templates(case=case))

@@ -288,13 +288,23 @@ def test_a_case_about_pims_call_goes_through_belcentrum_from_opening_to_the_kpis
 def test_leasewijss_journey_owner_works_its_own_cases_and_only_reads_the_partners(cast, chain):
     own = case_for(cast, employee=cast.agent, nps=2)
     partners = case_for(cast, employee=cast.partner_agent, nps=2)
+    # Jolien also leads Team Noord for a while, so she has people to hand cases to.
+    grant_role(user=chain["jolien"], organisation=cast.owner, role=Role.TEAM_LEAD, unit=cast.team)
     jolien = cast.client_for(chain["jolien"])
     assert jolien.post(f"/cases/{own.pk}/note/", {"note": "Gezien"}).status_code == 302
     assert jolien.post(f"/cases/{partners.pk}/note/", {"note": "Gezien"}).status_code == 404
-    # Nor can a bulk reassignment reach the partner's case.
+    # The inbox lists both, but offers only her own to tick; nor can a bulk reassignment reach the other.
+    inbox = jolien.get("/cases/")
+    assert {c.pk for c in inbox.context["cases"]} == {own.pk, partners.pk}
+    assert f'id="case-{own.pk}"' in inbox.content.decode()
+    assert f'id="case-{partners.pk}"' not in inbox.content.decode()
     bulk = jolien.post("/cases/reassign/", {"cases": [partners.pk], "assignee": cast.agent.pk})
     assert bulk.status_code == 422
     assert FollowUpCase.objects.get(pk=partners.pk).assignee == chain["tessa"]
+    assert (
+        jolien.post("/cases/reassign/", {"cases": [own.pk], "assignee": cast.agent.pk}).status_code
+        == 302
+    )
 
 
 def test_the_outsider_and_the_partners_lead_of_another_team(cast, chain):
@@ -304,9 +314,9 @@ def test_the_outsider_and_the_partners_lead_of_another_team(cast, chain):
     assert cast.client_for(cast.lead.user).get(f"/cases/{case.pk}/").status_code == 404
 
 
-def owners_case_about(cast, employee) -> FollowUpCase:
+def owners_case_about(cast, employee, comment: str = "Niemand belde terug") -> FollowUpCase:
     """The case of a detractor whom Leasewijs's rule invited about this employee's contact."""
-    response = add_response(cast, employee=employee, nps=2, comment="Niemand belde terug")
+    response = add_response(cast, employee=employee, nps=2, comment=comment)
     Response.objects.filter(pk=response.pk).update(organisation=cast.owner)
     return services.apply_followup_rules(response_id=response.pk)
 
@@ -369,3 +379,35 @@ def test_the_partner_keeps_the_owners_sla_for_the_journey_unless_it_has_its_own(
     with time_machine.travel(at(23, 9), tick=False):
         own = case_for(cast, employee=cast.partner_agent, nps=2, comment="twee")
     assert (own.first_contact_due_at, own.due_at) == (at(23, 10), at(23, 17))
+
+
+def test_the_migration_moves_cases_opened_for_the_owner_about_a_partners_contact(cast, chain):
+    import importlib
+
+    from django.apps import apps
+
+    def opened_as_before(employee, comment: str, **extra) -> FollowUpCase:
+        """A case as open_case opened it before: for the organisation that invited."""
+        case = owners_case_about(cast, employee, comment)
+        FollowUpCase.objects.filter(pk=case.pk).update(organisation=cast.owner, **extra)
+        return case
+
+    stranded = opened_as_before(cast.partner_agent, "Een")
+    resolved = opened_as_before(
+        cast.partner_agent, "Twee", root_cause=cast.root_cause
+    )  # the owner's list
+    queue = FollowUpQueue.objects.create(organisation=cast.owner, name="Klantregie")
+    queued = opened_as_before(cast.partner_agent, "Drie", queue=queue, assignee=cast.colleague)
+    own = owners_case_about(cast, cast.agent)
+    migration = importlib.import_module(
+        "cxloop.followup.migrations.0003_partner_cases_belong_to_the_partner"
+    )
+    migration.cases_to_their_units_organisation(apps, None)
+    organisations = dict(FollowUpCase.objects.values_list("pk", "organisation__slug"))
+    assert organisations == {
+        stranded.pk: "belcentrum",
+        resolved.pk: "leasewijs",
+        queued.pk: "leasewijs",
+        own.pk: "leasewijs",
+    }
+    assert cast.client_for(cast.partner_admin).get(f"/cases/{stranded.pk}/").status_code == 200
