@@ -88,9 +88,13 @@ class ContactHistory:
 
 
 def _visible(organisation_ids: set[int]) -> Q:
-    # A partner sees its own decisions; the journey owner sees every decision in its journeys.
-    return Q(organisation_id__in=organisation_ids) | Q(
-        journey__journey_type__owner_id__in=organisation_ids
+    # An organisation sees the decisions (and invitations) it made, those about its own contacts
+    # with the customer (also when the journey owner's rule decided), and the journey owner every
+    # one in its journeys.
+    return (
+        Q(organisation_id__in=organisation_ids)
+        | Q(interaction__organisation_id__in=organisation_ids)
+        | Q(journey__journey_type__owner_id__in=organisation_ids)
     )
 
 

@@ -1,15 +1,28 @@
 """Reads of follow-up cases, scoped to what a user may work on or look at.
 
-Who sees which case: its assignee; the admins of the organisation that owns it; the leads of
-its unit and the units above; and the journey owners of its organisation or of the journey
-type it belongs to (the chain view of a "klanteigenaar"). Analysts see KPIs, not cases.
+Who works a case: its assignee; the admins of the organisation that handles it (the one whose
+contact the feedback is about, services.handled_by); the leads of its unit and the units above;
+the journey owners of that organisation. Who only reads it: the journey owners of the journey
+type it belongs to, when a partner handles it and that partner's data-sharing agreement for the
+journey type lets the owner see its cases (the chain view of a "klanteigenaar"). Analysts see
+KPIs, not cases.
 """
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import BooleanField, Case, ExpressionWrapper, F, Q, QuerySet, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    When,
+)
 from django.db.models.functions import Least
 from django.http import Http404
 from django.utils import timezone
@@ -21,7 +34,7 @@ from cxloop.followup.models import (
     FollowUpQueue,
     FollowUpSettings,
 )
-from cxloop.journeys.models import Interaction
+from cxloop.journeys.models import DataSharingAgreement, Interaction
 from cxloop.orgs.access import Scope, scope_for
 from cxloop.orgs.capabilities import Capability, organisations_where
 from cxloop.orgs.models import Employee, Organisation, Unit
@@ -57,16 +70,33 @@ def case_scope_for(user: AbstractBaseUser | AnonymousUser) -> CaseScope:
     return result
 
 
-def _visible(cs: CaseScope) -> Q:
-    visible = Q(assignee__user=cs.user) if cs.user.is_authenticated else Q(pk__in=[])
+def _workable(cs: CaseScope) -> Q:
+    """The cases the user works: assigned to them, or in an organisation or unit where they manage or follow cases."""
+    workable = Q(assignee__user=cs.user) if cs.user.is_authenticated else Q(pk__in=[])
     if managed := cs.scope.grants.organisations(Capability.MANAGE_CASES):
-        visible |= Q(organisation_id__in=managed)
+        workable |= Q(organisation_id__in=managed)
     for path in cs.scope.grants.unit_paths(Capability.MANAGE_CASES):
-        visible |= Q(unit__path__startswith=path)
+        workable |= Q(unit__path__startswith=path)
     if cs.journey_owner_of:
-        visible |= Q(organisation_id__in=cs.journey_owner_of) | Q(
-            response__journey_type__owner_id__in=cs.journey_owner_of
+        workable |= Q(organisation_id__in=cs.journey_owner_of)
+    return workable
+
+
+def _shared_with_owner() -> Exists:
+    """The partner handling the case lets the journey type's owner read its cases (DataSharingAgreement)."""
+    return Exists(
+        DataSharingAgreement.objects.filter(
+            journey_type_id=OuterRef("response__journey_type_id"),
+            organisation_id=OuterRef("organisation_id"),
+            owner_case_access=DataSharingAgreement.CaseAccess.READ,
         )
+    )
+
+
+def _visible(cs: CaseScope) -> Q:
+    visible = _workable(cs)
+    if cs.journey_owner_of:
+        visible |= Q(_shared_with_owner(), response__journey_type__owner_id__in=cs.journey_owner_of)
     return visible
 
 
@@ -78,7 +108,7 @@ def _in_led_units(cs: CaseScope) -> Q:
 
 
 def visible_cases(cs: CaseScope, *, now: datetime | None = None) -> QuerySet[FollowUpCase]:
-    """Every case the user may see, with its overdue flags and the due time that matters now."""
+    """Every case the user may see, whether they may work it, its overdue flags and the due time that matters now."""
     now = now or timezone.now()
     running = Q(status__in=RUNNING_STATUSES)
     waiting_for_contact = Q(first_contact_at__isnull=True, first_contact_due_at__isnull=False)
@@ -94,6 +124,8 @@ def visible_cases(cs: CaseScope, *, now: datetime | None = None) -> QuerySet[Fol
             "response__journey_type",
         )
         .annotate(
+            # False for a partner's case the journey owner only reads (see the module's docstring).
+            workable=ExpressionWrapper(_workable(cs), output_field=BooleanField()),
             first_contact_overdue=ExpressionWrapper(
                 running & waiting_for_contact & Q(first_contact_due_at__lt=now),
                 output_field=BooleanField(),
@@ -170,12 +202,24 @@ def cases_for(
     return cases.order_by("next_due", "pk")
 
 
-def access_case(user: AbstractBaseUser | AnonymousUser, pk: int) -> FollowUpCase:
-    """A case the user may see, else 404."""
-    case = cases_for(user=user, show="all").filter(pk=pk).first()
-    if case is None:
+def access_case(
+    user: AbstractBaseUser | AnonymousUser, pk: int, *, to_work: bool = False
+) -> FollowUpCase:
+    """A case the user may see (with to_work: may work, not only read), else 404."""
+    cs = case_scope_for(user)
+    case = cases_for(user=user, show="all", case_scope=cs).filter(pk=pk).first()
+    if case is None or (to_work and not case.workable):
         raise Http404
     return case
+
+
+def workable_cases(cs: CaseScope) -> QuerySet[FollowUpCase]:
+    """The open cases the user may work, for handing several over at once."""
+    return (
+        FollowUpCase.objects.filter(_workable(cs), status__in=OPEN_STATUSES)
+        .select_related("assignee", "response__customer")
+        .order_by("due_at", "pk")
+    )
 
 
 @dataclass(frozen=True)
@@ -363,6 +407,15 @@ class KpiScope:
     responses: Q
 
 
+def _responses_handled_by(organisation_id: int) -> Q:
+    """Responses an organisation closes the loop on: those whose case it handles, and without a case
+    those its own follow-up rules judged (a partner's contact in the owner's journey is counted for
+    the partner once its case opens there)."""
+    return Q(followup_case__organisation_id=organisation_id) | Q(
+        followup_case__isnull=True, organisation_id=organisation_id
+    )
+
+
 def kpi_scopes(cs: CaseScope) -> list[KpiScope]:
     """The KPI scopes a user may choose, narrowest first."""
     scopes: list[KpiScope] = []
@@ -399,7 +452,7 @@ def kpi_scopes(cs: CaseScope) -> list[KpiScope]:
                     "organisation",
                     organisation.name,
                     Q(organisation_id=organisation.pk),
-                    Q(organisation_id=organisation.pk),
+                    _responses_handled_by(organisation.pk),
                 )
             )
         if organisation.pk in chains:
@@ -419,8 +472,14 @@ def calendars_for(organisation_ids: set[int]) -> dict[int, sla.Calendar]:
     """Each organisation's business-hours calendar, in one query."""
     from cxloop.followup.services import calendar_from
 
-    stored = {s.organisation_id: s for s in FollowUpSettings.objects.filter(organisation_id__in=organisation_ids)}
-    return {organisation_id: calendar_from(stored.get(organisation_id)) for organisation_id in organisation_ids}
+    stored = {
+        s.organisation_id: s
+        for s in FollowUpSettings.objects.filter(organisation_id__in=organisation_ids)
+    }
+    return {
+        organisation_id: calendar_from(stored.get(organisation_id))
+        for organisation_id in organisation_ids
+    }
 
 
 CASE_FACT_FIELDS = (

@@ -30,7 +30,7 @@ from cxloop.followup.models import (
     SlaPolicy,
 )
 from cxloop.messaging.services import queue_email
-from cxloop.orgs.models import Employee, Organisation
+from cxloop.orgs.models import Employee, Organisation, Unit
 from cxloop.responses.models import Response
 
 DETRACTOR_MAX = 6
@@ -86,7 +86,9 @@ def apply_followup_rules(*, response_id: int) -> FollowUpCase | None:
 
     Safe to run twice: a response has at most one case and one forwarded compliment.
     """
-    response = Response.objects.select_related("unit", "organisation", "customer", "employee").get(pk=response_id)
+    response = Response.objects.select_related(
+        "unit", "organisation", "customer", "employee", "interaction", "journey_type"
+    ).get(pk=response_id)
     if response.submitted_at is None:
         return None
     existing = FollowUpCase.objects.filter(response=response).first()
@@ -147,12 +149,22 @@ def calendar_from(stored: FollowUpSettings | None) -> sla.Calendar:
     return sla.Calendar(hours=sla.parse_hours(stored.opening_hours), closed_days=closed)
 
 
-def sla_hours(*, organisation: Organisation, journey_type_id: int | None, priority: str) -> tuple[float, float]:
-    """Working hours to first contact and to resolution: the most specific policy, else the defaults."""
-    policies = SlaPolicy.objects.filter(organisation=organisation, priority=priority).order_by("journey_type_id")
-    specific = [p for p in policies if p.journey_type_id == journey_type_id]
-    generic = [p for p in policies if p.journey_type_id is None]
-    policy = (specific or generic or [None])[0]
+def sla_hours(
+    *, organisation: Organisation, journey_type_id: int | None, priority: str, journey_owner_id: int | None = None
+) -> tuple[float, float]:
+    """Working hours to first contact and to resolution: the most specific policy, else the defaults.
+
+    A partner handling a case in another organisation's journey without its own policy for that
+    journey type keeps the journey owner's policy for it (what the chain agreed for the journey)
+    before its own general one.
+    """
+    owners = {organisation.pk} | ({journey_owner_id} if journey_owner_id else set())
+    policies = SlaPolicy.objects.filter(organisation_id__in=owners, priority=priority).order_by("journey_type_id", "pk")
+    own = [p for p in policies if p.organisation_id == organisation.pk]
+    specific = [p for p in own if p.journey_type_id == journey_type_id]
+    agreed = [p for p in policies if p.organisation_id == journey_owner_id and p.journey_type_id == journey_type_id]
+    generic = [p for p in own if p.journey_type_id is None]
+    policy = (specific or (agreed if journey_type_id else []) or generic or [None])[0]
     if policy is None:
         return DEFAULT_FIRST_CONTACT_HOURS, DEFAULT_RESOLUTION_HOURS
     return float(policy.first_contact_hours), float(policy.resolution_hours)
@@ -168,6 +180,30 @@ def _owner_for(response: Response, rule: FollowUpRule | None) -> tuple[Employee 
     return responsible_lead(response.unit), None
 
 
+def contact_organisation_id(response: Response) -> int:
+    """The organisation whose contact with the customer the feedback is about (a partner's, in the owner's journey)."""
+    if response.interaction_id is not None:
+        return response.interaction.organisation_id
+    if response.unit_id is not None:
+        return response.unit.organisation_id
+    return response.organisation_id
+
+
+def handled_by(response: Response, *, assignee: Employee | None, queue: FollowUpQueue | None) -> tuple[Organisation, Unit | None]:
+    """The organisation and unit that handle a new case: whose contact it was, unless a rule sends it to a queue elsewhere.
+
+    The response belongs to the organisation that invited (the journey owner's rule governs a
+    journey), but the call back, the escalation and the KPIs belong to the organisation whose
+    employee had the contact: its leads, its admins, its business hours.
+    """
+    contact_id = contact_organisation_id(response)
+    if queue is not None and queue.organisation_id != contact_id:
+        return queue.organisation, assignee.unit if assignee else None
+    if contact_id == response.organisation_id:
+        return response.organisation, response.unit
+    return Organisation.objects.get(pk=contact_id), response.unit
+
+
 @transaction.atomic
 def open_case(
     *, response: Response, reason: str, priority: str = FollowUpCase.Priority.NORMAL, rule: FollowUpRule | None = None
@@ -175,15 +211,19 @@ def open_case(
     """Open a case for a response, assign it and set its first-contact and resolution due times."""
     now = timezone.now()
     assignee, queue = _owner_for(response, rule)
+    organisation, unit = handled_by(response, assignee=assignee, queue=queue)
     first_hours, resolution_hours = sla_hours(
-        organisation=response.organisation, journey_type_id=response.journey_type_id, priority=priority
+        organisation=organisation,
+        journey_type_id=response.journey_type_id,
+        priority=priority,
+        journey_owner_id=response.journey_type.owner_id if response.journey_type_id else None,
     )
-    calendar = calendar_for(response.organisation)
+    calendar = calendar_for(organisation)
     case = FollowUpCase.objects.create(
         response=response,
         rule=rule,
-        organisation=response.organisation,
-        unit=response.unit,
+        organisation=organisation,
+        unit=unit,
         queue=queue,
         assignee=assignee,
         priority=priority,

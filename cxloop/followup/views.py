@@ -136,8 +136,7 @@ class BulkReassignForm(forms.Form):
 
     def __init__(self, *args, case_scope: CaseScope, **kwargs):
         super().__init__(*args, **kwargs)
-        visible = queries.cases_for(user=case_scope.user, show="all", case_scope=case_scope)
-        self.fields["cases"].queryset = visible.filter(status__in=queries.OPEN_STATUSES)
+        self.fields["cases"].queryset = queries.workable_cases(case_scope)
         self.fields["assignee"].queryset = queries.assignable_employees(case_scope)
 
 
@@ -301,6 +300,8 @@ def _case_page(
     request: HttpRequest, case: FollowUpCase, *, status: int = 200, **forms_in_error
 ) -> HttpResponse:
     cs = queries.case_scope_for(request.user)
+    if not case.workable:
+        return _read_only_case_page(request, case, cs)
     response = case.response
     templates = list(queries.message_templates(case=case))
     subject, body, template_id = ("", "", None)
@@ -330,9 +331,28 @@ def _case_page(
             or reassign_form.fields["queue"].queryset.exists()
         ),
         "is_open": case.status in queries.OPEN_STATUSES,
+        "can_work": True,
         "now": timezone.now(),
     }
     return render(request, "followup/case.html", context, status=status)
+
+
+def _read_only_case_page(request: HttpRequest, case: FollowUpCase, cs: CaseScope) -> HttpResponse:
+    """A partner's case as the journey owner follows it: progress and timeline, no steps, and
+    neither the contact details the partner holds nor the name of the partner's employee."""
+    context = {
+        "case": case,
+        "response": case.response,
+        "answers": case.response.answers.select_related("question").order_by("question__position"),
+        "events": case.events.select_related("actor"),
+        "journey": queries.journey_of(cs, case=case),
+        "earlier_feedback": queries.earlier_feedback(cs, case=case),
+        "other_cases": queries.other_open_cases(cs, case=case),
+        "is_open": case.status in queries.OPEN_STATUSES,
+        "can_work": False,
+        "now": timezone.now(),
+    }
+    return render(request, "followup/case.html", context)
 
 
 @login_required
@@ -351,7 +371,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _step(request: HttpRequest, pk: int, make_form, form_name: str, run) -> HttpResponse:
     """Validate a step's form, run the service, and show the case again (with the error if any)."""
-    case = access_case(request.user, pk)
+    case = access_case(request.user, pk, to_work=True)
     form = make_form(case)
     if not form.is_valid():
         return _case_page(request, case, status=422, **{form_name: form})
@@ -359,7 +379,7 @@ def _step(request: HttpRequest, pk: int, make_form, form_name: str, run) -> Http
         run(case, form.cleaned_data)
     except services.CaseError as error:
         messages.error(request, str(error))
-        return _case_page(request, access_case(request.user, pk), status=409)
+        return _case_page(request, access_case(request.user, pk, to_work=True), status=409)
     return redirect("case_detail", pk=case.pk)
 
 

@@ -28,7 +28,7 @@ class JourneyTypeAdmin(admin.ModelAdmin):
 
 @admin.register(DataSharingAgreement)
 class DataSharingAgreementAdmin(admin.ModelAdmin):
-    list_display = ["journey_type", "organisation", "visibility"]
+    list_display = ["journey_type", "organisation", "visibility", "owner_case_access"]
 
 
 @admin.register(Channel)

@@ -23,16 +23,29 @@ class JourneyType(models.Model):
 
 
 class DataSharingAgreement(models.Model):
-    """What a participating partner may see of a journey type's results."""
+    """What a participating partner may see of a journey type's results, and what its owner sees of the partner's cases."""
 
     class Visibility(models.TextChoices):
         OWN = "own", _("only its own part")
         TOTALS = "totals", _("its own part and the journey totals")
         ALL = "all", _("every partner's part")
 
+    class CaseAccess(models.TextChoices):
+        NONE = "none", _("not at all")
+        READ = "read", _("read-only")
+
     journey_type = models.ForeignKey(JourneyType, on_delete=models.CASCADE, related_name="agreements")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="agreements")
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.OWN)
+    # A case about the partner's own contact is the partner's to handle; the owner's journey owners
+    # follow it as this says (docs/access.md). The chain's KPIs count it either way, as numbers.
+    owner_case_access = models.CharField(
+        max_length=10,
+        choices=CaseAccess.choices,
+        default=CaseAccess.READ,
+        verbose_name=_("the journey owner sees the partner's cases"),
+        help_text=_("Cases about the partner's contacts in this journey type are handled by the partner"),
+    )
 
     class Meta:
         constraints = [

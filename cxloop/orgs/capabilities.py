@@ -28,8 +28,9 @@ class Capability(StrEnum):
     VIEW_TEAM = "view_team"  # a unit's and its employees' dashboards and KPIs
     COACH = "coach"  # write coaching notes to employees one sees
     VIEW_ORGANISATION = "view_organisation"  # dashboards, journeys, topics, drivers, "why asked"
-    MANAGE_CASES = "manage_cases"  # see, work and hand over the cases of an organisation or unit
-    FOLLOW_JOURNEY_CASES = "follow_journey_cases"  # cases of the organisation and its journey types
+    MANAGE_CASES = "manage_cases"  # see, work and hand over the cases an organisation or unit handles
+    # Work the organisation's cases; read partners' cases in its journey types as their agreement allows.
+    FOLLOW_JOURNEY_CASES = "follow_journey_cases"
     CONFIGURE_FOLLOWUP = "configure_followup"  # follow-up rules, queues, SLAs, hours, templates
     CONFIGURE_SURVEYS = "configure_surveys"  # survey builder, invitation rules, contact policy
     EDIT_TOPICS = "edit_topics"  # topic taxonomy, tag corrections, classifier training

@@ -61,41 +61,43 @@ journey_analysis                 partner   GET   login  404    404    404    404
 journey_analysis                 outsider  GET   login  404    404    404    404    404    404
 
 # Follow-up cases: WORK_OWN_CASES (assignee), MANAGE_CASES, FOLLOW_JOURNEY_CASES. The own case is
-# about Bram (not the asking employee) and assigned to Lotte; the partner's case lies in Leasewijs's journey.
+# about Bram (not the asking employee) and assigned to Lotte; the partner's case is about Pim, lies in
+# Leasewijs's journey and is Belcentrum's to handle: the journey owner reads it (the agreement's
+# default, owner_case_access "read") but takes no step on it.
 # Steps are POSTed with an empty form: 404 is no access, 409/422 is access with a refused step.
 inbox                            -         GET   login  200    200    200    200    200    200
 case_detail                      own       GET   login  404    200    200    200    404    404
 case_detail                      partner   GET   login  404    404    404    200    404    404
 case_detail                      outsider  GET   login  404    404    404    404    404    404
 case_contact                     own       POST  login  404    422    422    422    404    404
-case_contact                     partner   POST  login  404    404    404    422    404    404
+case_contact                     partner   POST  login  404    404    404    404    404    404
 case_contact                     outsider  POST  login  404    404    404    404    404    404
 case_start                       own       POST  login  404    302    302    302    404    404
-case_start                       partner   POST  login  404    404    404    302    404    404
+case_start                       partner   POST  login  404    404    404    404    404    404
 case_start                       outsider  POST  login  404    404    404    404    404    404
 case_wait                        own       POST  login  404    302    302    302    404    404
-case_wait                        partner   POST  login  404    404    404    302    404    404
+case_wait                        partner   POST  login  404    404    404    404    404    404
 case_wait                        outsider  POST  login  404    404    404    404    404    404
 case_resume                      own       POST  login  404    409    409    409    404    404
-case_resume                      partner   POST  login  404    404    404    409    404    404
+case_resume                      partner   POST  login  404    404    404    404    404    404
 case_resume                      outsider  POST  login  404    404    404    404    404    404
 case_resolve                     own       POST  login  404    422    422    422    404    404
-case_resolve                     partner   POST  login  404    404    404    422    404    404
+case_resolve                     partner   POST  login  404    404    404    404    404    404
 case_resolve                     outsider  POST  login  404    404    404    404    404    404
 case_inform                      own       POST  login  404    422    422    422    404    404
-case_inform                      partner   POST  login  404    404    404    422    404    404
+case_inform                      partner   POST  login  404    404    404    404    404    404
 case_inform                      outsider  POST  login  404    404    404    404    404    404
 case_close                       own       POST  login  404    409    409    409    404    404
-case_close                       partner   POST  login  404    404    404    409    404    404
+case_close                       partner   POST  login  404    404    404    404    404    404
 case_close                       outsider  POST  login  404    404    404    404    404    404
 case_reopen                      own       POST  login  404    409    409    409    404    404
-case_reopen                      partner   POST  login  404    404    404    409    404    404
+case_reopen                      partner   POST  login  404    404    404    404    404    404
 case_reopen                      outsider  POST  login  404    404    404    404    404    404
 case_note                        own       POST  login  404    409    409    409    404    404
-case_note                        partner   POST  login  404    404    404    409    404    404
+case_note                        partner   POST  login  404    404    404    404    404    404
 case_note                        outsider  POST  login  404    404    404    404    404    404
 case_reassign                    own       POST  login  404    422    422    422    404    404
-case_reassign                    partner   POST  login  404    404    404    422    404    404
+case_reassign                    partner   POST  login  404    404    404    404    404    404
 case_reassign                    outsider  POST  login  404    404    404    404    404    404
 inbox_reassign                   -         POST  login  422    422    422    422    422    422
 case_kpis                        -         GET   login  200    200    200    200    200    404
