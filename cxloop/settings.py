@@ -243,8 +243,8 @@ AXES_FAILURE_LIMIT = envint("CXLOOP_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("CXLOOP_LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "cxloop.accounts.views.locked_out"
-AXES_CLIENT_IP_CALLABLE = "cxloop.lib.ratelimit.client_ip"  # honours CXLOOP_TRUSTED_PROXY_COUNT
+AXES_LOCKOUT_CALLABLE = "cxloop.accounts.lockout.locked_out"
+AXES_CLIENT_IP_CALLABLE = "cxloop.accounts.lockout.client_address"  # honours CXLOOP_TRUSTED_PROXY_COUNT
 AXES_VERBOSE = False
 
 # Django's standard validators: long enough, not like the username, not a common or numeric password.

@@ -121,18 +121,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
-def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
-    """django-axes' answer after too many wrong passwords: 429, how long to wait, and why."""
-    from axes.helpers import get_cool_off
-
-    cool_off = get_cool_off(request)
-    minutes = max(1, int(cool_off.total_seconds() // 60)) if cool_off else None
-    response = render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
-    if cool_off:
-        response["Retry-After"] = str(int(cool_off.total_seconds()))
-    return response
-
-
 def _next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(

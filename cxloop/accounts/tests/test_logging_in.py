@@ -197,3 +197,10 @@ def test_a_lost_phone_is_reset_from_the_command_line(cast, capsys):
     client = Client()
     _login(client, "olivia", PASSWORD)
     assert client.get("/")["Location"].startswith("/account/two-factor/setup/")
+
+
+def test_an_ipv6_client_is_locked_out_by_its_network(cast):
+    for _ in range(5):
+        _login(Client(), "anouk", "fout", address="2001:db8:1:2::10")
+    assert _login(Client(), "anouk", PASSWORD, address="2001:db8:1:2::99").status_code == 429
+    assert _login(Client(), "anouk", PASSWORD, address="2001:db8:9:9::10").status_code == 302
