@@ -251,3 +251,35 @@ def test_a_customer_whose_tapped_score_counts_gets_no_reminder(cast, post_intera
     sweep(now=timezone.now() + timedelta(days=3, minutes=1))
     reminded = OutboxMessage.objects.filter(purpose="reminder").values_list("recipient", flat=True)
     assert list(reminded) == ["twee@example.nl"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_eleven_score_links_opened_in_parallel_count_nothing(cast, post_interaction):
+    import threading
+
+    from django.db import connection
+
+    from cxloop.lib.testing.postgres import require_postgres
+
+    require_postgres("truly parallel requests on one invitation")
+    post_interaction(interaction_payload())
+    link = survey_path_from_outbox("klant@example.nl")
+    start = threading.Barrier(11)
+    statuses: list[int] = []
+
+    def scanner(score: int) -> None:
+        start.wait()
+        statuses.append(Client(HTTP_USER_AGENT=DESKTOP).get(f"{link}?nps={score}").status_code)
+        connection.close()
+
+    threads = [threading.Thread(target=scanner, args=(score,)) for score in range(11)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200] * 11
+    assert ScoreTap.objects.count() == 11
+    assert not Response.objects.filter(submitted_at__isnull=False).exists()
+    assert roll_up() == {"promoters": 0, "passives": 0, "detractors": 0}
+    sweep(now=when_final())
+    assert not FollowUpCase.objects.exists()
