@@ -297,10 +297,8 @@ def record_tap(*, invitation: Invitation, score: str, now: datetime | None = Non
     with transaction.atomic():
         invitation = _locked(invitation)
         ScoreTap.objects.create(invitation=invitation, score=number, tapped_at=now)
-        history = [
-            taps.Tap(score=s, at=at)
-            for s, at in invitation.score_taps.values_list("score", "tapped_at")
-        ]
+        recent = invitation.score_taps.order_by("-tapped_at")[: taps.HISTORY]
+        history = [taps.Tap(score=s, at=at) for s, at in recent.values_list("score", "tapped_at")]
         response = _locked_response(invitation)
         if response is not None and response.tapped_at is None and response.nps is not None:
             return TapOutcome(response=response, counted=False)  # the page's score stands
@@ -351,6 +349,9 @@ def _locked(invitation: Invitation) -> Invitation:
     )
     if invitation.status == Invitation.Status.ANSWERED:
         raise AnswerRejected({0: _("This survey has already been answered.")})
+    closed = (Invitation.Status.EXPIRED, Invitation.Status.CANCELLED)
+    if invitation.status in closed or invitation.expires_at <= timezone.now():
+        raise AnswerRejected({0: _("This survey has closed")})  # closed at expiry meanwhile
     return invitation
 
 

@@ -16,6 +16,8 @@ from datetime import datetime, timedelta
 
 GAP = timedelta(seconds=60)
 SCANNER_SCORES = 3
+# The latest taps judged: enough for any person and scanner, and a bound on a link hammered for days.
+HISTORY = 200
 # Clients that say what they are: robots ("Googlebot", "BingPreview"; case-sensitive, so that a
 # phone model called "CUBOT" is no bot) and HTTP libraries ("curl/8.5", "python-requests/2.32").
 ROBOTS = re.compile(r"(?:[Bb]ot|[Cc]rawler|[Ss]pider|[Ss]canner|[Pp]review)\b")
