@@ -3,8 +3,9 @@
 Tasks are the fast path; the sweeper is the safety net. It picks up invitations whose send
 time has come, reminders that are due, journeys whose inactivity period ended, retries
 that are due, messages and tasks whose worker died (server.services: leases), interactions
-that were never planned, follow-up rules that are due (a tapped score once its taps are final)
-and expired invitations whose unfinished response is closed and counted. Every step it calls is idempotent, so several workers may sweep at once.
+that were never planned, follow-up rules that are due (a tapped score's once its taps are
+final) and expired invitations, whose unfinished response is closed and counted. Every step it
+calls is idempotent, so several workers may sweep at once.
 """
 
 import logging

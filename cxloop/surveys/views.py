@@ -188,7 +188,9 @@ def _tap(
     """
     score = request.GET["nps"]
     nps = next((q for q in questions if q.kind == Question.Kind.NPS), None)
-    unconfirmed = {nps.pk: score} if nps is not None else {}
+    if nps is None:
+        return _page(request, invitation, questions, language=language)  # no score to tap
+    unconfirmed = {nps.pk: score}
     if request.method == "HEAD" or taps.scanner_agent(request.META.get("HTTP_USER_AGENT", "")):
         return _page(
             request, invitation, questions, language=language, posted=unconfirmed, tap="unconfirmed"
