@@ -30,7 +30,7 @@ class ResponsePage(Schema):
 
 @router.get("", response=ResponsePage)
 def list_responses(request: HttpRequest, after_id: int = 0, limit: int = 100):
-    """Submitted responses in id order; pass `next_after_id` back as `after_id` for the next page."""
+    """Responses that count, in id order; pass `next_after_id` back as `after_id` for the next page."""
     api_key: ApiKey = request.auth  # type: ignore[attr-defined]
     limit = max(1, min(limit, 1000))
     rows = list(

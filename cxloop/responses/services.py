@@ -1,4 +1,11 @@
-"""Recording a customer's answers, partial or submitted."""
+"""Recording a customer's answers: a tapped score, partial answers on the page, the submit, the close.
+
+A response counts (dashboards, roll-ups, follow-up rules) from the moment it has a score a person
+tapped in the e-mail, from the submit on the page, or from the close when its invitation expires.
+Until the customer submits or the invitation expires, later answers go into the same response
+and it is counted and judged by the rules again. Which taps are a person's and which a link
+scanner's is decided in responses/taps.py (docs/survey-links.md).
+"""
 
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -9,12 +16,16 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from cxloop.dashboards.rollups import mark_changed
 from cxloop.journeys.models import Interaction, Touchpoint
-from cxloop.responses.models import Answer, Response
+from cxloop.responses import taps
+from cxloop.responses.models import Answer, Response, ScoreTap
 from cxloop.surveys.models import Invitation, Question
 
 RawAnswer = str | Sequence[str]
-MAX_TEXT = 5000
+MAX_TEXT = 5000  # characters of one open answer; a longer one is refused, never cut
+# Invitations whose link still takes answers.
+OPEN_STATUSES = (Invitation.Status.SENT, Invitation.Status.OPENED)
 
 
 class AnswerRejected(Exception):
@@ -125,7 +136,16 @@ def _parse_one(question: Question, raw: RawAnswer, facts: JourneyFacts) -> Value
         if len(items) != 1 or items[0] not in offered:
             raise ValueError(_("Choose one of the moments of your own journey."))
         return Value(touchpoint_id=offered[items[0]])
-    return Value(text="\n".join(items)[:MAX_TEXT])
+    text = "\n".join(items).replace("\r\n", "\n")  # a form posts each line break as CR LF
+    if len(text) > MAX_TEXT:
+        raise ValueError(
+            format_lazy(
+                _("Your answer has {length} characters; at most {limit} fit. Please shorten it."),
+                length=len(text),
+                limit=MAX_TEXT,
+            )
+        )
+    return Value(text=text)
 
 
 def _parse_choice(question: Question, items: list[str]) -> Value:
@@ -208,7 +228,8 @@ def record_response(
     submit: bool,
     seen: Collection[int] | None = None,
 ) -> Response:
-    """Keep the answers given so far; on submit, close the invitation and start the follow-up rules.
+    """Keep the answers given on the page; on submit, close the invitation. A counting response is
+    counted and judged by the follow-up rules again at once.
 
     `answers` maps question id to the posted value (a list for multiple choice); a question that is
     present but empty clears its stored answer, an absent one keeps it. `seen` holds the ids of the
@@ -218,32 +239,221 @@ def record_response(
     questions = list(invitation.survey.questions.all())
     now = timezone.now()
     with transaction.atomic():
-        invitation = (
-            Invitation.objects.select_for_update()
-            .select_related("interaction", "customer")
-            .get(pk=invitation.pk)
-        )
-        if invitation.status == Invitation.Status.ANSWERED:
-            raise AnswerRejected({0: _("This survey has already been answered.")})
+        invitation = _locked(invitation)
         facts = journey_facts(journey_id=invitation.journey_id)
-        existing = Response.objects.filter(invitation=invitation).first()
+        existing = _locked_response(invitation)
         outcome = _merge(
             questions, _stored_values(existing), answers, facts, submit=submit, seen=seen
         )
         response = existing or _new_response(invitation, now)
-        _store_answers(response, questions, outcome.values, invitation.interaction, facts)
-        _denormalise_scores(response, questions, outcome.values)
+        if any(q.kind == Question.Kind.NPS and q.pk in answers for q in questions):
+            response.tapped_at = None  # the score on the page overrules a tap
+        _save_answers(response, questions, outcome.values, invitation, facts, answered_at=now)
         if outcome.submit:
-            response.submitted_at = now
+            response.submitted_at = response.submitted_at or now
             invitation.status = Invitation.Status.ANSWERED
             invitation.answered_at = now
             invitation.save(update_fields=["status", "answered_at"])
+            ScoreTap.objects.filter(invitation=invitation).delete()  # their work is done
+        if response.submitted_at is not None:
+            response.rules_due_at = now
         response.save()
-        if outcome.submit:
-            from cxloop.followup.services import apply_followup_rules_after_commit
+        if response.submitted_at is not None:
+            _after_change(response.pk, rules_at=now)
+    return response
 
-            apply_followup_rules_after_commit(response_id=response.pk)
-            transaction.on_commit(lambda: _after_submit(response.pk))
+
+@dataclass(frozen=True)
+class TapOutcome:
+    """What a tap did: `counted` when its score stands now; otherwise the page asks to confirm it."""
+
+    response: Response | None
+    counted: bool
+
+
+def record_tap(*, invitation: Invitation, score: str, now: datetime | None = None) -> TapOutcome:
+    """A score tapped in the e-mail counts at once, unless the taps show a link scanner.
+
+    The tap joins the invitation's taps and `taps.standing` names the one that counts: its score
+    is stored, counted in the roll-ups at once and judged by the follow-up rules once the latest
+    group of taps is final; a scanner's score is taken back out. A score given on the page is
+    never overruled by a tap. An invalid score raises AnswerRejected and records nothing.
+    """
+    questions = list(invitation.survey.questions.all())
+    question = next(
+        (q for q in questions if q.kind == Question.Kind.NPS and q.condition_question_id is None),
+        None,
+    )
+    if question is None:
+        return TapOutcome(response=None, counted=False)
+    try:
+        parsed = _parse_one(question, score, JourneyFacts())
+    except ValueError as error:
+        raise AnswerRejected({question.pk: error.args[0]}) from None
+    if parsed is None or parsed.number is None:
+        return TapOutcome(response=None, counted=False)  # a link without a score
+    number = parsed.number
+    now = now or timezone.now()
+    with transaction.atomic():
+        invitation = _locked(invitation)
+        ScoreTap.objects.create(invitation=invitation, score=number, tapped_at=now)
+        recent = invitation.score_taps.order_by("-tapped_at")[: taps.HISTORY]
+        history = [taps.Tap(score=s, at=at) for s, at in recent.values_list("score", "tapped_at")]
+        response = _locked_response(invitation)
+        if response is not None and response.tapped_at is None and response.nps is not None:
+            return TapOutcome(response=response, counted=False)  # the page's score stands
+        standing = taps.standing(history)
+        if standing is None:
+            if response is not None and response.tapped_at is not None:
+                _set_tapped_score(response, questions, question, invitation, None, rules_at=None)
+            return TapOutcome(response=response, counted=False)
+        response = response or _new_response(invitation, now)
+        _set_tapped_score(
+            response, questions, question, invitation, standing, rules_at=taps.settled_at(history)
+        )
+    return TapOutcome(response=response, counted=standing == taps.Tap(score=number, at=now))
+
+
+def _set_tapped_score(
+    response: Response,
+    questions: list[Question],
+    question: Question,
+    invitation: Invitation,
+    tap: taps.Tap | None,
+    *,
+    rules_at: datetime | None,
+) -> None:
+    """Store the standing tap's score (it counts from the tap; rules at `rules_at`), or take it out."""
+    facts = journey_facts(journey_id=invitation.journey_id)
+    raw = {question.pk: "" if tap is None else str(tap.score)}
+    values = _merge(questions, _stored_values(response), raw, facts, submit=False, seen=None).values
+    _save_answers(
+        response, questions, values, invitation, facts, answered_at=tap.at if tap else None
+    )
+    if tap is None:
+        response.tapped_at = response.submitted_at = response.rules_due_at = None
+    else:
+        response.tapped_at = tap.at
+        response.submitted_at = response.submitted_at or tap.at
+        response.rules_due_at = rules_at
+    response.save()
+    _after_change(response.pk, rules_at=rules_at)
+
+
+def _locked(invitation: Invitation) -> Invitation:
+    """The invitation, locked: one writer of its response at a time; a finished one takes nothing."""
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("interaction", "customer")
+        .get(pk=invitation.pk)
+    )
+    if invitation.status == Invitation.Status.ANSWERED:
+        raise AnswerRejected({0: _("This survey has already been answered.")})
+    closed = (Invitation.Status.EXPIRED, Invitation.Status.CANCELLED)
+    if invitation.status in closed or invitation.expires_at <= timezone.now():
+        raise AnswerRejected({0: _("This survey has closed")})  # closed at expiry meanwhile
+    return invitation
+
+
+def _locked_response(invitation: Invitation) -> Response | None:
+    return Response.objects.select_for_update(of=("self",)).filter(invitation=invitation).first()
+
+
+def _save_answers(
+    response: Response,
+    questions: list[Question],
+    values: dict[int, Value],
+    invitation: Invitation,
+    facts: JourneyFacts,
+    *,
+    answered_at: datetime | None,
+) -> None:
+    """Store the answers and the scores copied onto the response (saved by the caller)."""
+    mark_changed(response)
+    _store_answers(response, questions, values, invitation.interaction, facts)
+    _denormalise_scores(response, questions, values)
+    if answered_at is not None:
+        response.last_answer_at = answered_at
+
+
+def _after_change(response_id: int, *, rules_at: datetime | None) -> None:
+    """Once committed: count the response again, apply the rules when due, analyse what it says."""
+
+    def enqueue() -> None:
+        from cxloop.dashboards.tasks import add_to_rollup_task
+        from cxloop.responses.tasks import apply_due_rules_task
+        from cxloop.surveys.planning import enqueue_at
+        from cxloop.text.tasks import analyse_response_task
+
+        add_to_rollup_task.enqueue(response_id)
+        if rules_at is not None:
+            enqueue_at(apply_due_rules_task, rules_at, response_id)
+        analyse_response_task.enqueue(response_id)
+
+    transaction.on_commit(enqueue)
+
+
+def apply_due_rules(*, response_id: int, now: datetime | None = None) -> bool:
+    """Apply the follow-up rules to a response whose turn has come; False when nothing was due.
+
+    Safe to run twice and early: the due time is cleared in the transaction that applies them.
+    """
+    from cxloop.followup.services import apply_followup_rules
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        if not Response.objects.filter(pk=response_id, rules_due_at__lte=now).update(
+            rules_due_at=None
+        ):
+            return False
+        apply_followup_rules(response_id=response_id)
+    return True
+
+
+def rules_due(*, now: datetime, limit: int = 500) -> list[int]:
+    """Responses whose follow-up rules are due (the sweeper's list)."""
+    due = Response.objects.filter(rules_due_at__lte=now).order_by("rules_due_at")
+    return list(due.values_list("pk", flat=True)[:limit])
+
+
+def close_expired(*, now: datetime | None = None, limit: int = 500) -> tuple[int, int]:
+    """Expire the invitations whose time is up; an unfinished response is closed and counted.
+
+    Returns how many invitations expired and how many of their responses were closed.
+    """
+    now = now or timezone.now()
+    with_response = Invitation.objects.filter(
+        status__in=OPEN_STATUSES, expires_at__lte=now, response__isnull=False
+    ).values_list("pk", flat=True)[:limit]
+    closed = [close_at_expiry(invitation_id=pk, now=now) for pk in with_response]
+    expired = Invitation.objects.filter(
+        status__in=[*OPEN_STATUSES, Invitation.Status.SCHEDULED], expires_at__lte=now
+    ).update(status=Invitation.Status.EXPIRED)
+    return expired + len(closed), sum(response is not None for response in closed)
+
+
+def close_at_expiry(*, invitation_id: int, now: datetime) -> Response | None:
+    """Expire an invitation and close its unfinished response with what was answered, so it counts."""
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update(of=("self",))
+            .filter(pk=invitation_id, status__in=OPEN_STATUSES, expires_at__lte=now)
+            .first()
+        )
+        if invitation is None:
+            return None
+        invitation.status = Invitation.Status.EXPIRED
+        invitation.save(update_fields=["status"])
+        ScoreTap.objects.filter(invitation=invitation).delete()
+        response = _locked_response(invitation)
+        if response is None or not response.answers.exists():
+            return None
+        if response.submitted_at is None:
+            mark_changed(response)
+            response.submitted_at = response.last_answer_at or response.started_at
+        response.rules_due_at = now
+        response.save()
+        _after_change(response.pk, rules_at=now)
     return response
 
 
@@ -327,12 +537,3 @@ def _denormalise_scores(
             response.ces = value.number
         elif question.kind == Question.Kind.OPEN and not response.comment:
             response.comment = value.text
-
-
-def _after_submit(response_id: int) -> None:
-    """Count the response in the dashboards' roll-ups and analyse what the customer wrote."""
-    from cxloop.dashboards.tasks import add_to_rollup_task
-    from cxloop.text.tasks import analyse_response_task
-
-    add_to_rollup_task.enqueue(response_id)
-    analyse_response_task.enqueue(response_id)

@@ -2,8 +2,10 @@
 
 Tasks are the fast path; the sweeper is the safety net. It picks up invitations whose send
 time has come, reminders that are due, journeys whose inactivity period ended, retries
-that are due, messages and tasks whose worker died (server.services: leases) and interactions
-that were never planned. Every step it calls is idempotent, so several workers may sweep at once.
+that are due, messages and tasks whose worker died (server.services: leases), interactions
+that were never planned, follow-up rules that are due (a tapped score's once its taps are
+final) and expired invitations, whose unfinished response is closed and counted. Every step it
+calls is idempotent, so several workers may sweep at once.
 """
 
 import logging
@@ -17,6 +19,7 @@ from cxloop.digest import services as digest
 from cxloop.followup import services as followup
 from cxloop.messaging import services as messaging
 from cxloop.privacy import tasks as privacy
+from cxloop.responses import services as responses
 from cxloop.server import services as leases
 from cxloop.surveys import planning
 from cxloop.surveys import services as surveys
@@ -42,6 +45,8 @@ class SweepReport:
     inactivity_decided: int = 0
     messages_delivered: int = 0
     invitations_expired: int = 0
+    responses_closed: int = 0
+    rules_applied: int = 0
     cases_reminded: int = 0
     cases_escalated: int = 0
     webhooks_delivered: int = 0
@@ -79,10 +84,10 @@ def sweep(*, now: datetime | None = None) -> SweepReport:
         delivery = webhooks.deliver(delivery_id=delivery_id, now=now)
         if delivery is not None and delivery.status == WebhookDelivery.Status.DELIVERED:
             report.webhooks_delivered += 1
-    report.invitations_expired = Invitation.objects.filter(
-        status__in=[Invitation.Status.SENT, Invitation.Status.OPENED, Invitation.Status.SCHEDULED],
-        expires_at__lte=now,
-    ).update(status=Invitation.Status.EXPIRED)
+    report.invitations_expired, report.responses_closed = responses.close_expired(
+        now=now, limit=BATCH
+    )
+    report.rules_applied = _apply_due_rules(now)
     for response_id in rollups.uncounted(limit=BATCH):
         report.responses_rolled_up += int(rollups.add_response(response_id=response_id))
     # The task after each submit is the normal path; look back two days for what it missed.
@@ -114,6 +119,17 @@ def _plan_unplanned(now: datetime) -> int:
     return decided
 
 
+def _apply_due_rules(now: datetime) -> int:
+    """Follow-up rules whose time has come; one response that fails must not hold up the rest."""
+    applied = 0
+    for response_id in responses.rules_due(now=now, limit=BATCH):
+        try:
+            applied += int(responses.apply_due_rules(response_id=response_id, now=now))
+        except Exception:  # noqa: BLE001 - it stays due and is logged every sweep
+            logger.exception("applying the follow-up rules to response %s failed", response_id)
+    return applied
+
+
 def _due_invitations(now: datetime) -> list[int]:
     return list(
         Invitation.objects.filter(status=Invitation.Status.SCHEDULED, send_after__lte=now)
@@ -129,5 +145,7 @@ def _due_reminders(now: datetime) -> list[int]:
             reminded_at__isnull=True,
             reminder_due_at__lte=now,
             expires_at__gt=now,
-        ).values_list("pk", flat=True)[:BATCH]
+        )
+        .exclude(response__submitted_at__isnull=False)  # a tapped score counts: no reminder
+        .values_list("pk", flat=True)[:BATCH]
     )

@@ -21,6 +21,7 @@ from cxloop.journeys.models import Interaction
 from cxloop.messaging.links import marker
 from cxloop.messaging.models import OutboxMessage
 from cxloop.messaging.services import queue_email, queue_sms
+from cxloop.responses.models import Response
 from cxloop.surveys.models import Invitation, InvitationDecision, UnplannedInteraction
 
 OPT_OUT_SALT = "cxloop.opt-out"
@@ -212,6 +213,8 @@ def send_reminder(*, invitation_id: int, now: datetime | None = None) -> Invitat
             return invitation
         if invitation.customer.opted_out_at or invitation.expires_at <= now:
             return invitation
+        if Response.objects.filter(invitation=invitation, submitted_at__isnull=False).exists():
+            return invitation  # a score tapped in the e-mail counts: the customer has answered
         invitation.reminded_at = now
         invitation.save(update_fields=["reminded_at"])
         contact = invitation_contact(invitation)
@@ -248,8 +251,11 @@ def handle_failed_message(message: OutboxMessage) -> None:
         )
 
 
-def open_survey_link(*, token: str) -> Invitation:
-    """The invitation behind a link, or SurveyLinkError saying why it cannot be answered."""
+def open_survey_link(*, token: str, mark_opened: bool = True) -> Invitation:
+    """The invitation behind a link, or SurveyLinkError saying why it cannot be answered.
+
+    `mark_opened=False` for a request that only looks (HEAD): the invitation stays as it is.
+    """
     invitation = (
         Invitation.objects.select_related("survey", "customer", "organisation", "interaction", "journey__journey_type")
         .filter(token_hash=hash_token(token))
@@ -261,7 +267,7 @@ def open_survey_link(*, token: str) -> Invitation:
         raise SurveyLinkError("used", invitation)
     if invitation.status in (Invitation.Status.EXPIRED, Invitation.Status.CANCELLED) or invitation.expires_at <= timezone.now():
         raise SurveyLinkError("expired", invitation)
-    if invitation.status == Invitation.Status.SENT:
+    if mark_opened and invitation.status == Invitation.Status.SENT:
         Invitation.objects.filter(pk=invitation.pk, status=Invitation.Status.SENT).update(
             status=Invitation.Status.OPENED
         )

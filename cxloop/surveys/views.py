@@ -9,13 +9,16 @@ from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
 from cxloop.lib.ratelimit import limit_per_client
+from cxloop.responses import taps
 from cxloop.responses.models import Response
 from cxloop.responses.services import (
+    MAX_TEXT,
     AnswerRejected,
     JourneyFacts,
     RawAnswer,
     journey_facts,
     record_response,
+    record_tap,
     shown_questions,
 )
 from cxloop.surveys.models import Invitation, Question
@@ -98,7 +101,10 @@ def _options(
 
 def _described_by(question: Question, field: str, errors: Mapping[int, object]) -> str:
     """The ids of the hint and the error message that explain a question's inputs."""
-    has_hint = question.scale is not None or question.kind == Question.Kind.MULTIPLE
+    has_hint = question.scale is not None or question.kind in (
+        Question.Kind.MULTIPLE,
+        Question.Kind.OPEN,
+    )
     ids = [f"{field}-hint" if has_hint else "", f"{field}-error" if question.pk in errors else ""]
     return " ".join(i for i in ids if i)
 
@@ -148,11 +154,11 @@ def _rows(
 
 
 @limit_per_client("link", "CXLOOP_RATELIMIT_LINKS")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def survey(request: HttpRequest, token: str) -> HttpResponse:
-    """Show the survey, record a tapped score at once, keep partial answers, ask follow-up questions, submit."""
+    """Show the survey, count a tapped score at once, keep partial answers, ask follow-up questions, submit."""
     try:
-        invitation = open_survey_link(token=token)
+        invitation = open_survey_link(token=token, mark_opened=request.method != "HEAD")
     except SurveyLinkError as error:
         language = _language(request, error.invitation)
         with translation.override(language):
@@ -166,24 +172,38 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
     questions = list(invitation.survey.questions.all())
     if request.method == "POST":
         return _answer(request, invitation, questions, language=language, token=token)
-    errors: Mapping[int, object] = {}
     if "nps" in request.GET:
-        errors = _record_tap(invitation, questions, request.GET["nps"])
-    return _page(request, invitation, questions, language=language, errors=errors)
+        return _tap(request, invitation, questions, language=language)
+    return _page(request, invitation, questions, language=language)
 
 
-def _record_tap(
-    invitation: Invitation, questions: list[Question], score: str
-) -> Mapping[int, object]:
-    """One tap in the e-mail: keep the score at once, even if the customer goes no further."""
-    nps_question = next((q for q in questions if q.kind == Question.Kind.NPS), None)
-    if nps_question is None:
-        return {}
+def _tap(
+    request: HttpRequest, invitation: Invitation, questions: list[Question], *, language: str
+) -> HttpResponse:
+    """A score link opened: a person's tap counts at once; a scanner's request changes nothing.
+
+    A HEAD request or a client that names itself a robot or an HTTP library is never counted; the
+    taps themselves tell a person from a scanner that looks like a browser (responses/taps.py).
+    When the tap does not count, the page shows the score chosen and asks to send it.
+    """
+    score = request.GET["nps"]
+    nps = next((q for q in questions if q.kind == Question.Kind.NPS), None)
+    if nps is None:
+        return _page(request, invitation, questions, language=language)  # no score to tap
+    unconfirmed = {nps.pk: score}
+    if request.method == "HEAD" or taps.scanner_agent(request.META.get("HTTP_USER_AGENT", "")):
+        return _page(
+            request, invitation, questions, language=language, posted=unconfirmed, tap="unconfirmed"
+        )
     try:
-        record_response(invitation=invitation, answers={nps_question.pk: score}, submit=False)
+        outcome = record_tap(invitation=invitation, score=score)
     except AnswerRejected as rejected:
-        return rejected.errors
-    return {}
+        return _page(request, invitation, questions, language=language, errors=rejected.errors)
+    if outcome.counted:
+        return _page(request, invitation, questions, language=language, tap="counted")
+    return _page(
+        request, invitation, questions, language=language, posted=unconfirmed, tap="unconfirmed"
+    )
 
 
 def _answer(
@@ -221,6 +241,7 @@ def _page(
     posted: Mapping[int, RawAnswer] | None = None,
     seen: Collection[int] | None = None,
     more: bool = False,
+    tap: str = "",
 ) -> HttpResponse:
     """Render the questions that apply now, with the stored answers (or the posted ones after an error)."""
     errors = errors or {}
@@ -253,6 +274,8 @@ def _page(
                 "other_language": "en" if language == "nl" else "nl",
                 "saved": request.GET.get("saved") == "1",
                 "more": more,
+                "tap": "" if errors else tap,
+                "max_text": MAX_TEXT,
             },
             status=422 if errors else 200,
         )

@@ -1,6 +1,7 @@
 """A customer answers the survey from the e-mail's link in Chromium, on a phone-sized screen."""
 
 import re
+from itertools import pairwise
 
 import pytest
 from django.test import override_settings
@@ -10,11 +11,17 @@ from cxloop.messaging.models import OutboxMessage
 from cxloop.messaging.services import as_sent
 from cxloop.responses.models import Response
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
 
 
 def relative_luminance(rgb: tuple[int, int, int]) -> float:
     """WCAG 2.x relative luminance of an sRGB colour."""
+
     def channel(value: int) -> float:
         c = value / 255
         return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
@@ -24,13 +31,17 @@ def relative_luminance(rgb: tuple[int, int, int]) -> float:
 
 
 def contrast(foreground: str, background: str) -> float:
-    fg, bg = (tuple(int(x) for x in re.findall(r"\d+", colour)[:3]) for colour in (foreground, background))
+    fg, bg = (
+        tuple(int(x) for x in re.findall(r"\d+", colour)[:3]) for colour in (foreground, background)
+    )
     light, dark = sorted((relative_luminance(fg), relative_luminance(bg)), reverse=True)
     return (light + 0.05) / (dark + 0.05)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_customer_answers_on_a_phone_from_the_email_link(cast, live_server, chromium_browser, post_interaction, tmp_path):
+def test_a_customer_answers_on_a_phone_from_the_email_link(
+    cast, live_server, chromium_browser, post_interaction, tmp_path
+):
     with override_settings(BASE_URL=live_server.url):
         post_interaction(interaction_payload())
         # The link is made as the message is sent, with the sending worker's BASE_URL.
@@ -59,10 +70,13 @@ def test_a_customer_answers_on_a_phone_from_the_email_link(cast, live_server, ch
     outline = page.evaluate("el => getComputedStyle(el).outlineStyle", submit.element_handle())
     assert outline != "none"
     style = page.evaluate(
-        "el => [getComputedStyle(el).color, getComputedStyle(el).backgroundColor]", submit.element_handle()
+        "el => [getComputedStyle(el).color, getComputedStyle(el).backgroundColor]",
+        submit.element_handle(),
     )
     assert contrast(*style) >= 4.5
-    body = page.evaluate("() => [getComputedStyle(document.body).color, getComputedStyle(document.querySelector('main')).backgroundColor]")
+    body = page.evaluate(
+        "() => [getComputedStyle(document.body).color, getComputedStyle(document.querySelector('main')).backgroundColor]"
+    )
     assert contrast(*body) >= 4.5
     page.screenshot(path=str(tmp_path / "survey-phone.png"), full_page=True)
 
@@ -73,3 +87,32 @@ def test_a_customer_answers_on_a_phone_from_the_email_link(cast, live_server, ch
     assert response.submitted_at is not None
     assert response.comment == "Ik moest drie keer bellen voordat iemand me hielp."
     page.screenshot(path=str(tmp_path / "thanks-phone.png"))
+
+
+@pytest.mark.parametrize("width", [390, 320])
+@pytest.mark.django_db(transaction=True)
+def test_the_0_to_10_scale_stays_on_one_row_on_a_phone(
+    cast, live_server, chromium_browser, post_interaction, width
+):
+    with override_settings(BASE_URL=live_server.url):
+        post_interaction(interaction_payload())
+        html = as_sent(OutboxMessage.objects.get(purpose="invitation")).html
+    link = re.search(r'href="([^"]+)\?nps=0"', html).group(1)
+
+    page = chromium_browser.new_page(**{**PHONE, "viewport": {"width": width, "height": 844}})
+    page.goto(link)
+    boxes = [
+        page.locator(f'label[for="q{cast.nps_question.pk}-{score}"]').bounding_box()
+        for score in range(11)
+    ]
+    assert len({round(box["y"]) for box in boxes}) == 1, boxes  # one row
+    assert all(a["x"] + a["width"] <= b["x"] for a, b in pairwise(boxes))  # 0 to 10, left to right
+    assert boxes[-1]["x"] + boxes[-1]["width"] <= width
+    assert min(box["width"] for box in boxes) >= 24 and min(box["height"] for box in boxes) >= 44
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+    # The score links in the e-mail itself fit on one row too.
+    page.set_content(html)
+    links = [page.locator(f'a[href$="?nps={score}"]').bounding_box() for score in range(11)]
+    assert len({round(box["y"]) for box in links}) == 1, links
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
