@@ -13,12 +13,14 @@ of their units, which can be one person), and employees as respondents of the em
    added up and subtracted: a unit minus the employees shown, a period minus the shorter periods
    shown. So for every figure shown, what is left after taking away the smaller figures shown inside
    it (its *remainder*) must be empty, or hold at least the minimum of answers from at least two
-   parts, where a part is a hidden group or answers no figure names (a unit's answers without an
-   employee). Where a remainder would not, the smallest figure shown inside it is hidden too, until
-   it does; if nothing inside is shown, the figure itself is hidden. Why at least two parts and not
-   only the minimum: a remainder of one hidden group *is* that group, however large, and once known
-   it can be subtracted elsewhere (a secondarily hidden employee rebuilt from their longer period
-   would give the first one away from the unit). Why the smallest: it costs the least information.
+   hidden groups. Where a remainder would not, the smallest figure shown inside it is hidden too,
+   until it does; if nothing inside is shown, the figure itself is hidden. Why two hidden groups and
+   not only the minimum: a remainder of one hidden group *is* that group, however large, and once
+   known it can be subtracted elsewhere (a secondarily hidden employee rebuilt from their longer
+   period would give the first one away from the unit). Answers no figure names on their own (a
+   unit's answers without an employee, the days between two periods) do not count as a group:
+   they can be worked out from the other direction, the days from the unit, the unit's own answers
+   from its periods. Why the smallest: it costs the least information.
    Figures form a fixed family (`suppress`): units and employees, over the preset periods and the
    periods before them, unfiltered. The family nests (a team inside its department, seven days
    inside thirty), so a remainder is computed within one subject or within one period; the rule is
@@ -212,11 +214,9 @@ class _Suppression:
             self.f.subjects,
         )
         if not hidden:
-            return False
-        in_hidden = frozenset().union(*(self.f.subjects[y] for y in hidden))
-        stray = [leaf for leaf in rest - in_hidden if self.leaf_n[(leaf, p)]]
+            return False  # what is left is answers no figure names on its own, about no one
         n = sum(self.leaf_n[(leaf, p)] for leaf in rest)
-        if n >= minimum() and len(hidden) + len(stray) >= 2:
+        if n >= minimum() and len(hidden) >= 2:
             return False
         return self._hide_one([(y, p) for y in shown if y not in self.always], fallback=(x, p))
 
@@ -228,12 +228,11 @@ class _Suppression:
         covered = frozenset().union(*(rings[q] for q in shown))
         rest = rings[p] - covered
         hidden = _maximal([q for q in inside if not self.shown(x, q) and rings[q] <= rest], rings)
-        if not hidden:
-            return False
-        in_hidden = frozenset().union(*(rings[q] for q in hidden))
-        stray = [r for r in rest - in_hidden if self.ring_n(x, r)]
         n = sum(self.ring_n(x, r) for r in rest)
-        if n >= minimum() and len(hidden) + len(stray) >= 2:
+        if not shown or n == 0:
+            return False  # nothing subtracted: the remainder is the figure itself
+        # Days no figure names on their own are still someone's answers: at least the minimum.
+        if n >= minimum() and (not hidden or len(hidden) >= 2):
             return False
         return self._hide_one([(x, q) for q in shown], fallback=(x, p))
 

@@ -21,6 +21,7 @@ to whoever must call the customer back; answers that arrive between two readings
 figures, which are not about a person; unanimous groups (everyone 9–10 tells each part is 9–10).
 """
 
+import bisect
 import csv
 import io
 import re
@@ -35,6 +36,7 @@ from django.utils import timezone
 
 from cxloop.dashboards.tests import anonymity_world
 from cxloop.dashboards.tests.anonymity_world import local_day
+from cxloop.journeys.models import Channel
 from cxloop.messaging.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
@@ -75,16 +77,26 @@ def trend_weeks() -> set[tuple[date, date]]:
     return weeks
 
 
+@dataclass(frozen=True)
+class Group:
+    """A group of answers as a reader can name it: whose, which days, through which channel."""
+
+    kind: str  # "org", "unit", "emp" or "members" (the employees of a unit or organisation)
+    key: object  # organisation id, Unit, employee id, or (organisation id, unit path)
+    since: date
+    until: date
+    channel: int | None = None
+
+
 @dataclass
 class Data:
-    """The answers, by metric, and who and when each is about."""
+    """The answers and who and when each is about, and the leaves a reader knows exist."""
 
     world: object
-    rows: list = field(
-        default_factory=list
-    )  # (id, organisation, unit path, employee, day, nps, csat, ces, comment)
+    rows: list = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        # (id, organisation, unit path, employee, day, channel, nps, csat, ces, comment)
         self.rows = [
             (
                 r.pk,
@@ -92,6 +104,7 @@ class Data:
                 r.unit_path,
                 r.employee_id,
                 local_day(r.submitted_at),
+                r.channel_id,
                 r.nps,
                 r.csat,
                 r.ces,
@@ -99,28 +112,57 @@ class Data:
             )
             for r in self.world.responses
         ]
-        self.by_text = {row[8]: row for row in self.rows if row[8]}
-        index = {"nps": 5, "csat": 6, "ces": 7}
-        self.ids = {m: [row[0] for row in self.rows if row[index[m]] is not None] for m in METRICS}
+        self.by_text = {row[9]: row for row in self.rows if row[9]}
+        self.by_id = {row[0]: row for row in self.rows}
+        self.channels = sorted({row[5] for row in self.rows})
+        # The leaves anyone reading the organisation knows: each employee in their unit, each unit's
+        # answers without an employee, the organisation's without a unit.
+        self.leaves = {}
+        for organisation in self.world.organisations:
+            leaves = {("", None)}
+            for unit in self.world.units.values():
+                if unit.organisation_id == organisation.pk:
+                    leaves.add((unit.path, None))
+            for employee in self.world.employees.values():
+                if employee.organisation_id == organisation.pk:
+                    leaves.add((employee.unit.path, employee.pk))
+            self.leaves[organisation.pk] = sorted(leaves, key=repr)
 
-    def select(self, subject: tuple, since: date, until: date) -> frozenset[int]:
-        """The answers of a subject in a period (any metric; callers intersect with a metric's)."""
-        kind, value = subject
-        test = {
-            "org": lambda row: row[1] == value,
-            "unit": lambda row: row[2].startswith(value.path),
-            "members": lambda row: (
-                row[1] == value[0] and row[3] is not None and row[2].startswith(value[1])
-            ),
-            "emp": lambda row: row[3] == value,
-            "org-day": lambda row: row[1] == value,
-        }[kind]
-        return frozenset(row[0] for row in self.rows if since <= row[4] <= until and test(row))
+    def has(self, metric: str, row: tuple) -> bool:
+        return row[METRICS.index(metric) + 6] is not None
 
-    def values(self, ids: frozenset[int], metric: str) -> list[int]:
-        index = {"nps": 5, "csat": 6, "ces": 7}[metric]
-        wanted = set(ids)
-        return [row[index] for row in self.rows if row[0] in wanted and row[index] is not None]
+    def members(self, group: Group) -> frozenset[int]:
+        """The answers (ids) in a group, by the data."""
+        return frozenset(row[0] for row in self.rows if self.contains(group, row))
+
+    def contains(self, group: Group, row: tuple) -> bool:
+        if not (group.since <= row[4] <= group.until):
+            return False
+        if group.channel is not None and row[5] != group.channel:
+            return False
+        return self.leaf_in((row[2], row[3]), group, row[1])
+
+    def leaf_in(self, leaf: tuple, group: Group, organisation: int) -> bool:
+        path, employee = leaf
+        if group.kind == "org":
+            return organisation == group.key
+        if group.kind == "unit":
+            return path.startswith(group.key.path)
+        if group.kind == "emp":
+            return employee == group.key
+        organisation_id, prefix = group.key  # members
+        return organisation == organisation_id and employee is not None and path.startswith(prefix)
+
+    def organisation_of(self, group: Group) -> int:
+        if group.kind == "org":
+            return group.key
+        if group.kind == "unit":
+            return group.key.organisation_id
+        if group.kind == "emp":
+            return next(
+                e for e in self.world.employees.values() if e.pk == group.key
+            ).organisation_id
+        return group.key[0]
 
 
 def nps_of(values: list[int]) -> float | None:
@@ -134,19 +176,23 @@ def nps_of(values: list[int]) -> float | None:
 
 @dataclass
 class Reading:
-    """Everything one role read, as sets of answers whose counts it knows."""
+    """What one role read: groups whose score it knows (a group minus another, for "the rest"), the n of
+    every figure it saw (shown or hidden), and answers it knows one by one."""
 
-    known: dict[str, set[frozenset[int]]] = field(
-        default_factory=lambda: {m: set() for m in METRICS}
+    scores: dict[str, list[tuple[Group, Group | None]]] = field(
+        default_factory=lambda: {m: [] for m in METRICS}
     )
+    counts: dict[str, list[tuple[Group, int]]] = field(
+        default_factory=lambda: {m: [] for m in METRICS}
+    )
+    singles: set[int] = field(default_factory=set)  # answers read with their NPS and their employee
+    days: set[tuple] = field(default_factory=set)  # subjects known on any day (API, own answers)
     scored: dict[str, int] = field(default_factory=dict)  # text → NPS, wherever it was read
-    placed: dict[str, tuple] = field(default_factory=dict)  # text → subject it was listed under
-    figures: int = 0
+    placed: dict[str, tuple] = field(default_factory=dict)  # text → employee it was listed under
 
-    def know(self, metric: str, ids: frozenset[int]) -> None:
-        if ids:
-            self.known[metric].add(ids)
-            self.figures += 1
+    @property
+    def figures(self) -> int:
+        return sum(len(rows) for rows in self.scores.values())
 
 
 class Reader:
@@ -158,6 +204,9 @@ class Reader:
         self.names = {e.name: e for e in data.world.employees.values()}
         self.units = {u.name: u for u in data.world.units.values()}
 
+    def subject(self, kind: str, key: object, period: tuple[date, date], **extra) -> Group:
+        return Group(kind, key, period[0], period[1], **extra)
+
     # pages and their exports
 
     def page(self, url: str, subject: tuple, *, days: int, employee=None) -> None:
@@ -167,7 +216,7 @@ class Reader:
         html = response.content.decode()
         since, until = today() - timedelta(days=days - 1), today()
         previous = (since - timedelta(days=days), since - timedelta(days=1))
-        self._extras(html, subject, since, until, employee)
+        self._extras(html, subject, (since, until), employee)
         for key in dict.fromkeys(re.findall(r"format=csv&amp;table=([a-z_]+)", html)):
             export = self.client.get(url, {"days": days, "format": "csv", "table": key})
             if export.status_code != 200:
@@ -175,41 +224,50 @@ class Reader:
             rows = list(csv.DictReader(io.StringIO(export.content.decode())))
             self._table(key, rows, subject, (since, until), previous, employee)
 
-    def _figure(self, row: dict, label: str, metric: str, ids: frozenset[int]) -> None:
+    def _figure(self, row: dict, label: str, metric: str, group: Group) -> None:
+        """A score cell of an export: its n is read whenever given; its score when shown."""
+        n = row.get(f"{label} n")
+        if n not in (None, ""):
+            self.reading.counts[metric].append((group, int(n)))
         if row.get(label) not in (None, ""):
-            self.reading.know(metric, ids)
+            self.reading.scores[metric].append((group, None))
 
-    def _metrics(self, row: dict, subject: tuple, period: tuple[date, date]) -> None:
+    def _metrics(self, row: dict, kind: str, key: object, period) -> None:
         for metric, label in (("nps", "NPS"), ("csat", "CSAT"), ("ces", "CES")):
-            self._figure(row, label, metric, self.data.select(subject, *period))
+            self._figure(row, label, metric, Group(kind, key, *period))
 
     def _table(self, key, rows, subject, current, previous, employee) -> None:
+        kind, value = subject
         if key == "scores":
             for row in rows:
                 metric = row["Measure"].lower()
                 if metric in METRICS:
-                    self._figure(row, "This period", metric, self.data.select(subject, *current))
-                    self._figure(
-                        row, "Previous period", metric, self.data.select(subject, *previous)
-                    )
+                    self._figure(row, "This period", metric, Group(kind, value, *current))
+                    self._figure(row, "Previous period", metric, Group(kind, value, *previous))
         elif key == "units":
             for row in rows:
-                self._metrics(row, ("unit", self.units[row["Unit"]]), current)
+                self._metrics(row, "unit", self.units[row["Unit"]], current)
         elif key in ("members", "outliers"):
             for row in rows:
-                self._metrics(row, ("emp", self.names[row["Employee"]].pk), current)
+                self._metrics(row, "emp", self.names[row["Employee"]].pk, current)
         elif key == "trend":
             for row in rows:
                 start = date.fromisoformat(row["Period starting"])
                 week = (max(start, current[0]), min(start + timedelta(days=6), current[1]))
-                self._figure(row, "NPS", "nps", self.data.select(subject, *week))
+                self._figure(row, "NPS", "nps", Group(kind, value, *week))
         elif key in ("verbatims", "compliments"):
             for row in rows:
-                self._verbatim(row, subject, employee)
+                self._verbatim(row, employee)
         elif key == "channels":
-            self._heatmap(rows, subject, current)
+            channels = {
+                c.name: c.pk for c in Channel.objects.filter(chain=self.data.world.cast.chain)
+            }
+            for row in rows:
+                label = list(row)[1]  # the one journey type of this world
+                group = Group(kind, value, *current, channel=channels[row["Channel"]])
+                self._figure(row, label, "nps", group)
 
-    def _verbatim(self, row: dict, subject: tuple, employee) -> None:
+    def _verbatim(self, row: dict, employee) -> None:
         text = row.get("What the customer wrote", "").lstrip("'")
         if not text:
             return
@@ -221,41 +279,23 @@ class Reader:
         if row.get("NPS") not in (None, ""):
             self.reading.scored[text] = int(row["NPS"])
 
-    def _heatmap(self, rows: list[dict], subject: tuple, period) -> None:
-        """A unit's channel × journey cells: the unit's answers through one channel."""
-        from cxloop.journeys.models import Channel
-
-        channels = {c.name: c.pk for c in Channel.objects.filter(chain=self.data.world.cast.chain)}
-        by_channel = {
-            r.pk: r.channel_id for r in self.data.world.responses
-        }  # one journey type in this world
-        for row in rows:
-            cell = list(row)[1] if len(row) > 1 else None  # the one journey type's NPS
-            if cell is None or row.get(cell) in (None, ""):
-                continue
-            ids = frozenset(
-                i
-                for i in self.data.select(subject, *period)
-                if by_channel[i] == channels[row["Channel"]]
-            )
-            self.reading.know("nps", ids)
-
-    def _extras(self, html: str, subject: tuple, since: date, until: date, employee) -> None:
+    def _extras(self, html: str, subject: tuple, period: tuple[date, date], employee) -> None:
         """Figures only the page shows: the team total beside an employee, the rest of the parent,
         the overall line of the funnel plot."""
         team = re.search(
             r'aria-label="Team total".*?(<span class="score[^"]*".*?</span>)', html, re.S
         )
         if team and employee is not None and "<strong>" in team.group(1):
-            self.reading.know("nps", self.data.select(("unit", employee.unit), since, until))
+            self.reading.scores["nps"].append((Group("unit", employee.unit, *period), None))
         rest = re.search(r"The rest: (<span class=\"score[^\"]*\".*?</span>)", html, re.S)
         if rest and "<strong>" in rest.group(1) and subject[0] == "unit":
             unit = subject[1]
-            parent = ("unit", unit.parent) if unit.parent_id else ("org", unit.organisation_id)
-            self.reading.know(
-                "nps",
-                self.data.select(parent, since, until) - self.data.select(subject, since, until),
+            parent = (
+                Group("unit", unit.parent, *period)
+                if unit.parent_id
+                else Group("org", unit.organisation_id, *period)
             )
+            self.reading.scores["nps"].append((parent, Group("unit", unit, *period)))
         overall = re.search(r"around the overall NPS ([−+]?\d+)", html)
         if overall and subject[0] in ("unit", "org"):
             shown = int(overall.group(1).replace("−", "-"))
@@ -263,14 +303,19 @@ class Reader:
                 members = (subject[1].organisation_id, subject[1].path)
             else:
                 members = (subject[1], "")
-            candidates = [
-                self.data.select(subject, since, until),
-                self.data.select(("members", members), since, until),
-            ]
-            for ids in candidates:  # whichever set the chart is drawn around
-                value = nps_of(self.data.values(ids, "nps"))
+            for group in (Group(*subject, *period), Group("members", members, *period)):
+                # whichever group the chart is drawn around (the reader knows the definition)
+                value = nps_of(self.values(group, "nps"))
                 if value is not None and round(value) == shown:
-                    self.reading.know("nps", ids)
+                    self.reading.scores["nps"].append((group, None))
+
+    def values(self, group: Group, metric: str) -> list[int]:
+        index = METRICS.index(metric) + 6
+        return [
+            row[index]
+            for row in self.data.rows
+            if row[index] is not None and self.data.contains(group, row)
+        ]
 
     # the digest, the topics page and the API
 
@@ -287,12 +332,13 @@ class Reader:
                     (t - timedelta(days=7), t - timedelta(days=1)),
                     (t - timedelta(days=6), t),
                 ):
-                    ids = self.data.select(("unit", unit), since, until)
-                    values = self.data.values(ids, "nps")
+                    group = Group("unit", unit, since, until)
+                    values = self.values(group, "nps")
                     if len(values) == int(n) and round(nps_of(values)) == int(
                         shown.replace("−", "-")
                     ):
-                        self.reading.know("nps", ids)
+                        self.reading.scores["nps"].append((group, None))
+                        self.reading.counts["nps"].append((group, int(n)))
 
     def topics(self, slug: str) -> None:
         for days in (30, 90, 180, 365):
@@ -305,6 +351,9 @@ class Reader:
                 self.reading.scored[text.strip()] = int(score)
 
     def api(self, organisation_id: int) -> None:
+        """Every answer of the organisation with its score and moment: the organisation on any day is
+        known; an answer with its employee (or its interaction, whose employee the API gives) is
+        known one by one."""
         headers = {"HTTP_AUTHORIZATION": f"Bearer {self.api_key}"}
         after, employees = 0, {e.code: e for e in self.data.world.employees.values()}
         while True:
@@ -318,42 +367,32 @@ class Reader:
                     detail = self.client.get(f"/api/interactions/{item['interaction']}", **headers)
                     code = detail.json().get("employee") if detail.status_code == 200 else None
                 if code in employees and item.get("nps") is not None:
-                    self.reading.know("nps", frozenset({item["id"]}))
+                    self.reading.singles.add(item["id"])
                 if item.get("comment") and item.get("nps") is not None:
                     self.reading.scored[item["comment"]] = item["nps"]
-                    if code in employees:
-                        self.reading.placed[item["comment"]] = ("emp", employees[code].pk)
             if not body["next_after_id"]:
                 break
             after = body["next_after_id"]
-        # Every answer of the organisation with its score and moment: the organisation per day is known.
-        start = today() - timedelta(days=anonymity_world.DAYS)
-        for offset in range(anonymity_world.DAYS + 1):
-            day = start + timedelta(days=offset)
-            self.reading.know("nps", self.data.select(("org-day", organisation_id), day, day))
+        self.reading.days.add(("org", organisation_id))
 
     def own_answers(self, employee) -> None:
-        """The employee's own answers: each day's are known to them (their own page, any period)."""
-        start = today() - timedelta(days=anonymity_world.DAYS)
-        for offset in range(anonymity_world.DAYS + 1):
-            day = start + timedelta(days=offset)
-            for metric in METRICS:
-                self.reading.know(metric, self.data.select(("emp", employee.pk), day, day))
+        """The reader's own answers: known on any day (their own page, any period)."""
+        self.reading.days.add(("emp", employee.pk))
 
     def singletons(self) -> None:
         """Answers read with their score and placed on an employee (in one table or joined by text)."""
         for text in self.reading.scored:
             if text in self.reading.placed and text in self.data.by_text:
-                self.reading.know("nps", frozenset({self.data.by_text[text][0]}))
+                self.reading.singles.add(self.data.by_text[text][0])
 
 
 # --- the attack ------------------------------------------------------------------------------------
 
 
-def targets(data: Data, root, *, exclude=None) -> dict[tuple, frozenset[int]]:
+def targets(data: Data, root, *, exclude=None) -> dict[tuple, Group]:
     """Every group of 1 to 4 answers about a unit or an employee within the reader's reach (an
     organisation, or a unit and below) over a period the product offers, per metric:
-    (metric, subject, label, period) → its answers."""
+    (metric, subject, label, period) → the group."""
     world = data.world
 
     def within(unit) -> bool:
@@ -364,66 +403,182 @@ def targets(data: Data, root, *, exclude=None) -> dict[tuple, frozenset[int]]:
     subjects = [("unit", u) for u in world.units.values() if within(u)]
     subjects += [("emp", e.pk) for e in world.employees.values() if within(e.unit) and e != exclude]
     periods = list(family().values()) + sorted(trend_weeks())
-    # A group made only of the reader's own answers is theirs to know.
-    own = data.select(("emp", exclude.pk), date.min, date.max) if exclude else frozenset()
+    own = exclude.pk if exclude else None
+    organisation = root.organisation_id if hasattr(root, "path") else root.pk
+    per_day = {m: defaultdict(int) for m in METRICS}
+    for r in data.rows:
+        for metric in METRICS:
+            if r[1] == organisation and data.has(metric, r):
+                per_day[metric][r[4]] += 1
     found = {}
-    for metric in METRICS:
-        with_metric = set(data.ids[metric])
-        for subject in subjects:
+    for kind, key in subjects:
+        everything = Group(kind, key, date.min, date.max)
+        rows = [r for r in data.rows if data.contains(everything, r)]
+        for metric in METRICS:
+            with_metric = [r for r in rows if data.has(metric, r)]
             for period in periods:
-                ids = data.select(subject, *period) & with_metric
-                if 0 < len(ids) < MIN_N and not ids <= own:
-                    label = subject[1].name if subject[0] == "unit" else subject[1]
-                    found[(metric, subject[0], label, period)] = frozenset(ids)
+                inside = [r for r in with_metric if period[0] <= r[4] <= period[1]]
+                days = defaultdict(int)
+                for r in inside:
+                    days[r[4]] += 1
+                # A group made only of the reader's own answers is theirs to know; one made of whole
+                # days of the organisation's answers is the organisation's, which its readers read
+                # day by day (docs/anonymity.md, "What the rule does not cover").
+                whole = all(n == per_day[metric][day] for day, n in days.items())
+                if 0 < len(inside) < MIN_N and not all(r[3] == own for r in inside) and not whole:
+                    label = key.name if kind == "unit" else key
+                    found[(metric, kind, label, period)] = Group(kind, key, *period)
     return found
 
 
-def rebuilt(reading: Reading, goals: dict[tuple, frozenset[int]], data: Data) -> list[tuple]:
-    """The goals whose answers are a linear combination of the known groups (per metric)."""
+class Cells:
+    """The unknowns of the attack: answers of one leaf on a run of days (cut wherever any group read
+    or sought starts or ends) through one channel. A reader does not know which cells are empty
+    unless what it read says so (`_known_empty`)."""
+
+    def __init__(self, data: Data, organisation: int, groups: list[Group]):
+        self.data, self.organisation = data, organisation
+        first, end = today() - timedelta(days=anonymity_world.DAYS), today() + timedelta(days=1)
+        cuts = {first, end}
+        for group in groups:
+            cuts.add(min(max(group.since, first), end))
+            cuts.add(min(max(group.until + timedelta(days=1), first), end))
+        cuts = sorted(cuts)
+        self.runs = [(a, b - timedelta(days=1)) for a, b in zip(cuts, cuts[1:], strict=False)]
+        self.starts = [a for a, _b in self.runs]
+        self.leaves = data.leaves[organisation]
+        self.cache: dict[Group, frozenset] = {}
+
+    def of(self, group: Group) -> frozenset:
+        """The cells a group is made of (each cell wholly in or out by construction)."""
+        if group in self.cache:
+            return self.cache[group]
+        result: frozenset = frozenset()
+        if self.data.organisation_of(group) == self.organisation:
+            leaves = [
+                leaf for leaf in self.leaves if self.data.leaf_in(leaf, group, self.organisation)
+            ]
+            runs = [
+                i for i, (a, b) in enumerate(self.runs) if group.since <= a and b <= group.until
+            ]
+            channels = [group.channel] if group.channel is not None else self.data.channels
+            result = frozenset((leaf, run, c) for leaf in leaves for run in runs for c in channels)
+        self.cache[group] = result
+        return result
+
+    def cell(self, row: tuple) -> tuple:
+        run = bisect.bisect_right(self.starts, row[4]) - 1
+        return ((row[2], row[3]), run, row[5])
+
+
+def rebuilt(reading: Reading, goals: dict[tuple, Group], data: Data, organisation) -> list[tuple]:
+    """The goals whose answers are a linear combination of what was read (per metric)."""
     found = []
     for metric in METRICS:
-        mine = {k: v for k, v in goals.items() if k[0] == metric}
-        if not mine:
-            continue
-        with_metric = frozenset(data.ids[metric])
-        known = {s & with_metric for s in reading.known[metric]} - {frozenset()}
-        # Answers known one by one drop out of every equation: their values are known.
-        single = {next(iter(s)) for s in known if len(s) == 1}
-        rows = [s - single for s in known]
-        goal_sets = {k: v - single for k, v in mine.items()}
-        for key, ids in goal_sets.items():
-            if not ids:
-                found.append(key)  # every answer of the group was read one by one
-        rows = [s for s in set(rows) if s]
-        wanted = {k: v for k, v in goal_sets.items() if v}
-        if not rows or not wanted:
-            continue
-        # Answers no equation or goal tells apart are one column.
-        signature = defaultdict(list)
-        for index, s in enumerate(rows):
-            for i in s:
-                signature[i].append(index)
-        for index, key in enumerate(wanted):
-            for i in wanted[key]:
-                signature[i].append(-1 - index)
-        classes = defaultdict(list)
-        for i, sig in signature.items():
-            classes[tuple(sig)].append(i)
-        column = {i: c for c, members in enumerate(classes.values()) for i in members}
-        matrix = np.zeros((len(rows), len(classes)))
-        for r, s in enumerate(rows):
-            for i in s:
-                matrix[r, column[i]] = 1.0
-        _u, singular, vt = np.linalg.svd(matrix, full_matrices=False)
-        basis = vt[singular > 1e-9 * max(singular.max(), 1.0)]
-        for key, ids in wanted.items():
-            goal = np.zeros(len(classes))
-            for i in ids:
-                goal[column[i]] = 1.0
-            residual = goal - basis.T @ (basis @ goal)
-            if np.abs(residual).max() < 1e-6:
-                found.append(key)
+        mine = {k: g for k, g in goals.items() if k[0] == metric}
+        if mine:
+            found += _rebuilt_metric(reading, mine, data, organisation.pk, metric)
     return found
+
+
+def _rebuilt_metric(reading, goals, data, organisation, metric) -> list[tuple]:
+    days = reading.days
+    groups = [g for pair in reading.scores[metric] for g in pair if g] + [
+        g for g, _n in reading.counts[metric]
+    ]
+    cells = Cells(data, organisation, groups + list(goals.values()))
+    rows = [
+        (cells.of(plus), cells.of(minus) if minus else frozenset())
+        for plus, minus in reading.scores[metric]
+    ]
+    # Groups known on any day (the organisation to its readers, the reader's own answers): every
+    # run of days of theirs is a known sum.
+    for kind, key in days:
+        for since, until in cells.runs:
+            rows.append((cells.of(Group(kind, key, since, until)), frozenset()))
+    singles = (
+        {
+            i
+            for i in reading.singles
+            if data.by_id[i][1] == organisation and data.has(metric, data.by_id[i])
+        }
+        if metric == "nps"
+        else set()
+    )
+    in_cell = defaultdict(int)
+    for i in singles:
+        in_cell[cells.cell(data.by_id[i])] += 1
+    empty = set(_known_empty(reading.counts[metric], cells, in_cell))
+    for kind, key in days:  # known on any day: so are its empty runs
+        occupied = {
+            cells.cell(r)[1]
+            for r in data.rows
+            if data.has(metric, r) and data.contains(Group(kind, key, date.min, date.max), r)
+        }
+        for run, (since, until) in enumerate(cells.runs):
+            if run not in occupied:
+                empty |= cells.of(Group(kind, key, since, until))
+    usable = [(p - empty, m - empty) for p, m in rows]
+    usable = [(p, m) for p, m in usable if p or m]
+    wanted = {k: cells.of(g) - empty for k, g in goals.items()}
+    found = [k for k, c in wanted.items() if not c]  # every answer of it is known one by one
+    wanted = {k: c for k, c in wanted.items() if c}
+    if not usable or not wanted:
+        return found
+    # Cells no equation or goal tells apart are one column.
+    signature = defaultdict(list)
+    for index, (plus, minus) in enumerate(usable):
+        for c in plus:
+            signature[c].append(index)
+        for c in minus:
+            signature[c].append(-index - 1)
+    for index, c_set in enumerate(wanted.values()):
+        for c in c_set:
+            signature[c].append(("goal", index))
+    classes = defaultdict(list)
+    for c, sig in signature.items():
+        classes[tuple(sig)].append(c)
+    column = {c: i for i, members in enumerate(classes.values()) for c in members}
+    matrix = np.zeros((len(usable), len(classes)))
+    for r, (plus, minus) in enumerate(usable):
+        for c in plus:
+            matrix[r, column[c]] = 1.0
+        for c in minus:
+            matrix[r, column[c]] = -1.0
+    _u, singular, vt = np.linalg.svd(matrix, full_matrices=False)
+    basis = vt[singular > 1e-9 * max(singular.max(), 1.0)]
+    for key, c_set in wanted.items():
+        goal = np.zeros(len(classes))
+        for c in c_set:
+            goal[column[c]] = 1.0
+        if np.abs(goal - basis.T @ (basis @ goal)).max() < 1e-6:
+            found.append(key)
+    return found
+
+
+def _known_empty(counts: list[tuple[Group, int]], cells: Cells, in_cell: dict) -> frozenset:
+    """Cells the reader can tell hold no answer (besides the ones it knows one by one): inside a figure
+    of n = 0 or of only known answers, or the part of a figure of n answers outside the figures of the
+    same period inside it whose n add up to n (a unit and its members)."""
+    empty: set = set()
+    sized: dict[frozenset, int] = {}
+    by_period = defaultdict(list)
+    for group, n in counts:
+        c_set = cells.of(group)
+        if c_set and c_set not in sized:
+            sized[c_set] = n
+            by_period[(group.since, group.until, group.channel)].append(c_set)
+    for c_set, n in sized.items():
+        if n == sum(in_cell.get(c, 0) for c in c_set):
+            empty |= c_set
+    for same in by_period.values():
+        for c_set in same:
+            inside = [s for s in same if len(s) < len(c_set) and s < c_set]
+            outer = [s for s in inside if not any(s < o for o in inside)]
+            disjoint = all(not (a & b) for i, a in enumerate(outer) for b in outer[i + 1 :])
+            if outer and disjoint and sum(sized[s] for s in outer) == sized[c_set]:
+                empty |= c_set - frozenset().union(*outer)
+    return frozenset(empty)
 
 
 # --- the roles ----------------------------------------------------------------------------------------
@@ -472,7 +627,8 @@ def send_digests(world) -> None:
 def attack(data: Data, reader: Reader, root, *, exclude=None) -> tuple[int, list]:
     reader.singletons()
     goals = targets(data, root, exclude=exclude)
-    return len(goals), rebuilt(reader.reading, goals, data)
+    organisation = root.organisation if hasattr(root, "path") else root
+    return len(goals), rebuilt(reader.reading, goals, data, organisation)
 
 
 def lead_reading(data, world) -> Reader:
@@ -517,7 +673,12 @@ def employee_reading(data, world) -> Reader:
 
 def report(role: str, hidden: int, found: list) -> str:
     by_metric = {m: sum(1 for k in found if k[0] == m) for m in METRICS}
-    return f"{role}: {len(found)} of {hidden} hidden scores rebuilt {by_metric}; e.g. {found[:3]}"
+    periods = set(family().values())
+    in_family = sum(1 for k in found if k[3] in periods)
+    return (
+        f"{role}: {len(found)} of {hidden} hidden scores rebuilt {by_metric}, "
+        f"{in_family} of them over a preset or its previous period; {sorted(found, key=repr)[:40]}"
+    )
 
 
 def test_a_team_lead_rebuilds_no_hidden_score(data, world):
