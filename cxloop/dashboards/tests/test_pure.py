@@ -19,7 +19,6 @@ from cxloop.dashboards import charts, expectations, exports, filters
 from cxloop.dashboards.queries import Choices
 from cxloop.dashboards.tables import (
     Column,
-    Figure,
     Link,
     Table,
     change_mark,
