@@ -14,13 +14,15 @@ of their units, which can be one person), and employees as respondents of the em
    shown. So for every figure shown, what is left after taking away the smaller figures shown inside
    it (its *remainder*) must be empty, or hold at least the minimum of answers from at least two
    hidden groups. Where a remainder would not, the smallest figure shown inside it is hidden too,
-   until it does; if nothing inside is shown, the figure itself is hidden. Why two hidden groups and
+   until it does (across periods: a previous period shown inside it, else the figure itself); if
+   nothing inside is shown, the figure itself is hidden. Why two hidden groups and
    not only the minimum: a remainder of one hidden group *is* that group, however large, and once
    known it can be subtracted elsewhere (a secondarily hidden employee rebuilt from their longer
    period would give the first one away from the unit). Answers no figure names on their own (a
    unit's answers without an employee, the days between two periods) do not count as a group:
    they can be worked out from the other direction, the days from the unit, the unit's own answers
-   from its periods. Why the smallest: it costs the least information.
+   from its periods. Why the smallest: it costs the least information; why the longer period
+   across time: people read the recent periods.
    Figures form a fixed family (`suppress`): units and employees, over the preset periods and the
    periods before them, unfiltered. The family nests (a team inside its department, seven days
    inside thirty), so a remainder is computed within one subject or within one period; the rule is
@@ -234,7 +236,9 @@ class _Suppression:
         # Days no figure names on their own are still someone's answers: at least the minimum.
         if n >= minimum() and (not hidden or len(hidden) >= 2):
             return False
-        return self._hide_one([(x, q) for q in shown], fallback=(x, p))
+        # Across time a previous period goes first, then the longer period itself: the periods
+        # people read are the recent ones.
+        return self._hide_one([(x, q) for q in shown if q[1] == PREVIOUS], fallback=(x, p))
 
     def _hide_one(self, candidates: list[tuple[Key, PeriodKey]], *, fallback) -> bool:
         """Hide the smallest figure shown inside (it costs the least), or the figure itself."""

@@ -83,7 +83,9 @@ def _employee_page(request: HttpRequest, employee: Employee, scope: Scope) -> Ht
     state, choices = _state(
         request, chain=employee.organisation.chain, slice=Slice.of_employee(employee)
     )
-    vis = visibility_for(user=request.user, organisation=employee.organisation, state=state)
+    vis = visibility_for(
+        user=request.user, organisation=employee.organisation, state=state, scope=scope
+    )
     page = pages.employee_page(employee=employee, state=state, own=own, with_cases=own, vis=vis)
     coaches = may_coach(scope, employee)
     notes = notes_for(employee=employee) if own or coaches else None
@@ -129,7 +131,9 @@ def unit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         unit.parent is not None and scope.sees_unit(unit.parent)
     )
     state, choices = _state(request, chain=unit.organisation.chain, slice=Slice.of_unit(unit))
-    vis = visibility_for(user=request.user, organisation=unit.organisation, state=state)
+    vis = visibility_for(
+        user=request.user, organisation=unit.organisation, state=state, scope=scope
+    )
     page = pages.unit_page(unit=unit, state=state, sees_parent=sees_parent, vis=vis)
     return _respond(
         request,

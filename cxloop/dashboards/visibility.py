@@ -6,7 +6,6 @@ preset periods, read with three small queries (`queries.people`). Subjects are k
 ("unit", id) (the unit and everything below it) and ("emp", id).
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -52,7 +51,7 @@ class Visibility:
         """A unit's or an employee's score as this reader may see it."""
         if subject == self.own:
             return show(score, metric, own=True)
-        if self.preset is None or subject not in self.visible:
+        if self.preset is None or (subject not in self.visible and score.n):
             return withheld(metric, score.n)
         figure = show(score, metric)
         period = (self.preset, anonymity.PREVIOUS if previous else anonymity.CURRENT)
@@ -87,17 +86,22 @@ class Visibility:
 
 
 def visibility_for(
-    *, user: AbstractBaseUser | AnonymousUser, organisation: Organisation, state: FilterState
+    *,
+    user: AbstractBaseUser | AnonymousUser,
+    organisation: Organisation,
+    state: FilterState,
+    scope: Scope | None = None,
 ) -> Visibility:
     """The reader's visibility of the organisation's units and employees under the page's filters."""
-    scope = scope_for(user)
+    scope = scope or scope_for(user)
     own = _own(scope, organisation)
     reads = scope.sees_organisation(organisation.pk)
     preset = state.days if state.days in anonymity.PRESET_DAYS and not state.filtered else None
     if preset is None:
         return Visibility(None, own, {}, reads)  # nothing of others to decide
     people = queries.people(organisation=organisation, today=timezone.localdate())
-    subjects, visible = _subjects(people, organisation, scope, own)
+    subjects = _subjects(people, organisation)
+    visible = _visible(subjects, organisation, scope, own)
     roots = frozenset({org_key(organisation)}) if reads else frozenset()
     hidden = {
         metric: anonymity.suppress(
@@ -105,7 +109,7 @@ def visibility_for(
                 subjects=subjects,
                 counts=people.counts[metric],
                 visible=visible,
-                own=frozenset({own}) if own else frozenset(),
+                own=frozenset({own}) & frozenset(subjects),
                 roots=roots,
             )
         )
@@ -121,28 +125,45 @@ def _own(scope: Scope, organisation: Organisation) -> Key | None:
     )
 
 
-def _subjects(
-    people: queries.People, organisation: Organisation, scope: Scope, own: Key | None
-) -> tuple[dict[Key, frozenset], frozenset[Key]]:
-    """Every subject with its leaves, and the ones this reader may see at all."""
-    leaves = {leaf for counts in people.counts.values() for (leaf, _ring) in counts}
-    paths = dict(people.units)
+def _subjects(people: queries.People, organisation: Organisation) -> dict[Key, frozenset]:
+    """Every subject with answers, with its leaves: the organisation, each unit on a leaf's path
+    (a path is "/3/8/": units 3 and 8), each employee."""
+    leaves = people.leaves()
+    subjects: dict[Key, set] = {org_key(organisation): set(leaves)}
+    for leaf in leaves:
+        path, employee = leaf
+        for unit in path.strip("/").split("/") if path else ():
+            subjects.setdefault(("unit", int(unit)), set()).add(leaf)
+        if employee is not None:
+            subjects.setdefault(("emp", employee), set()).add(leaf)
+    return {key: frozenset(value) for key, value in subjects.items()}
 
-    def having(test: Callable[[tuple[str, int | None]], bool]) -> frozenset:
-        return frozenset(leaf for leaf in leaves if test(leaf))
 
-    subjects: dict[Key, frozenset] = {org_key(organisation): frozenset(leaves)}
-    for pk, path in people.units:
-        subjects[("unit", pk)] = having(lambda leaf, path=path: leaf[0].startswith(path))
-    for pk, _unit in people.employees:
-        subjects[("emp", pk)] = having(lambda leaf, pk=pk: leaf[1] == pk)
+def _visible(
+    subjects: dict[Key, frozenset], organisation: Organisation, scope: Scope, own: Key | None
+) -> frozenset[Key]:
+    """The subjects this reader may see at all: everything to the organisation's readers; to a lead
+    the units they lead with everything below and the employees who answered there; to an employee
+    themselves and their unit's total."""
     if scope.sees_organisation(organisation.pk):
-        return subjects, frozenset(subjects)
-    seen_paths = [
-        p for p in paths.values() if any(p.startswith(led) for led in scope.led_unit_paths)
-    ]
-    visible = {("unit", pk) for pk, path in people.units if path in seen_paths}
-    visible |= {("emp", pk) for pk, unit in people.employees if paths.get(unit) in seen_paths}
-    if own is not None:
+        return frozenset(subjects)
+    led = scope.led_unit_paths
+
+    def seen(leaf: tuple[str, int | None]) -> bool:
+        return any(leaf[0].startswith(path) for path in led)
+
+    visible = set()
+    for key, leaves in subjects.items():
+        if key[0] == "unit" and any(seen((_unit_path(key[1], leaf[0]), None)) for leaf in leaves):
+            visible.add(key)
+        elif key[0] == "emp" and leaves and all(seen(leaf) for leaf in leaves):
+            visible.add(key)
+    if own is not None and scope.employee is not None:
         visible |= {own, ("unit", scope.employee.unit_id)}  # an employee sees their team's total
-    return subjects, frozenset(visible)
+    return frozenset(visible) & frozenset(subjects)
+
+
+def _unit_path(unit: int, leaf_path: str) -> str:
+    """The unit's own path, cut from the path of a leaf below it."""
+    marker = f"/{unit}/"
+    return leaf_path[: leaf_path.index(marker) + len(marker)]

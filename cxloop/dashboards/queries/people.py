@@ -359,16 +359,19 @@ def channel_by_journey(
 
 @dataclass(frozen=True)
 class People:
-    """An organisation's units and employees and its answers per (unit path, employee, ring), by metric:
-    what the anonymity rule works out which figures of units and employees may be shown from."""
+    """An organisation's answers per (unit path, employee, ring), by metric: what the anonymity rule
+    works out which figures of units and employees may be shown from. The units are the paths'
+    prefixes and the employees the ids that occur: units and employees without answers have no
+    figure to protect."""
 
-    units: list[tuple[int, str]]  # (id, path)
-    employees: list[tuple[int, int]]  # (id, unit id)
     counts: dict[str, dict[tuple[tuple[str, int | None], int], int]]  # metric → (leaf, ring) → n
+
+    def leaves(self) -> set[tuple[str, int | None]]:
+        return {leaf for counts in self.counts.values() for (leaf, _ring) in counts}
 
 
 def people(*, organisation: Organisation, today: date) -> People:
-    """Three small queries: the units, the employees and the roll-ups summed per leaf and ring."""
+    """One grouped query over the roll-ups of the last two years, summed per leaf and ring."""
     bounds = anonymity.ring_bounds(today)
     ring = Case(
         *(When(day__gte=first, day__lte=last, then=Value(index)) for index, first, last in bounds),
@@ -388,14 +391,8 @@ def people(*, organisation: Organisation, today: date) -> People:
     )
     counts: dict[str, dict] = {"nps": {}, "csat": {}, "ces": {}}
     for row in rows:
-        leaf = (row["unit_path"], row["employee_id"])
+        leaf = (row["unit_path"] or "", row["employee_id"])
         for metric in counts:
             key = (leaf, row["ring"])
             counts[metric][key] = counts[metric].get(key, 0) + (row[metric] or 0)
-    return People(
-        units=list(Unit.objects.filter(organisation=organisation).values_list("pk", "path")),
-        employees=list(
-            Employee.objects.filter(organisation=organisation).values_list("pk", "unit_id")
-        ),
-        counts=counts,
-    )
+    return People(counts=counts)

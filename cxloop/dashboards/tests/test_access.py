@@ -184,4 +184,6 @@ def test_dashboard_pages_do_not_run_a_query_per_row(feedback):
     after = (count_queries(lead, team_url), count_queries(admin, org_url))
     assert after == before
     # The pages grew trends, previous periods, comparisons and filters (issue 5); still no query per row.
-    assert before[0] <= 24 and before[1] <= 19
+    # The anonymity rule reads the roll-ups once more per page, grouped (and the organisation page
+    # reads the reader's scope again after its access check): issue 10.
+    assert before[0] <= 24 and before[1] <= 22
