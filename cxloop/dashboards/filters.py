@@ -64,6 +64,12 @@ class FilterState:
         f = self.filters
         return bool(f.journey_type_id or f.channel_id or f.touchpoint_id or f.segment)
 
+    @property
+    def preset(self) -> int | None:
+        """The preset period when nothing else narrows the page (the periods the anonymity rule
+        shows units and employees for), else None."""
+        return self.days if self.days in PERIODS and not self.filtered else None
+
 
 def period(get: QueryDict, today: date) -> Period:
     """A preset (?days=) wins; else a period of one's own (?since=&until=); else the last 90 days."""

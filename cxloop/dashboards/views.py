@@ -84,7 +84,7 @@ def _employee_page(request: HttpRequest, employee: Employee, scope: Scope) -> Ht
         request, chain=employee.organisation.chain, slice=Slice.of_employee(employee)
     )
     vis = visibility_for(
-        user=request.user, organisation=employee.organisation, state=state, scope=scope
+        user=request.user, organisation=employee.organisation, preset=state.preset, scope=scope
     )
     page = pages.employee_page(employee=employee, state=state, own=own, with_cases=own, vis=vis)
     coaches = may_coach(scope, employee)
@@ -132,7 +132,7 @@ def unit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     )
     state, choices = _state(request, chain=unit.organisation.chain, slice=Slice.of_unit(unit))
     vis = visibility_for(
-        user=request.user, organisation=unit.organisation, state=state, scope=scope
+        user=request.user, organisation=unit.organisation, preset=state.preset, scope=scope
     )
     page = pages.unit_page(unit=unit, state=state, sees_parent=sees_parent, vis=vis)
     return _respond(
@@ -153,7 +153,7 @@ def organisation_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     state, choices = _state(
         request, chain=organisation.chain, slice=Slice.of_organisation(organisation)
     )
-    vis = visibility_for(user=request.user, organisation=organisation, state=state)
+    vis = visibility_for(user=request.user, organisation=organisation, preset=state.preset)
     page = pages.organisation_page(organisation=organisation, state=state, vis=vis)
     return _respond(
         request,

@@ -7,13 +7,13 @@ preset periods, read with three small queries (`queries.people`). Subjects are k
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils import timezone
 
 from cxloop import stats
 from cxloop.dashboards import anonymity, queries
-from cxloop.dashboards.filters import FilterState
 from cxloop.dashboards.queries import Scores
 from cxloop.dashboards.tables import Figure, hide, show, withheld
 from cxloop.orgs.access import Scope, scope_for
@@ -89,17 +89,18 @@ def visibility_for(
     *,
     user: AbstractBaseUser | AnonymousUser,
     organisation: Organisation,
-    state: FilterState,
+    preset: int | None,
     scope: Scope | None = None,
+    today: date | None = None,
 ) -> Visibility:
-    """The reader's visibility of the organisation's units and employees under the page's filters."""
+    """The reader's visibility of the organisation's units and employees over a preset period
+    (`FilterState.preset`; None under filters or a period of one's own: others see none of them)."""
     scope = scope or scope_for(user)
     own = _own(scope, organisation)
     reads = scope.sees_organisation(organisation.pk)
-    preset = state.days if state.days in anonymity.PRESET_DAYS and not state.filtered else None
-    if preset is None:
+    if preset not in anonymity.PRESET_DAYS:
         return Visibility(None, own, {}, reads)  # nothing of others to decide
-    people = queries.people(organisation=organisation, today=timezone.localdate())
+    people = queries.people(organisation=organisation, today=today or timezone.localdate())
     subjects = _subjects(people, organisation)
     visible = _visible(subjects, organisation, scope, own)
     roots = frozenset({org_key(organisation)}) if reads else frozenset()
