@@ -52,6 +52,7 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import numpy as np
 from django.conf import settings
 
 PRESET_DAYS = (7, 30, 90, 180, 365)
@@ -165,6 +166,7 @@ class _Suppression:
     def __init__(self, family: Family):
         self.f = family
         self.periods = family.rings()
+        self.ring_ids = sorted(frozenset().union(*self.periods.values()))
         self.always = family.own | family.roots
         subjects = family.subjects
         self.own_leaves = frozenset().union(*(subjects[k] for k in family.own))
@@ -172,10 +174,17 @@ class _Suppression:
         self.inside = {
             x: [y for y in subjects if y != x and subjects[y] < subjects[x]] for x in subjects
         }
-        self.leaf_n: dict[tuple[Leaf, PeriodKey], int] = {}
-        for leaf in frozenset().union(*subjects.values()) if subjects else ():
-            for period, rings in self.periods.items():
-                self.leaf_n[(leaf, period)] = sum(family.counts.get((leaf, r), 0) for r in rings)
+        self.leaf_ring = {
+            (leaf, r): family.counts.get((leaf, r), 0)
+            for leaf in frozenset().union(*subjects.values())
+            if subjects
+            for r in self.ring_ids
+        }
+        self.leaf_n: dict[tuple[Leaf, PeriodKey], int] = {
+            (leaf, p): sum(self.leaf_ring[(leaf, r)] for r in rings)
+            for (leaf, _r) in self.leaf_ring
+            for p, rings in self.periods.items()
+        }
         self.hidden: set[tuple[Key, PeriodKey]] = {
             (x, p)
             for x in family.visible - self.always
@@ -187,7 +196,7 @@ class _Suppression:
         return sum(self.leaf_n[(leaf, period)] for leaf in self.f.subjects[subject])
 
     def ring_n(self, subject: Key, ring: int) -> int:
-        return sum(self.f.counts.get((leaf, ring), 0) for leaf in self.f.subjects[subject])
+        return sum(self.leaf_ring[(leaf, ring)] for leaf in self.f.subjects[subject])
 
     def shown(self, subject: Key, period: PeriodKey) -> bool:
         return subject in self.f.visible and (subject, period) not in self.hidden
@@ -203,6 +212,8 @@ class _Suppression:
                     changed |= self._across_subjects(subject, period)
                     if subject not in self.always and self.shown(subject, period):
                         changed |= self._across_periods(subject, period)
+            if not changed:
+                changed = self._within_days()
         return frozenset(self.hidden)
 
     def _across_subjects(self, x: Key, p: PeriodKey) -> bool:
@@ -240,6 +251,103 @@ class _Suppression:
         # people read are the recent ones.
         return self._hide_one([(x, q) for q in shown if q[1] == PREVIOUS], fallback=(x, p))
 
+    # What the reader can work out at all: per subject, the sums over rings it can compute form a
+    # vector space (a sum over a period is its rings' indicator vector). Spans grow by what is shown,
+    # by rings without answers (known as nothing), and across subjects: whatever a subject and all
+    # but one of its parts have in common is known of that part (where no unnamed answers of the
+    # subject interfere), and what all parts have in common is known of the subject. The
+    # organisation is known on every ring to its readers, a reader's own answers too. If that makes
+    # a hidden figure known, a shown figure is hidden too, the first of the nearest that stops it.
+    # The remainders above keep this rare; this is the net under them.
+
+    def _within_days(self) -> bool:
+        spans = self._closure()
+        for x in sorted(self.f.visible - self.always, key=repr):
+            for p in self.periods:
+                if below_minimum(self.n(x, p)) and _contains(spans[x], self._vector(p)):
+                    return self._stop(x, p)
+        return False
+
+    def _vector(self, period: PeriodKey) -> np.ndarray:
+        v = np.zeros(len(RINGS))
+        v[list(self.periods[period])] = 1.0
+        return v
+
+    def _closure(self) -> dict[Key, np.ndarray]:
+        subjects = self.f.subjects
+        parts = {x: _maximal(self.inside[x], subjects) for x in subjects}
+        spans: dict[Key, np.ndarray] = {}
+        free: dict[Key, np.ndarray] = {}  # rings where no unnamed answer of x lies
+        for x in subjects:
+            if x in self.always:
+                rows = list(np.eye(len(RINGS)))
+            else:
+                rows = [np.eye(len(RINGS))[r] for r in self.ring_ids if not self.ring_n(x, r)]
+                rows += [self._vector(p) for p in self.periods if self.shown(x, p)]
+            spans[x] = _basis(rows)
+            stray = subjects[x] - frozenset().union(*(subjects[y] for y in parts[x]))
+            stray -= self.own_leaves
+            clear = [
+                r
+                for r in range(len(RINGS))
+                if not any(self.leaf_ring.get((leaf, r)) for leaf in stray)
+            ]
+            free[x] = _basis([np.eye(len(RINGS))[r] for r in clear])
+        changed = True
+        while changed:
+            changed = False
+            for x in subjects:
+                if not parts[x]:
+                    continue
+                shared = _intersect(spans[x], free[x])
+                for y in parts[x]:
+                    common = shared
+                    for other in parts[x]:
+                        if other != y:
+                            common = _intersect(common, spans[other])
+                    grown = _basis([*spans[y], *common])
+                    if len(grown) > len(spans[y]):
+                        spans[y], changed = grown, True
+                together = free[x]
+                for y in parts[x]:
+                    together = _intersect(together, spans[y])
+                grown = _basis([*spans[x], *together])
+                if len(grown) > len(spans[x]):
+                    spans[x], changed = grown, True
+        return spans
+
+    def _stop(self, x: Key, p: PeriodKey) -> bool:
+        """Hide the first shown figure, nearest first (x, its units, its neighbours), a previous period
+        before a current one and small before large, whose hiding makes (x, p) unknown again."""
+        subjects = self.f.subjects
+
+        def distance(y: Key) -> int:
+            if y == x:
+                return 0
+            if subjects[x] <= subjects[y] or subjects[y] <= subjects[x]:
+                return 1
+            return 2
+
+        candidates = sorted(
+            (
+                (y, q)
+                for y in self.f.visible - self.always
+                for q in self.periods
+                if self.shown(y, q) and self.n(y, q) and self.periods[q] & self.periods[p]
+            ),
+            key=lambda c: (distance(c[0]), c[1][1] != PREVIOUS, self.n(*c), repr(c)),
+        )
+        if not candidates:
+            return False  # known from what the reader knows anyway (the organisation's own days)
+        target = self._vector(p)
+        for candidate in candidates:
+            self.hidden.add(candidate)
+            if not _contains(self._closure()[x], target):
+                return True
+            self.hidden.discard(candidate)
+        self.hidden.add(candidates[0])  # none alone: hide the nearest and look again
+        return True
+
     def _hide_one(self, candidates: list[tuple[Key, PeriodKey]], *, fallback) -> bool:
         """Hide the smallest figure shown inside (it costs the least), or the figure itself."""
         candidates = [c for c in candidates if self.n(*c)]
@@ -251,6 +359,33 @@ class _Suppression:
             choice = fallback
         self.hidden.add(choice)
         return True
+
+
+def _basis(rows) -> np.ndarray:
+    """An orthonormal basis of the rows' span (no rows: an empty 0 × rings array)."""
+    rows = [np.asarray(r, dtype=float) for r in rows]
+    if not rows:
+        return np.zeros((0, len(RINGS)))
+    _u, singular, vt = np.linalg.svd(np.vstack(rows), full_matrices=False)
+    return vt[singular > 1e-9]
+
+
+def _contains(basis: np.ndarray, vector: np.ndarray) -> bool:
+    if not len(basis):
+        return not vector.any()
+    return bool(np.abs(vector - basis.T @ (basis @ vector)).max() < 1e-7)
+
+
+def _intersect(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The intersection of two spans, as an orthonormal basis."""
+    if not len(a) or not len(b):
+        return np.zeros((0, len(RINGS)))
+    # x = aᵀu = bᵀw  ⇔  [aᵀ, −bᵀ] (u, w) = 0
+    stacked = np.hstack([a.T, -b.T])
+    _u, singular, vt = np.linalg.svd(stacked)
+    rank = int((singular > 1e-9).sum())
+    null = vt[rank:]
+    return _basis([a.T @ n[: len(a)] for n in null])
 
 
 def _maximal(keys: Sequence, sets: Mapping) -> list:
