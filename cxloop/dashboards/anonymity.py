@@ -185,6 +185,18 @@ class _Suppression:
             for (leaf, _r) in self.leaf_ring
             for p, rings in self.periods.items()
         }
+        # Each subject's proper supersets (its units, the organisation): "outermost" without pairs.
+        self.above = {y: {x for x in subjects if y in self.inside[x]} for y in subjects}
+        self._n = {
+            (x, p): sum(self.leaf_n[(leaf, p)] for leaf in subjects[x])
+            for x in subjects
+            for p in self.periods
+        }
+        self._ring_n = {
+            (x, r): sum(self.leaf_ring[(leaf, r)] for leaf in subjects[x])
+            for x in subjects
+            for r in self.ring_ids
+        }
         self.hidden: set[tuple[Key, PeriodKey]] = {
             (x, p)
             for x in family.visible - self.always
@@ -193,10 +205,15 @@ class _Suppression:
         }
 
     def n(self, subject: Key, period: PeriodKey) -> int:
-        return sum(self.leaf_n[(leaf, period)] for leaf in self.f.subjects[subject])
+        return self._n[(subject, period)]
 
     def ring_n(self, subject: Key, ring: int) -> int:
-        return sum(self.leaf_ring[(leaf, ring)] for leaf in self.f.subjects[subject])
+        return self._ring_n[(subject, ring)]
+
+    def outermost(self, keys: list[Key]) -> list[Key]:
+        """The subjects among `keys` that no other among them contains."""
+        chosen = set(keys)
+        return [y for y in keys if not (self.above[y] & chosen)]
 
     def shown(self, subject: Key, period: PeriodKey) -> bool:
         return subject in self.f.visible and (subject, period) not in self.hidden
@@ -219,12 +236,11 @@ class _Suppression:
     def _across_subjects(self, x: Key, p: PeriodKey) -> bool:
         """X minus the figures shown inside it (and the reader's own answers) at period p."""
         inside = [y for y in self.inside[x] if self.n(y, p)]
-        shown = _maximal([y for y in inside if self.shown(y, p)], self.f.subjects)
+        shown = self.outermost([y for y in inside if self.shown(y, p)])
         covered = frozenset().union(*(self.f.subjects[y] for y in shown)) | self.own_leaves
         rest = self.f.subjects[x] - covered
-        hidden = _maximal(
-            [y for y in inside if not self.shown(y, p) and self.f.subjects[y] <= rest],
-            self.f.subjects,
+        hidden = self.outermost(
+            [y for y in inside if not self.shown(y, p) and self.f.subjects[y] <= rest]
         )
         if not hidden:
             return False  # what is left is answers no figure names on its own, about no one
@@ -275,7 +291,7 @@ class _Suppression:
 
     def _closure(self) -> dict[Key, np.ndarray]:
         subjects = self.f.subjects
-        parts = {x: _maximal(self.inside[x], subjects) for x in subjects}
+        parts = {x: self.outermost(self.inside[x]) for x in subjects}
         spans: dict[Key, np.ndarray] = {}
         free: dict[Key, np.ndarray] = {}  # rings where no unnamed answer of x lies
         for x in subjects:
@@ -300,11 +316,15 @@ class _Suppression:
                 if not parts[x]:
                     continue
                 shared = _intersect(spans[x], free[x])
+                # What all parts but y have in common, from running intersections both ways.
+                ahead, behind = [shared], [_full()]
                 for y in parts[x]:
-                    common = shared
-                    for other in parts[x]:
-                        if other != y:
-                            common = _intersect(common, spans[other])
+                    ahead.append(_intersect(ahead[-1], spans[y]))
+                for y in reversed(parts[x]):
+                    behind.append(_intersect(behind[-1], spans[y]))
+                behind.reverse()
+                for i, y in enumerate(parts[x]):
+                    common = _intersect(ahead[i], behind[i + 1])
                     grown = _basis([*spans[y], *common])
                     if len(grown) > len(spans[y]):
                         spans[y], changed = grown, True
@@ -370,6 +390,10 @@ def _basis(rows) -> np.ndarray:
     return vt[singular > 1e-9]
 
 
+def _full() -> np.ndarray:
+    return np.eye(len(RINGS))
+
+
 def _contains(basis: np.ndarray, vector: np.ndarray) -> bool:
     if not len(basis):
         return not vector.any()
@@ -380,6 +404,10 @@ def _intersect(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """The intersection of two spans, as an orthonormal basis."""
     if not len(a) or not len(b):
         return np.zeros((0, len(RINGS)))
+    if len(a) == len(RINGS):
+        return b
+    if len(b) == len(RINGS):
+        return a
     # x = aᵀu = bᵀw  ⇔  [aᵀ, −bᵀ] (u, w) = 0
     stacked = np.hstack([a.T, -b.T])
     _u, singular, vt = np.linalg.svd(stacked)

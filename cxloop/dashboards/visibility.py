@@ -6,10 +6,12 @@ preset periods, read with three small queries (`queries.people`). Subjects are k
 ("unit", id) (the unit and everything below it) and ("emp", id).
 """
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.cache import cache
 from django.utils import timezone
 
 from cxloop import stats
@@ -20,6 +22,7 @@ from cxloop.orgs.access import Scope, scope_for
 from cxloop.orgs.models import Employee, Organisation, Unit
 
 METRICS = ("nps", "csat", "ces")
+CACHE_SECONDS = 3600  # the key holds every count the decisions rest on: new answers, new key
 Key = tuple[str, int]
 
 
@@ -104,19 +107,48 @@ def visibility_for(
     subjects = _subjects(people, organisation)
     visible = _visible(subjects, organisation, scope, own)
     roots = frozenset({org_key(organisation)}) if reads else frozenset()
-    hidden = {
-        metric: anonymity.suppress(
-            anonymity.Family(
-                subjects=subjects,
-                counts=people.counts[metric],
-                visible=visible,
-                own=frozenset({own}) & frozenset(subjects),
-                roots=roots,
-            )
-        )
-        for metric in METRICS
-    }
+    own_set = frozenset({own}) & frozenset(subjects)
+    hidden = _decided(people, subjects, visible, own_set, roots)
     return Visibility(preset, own, hidden, reads, visible)
+
+
+def _decided(
+    people: queries.People,
+    subjects: dict[Key, frozenset],
+    visible: frozenset[Key],
+    own: frozenset[Key],
+    roots: frozenset[Key],
+) -> dict[str, frozenset]:
+    """The rule's decisions for every period at once, cached by what they depend on (the answers
+    per leaf and ring, and who reads), so that readers of the same kind share the work."""
+    fingerprint = hashlib.sha256(
+        repr(
+            (
+                sorted((m, sorted(c.items(), key=repr)) for m, c in people.counts.items()),
+                sorted(visible),
+                sorted(own),
+                sorted(roots),
+                anonymity.minimum(),
+            )
+        ).encode()
+    ).hexdigest()
+    key = f"cxloop:anonymity:{fingerprint}"
+    hidden = cache.get(key)
+    if hidden is None:
+        hidden = {
+            metric: anonymity.suppress(
+                anonymity.Family(
+                    subjects=subjects,
+                    counts=people.counts[metric],
+                    visible=visible,
+                    own=own,
+                    roots=roots,
+                )
+            )
+            for metric in METRICS
+        }
+        cache.set(key, hidden, CACHE_SECONDS)
+    return hidden
 
 
 def _own(scope: Scope, organisation: Organisation) -> Key | None:
