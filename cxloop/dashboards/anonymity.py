@@ -28,7 +28,10 @@ of their units, which can be one person), and employees as respondents of the em
    inside thirty), so a remainder is computed within one subject or within one period; the rule is
    applied in both directions until nothing changes. A reader's own answers and, for an
    organisation's readers, the organisation's own answers (which they read one by one on the topics
-   page and in the API) count as known when remainders are computed.
+   page and in the API) count as known when remainders are computed. Under the remainders lies a
+   net: what the reader can work out at all, per subject as sums over days (vector spaces over the
+   rings), across time and across units; a hidden figure it reaches costs one more shown figure.
+   The property test in tests/test_anonymity_rule.py checks the whole against linear algebra.
 
 3. Only that family. Others see the scores of units and employees for the preset periods and
    without filters: a journey type, channel, touchpoint or segment, a period of one's own, a trend
@@ -116,15 +119,6 @@ def _rings_between(first: int, last: int) -> frozenset[int]:
     return inside
 
 
-def ring_of(day: date, today: date) -> int | None:
-    """The ring a day lies in, or None when it is in the future or before the oldest period."""
-    ago = (today - day).days
-    for index, (first, last) in enumerate(RINGS):
-        if first <= ago <= last:
-            return index
-    return None
-
-
 def ring_bounds(today: date) -> list[tuple[int, date, date]]:
     """(ring, first day, last day) for grouping roll-ups by ring."""
     return [
@@ -147,9 +141,8 @@ class Family:
     counts: Mapping[tuple[Leaf, int], int]
     visible: frozenset[Key]  # subjects whose figures the reader may see at all
     own: frozenset[Key] = frozenset()  # the reader's own: known answer by answer
-    roots: frozenset[Key] = (
-        frozenset()
-    )  # known as totals on any day (an organisation to its readers)
+    # Known as totals on any day: an organisation to its readers (topics page, API).
+    roots: frozenset[Key] = frozenset()
     periods: Mapping[PeriodKey, frozenset[int]] | None = None
 
     def rings(self) -> Mapping[PeriodKey, frozenset[int]]:

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from django.http import QueryDict
 
+from cxloop.dashboards import anonymity
 from cxloop.dashboards.queries import Choices, Filters
 
 PERIODS = (7, 30, 90, 180, 365)
@@ -68,7 +69,10 @@ class FilterState:
     def preset(self) -> int | None:
         """The preset period when nothing else narrows the page (the periods the anonymity rule
         shows units and employees for), else None."""
-        return self.days if self.days in PERIODS and not self.filtered else None
+        allowed = anonymity.breakdown_allowed(
+            people=True, preset=self.days in PERIODS, filtered=self.filtered
+        )
+        return self.days if allowed else None
 
 
 def period(get: QueryDict, today: date) -> Period:

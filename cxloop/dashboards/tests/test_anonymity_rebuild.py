@@ -16,9 +16,14 @@ with the same answer read elsewhere. A hidden group is rebuilt when its answers 
 difference of what was read: its indicator vector lies in the span of the known ones. Nothing it
 read may rebuild one (docs/anonymity.md, "What the rule promises").
 
+Before the rule (main at f8cbfeb, 3 December 2026) this rebuilt: team lead 69 of 456 hidden scores,
+organisation admin and analyst 605 of 1614, partner admin 153 of 310, employee 0 of theirs.
+
 Out of scope here, and why (docs/anonymity.md says the same): a follow-up case shows its one answer
 to whoever must call the customer back; answers that arrive between two readings; organisation-level
-figures, which are not about a person; unanimous groups (everyone 9–10 tells each part is 9–10).
+figures, which are not about a person, and a group made of whole days of the organisation's
+answers (its readers read those day by day); unanimous groups (everyone 9–10 tells each part is
+9–10).
 """
 
 import bisect

@@ -60,17 +60,6 @@ def test_every_period_is_a_union_of_rings_and_any_two_nest_or_do_not_meet():
     assert rings[(90, CURRENT)] | rings[(90, PREVIOUS)] == rings[(180, CURRENT)]
 
 
-def test_days_fall_in_one_ring_each():
-    from datetime import date, timedelta
-
-    today = date(2026, 11, 23)
-    assert anonymity.ring_of(today, today) == 0
-    assert anonymity.ring_of(today - timedelta(days=7), today) == 1
-    assert anonymity.ring_of(today - timedelta(days=729), today) == 8
-    assert anonymity.ring_of(today - timedelta(days=730), today) is None
-    assert anonymity.ring_of(today + timedelta(days=1), today) is None
-
-
 def test_the_minimum_is_the_setting():
     assert anonymity.below_minimum(4) and not anonymity.below_minimum(5)
     assert not anonymity.below_minimum(0)  # nothing to hide
