@@ -139,6 +139,12 @@ def cast(db) -> Cast:
 
 
 @pytest.fixture
+def admin_client(db, admin_user) -> Client:
+    """pytest-django's superuser client, logged in completely (staff must give a second factor)."""
+    return logged_in(admin_user)
+
+
+@pytest.fixture
 def post_interaction(cast, django_capture_on_commit_callbacks):
     """POST one interaction as an organisation and run what it triggers (tasks run at once in tests)."""
 

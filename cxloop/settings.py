@@ -212,3 +212,88 @@ LOGGING.setdefault("loggers", {}).setdefault("django.request", {}).setdefault("f
 
 # --- privacy (issue 10) ---
 INSTALLED_APPS += ["cxloop.privacy"]
+
+# --- logging in: lockout, password rules, second factor, idle timeout (issue 10) ---
+from datetime import timedelta  # noqa: E402
+
+INSTALLED_APPS += [
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
+    "cxloop.accounts",
+]
+# After authentication and messages: the idle timeout tells the person why they were logged out.
+_after_messages = MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1
+MIDDLEWARE[_after_messages:_after_messages] = [
+    "cxloop.accounts.middleware.IdleTimeoutMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "cxloop.accounts.middleware.SecondFactorMiddleware",
+]
+MIDDLEWARE.insert(1, "csp.middleware.CSPMiddleware")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # django-axes asks to come last
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out login before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Five wrong passwords for one username from one address lock that pair out for 15 minutes: an
+# attacker cannot keep guessing, and cannot lock a colleague out from another address.
+AXES_FAILURE_LIMIT = envint("CXLOOP_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("CXLOOP_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "cxloop.accounts.lockout.locked_out"
+AXES_CLIENT_IP_CALLABLE = "cxloop.accounts.lockout.client_address"  # honours CXLOOP_TRUSTED_PROXY_COUNT
+AXES_VERBOSE = False
+
+# Django's standard validators: long enough, not like the username, not a common or numeric password.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": envint("CXLOOP_PASSWORD_MIN_LENGTH", 10)},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+OTP_TOTP_ISSUER = envstr("CXLOOP_TOTP_ISSUER", "cxloop")
+# Idle timeout: 30 minutes without a request end a session (accounts.middleware.IdleTimeoutMiddleware);
+# a session lasts at most a working day after its last request was recorded.
+CXLOOP_SESSION_IDLE_MINUTES = envint("CXLOOP_SESSION_IDLE_MINUTES", 30)
+SESSION_COOKIE_AGE = 12 * 60 * 60
+
+# --- production mode behind TLS (issue 10): `cxloop check --deploy` is clean with CXLOOP_HTTPS=1 ---
+CXLOOP_HTTPS = envbool("CXLOOP_HTTPS", False)
+if CXLOOP_HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = envint("CXLOOP_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("CXLOOP_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = envbool("CXLOOP_HSTS_PRELOAD", True)
+    if CXLOOP_TRUSTED_PROXY_COUNT:
+        # The TLS proxy tells Django the request came in over https (and must strip this header
+        # from what clients send).
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if not CSRF_TRUSTED_ORIGINS and BASE_URL.startswith("https://"):
+        CSRF_TRUSTED_ORIGINS = [BASE_URL]
+
+# Content-Security-Policy, always on: cxloop's pages load nothing from elsewhere and run no script
+# of their own (only Django admin's own files). Inline style attributes remain in some templates.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# django-axes logs every login at INFO; its warnings (lockouts) are what an operator needs.
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}

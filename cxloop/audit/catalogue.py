@@ -36,6 +36,11 @@ AUDITED: list[Audited] = [
     ),
     Audited("cxloop.orgs.admin.MembershipAdmin", ("role.granted", "role.changed", "role.revoked")),
     Audited("cxloop.orgs.admin.ApiKeyAdmin", ("api_key.changed", "api_key.deleted")),
+    # Logging in: second factor and password (cxloop.accounts).
+    Audited("cxloop.accounts.services.confirm_authenticator", ("user.two_factor_enabled",)),
+    Audited("cxloop.accounts.services.remove_two_factor", ("user.two_factor_removed",)),
+    Audited("cxloop.accounts.services.replace_backup_codes", ("user.backup_codes_replaced",)),
+    Audited("cxloop.accounts.services.record_password_change", ("user.password_changed",)),
     # Customers.
     Audited("cxloop.customers.services.opt_out_customer", ("customer.opted_out",)),
     Audited(
@@ -95,6 +100,7 @@ AUDITED: list[Audited] = [
 # Write services of the audited modules that write no entry, and why.
 NOT_AUDITED: dict[str, str] = {
     "cxloop.orgs.services.authenticate_api_key": "stamps last_used_at on each call; not a change by a person",
+    "cxloop.accounts.services.start_authenticator": "an unconfirmed secret; confirming it is the audited change",
 }
 
 # The modules whose every public function is a write that must be in AUDITED or NOT_AUDITED.
@@ -104,6 +110,7 @@ AUDITED_MODULES = [
     "cxloop.surveys.rules",
     "cxloop.followup.configuration",
     "cxloop.surveys.authoring",
+    "cxloop.accounts.services",
 ]
 
 

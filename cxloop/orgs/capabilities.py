@@ -202,3 +202,17 @@ def roles_granting(capability: Capability, *, in_unit: bool = False) -> frozense
     """The roles that grant the capability (organisation-wide, or in a unit): for queries over many users."""
     grant = GRANTS[capability]
     return grant.in_unit if in_unit else grant.in_organisation
+
+
+# Roles whose holders must log in with a second factor (TOTP): they can change who sees what and
+# read or erase every customer's data. Platform staff (the admin site) must too.
+TWO_FACTOR_ROLES = frozenset({Role.ORG_ADMIN, Role.PRIVACY_OFFICER})
+
+
+def must_use_two_factor(user: User) -> bool:
+    """Whether `user` may only work after a second factor; everyone else may choose to use one."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    return Membership.objects.filter(user=user, role__in=TWO_FACTOR_ROLES).exists()

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
 
+from cxloop.accounts import services as accounts
 from cxloop.audit.catalogue import AUDITED, AUDITED_MODULES, NOT_AUDITED, all_actions
 from cxloop.audit.models import AuditEntry
 from cxloop.customers.models import Customer
@@ -20,7 +21,7 @@ from cxloop.dashboards.tests.test_access import add_response
 from cxloop.followup.models import CustomerMessageTemplate, FollowUpQueue, FollowUpRule, SlaPolicy
 from cxloop.followup.tests.test_cases import case_for
 from cxloop.followup.tests.test_editors import HOURS, RULE
-from cxloop.lib.testing.logins import logged_in
+from cxloop.lib.testing.logins import current_code, logged_in
 from cxloop.messaging.models import OutboxMessage
 from cxloop.orgs import services as orgs
 from cxloop.orgs.models import ApiKey, Membership, Role
@@ -327,7 +328,24 @@ def _api_read(w: World) -> None:
     assert Client().get("/api/responses", **auth).status_code == 200
 
 
+def _second_factor(w: World, step: str) -> None:
+    user = w.cast.agent.user
+    if step == "remove":
+        accounts.remove_two_factor(user, actor=w.admin)
+    elif step == "backup":
+        accounts.replace_backup_codes(user)
+    elif step == "password":
+        accounts.record_password_change(user)
+    else:
+        device = accounts.start_authenticator(user)
+        assert accounts.confirm_authenticator(user, current_code(device)) is not None
+
+
 RUNNERS: dict[str, Callable[[World], None]] = {
+    "cxloop.accounts.services.confirm_authenticator": lambda w: _second_factor(w, "confirm"),
+    "cxloop.accounts.services.remove_two_factor": lambda w: _second_factor(w, "remove"),
+    "cxloop.accounts.services.replace_backup_codes": lambda w: _second_factor(w, "backup"),
+    "cxloop.accounts.services.record_password_change": lambda w: _second_factor(w, "password"),
     "cxloop.orgs.services.grant_role": lambda w: orgs.grant_role(
         user=w.cast.agent.user, organisation=w.cast.owner, role=Role.ANALYST, actor=w.admin
     ),

@@ -184,6 +184,8 @@ def test_dashboard_pages_do_not_run_a_query_per_row(feedback):
     after = (count_queries(lead, team_url), count_queries(admin, org_url))
     assert after == before
     # The pages grew trends, previous periods, comparisons and filters (issue 5); still no query per row.
+    # The fixed part includes one query for the second-factor rule on each staff request
+    # (accounts.middleware) and, in an admin's verified session, one for their device (django-otp).
     # The anonymity rule reads the roll-ups once more per page, grouped (and the organisation page
     # reads the reader's scope again after its access check): issue 10.
-    assert before[0] <= 24 and before[1] <= 22
+    assert before[0] <= 25 and before[1] <= 24, before

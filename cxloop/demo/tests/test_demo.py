@@ -19,6 +19,7 @@ from cxloop.demo.generator import DemoResult, build_demo
 from cxloop.demo.plan import HISTORY_DAYS, plan_demo, planned_scores
 from cxloop.followup.models import FollowUpCase
 from cxloop.journeys.models import Interaction, JourneyType
+from cxloop.lib.testing.logins import login_through_pages
 from cxloop.orgs.models import Employee, Membership, Organisation, Role, Unit
 from cxloop.orgs.services import authenticate_api_key
 from cxloop.responses.models import Answer, Response
@@ -55,9 +56,13 @@ def test_units_form_a_tree_with_materialised_paths(demo):
 
 def test_every_demo_login_works(demo):
     for username in content.DEMO_USERNAMES:
-        assert Client().login(username=username, password=PASSWORD), username
+        client = Client()
+        login_through_pages(client, username, PASSWORD)
+        home = client.get("/", follow=True)
+        assert home.status_code == 200 and home.wsgi_request.user.is_verified() is not None, username
+        assert not home.request["PATH_INFO"].startswith(("/login/", "/account/")), username
     beheerder = Client()
-    beheerder.login(username="beheerder", password=PASSWORD)
+    login_through_pages(beheerder, "beheerder", PASSWORD)
     assert beheerder.get("/admin/").status_code == 200
 
 
@@ -226,7 +231,7 @@ def test_a_second_demo_is_refused(demo):
 def test_the_team_lead_sees_their_unit(demo):
     unit = Membership.objects.get(user__username="teamleider", role=Role.TEAM_LEAD).unit
     client = Client()
-    client.login(username="teamleider", password=PASSWORD)
+    login_through_pages(client, "teamleider", PASSWORD)
     page = client.get(f"/units/{unit.pk}/")
     assert page.status_code == 200
     assert unit.name in page.content.decode()
@@ -235,7 +240,7 @@ def test_the_team_lead_sees_their_unit(demo):
 def test_the_employee_sees_their_own_page(demo):
     employee = Employee.objects.select_related("unit").get(user__username="medewerker")
     client = Client()
-    client.login(username="medewerker", password=PASSWORD)
+    login_through_pages(client, "medewerker", PASSWORD)
     page = client.get("/me/")
     assert page.status_code == 200
     html = page.content.decode()

@@ -203,6 +203,12 @@ digest_stop                      -         GET   200    200    200    200    200
 # Login, logout, language
 login                            -         GET   200    200    200    200    200    200    200
 logout                           -         GET   405    405    405    405    405    405    405
+account                          -         GET   login  200    200    200    200    200    200
+password_change                  -         GET   login  200    200    200    200    200    200
+two_factor_setup                 -         GET   login  200    200    200    200    200    200
+two_factor_verify                -         GET   login  302    302    200    302    302    200
+two_factor_off                   -         POST  login  302    302    302    302    302    302
+two_factor_backup_codes          -         POST  login  200    200    200    200    200    200
 set_language                     -         GET   302    302    302    302    302    302    302
 
 # Journey analysis: ANALYSE_JOURNEYS on journey types, ANALYSE_EVENT_LOGS on imported logs

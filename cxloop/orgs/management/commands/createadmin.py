@@ -3,8 +3,12 @@
 import getpass
 import os
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 
 from cxloop.orgs.models import Organisation, Role
 from cxloop.orgs.services import grant_role
@@ -24,8 +28,11 @@ class Command(BaseCommand):
         if User.objects.filter(username=username).exists():
             raise CommandError(f"a user called {username!r} exists already")
         password = password or os.environ.get("CXLOOP_ADMIN_PASSWORD") or self._prompt()
-        if len(password) < 8:
-            raise CommandError("the password needs at least 8 characters")
+        try:
+            with translation.override(settings.LANGUAGE_CODE):  # the reasons, in the staff's language
+                validate_password(password, User(username=username, email=email))
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
         org = None
         if organisation:
             org = Organisation.objects.filter(slug=organisation).first()

@@ -1,0 +1,130 @@
+"""A person's own account: password, second factor, and the pages between password and work."""
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_otp import match_token
+
+from cxloop.accounts import services, twofactor
+from cxloop.accounts.forms import CodeForm
+from cxloop.orgs.capabilities import must_use_two_factor
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "has_second_factor": twofactor.has_second_factor(user),
+            "required": must_use_two_factor(user),
+            "backup_codes_left": twofactor.backup_codes_left(user),
+            "form": CodeForm(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def setup(request: HttpRequest) -> HttpResponse:
+    """Scan the QR code, type the first code: the authenticator is confirmed and backup codes shown once."""
+    user = request.user
+    device = services.start_authenticator(user)
+    form = CodeForm(request.POST or None)
+    if form.is_valid():
+        codes = services.confirm_authenticator(user, form.cleaned_data["code"])
+        if codes is not None:
+            otp_login(request, twofactor.authenticator(user))
+            messages.success(request, _("Two-step verification is on."))
+            return render(
+                request, "accounts/backup_codes.html", {"codes": codes, "next": _next(request)}
+            )
+        form.add_error(
+            "code", _("That code is not right. Check the time on your phone and try again.")
+        )
+    return render(
+        request,
+        "accounts/setup.html",
+        {
+            "form": form,
+            "qr_code": twofactor.qr_code_svg(device),
+            "secret": twofactor.secret_for_typing(device),
+            "required": must_use_two_factor(user),
+            "next": _next(request),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    """The second step of logging in. django-otp slows down repeated wrong codes per device."""
+    user = request.user
+    if not twofactor.has_second_factor(user):
+        return redirect("two_factor_setup")
+    form = CodeForm(request.POST or None)
+    if form.is_valid():
+        device = match_token(user, form.cleaned_data["code"])
+        if device is not None:
+            otp_login(request, device)
+            return redirect(_next(request))
+        form.add_error("code", _("That code is not right. Try the code your app shows now."))
+    return render(request, "accounts/verify.html", {"form": form, "next": _next(request)})
+
+
+@login_required
+@require_POST
+def turn_off(request: HttpRequest) -> HttpResponse:
+    """Someone who may work without a second factor turns it off, confirming with a current code."""
+    user = request.user
+    if must_use_two_factor(user):
+        messages.error(
+            request, _("Your role requires two-step verification; it cannot be turned off.")
+        )
+        return redirect("account")
+    form = CodeForm(request.POST)
+    if form.is_valid() and match_token(user, form.cleaned_data["code"]) is not None:
+        services.remove_two_factor(user, actor=user)
+        messages.success(request, _("Two-step verification is off."))
+    else:
+        messages.error(request, _("That code is not right; two-step verification stays on."))
+    return redirect("account")
+
+
+@login_required
+@require_POST
+def new_backup_codes(request: HttpRequest) -> HttpResponse:
+    codes = services.replace_backup_codes(request.user)
+    return render(
+        request, "accounts/backup_codes.html", {"codes": codes, "next": reverse_lazy("account")}
+    )
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's own form and password validators; the change is audited and confirmed."""
+
+    template_name = "accounts/password.html"
+    success_url = reverse_lazy("account")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.record_password_change(self.request.user)
+        messages.success(self.request, _("Your password has been changed."))
+        return response
+
+
+def _next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse_lazy("home")
