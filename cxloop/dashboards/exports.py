@@ -1,5 +1,5 @@
 """CSV and XLSX downloads of a dashboard's tables: the same cells the page shows, so the same access
-and anonymity rules hold (a hidden score is an empty cell with its n and a note).
+and anonymity rules hold (a hidden score is an empty cell with its n and a note; docs/anonymity.md).
 
 `?format=csv&table=units` on any dashboard page returns that table. Text that a spreadsheet would
 run as a formula (starting with = + - @, a tab or a carriage return) is prefixed with a quote: the
@@ -80,7 +80,12 @@ def to_xlsx(table: Table, *, about: list[tuple[str, str]]) -> bytes:
     for key, value in about:
         info.append([key, value])
     info.append(
-        ["anonymity minimum", f"scores of fewer than {anonymity_min()} answers are left empty"]
+        [
+            "anonymity minimum",
+            f"scores of fewer than {anonymity_min()} answers are left empty, and so are larger "
+            "ones that would give such a score away; units and employees are left empty under "
+            "filters (docs/anonymity.md)",
+        ]
     )
     info.append(
         ["precision floor", f"scores of fewer than {precision_floor()} answers are imprecise"]

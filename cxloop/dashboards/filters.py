@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from django.http import QueryDict
 
+from cxloop.dashboards import anonymity
 from cxloop.dashboards.queries import Choices, Filters
 
 PERIODS = (7, 30, 90, 180, 365)
@@ -63,6 +64,15 @@ class FilterState:
     def filtered(self) -> bool:
         f = self.filters
         return bool(f.journey_type_id or f.channel_id or f.touchpoint_id or f.segment)
+
+    @property
+    def preset(self) -> int | None:
+        """The preset period when nothing else narrows the page (the periods the anonymity rule
+        shows units and employees for), else None."""
+        allowed = anonymity.breakdown_allowed(
+            people=True, preset=self.days in PERIODS, filtered=self.filtered
+        )
+        return self.days if allowed else None
 
 
 def period(get: QueryDict, today: date) -> Period:

@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from cxloop import stats
-from cxloop.dashboards import charts, queries
+from cxloop.dashboards import anonymity, charts, queries
 from cxloop.dashboards.filters import FilterState
 from cxloop.dashboards.queries import Scores, Slice
 from cxloop.dashboards.tables import (
@@ -31,9 +31,10 @@ from cxloop.dashboards.tables import (
     minus,
     rest_mark,
     show,
-    suppress_complements,
     with_marks,
+    withheld,
 )
+from cxloop.dashboards.visibility import Key, Visibility, employee_key, org_key, unit_key
 
 
 @dataclass(frozen=True)
@@ -77,33 +78,33 @@ class Rest:
 
 
 def cards(
-    current: Scores, previous: Scores, *, own: bool = False, rest: Rest | None = None
+    current: Scores,
+    previous: Scores,
+    *,
+    own: bool = False,
+    rest: Rest | None = None,
+    figures: tuple[list[Figure], list[Figure]] | None = None,
 ) -> list[Card]:
-    """NPS (with its significant change and difference from the rest of the parent), CSAT and CES."""
-    marks: list[Mark | None] = [change_mark(current.counts, previous.counts, own=own)]
+    """NPS (with its significant change and difference from the rest of the parent), CSAT and CES.
+    `figures` are the current and previous figures as the reader may see them (a unit's or an
+    employee's, from visibility.py); without them the organisation-level rule applies."""
+    now, before = figures or (_figures(current, own=own), _figures(previous, own=own))
+    marks: list[Mark | None] = []
+    if before[0].shown or own:  # a change against a hidden period would give it away
+        marks.append(change_mark(current.counts, previous.counts, own=own))
     if rest is not None:
         marks.append(
             rest_mark(current.counts, rest.scores.counts, label=rest.label, reveal=rest.reveal)
         )
+    explain = (
+        _("% promoters (9–10) minus % detractors (0–6)"),
+        _("% satisfied (4–5 of 5)"),
+        _("mean effort, 1 (little) to 7 (much): lower is better"),
+    )
     return [
-        Card(
-            "NPS",
-            with_marks(show(current.nps, own=own), *marks),
-            show(previous.nps, own=own),
-            _("% promoters (9–10) minus % detractors (0–6)"),
-        ),
-        Card(
-            "CSAT",
-            show(current.csat, "csat", own=own),
-            show(previous.csat, "csat", own=own),
-            _("% satisfied (4–5 of 5)"),
-        ),
-        Card(
-            "CES",
-            show(current.ces, "ces", own=own),
-            show(previous.ces, "ces", own=own),
-            _("mean effort, 1 (little) to 7 (much): lower is better"),
-        ),
+        Card("NPS", with_marks(now[0], *marks), before[0], explain[0]),
+        Card("CSAT", now[1], before[1], explain[1]),
+        Card("CES", now[2], before[2], explain[2]),
     ]
 
 
@@ -189,8 +190,12 @@ def trend_section(
 # --- units and members -----------------------------------------------------------------------
 
 
-def _figures(scores: Scores) -> list[Figure]:
-    return [show(scores.nps), show(scores.csat, "csat"), show(scores.ces, "ces")]
+def _figures(scores: Scores, *, own: bool = False) -> list[Figure]:
+    return [
+        show(scores.nps, own=own),
+        show(scores.csat, "csat", own=own),
+        show(scores.ces, "ces", own=own),
+    ]
 
 
 def _ns(scores: Scores) -> tuple[int, int, int]:
@@ -209,49 +214,42 @@ def guarded(figures: list[Figure], total: Scores, own: Scores | None) -> list[Fi
     ]
 
 
-def _suppress_columns(rows: list[list[Figure]]) -> list[list[Figure]]:
-    """Secondary suppression in each score column of one group of rows."""
-    if not rows:
-        return rows
-    columns = [suppress_complements([row[i] for row in rows]) for i in range(len(rows[0]))]
-    return [[columns[i][r] for i in range(len(columns))] for r in range(len(rows))]
-
-
 def units_table(
     rows: list[queries.UnitRow],
     *,
     state: FilterState,
+    vis: Visibility,
     top: Scores,
+    top_key: Key,
     top_label: str,
     top_parent_id: int | None,
 ) -> Table:
-    """Units rolled up over the tree; each NPS marked only where it differs significantly from the rest
-    of its parent (the parent without the unit). Siblings are one group for secondary suppression."""
+    """Units rolled up over the tree, as the anonymity rule lets the reader see them; each NPS marked
+    only where it differs significantly from the rest of its parent (the parent without the unit),
+    and only where the unit and its parent are both shown."""
     by_id = {row.unit.pk: row for row in rows}
-    groups: dict[int | None, list[queries.UnitRow]] = defaultdict(list)
+    table_rows = []
     for row in rows:
-        groups[row.unit.parent_id if row.unit.parent_id in by_id else top_parent_id].append(row)
-    figures: dict[int, list[Figure]] = {}
-    for parent_id, siblings in groups.items():
-        suppressed = _suppress_columns([_figures(row.scores) for row in siblings])
-        for row, row_figures in zip(siblings, suppressed, strict=True):
-            parent = by_id.get(parent_id)
-            parent_scores, label = (parent.scores, parent.unit.name) if parent else (top, top_label)
-            rest = minus(parent_scores.counts, row.scores.counts)
+        key = unit_key(row.unit)
+        figures = vis.figures(key, row.scores)
+        parent_id = row.unit.parent_id if row.unit.parent_id in by_id else top_parent_id
+        parent = by_id.get(parent_id)
+        parent_scores, label, parent_key = (
+            (parent.scores, parent.unit.name, unit_key(parent.unit))
+            if parent
+            else (top, top_label, top_key)
+        )
+        if vis.shown(parent_key):
             mark = rest_mark(
                 row.scores.counts,
-                rest,
+                minus(parent_scores.counts, row.scores.counts),
                 label=_("the rest of %(name)s") % {"name": label},
                 reveal=True,
             )
-            figures[row.unit.pk] = [with_marks(row_figures[0], mark), *row_figures[1:]]
-    table_rows = [
-        [
-            Link(row.unit.name, _url("unit_dashboard", row.unit.pk, state), row.depth),
-            *figures[row.unit.pk],
-        ]
-        for row in rows
-    ]
+            figures[0] = with_marks(figures[0], mark)
+        table_rows.append(
+            [Link(row.unit.name, _url("unit_dashboard", row.unit.pk, state), row.depth), *figures]
+        )
     return Table(
         "units",
         _("Units, rolled up over the hierarchy"),
@@ -269,19 +267,23 @@ def members_section(
     members: Sequence[queries.EmployeeRow],
     *,
     state: FilterState,
+    vis: Visibility,
     subject: str,
+    overall: Scores,
     table_key: str = "members",
     list_all: bool = True,
 ) -> None:
-    """Each employee's scores (sorted by name, never ranked) and the funnel plot that compares them."""
-    overall = stats.pooled(m.scores.counts for m in members if m.scores)
-    suppressed = _suppress_columns([_figures(m.scores or Scores()) for m in members])
+    """Each employee's scores (sorted by name, never ranked) and the funnel plot that compares them
+    with the subject's overall score (its card: no total of its own that a reader could subtract)."""
     label = _("the overall score of %(subject)s") % {"subject": subject}
     rows, points = [], []
-    for member, figures in zip(members, suppressed, strict=True):
+    for member in members:
+        figures = vis.figures(employee_key(member.employee), member.scores or Scores())
         nps = with_marks(
             figures[0],
-            funnel_mark(member.scores.counts, overall, label=label) if figures[0].shown else None,
+            funnel_mark(member.scores.counts, overall.counts, label=label)
+            if figures[0].shown
+            else None,
         )
         if nps.shown:
             points.append(charts.FunnelPoint(member.employee.name, nps.n, nps.score))
@@ -313,10 +315,10 @@ def members_section(
             ),
         )
     )
-    if points:
+    if points and vis.preset is not None:
         page.charts["funnel"] = charts.funnel_plot(
             points,
-            overall,
+            overall.counts,
             title=_("Employees of %(subject)s: NPS against number of answers")
             % {"subject": subject},
             what=_("employees"),
@@ -327,31 +329,32 @@ def members_section(
 # --- verbatims, compliments, cases -----------------------------------------------------------
 
 
-def verbatims_table(
-    key: str, title: str, items: list[queries.Verbatim], *, show_employee: bool
-) -> Table:
-    columns = [
-        Column(_("Date")),
-        Column("NPS", numeric=True),
+def verbatims_table(key: str, title: str, items: list[queries.Verbatim], *, view: str) -> Table:
+    """Answers as the anonymity rule lets the reader see them: with their scores (their own) or as
+    text only, without score and without the employee (anonymity.verbatim_view)."""
+    scored = view == anonymity.SCORED
+    columns = [Column(_("Date"))]
+    if scored:
+        columns.append(Column("NPS", numeric=True))
+    columns += [
         Column(_("What the customer wrote")),
         Column(_("Channel")),
         Column(_("Journey type")),
     ]
-    if show_employee:
-        columns.append(Column(_("Employee")))
     rows = []
-    for v in items:
-        row: list[object] = [
-            v.submitted_at.date().isoformat(),
-            v.nps,
-            v.comment,
-            v.channel,
-            v.journey_type,
-        ]
-        if show_employee:
-            row.append(v.employee_name)
-        rows.append(row)
-    return Table(key, title, columns, rows)
+    for v in items if view != anonymity.NOTHING else []:
+        row: list[object] = [v.submitted_at.date().isoformat()]
+        if scored:
+            row.append(v.nps)
+        rows.append(row + [v.comment, v.channel, v.journey_type])
+    note = (
+        ""
+        if scored
+        else _(
+            "Without scores and without names: one answer is a group of one (docs/anonymity.md)."
+        )
+    )
+    return Table(key, title, columns, rows, note=note)
 
 
 def cases_table(cases: list) -> Table:
@@ -382,93 +385,104 @@ def cases_table(cases: list) -> Table:
 # --- the pages -------------------------------------------------------------------------------
 
 
-def employee_page(*, employee, state: FilterState, own: bool, with_cases: bool) -> Page:
-    """One employee: own scores with n and interval, trend, compliments, verbatims, open follow-ups."""
+def employee_page(
+    *, employee, state: FilterState, own: bool, with_cases: bool, vis: Visibility
+) -> Page:
+    """One employee: scores with n and interval against the previous period and the team's total; to
+    the employee themself also their trend, compliments, answers and open follow-ups (others see an
+    employee per period only, docs/anonymity.md)."""
     f = state.filters
+    key = employee_key(employee)
     team, current = queries.team_and_own(employee=employee, filters=f)
     previous = queries.scores_for_employee(employee=employee, filters=f.previous())
-    page = Page(cards=cards(current, previous, own=own))
+    figures = (vis.figures(key, current), vis.figures(key, previous, previous=True))
+    page = Page(cards=cards(current, previous, own=own, figures=figures))
     page.add(cards_table(page.cards))
-    rest = team.minus(current)
-    # A colleague's score must not be worked out as "team minus me": show the team only when the rest is big enough.
-    team_figure = (
-        show(team.nps)
-        if (not own or rest.n >= anonymity_min())
-        else Figure("nps", None, team.n, hidden=True)
-    )
-    page.extra["team"] = team_figure
-    trend_section(
-        page,
-        queries.trend(filters=f, employee=employee, grain=state.grain),
-        own=own,
-        grain=state.grain,
-        subject=employee.name,
-    )
-    page.add(
-        verbatims_table(
-            "compliments",
-            _("Compliments"),
-            queries.compliments_for_employee(employee=employee, filters=f),
-            show_employee=False,
+    # The team's total as the rule lets this reader see it: for the employee, the rule counts their
+    # own answers as known, so "team minus me" never leaves one colleague's score.
+    page.extra["team"] = vis.figure(("unit", employee.unit_id), team.nps)
+    if own:
+        trend_section(
+            page,
+            queries.trend(filters=f, employee=employee, grain=state.grain),
+            own=True,
+            grain=state.grain,
+            subject=employee.name,
         )
-    )
-    page.add(
-        verbatims_table(
-            "verbatims",
-            _("What customers wrote"),
-            queries.verbatims_for_employee(employee=employee, filters=f),
-            show_employee=False,
+        page.add(
+            verbatims_table(
+                "compliments",
+                _("Compliments"),
+                queries.compliments_for_employee(employee=employee, filters=f),
+                view=anonymity.SCORED,
+            )
         )
-    )
+        page.add(
+            verbatims_table(
+                "verbatims",
+                _("What customers wrote"),
+                queries.verbatims_for_employee(employee=employee, filters=f),
+                view=anonymity.SCORED,
+            )
+        )
     if with_cases:
         page.add(cases_table(queries.open_cases_for_employee(employee=employee)))
     return page
 
 
-def unit_page(*, unit, state: FilterState, sees_parent: bool) -> Page:
-    """A unit: its scores against the previous period and the rest of its parent, trend, subunits, members."""
+def unit_page(*, unit, state: FilterState, sees_parent: bool, vis: Visibility) -> Page:
+    """A unit: its scores against the previous period and the rest of its parent, its subunits and
+    members as the anonymity rule lets the reader see them, and its answers as text."""
     f = state.filters
+    key = unit_key(unit)
     current = queries.scores_for_unit(unit=unit, filters=f)
+    previous = queries.scores_for_unit(unit=unit, filters=f.previous())
     above = queries.scores_above_unit(unit=unit, filters=f)
     parent_name = unit.parent.name if unit.parent_id else unit.organisation.name
-    rest = Rest(
-        above.minus(current), _("the rest of %(name)s") % {"name": parent_name}, sees_parent
-    )
-    page = Page(
-        cards=cards(current, queries.scores_for_unit(unit=unit, filters=f.previous()), rest=rest)
-    )
+    parent_key = ("unit", unit.parent_id) if unit.parent_id else ("org", unit.organisation_id)
+    # The rest is the parent minus this unit: shown only where both are, so it adds nothing to them.
+    reveal = sees_parent and vis.shown(parent_key) and vis.shown(key)
+    rest = Rest(above.minus(current), _("the rest of %(name)s") % {"name": parent_name}, reveal)
+    figures = (vis.figures(key, current), vis.figures(key, previous, previous=True))
+    page = Page(cards=cards(current, previous, rest=rest, figures=figures))
     page.add(cards_table(page.cards))
-    page.extra["rest"] = show(rest.scores.nps) if sees_parent else None
+    page.extra["rest"] = show(rest.scores.nps) if reveal else None
     page.extra["parent_name"] = parent_name
-    trend_section(
-        page,
-        queries.trend(filters=f, unit=unit, grain=state.grain),
-        own=False,
-        grain=state.grain,
-        subject=unit.name,
-    )
     tree = queries.unit_tree(organisation=unit.organisation, root=unit, filters=f)
     if len(tree) > 1:
         page.add(
             units_table(
-                tree[1:], state=state, top=current, top_label=unit.name, top_parent_id=unit.pk
+                tree[1:],
+                state=state,
+                vis=vis,
+                top=current,
+                top_key=key,
+                top_label=unit.name,
+                top_parent_id=unit.pk,
             )
         )
     members_section(
-        page, queries.members_of_unit(unit=unit, filters=f), state=state, subject=unit.name
+        page,
+        queries.members_of_unit(unit=unit, filters=f),
+        state=state,
+        vis=vis,
+        subject=unit.name,
+        overall=current,
     )
-    page.add(
-        verbatims_table(
-            "verbatims",
-            _("What customers wrote"),
-            queries.verbatims_for_unit(unit=unit, filters=f),
-            show_employee=True,
+    view = vis.answers(key)
+    if view != anonymity.NOTHING:
+        page.add(
+            verbatims_table(
+                "verbatims",
+                _("What customers wrote"),
+                queries.verbatims_for_unit(unit=unit, filters=f),
+                view=view,
+            )
         )
-    )
     return page
 
 
-def organisation_page(*, organisation, state: FilterState) -> Page:
+def organisation_page(*, organisation, state: FilterState, vis: Visibility) -> Page:
     """An organisation: its scores, trend, every unit rolled up, and its employees on a funnel plot."""
     f = state.filters
     current = queries.scores_for_organisation(organisation=organisation, filters=f)
@@ -489,13 +503,23 @@ def organisation_page(*, organisation, state: FilterState) -> Page:
     tree = queries.unit_tree(organisation=organisation, filters=f)
     page.extra["tree"] = tree
     page.add(
-        units_table(tree, state=state, top=current, top_label=organisation.name, top_parent_id=None)
+        units_table(
+            tree,
+            state=state,
+            vis=vis,
+            top=current,
+            top_key=org_key(organisation),
+            top_label=organisation.name,
+            top_parent_id=None,
+        )
     )
     members_section(
         page,
         queries.members_of_organisation(organisation=organisation, filters=f),
         state=state,
+        vis=vis,
         subject=organisation.name,
+        overall=current,
         table_key="outliers",
         list_all=False,
     )
@@ -513,15 +537,21 @@ def heatmap_section(
     *,
     title: str,
     guards: dict[tuple[int, int], Scores] | None = None,
+    people: bool = False,
 ) -> None:
     """Channel × journey type, NPS with n, as a heatmap and its table; `guards` holds the viewer's own
-    part of cells that are totals beside it."""
+    part of cells that are totals beside it. Of a unit (`people`) no cell is shown: the grid would cut
+    a team's answers into pieces beside its total (docs/anonymity.md)."""
     channel_names, journey_names = dict(choices.channels), dict(choices.journey_types)
     channels = sorted({key[0] for key in cells}, key=lambda pk: channel_names.get(pk, ""))
     journey_types = sorted({key[1] for key in cells}, key=lambda pk: journey_names.get(pk, ""))
     guards = guards or {}
     figures = {
-        key: guarded([show(value.nps)], value, guards[key])[0] if key in guards else show(value.nps)
+        key: withheld("nps", value.n)
+        if people
+        else guarded([show(value.nps)], value, guards[key])[0]
+        if key in guards
+        else show(value.nps)
         for key, value in cells.items()
     }
     grid = {
@@ -543,7 +573,7 @@ def heatmap_section(
             rows,
         )
     )
-    if cells:
+    if cells and not people:
         page.charts["heatmap"] = charts.heatmap(
             [channel_names.get(c, "?") for c in channels],
             [journey_names.get(j, "?") for j in journey_types],
@@ -555,13 +585,16 @@ def heatmap_section(
         )
 
 
-def impact_table(key: str, title: str, impacts: list[queries.Impact], moment: str) -> Table:
-    """With the contact against without it, per journey type; the difference only where both sides may be shown."""
+def impact_table(
+    key: str, title: str, impacts: list[queries.Impact], moment: str, *, people: bool = False
+) -> Table:
+    """With the contact against without it, per journey type; the difference only where both sides may
+    be shown (never of a unit: the two sides split the team's answers beside its total)."""
     rows = []
     for impact in impacts:
         with_figure, without_figure = (
-            show(_nps(impact.with_contact)),
-            show(_nps(impact.without_contact)),
+            _people_or_shown(_nps(impact.with_contact), people),
+            _people_or_shown(_nps(impact.without_contact), people),
         )
         difference = impact.difference if with_figure.shown and without_figure.shown else None
         mark = ""
@@ -598,13 +631,18 @@ def impact_table(key: str, title: str, impacts: list[queries.Impact], moment: st
     )
 
 
+def _people_or_shown(score: stats.Score, people: bool) -> Figure:
+    return withheld("nps", score.n) if people else show(score)
+
+
 def _nps(counts: stats.NpsCounts) -> stats.Score:
     return stats.nps(
         promoters=counts.promoters, passives=counts.passives, detractors=counts.detractors
     )
 
 
-def moments_section(page: Page, moments: list[queries.Moment]) -> None:
+def moments_section(page: Page, moments: list[queries.Moment], *, people: bool = False) -> None:
+    """Which touchpoints customers picked and how often; the NPS of those who picked one not of a unit."""
     rows, bars = [], []
     for moment in moments:
         share = (
@@ -612,7 +650,14 @@ def moments_section(page: Page, moments: list[queries.Moment]) -> None:
             if moment.picks_in_journey_type >= anonymity_min()
             else Figure("share", None, moment.picks_in_journey_type, hidden=True)
         )
-        rows.append([moment.journey_type, moment.touchpoint, share, show(_nps(moment.counts))])
+        rows.append(
+            [
+                moment.journey_type,
+                moment.touchpoint,
+                share,
+                _people_or_shown(_nps(moment.counts), people),
+            ]
+        )
         bars.append(charts.Bar(f"{moment.journey_type}: {moment.touchpoint}", share))
     page.add(
         Table(
@@ -674,10 +719,16 @@ def times_section(page: Page, waits: list[queries.Wait]) -> None:
 
 
 def analysis_page(
-    *, slice: Slice, state: FilterState, choices: queries.Choices, own: Slice | None = None
+    *,
+    slice: Slice,
+    state: FilterState,
+    choices: queries.Choices,
+    own: Slice | None = None,
+    people: bool = False,
 ) -> Page:
     """The journey-side analyses of one slice; each is one or two grouped queries. `own` is the viewer's
-    own part when the slice is a partner's "totals" view (its heatmap cells are guarded)."""
+    own part when the slice is a partner's "totals" view (its heatmap cells are guarded). Of a unit
+    (`people`) the scores per channel, contact and moment are withheld: shares and waits remain."""
     f = state.filters
     page = Page()
     cells = {
@@ -695,7 +746,12 @@ def analysis_page(
         )
         guards = {key: guards[key] for key in cells}
     heatmap_section(
-        page, cells, choices, title=_("NPS per channel for each journey type"), guards=guards
+        page,
+        cells,
+        choices,
+        title=_("NPS per channel for each journey type"),
+        guards=guards,
+        people=people,
     )
     page.add(
         impact_table(
@@ -703,6 +759,7 @@ def analysis_page(
             _("Impact of a contact moment (touchpoint)"),
             queries.contact_impact(slice=slice, filters=f, by="touchpoint"),
             _("Touchpoint"),
+            people=people,
         )
     )
     page.add(
@@ -711,9 +768,10 @@ def analysis_page(
             _("Impact of a contact through a channel"),
             queries.contact_impact(slice=slice, filters=f, by="channel"),
             _("Channel"),
+            people=people,
         )
     )
-    moments_section(page, queries.moments_of_truth(slice=slice, filters=f))
+    moments_section(page, queries.moments_of_truth(slice=slice, filters=f), people=people)
     times_section(page, queries.response_times(slice=slice, filters=f))
     return page
 

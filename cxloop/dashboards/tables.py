@@ -2,17 +2,18 @@
 precision floor, marked only where a difference is significant; and the tables that pages render
 and exports write. Pure functions, no database.
 
-Rules (issue 5):
-- a score about someone else with 0 < n < CXLOOP_ANONYMITY_MIN is hidden, its n shown; an
-  employee's own score is shown to themselves;
-- when exactly one figure of a group is hidden, the next-smallest is hidden too, so the hidden one
-  cannot be worked out from the group's total (secondary suppression);
+Rules:
+- the anonymity rule is cxloop/dashboards/anonymity.py (docs/anonymity.md): a score about someone
+  else with 0 < n < CXLOOP_ANONYMITY_MIN is hidden, its n shown; an employee's own score is shown to
+  themselves; which further figures of units and employees are hidden, so that no sum or difference
+  gives a hidden one away, is decided there (`Figure.reason` says why one is hidden);
 - n < CXLOOP_PRECISION_FLOOR (30) is shown greyed with its interval;
-- only significant differences are marked: NPS against the previous period or against the rest of
-  the parent by the z-test (p < 0.05), and funnel-plot outliers beyond the 99.8% limits.
+- only significant differences are marked, and only between two figures that are both shown: NPS
+  against the previous period or against the rest of the parent by the z-test (p < 0.05), and
+  funnel-plot outliers beyond the 99.8% limits.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from statistics import NormalDist
 
@@ -20,6 +21,12 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from cxloop import stats
+from cxloop.dashboards import anonymity
+
+# Why a figure is hidden (Figure.reason).
+MINIMUM = "minimum"  # fewer answers than the minimum
+REMAINDER = "remainder"  # enough answers, but showing it would give a smaller hidden group away
+BREAKDOWN = "breakdown"  # a unit's or employee's score under filters or a period of one's own
 
 ALPHA = 0.05
 FUNNEL_ALPHA = 0.002  # 99.8% limits: Spiegelhalter's "alarm" line for many units compared at once
@@ -27,7 +34,7 @@ FUNNEL_Z = NormalDist().inv_cdf(1 - FUNNEL_ALPHA / 2)  # ≈ 3.09
 
 
 def anonymity_min() -> int:
-    return settings.CXLOOP_ANONYMITY_MIN
+    return anonymity.minimum()
 
 
 def precision_floor() -> int:
@@ -59,6 +66,12 @@ class Figure:
     hidden: bool = False
     imprecise: bool = False
     marks: tuple[Mark, ...] = ()
+    reason: str = ""  # why it is hidden: MINIMUM, REMAINDER or BREAKDOWN
+
+    @property
+    def n_shown(self) -> bool:
+        """Whether its n may be read (not for a breakdown that shows no figure of the person at all)."""
+        return self.reason != BREAKDOWN
 
     @property
     def shown(self) -> bool:
@@ -74,14 +87,23 @@ def show(score: stats.Score, metric: str = "nps", *, own: bool = False) -> Figur
     if score.n == 0 or score.score is None:
         return Figure(metric, None, score.n)
     if not own and score.n < anonymity_min():
-        return Figure(metric, None, score.n, hidden=True)
+        return Figure(metric, None, score.n, hidden=True, reason=MINIMUM)
     return Figure(
         metric, score.score, score.n, score.low, score.high, imprecise=score.n < precision_floor()
     )
 
 
-def hide(figure: Figure) -> Figure:
-    return Figure(figure.metric, None, figure.n, hidden=True) if figure.n else figure
+def hide(figure: Figure, reason: str = "") -> Figure:
+    """The figure without its score (a figure of no answers has none to hide)."""
+    if figure.hidden or not figure.n:
+        return figure
+    why = reason or (MINIMUM if anonymity.below_minimum(figure.n) else REMAINDER)
+    return Figure(figure.metric, None, figure.n, hidden=True, reason=why)
+
+
+def withheld(metric: str, n: int) -> Figure:
+    """A unit's or employee's score under filters: not shown to others, not even its n."""
+    return Figure(metric, None, n, hidden=True, reason=BREAKDOWN) if n else Figure(metric, None, 0)
 
 
 def with_marks(figure: Figure, *marks: Mark | None) -> Figure:
@@ -90,18 +112,6 @@ def with_marks(figure: Figure, *marks: Mark | None) -> Figure:
     if not kept or not figure.shown:
         return figure
     return replace(figure, marks=figure.marks + kept)
-
-
-def suppress_complements(figures: Sequence[Figure]) -> list[Figure]:
-    """Secondary suppression within one group: if exactly one figure is hidden, hide the smallest
-    other one too, so that the group's total minus the shown ones does not give the hidden one away."""
-    result = list(figures)
-    hidden = [i for i, f in enumerate(result) if f.hidden]
-    shown = [i for i, f in enumerate(result) if f.shown]
-    if len(hidden) == 1 and shown:
-        smallest = min(shown, key=lambda i: (result[i].n, i))
-        result[smallest] = hide(result[smallest])
-    return result
 
 
 def change_mark(
@@ -275,7 +285,7 @@ def _flat_figure(figure: Figure | None) -> list[object]:
     if figure is None:
         return [None, None, None, None, ""]
     if not figure.shown:
-        return [None, figure.n, None, None, figure_note(figure)]
+        return [None, figure.n if figure.n_shown else None, None, None, figure_note(figure)]
     return [
         round(figure.score, 1),
         figure.n,
@@ -303,6 +313,10 @@ def _plain(cell: object) -> object:
 
 def figure_note(figure: Figure) -> str:
     """Why a figure is missing or greyed, and its marks, in plain words (for exports)."""
+    if figure.hidden and figure.reason == BREAKDOWN:
+        return _("not shown for units and employees under these filters")
+    if figure.hidden and figure.reason == REMAINDER:
+        return _("hidden: it would give a smaller hidden group away")
     if figure.hidden:
         return _("hidden: fewer than %(min)s answers") % {"min": anonymity_min()}
     if figure.n == 0:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from cxloop.coaching.queries import notes_for
 from cxloop.dashboards import exports, filters, pages, queries
 from cxloop.dashboards.queries import Slice
+from cxloop.dashboards.visibility import visibility_for
 from cxloop.orgs.access import (
     Scope,
     access_employee,
@@ -82,7 +83,10 @@ def _employee_page(request: HttpRequest, employee: Employee, scope: Scope) -> Ht
     state, choices = _state(
         request, chain=employee.organisation.chain, slice=Slice.of_employee(employee)
     )
-    page = pages.employee_page(employee=employee, state=state, own=own, with_cases=own)
+    vis = visibility_for(
+        user=request.user, organisation=employee.organisation, preset=state.preset, scope=scope
+    )
+    page = pages.employee_page(employee=employee, state=state, own=own, with_cases=own, vis=vis)
     coaches = may_coach(scope, employee)
     notes = notes_for(employee=employee) if own or coaches else None
     return _respond(
@@ -127,7 +131,10 @@ def unit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         unit.parent is not None and scope.sees_unit(unit.parent)
     )
     state, choices = _state(request, chain=unit.organisation.chain, slice=Slice.of_unit(unit))
-    page = pages.unit_page(unit=unit, state=state, sees_parent=sees_parent)
+    vis = visibility_for(
+        user=request.user, organisation=unit.organisation, preset=state.preset, scope=scope
+    )
+    page = pages.unit_page(unit=unit, state=state, sees_parent=sees_parent, vis=vis)
     return _respond(
         request,
         "dashboards/unit.html",
@@ -146,7 +153,8 @@ def organisation_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     state, choices = _state(
         request, chain=organisation.chain, slice=Slice.of_organisation(organisation)
     )
-    page = pages.organisation_page(organisation=organisation, state=state)
+    vis = visibility_for(user=request.user, organisation=organisation, preset=state.preset)
+    page = pages.organisation_page(organisation=organisation, state=state, vis=vis)
     return _respond(
         request,
         "dashboards/organisation.html",
@@ -167,10 +175,11 @@ def _analysis(
     slice: Slice,
     name: str,
     own: Slice | None = None,
+    people: bool = False,
     **context: object,
 ) -> HttpResponse:
     state, choices = _state(request, chain=chain, slice=slice)
-    page = pages.analysis_page(slice=slice, state=state, choices=choices, own=own)
+    page = pages.analysis_page(slice=slice, state=state, choices=choices, own=own, people=people)
     return _respond(
         request,
         "dashboards/analysis.html",
@@ -201,7 +210,12 @@ def unit_analysis(request: HttpRequest, pk: int) -> HttpResponse:
     """The same analyses for one unit and the units below it."""
     unit = access_unit(request.user, pk)
     return _analysis(
-        request, chain=unit.organisation.chain, slice=Slice.of_unit(unit), name=unit.name, unit=unit
+        request,
+        chain=unit.organisation.chain,
+        slice=Slice.of_unit(unit),
+        name=unit.name,
+        people=True,
+        unit=unit,
     )
 
 

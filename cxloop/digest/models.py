@@ -7,7 +7,9 @@ from django.db import models
 class DigestSubscription(models.Model):
     """A user's choice about the daily digest (everyone with an employee record or a team gets it by default)."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest"
+    )
     enabled = models.BooleanField(default=True)
     last_sent_on = models.DateField(null=True, blank=True)
 

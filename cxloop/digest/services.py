@@ -18,6 +18,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from cxloop.dashboards import queries
+from cxloop.dashboards.tables import Figure
+from cxloop.dashboards.visibility import visibility_for
 from cxloop.digest.models import DigestSubscription
 from cxloop.followup.models import FollowUpCase
 from cxloop.messaging.links import marker
@@ -40,12 +42,14 @@ class Digest:
     compliments: list[queries.Verbatim]
     my_cases: list[FollowUpCase]
     team_units: list[Unit]
-    team_week: list[queries.Scores]
+    team_week: list[
+        Figure
+    ]  # each led unit's NPS over the last 7 days, as the anonymity rule allows
     team_overdue: int
 
     @property
     def empty(self) -> bool:
-        has_scores = (self.week is not None and self.week.n) or any(s.n for s in self.team_week)
+        has_scores = (self.week is not None and self.week.n) or any(f.n for f in self.team_week)
         return not (has_scores or self.verbatims or self.my_cases or self.team_overdue)
 
 
@@ -55,23 +59,55 @@ def build_digest(*, user: AbstractBaseUser, today: date) -> Digest:
     yesterday = queries.Filters(since=today - timedelta(days=1), until=today - timedelta(days=1))
     week = queries.Filters(since=today - timedelta(days=7), until=today - timedelta(days=1))
     team_roles = roles_granting(Capability.RECEIVE_TEAM_DIGEST, in_unit=True)
-    led = list(Unit.objects.filter(memberships__user=user, memberships__role__in=team_roles).distinct())
-    verbatims = queries.verbatims_for_employee(employee=employee, filters=yesterday, limit=10) if employee else []
+    led = list(
+        Unit.objects.filter(memberships__user=user, memberships__role__in=team_roles)
+        .select_related("organisation")
+        .distinct()
+    )
+    verbatims = (
+        queries.verbatims_for_employee(employee=employee, filters=yesterday, limit=10)
+        if employee
+        else []
+    )
     open_cases = Q(status__in=["new", "contacted", "in_progress", "waiting"])
     team_q = Q()
     for unit in led:
         team_q |= Q(unit__path__startswith=unit.path)
     return Digest(
         employee=employee,
-        yesterday=queries.scores_for_employee(employee=employee, filters=yesterday) if employee else None,
+        yesterday=queries.scores_for_employee(employee=employee, filters=yesterday)
+        if employee
+        else None,
         week=queries.scores_for_employee(employee=employee, filters=week) if employee else None,
         verbatims=[v for v in verbatims if (v.nps or 0) < 9],
         compliments=[v for v in verbatims if (v.nps or 0) >= 9],
-        my_cases=list(FollowUpCase.objects.filter(open_cases, assignee__user=user).order_by("due_at")[:20]),
+        my_cases=list(
+            FollowUpCase.objects.filter(open_cases, assignee__user=user).order_by("due_at")[:20]
+        ),
         team_units=led,
-        team_week=[queries.scores_for_unit(unit=unit, filters=week) for unit in led],
-        team_overdue=FollowUpCase.objects.filter(open_cases, team_q, due_at__lt=timezone.now()).count() if led else 0,
+        team_week=_team_week(user, led, today),
+        team_overdue=FollowUpCase.objects.filter(
+            open_cases, team_q, due_at__lt=timezone.now()
+        ).count()
+        if led
+        else 0,
     )
+
+
+def _team_week(user: AbstractBaseUser, led: list[Unit], today: date) -> list[Figure]:
+    """Each led unit's NPS over the 7-day preset (the same figure, and the same decision of the
+    anonymity rule, as the unit's page shows this lead this morning)."""
+    week = queries.Filters(since=today - timedelta(days=6), until=today)
+    decided = {}
+    figures = []
+    for unit in led:
+        if unit.organisation_id not in decided:
+            decided[unit.organisation_id] = visibility_for(
+                user=user, organisation=unit.organisation, preset=7, today=today
+            )
+        score = queries.scores_for_unit(unit=unit, filters=week).nps
+        figures.append(decided[unit.organisation_id].figure(("unit", unit.pk), score))
+    return figures
 
 
 def stop_url(user: AbstractBaseUser) -> str:
@@ -94,7 +130,9 @@ def user_from_stop_token(token: str):
 
 def set_enabled(*, user: AbstractBaseUser, enabled: bool) -> DigestSubscription:
     """Turn the daily digest on or off for a user."""
-    subscription, _ = DigestSubscription.objects.update_or_create(user=user, defaults={"enabled": enabled})
+    subscription, _ = DigestSubscription.objects.update_or_create(
+        user=user, defaults={"enabled": enabled}
+    )
     return subscription
 
 
@@ -128,8 +166,10 @@ def send_daily_digests(*, now: datetime | None = None) -> int:
 def _send_one(user: AbstractBaseUser, today: date) -> int:
     with transaction.atomic():
         subscription, _ = DigestSubscription.objects.get_or_create(user=user)
-        claimed = DigestSubscription.objects.filter(pk=subscription.pk, enabled=True).exclude(last_sent_on=today).update(
-            last_sent_on=today
+        claimed = (
+            DigestSubscription.objects.filter(pk=subscription.pk, enabled=True)
+            .exclude(last_sent_on=today)
+            .update(last_sent_on=today)
         )
         if not claimed:
             return 0
@@ -137,8 +177,14 @@ def _send_one(user: AbstractBaseUser, today: date) -> int:
         if digest.empty:
             return 0
         language = settings.LANGUAGE_CODE  # staff read cxloop in Dutch by default
-        context = {"digest": digest, "user": user, "today": today, "stop_url": marker("digest_stop"),
-                   "dashboard_url": settings.BASE_URL + reverse("home"), "cases_url": settings.BASE_URL + reverse("inbox")}
+        context = {
+            "digest": digest,
+            "user": user,
+            "today": today,
+            "stop_url": marker("digest_stop"),
+            "dashboard_url": settings.BASE_URL + reverse("home"),
+            "cases_url": settings.BASE_URL + reverse("inbox"),
+        }
         with translation.override(language):
             queue_email(
                 organisation=digest.employee.organisation if digest.employee else None,

@@ -27,4 +27,8 @@ def preferences(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         set_enabled(user=request.user, enabled=request.POST.get("enabled") == "on")
     subscription = DigestSubscription.objects.filter(user=request.user).first()
-    return render(request, "digest/preferences.html", {"enabled": subscription is None or subscription.enabled})
+    return render(
+        request,
+        "digest/preferences.html",
+        {"enabled": subscription is None or subscription.enabled},
+    )

@@ -9,6 +9,7 @@ import numpy as np
 from django.db.models import Q
 from django.utils import timezone
 
+from cxloop.dashboards import anonymity
 from cxloop.drivers import relative_importance as ri
 from cxloop.drivers.models import EmployeeSurveyResult
 from cxloop.drivers.stats import Correlation, Impact, pearson, topic_impact
@@ -253,27 +254,35 @@ def topic_impacts(*, organisation: Organisation, since: datetime) -> list[TopicI
 
 @dataclass
 class UnitPair:
-    """A unit's eNPS and its customers' NPS in the same period."""
+    """A unit's eNPS and its customers' NPS in the same period, as the anonymity rule lets them be read:
+    eNPS and respondents only from the minimum of respondents (strict: below it neither, not even n);
+    the customers' NPS over the calendar months of the period, only if no month holds 1 to
+    minimum − 1 answers."""
 
     unit: str
     unit_id: int
     period_start: date
     period_end: date
     enps: float | None
-    respondents: int
+    respondents: int | None
     nps: Score
+
+    @property
+    def shown(self) -> bool:
+        return self.enps is not None
 
 
 @dataclass
 class EmployeeView:
-    """eNPS beside NPS per unit, and their correlation over units."""
+    """eNPS beside NPS per unit, and their correlation over the units where both are shown."""
 
     pairs: list[UnitPair]
     correlation: Correlation
 
 
 def enps_vs_nps(*, organisation: Organisation, min_customers: int = 5) -> EmployeeView:
-    """Each unit's latest eNPS beside its customers' NPS in that period (the unit's subtree), correlated over units."""
+    """Each unit's latest eNPS beside its customers' NPS over the months of that period (the unit's
+    subtree), correlated over units; cxloop/dashboards/anonymity.py decides what may be shown."""
     latest: dict[int, EmployeeSurveyResult] = {}
     for result in EmployeeSurveyResult.objects.filter(organisation=organisation).select_related(
         "unit"
@@ -283,8 +292,11 @@ def enps_vs_nps(*, organisation: Organisation, min_customers: int = 5) -> Employ
             latest[result.unit_id] = result
     if not latest:
         return EmployeeView(pairs=[], correlation=pearson([], []))
-    start = min(r.period_start for r in latest.values())
-    end = max(r.period_end for r in latest.values())
+    shown = _enps_shown(list(latest.values()))
+    today = timezone.localdate()
+    spans = {r.unit_id: _months(r.period_start, min(r.period_end, today)) for r in latest.values()}
+    start = min(months[0][0] for months in spans.values())
+    end = max(months[-1][1] for months in spans.values())
     zone = timezone.get_current_timezone()
     rows = Response.objects.filter(
         organisation=organisation,
@@ -295,20 +307,24 @@ def enps_vs_nps(*, organisation: Organisation, min_customers: int = 5) -> Employ
     rows = [(path, timezone.localtime(at, zone).date(), nps) for path, at, nps in rows]
     pairs = []
     for result in latest.values():
-        scores = [
-            nps
-            for path, day, nps in rows
-            if path.startswith(result.unit.path) and result.period_start <= day <= result.period_end
+        months = spans[result.unit_id]
+        per_month = [
+            [nps for path, day, nps in rows if path.startswith(result.unit.path) and a <= day <= b]
+            for a, b in months
         ]
+        customers = [nps for month in per_month for nps in month]
+        visible = result.pk in shown
         pairs.append(
             UnitPair(
                 unit=result.unit.name,
                 unit_id=result.unit_id,
                 period_start=result.period_start,
                 period_end=result.period_end,
-                enps=result.enps,
-                respondents=result.respondents,
-                nps=nps_from_scores(scores),
+                enps=result.enps if visible else None,
+                respondents=result.respondents if visible else None,
+                nps=nps_from_scores(customers)
+                if anonymity.months_allowed(len(m) for m in per_month)
+                else nps_from_scores([]),
             )
         )
     pairs.sort(key=lambda p: p.unit)
@@ -320,6 +336,29 @@ def enps_vs_nps(*, organisation: Organisation, min_customers: int = 5) -> Employ
     return EmployeeView(
         pairs=pairs, correlation=pearson([p.enps for p in usable], [p.nps.score for p in usable])
     )  # type: ignore[misc]
+
+
+def _enps_shown(results: list[EmployeeSurveyResult]) -> set[int]:
+    """The results that may be shown, decided per survey period (anonymity.enps_shown)."""
+    periods: dict[tuple[date, date], list[EmployeeSurveyResult]] = defaultdict(list)
+    for result in results:
+        periods[(result.period_start, result.period_end)].append(result)
+    shown: set[int] = set()
+    for same in periods.values():
+        shown |= anonymity.enps_shown({r.pk: (r.unit.path, r.respondents) for r in same})
+    return shown
+
+
+def _months(start: date, end: date) -> list[tuple[date, date]]:
+    """The calendar months that hold [start, end], each as (first day, last day), the last one cut
+    at today: customers' scores beside eNPS are counted per whole month (anonymity.months_allowed)."""
+    months, first = [], start.replace(day=1)
+    last_day = timezone.localdate()
+    while first <= max(end, start):
+        following = (first + timedelta(days=32)).replace(day=1)
+        months.append((first, min(following - timedelta(days=1), last_day)))
+        first = following
+    return months
 
 
 LOYALTY_RE = re.compile(

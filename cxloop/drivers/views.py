@@ -11,6 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cxloop.dashboards import anonymity
 from cxloop.drivers import queries, services
 from cxloop.drivers.charts import Point, scatter
 from cxloop.orgs.access import access_organisation
@@ -94,6 +95,7 @@ def employees_page(request: HttpRequest, slug: str) -> HttpResponse:
         "view": view,
         "chart": chart,
         "can_edit": can(request.user, Capability.IMPORT_EMPLOYEE_SURVEYS, organisation),
+        "min_n": anonymity.minimum(),
     }
     return render(request, "drivers/employees.html", context)
 

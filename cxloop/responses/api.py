@@ -1,4 +1,9 @@
-"""API: read your organisation's submitted responses."""
+"""API: read your organisation's submitted responses.
+
+Answers are listed at the organisation's level: with their scores and text, but without the
+interaction, unit or employee they are about. One answer is a group of one; with its score and its
+employee it would give away every score the anonymity minimum hides (docs/anonymity.md, rule 4).
+"""
 
 from datetime import datetime
 
@@ -17,10 +22,8 @@ class ResponseOut(Schema):
     submitted_at: datetime
     nps: int | None
     comment: str
-    interaction: str | None
     journey_type: str | None
     channel: str | None
-    employee: str | None
 
 
 class ResponsePage(Schema):
@@ -30,19 +33,26 @@ class ResponsePage(Schema):
 
 @router.get("", response=ResponsePage)
 def list_responses(request: HttpRequest, after_id: int = 0, limit: int = 100):
-    """Responses that count, in id order; pass `next_after_id` back as `after_id` for the next page."""
+    """Responses that count, in id order; pass `next_after_id` back as `after_id` for the next page.
+    Each answer comes without the interaction, unit or employee it is about (the anonymity rule)."""
     api_key: ApiKey = request.auth  # type: ignore[attr-defined]
     limit = max(1, min(limit, 1000))
     rows = list(
-        Response.objects.filter(organisation=api_key.organisation, submitted_at__isnull=False, pk__gt=after_id)
-        .select_related("interaction", "journey_type", "channel", "employee")
+        Response.objects.filter(
+            organisation=api_key.organisation, submitted_at__isnull=False, pk__gt=after_id
+        )
+        .select_related("journey_type", "channel")
         .order_by("pk")[: limit + 1]
     )
     page = rows[:limit]
     if page:  # one entry per request that handed out answers, not one per answer
         record_view(
-            actor=api_key, action="response.listed", target=api_key.organisation, organisation=api_key.organisation,
-            export=True, detail=f"{len(page)} responses, ids {page[0].pk}-{page[-1].pk}",
+            actor=api_key,
+            action="response.listed",
+            target=api_key.organisation,
+            organisation=api_key.organisation,
+            export=True,
+            detail=f"{len(page)} responses, ids {page[0].pk}-{page[-1].pk}",
         )
     return {
         "items": [
@@ -51,10 +61,8 @@ def list_responses(request: HttpRequest, after_id: int = 0, limit: int = 100):
                 "submitted_at": r.submitted_at,
                 "nps": r.nps,
                 "comment": r.comment,
-                "interaction": r.interaction.external_id if r.interaction else None,
                 "journey_type": r.journey_type.slug if r.journey_type else None,
                 "channel": r.channel.slug if r.channel else None,
-                "employee": r.employee.code if r.employee else None,
             }
             for r in page
         ],

@@ -5,7 +5,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db.models import (
+    Case,
+    F,
+    IntegerField,
     QuerySet,
+    Sum,
+    Value,
+    When,
 )
 from django.db.models.functions import (
     TruncMonth,
@@ -13,6 +19,8 @@ from django.db.models.functions import (
 )
 
 from cxloop import stats
+from cxloop.dashboards import anonymity
+from cxloop.dashboards.models import DailyScore
 from cxloop.dashboards.queries.base import (
     COUNT_FIELDS,
     SUMS,
@@ -344,3 +352,47 @@ def channel_by_journey(
         .order_by()
     )
     return [Cell(row["channel_id"], row["journey_type_id"], _scores(row)) for row in grouped]
+
+
+# --- what the anonymity rule needs -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class People:
+    """An organisation's answers per (unit path, employee, ring), by metric: what the anonymity rule
+    works out which figures of units and employees may be shown from. The units are the paths'
+    prefixes and the employees the ids that occur: units and employees without answers have no
+    figure to protect."""
+
+    counts: dict[str, dict[tuple[tuple[str, int | None], int], int]]  # metric → (leaf, ring) → n
+
+    def leaves(self) -> set[tuple[str, int | None]]:
+        return {leaf for counts in self.counts.values() for (leaf, _ring) in counts}
+
+
+def people(*, organisation: Organisation, today: date) -> People:
+    """One grouped query over the roll-ups of the last two years, summed per leaf and ring."""
+    bounds = anonymity.ring_bounds(today)
+    ring = Case(
+        *(When(day__gte=first, day__lte=last, then=Value(index)) for index, first, last in bounds),
+        output_field=IntegerField(),
+    )
+    oldest = min(first for _, first, _last in bounds)
+    rows = (
+        DailyScore.objects.filter(organisation=organisation, day__gte=oldest, day__lte=today)
+        .annotate(ring=ring)
+        .values("unit_path", "employee_id", "ring")
+        .annotate(
+            nps=Sum(F("promoters") + F("passives") + F("detractors")),
+            csat=Sum("csat_n"),
+            ces=Sum("ces_n"),
+        )
+        .order_by()
+    )
+    counts: dict[str, dict] = {"nps": {}, "csat": {}, "ces": {}}
+    for row in rows:
+        leaf = (row["unit_path"] or "", row["employee_id"])
+        for metric in counts:
+            key = (leaf, row["ring"])
+            counts[metric][key] = counts[metric].get(key, 0) + (row[metric] or 0)
+    return People(counts=counts)

@@ -65,7 +65,11 @@ def test_the_team_total_on_my_page_never_gives_a_colleague_away(cast):
     )  # team − me = Bram's three answers
     respond_many(cast, [7, 8], employee=cast.colleague)
     mine = cast.client_for(cast.agent.user).get("/me/").context["page"]
-    assert mine.extra["team"].shown and mine.extra["team"].n == 11
+    # Team − me is still one colleague: five answers, but all Bram's (the old rule showed it).
+    assert mine.extra["team"].hidden and mine.extra["team"].n == 11
+    respond_many(cast, [9, 6], employee=cast.lead)
+    mine = cast.client_for(cast.agent.user).get("/me/").context["page"]
+    assert mine.extra["team"].shown and mine.extra["team"].n == 13  # Bram's and Lotte's together
 
 
 def test_secondary_suppression_hides_the_next_smallest_so_the_hidden_one_cannot_be_derived(cast):

@@ -47,10 +47,14 @@ def test_exports_of_a_page(cast):
     assert response["Content-Type"].startswith("text/csv")
     assert response["Content-Disposition"].startswith('attachment; filename="team-noord-verbatims-')
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert (
-        rows[0][1] == "NPS" and len(rows[0]) == 6
-    )  # date, NPS, text, channel, journey type, employee
-    assert rows[1][2] == "'=SUM(A1:A9)"
+    # A lead reads the team's answers as text: date, text, channel, journey type (no score, no name).
+    assert rows[0][1] == "What the customer wrote" and len(rows[0]) == 4
+    assert rows[1][1] == "'=SUM(A1:A9)"
+    own = cast.client_for(cast.agent.user).get(
+        "/me/", {"format": "csv", "table": "verbatims"}
+    )  # the employee's own, with scores
+    own_rows = list(csv.reader(io.StringIO(own.content.decode())))
+    assert own_rows[0][1] == "NPS" and own_rows[1][2] == "'=SUM(A1:A9)"
     xlsx = client.get(f"/units/{cast.team.pk}/", {"format": "xlsx", "table": "members"})
     book = load_workbook(io.BytesIO(xlsx.content))
     values = [[c.value for c in row] for row in book.active.iter_rows()]

@@ -19,7 +19,6 @@ from cxloop.dashboards import charts, expectations, exports, filters
 from cxloop.dashboards.queries import Choices
 from cxloop.dashboards.tables import (
     Column,
-    Figure,
     Link,
     Table,
     change_mark,
@@ -28,7 +27,6 @@ from cxloop.dashboards.tables import (
     funnel_position,
     rest_mark,
     show,
-    suppress_complements,
 )
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -52,23 +50,6 @@ def test_a_score_below_the_minimum_is_hidden_for_others_and_shown_to_its_owner()
 def test_the_precision_floor_greys_under_30():
     assert show(stats.nps(promoters=20, passives=5, detractors=4)).imprecise  # 29
     assert not show(stats.nps(promoters=20, passives=5, detractors=5)).imprecise  # 30
-
-
-def figure(n: int) -> Figure:
-    return show(stats.nps(promoters=n, passives=0, detractors=0))
-
-
-def test_secondary_suppression():
-    result = suppress_complements([figure(3), figure(12), figure(7), figure(0)])
-    assert [f.hidden for f in result] == [True, False, True, False]
-    two_hidden = suppress_complements([figure(3), figure(2), figure(7)])
-    assert [f.hidden for f in two_hidden] == [
-        True,
-        True,
-        False,
-    ]  # two unknowns: neither can be derived
-    assert [f.hidden for f in suppress_complements([figure(8), figure(9)])] == [False, False]
-    assert [f.hidden for f in suppress_complements([figure(3)])] == [True]
 
 
 def test_change_and_rest_marks_follow_the_z_test():
