@@ -45,7 +45,14 @@ OPEN_STATUSES = [Status.NEW, Status.CONTACTED, Status.IN_PROGRESS, Status.WAITIN
 # The SLA clock runs in these; a case waiting for the customer is paused, a resolved one is done.
 RUNNING_STATUSES = [Status.NEW, Status.CONTACTED, Status.IN_PROGRESS]
 TABS = ("mine", "team", "overdue", "open", "closed", "all")
-SORTS = ("due", "opened")
+# The inbox's sort keys (?sort=), each with its reverse ("-due"); "due" (most urgent first) is
+# the default. "opened" is newest first, that is youngest age first.
+SORT_ORDERS = {
+    "due": ("next_due", "pk"),
+    "opened": ("-opened_at", "-pk"),
+    "customer": ("response__customer__key", "next_due", "pk"),
+}
+SORTS = tuple(key for name in SORT_ORDERS for key in (name, f"-{name}"))
 DETRACTOR_MAX = 6
 
 
@@ -197,9 +204,18 @@ def cases_for(
     cs = case_scope or case_scope_for(user)
     filters = filters or InboxFilters()
     cases = _filter(_tab(visible_cases(cs), cs, show), filters)
-    if filters.sort == "opened":
-        return cases.order_by("-opened_at", "-pk")
-    return cases.order_by("next_due", "pk")
+    return cases.order_by(*sort_order(filters.sort))
+
+
+def sort_order(sort: str) -> tuple[str, ...]:
+    """The ORM ordering of a sort key; "-key" reverses every field of it; unknown keys sort by due time."""
+    name = sort.removeprefix("-")
+    fields = SORT_ORDERS.get(name, SORT_ORDERS["due"])
+    if not sort.startswith("-") or name not in SORT_ORDERS:
+        return fields
+    return tuple(
+        field.removeprefix("-") if field.startswith("-") else f"-{field}" for field in fields
+    )
 
 
 def access_case(

@@ -135,6 +135,8 @@ class BulkReassignForm(forms.Form):
     note = forms.CharField(label=_("Why"), required=False, max_length=500)
 
     def __init__(self, *args, case_scope: CaseScope, **kwargs):
+        # The filter form above it has an "assignee" too: ids must stay unique on the page.
+        kwargs.setdefault("auto_id", "bulk_%s")
         super().__init__(*args, **kwargs)
         self.fields["cases"].queryset = queries.workable_cases(case_scope)
         self.fields["assignee"].queryset = queries.assignable_employees(case_scope)
@@ -164,7 +166,14 @@ class InboxFilterForm(forms.Form):
     )
     sort = forms.ChoiceField(
         label=_("Sort by"),
-        choices=[("due", _("due time")), ("opened", _("newest first"))],
+        choices=[
+            ("due", _("most urgent first")),
+            ("-due", _("due last first")),
+            ("opened", _("newest first")),
+            ("-opened", _("oldest first")),
+            ("customer", _("customer")),
+            ("-customer", _("customer, reversed")),
+        ],
         required=False,
     )
 
@@ -205,6 +214,29 @@ def _with(query: QueryDict, **changes: str) -> str:
     return urlencode(params)
 
 
+# The sortable columns of the inbox: (sort key, label); clicking a sorted column reverses it.
+SORTABLE_COLUMNS = (
+    ("customer", _("Customer")),
+    ("opened", _("Age")),
+    ("due", _("Due")),
+)
+
+
+def _sortable_columns(query: QueryDict, sort: str) -> dict[str, dict]:
+    """Per sortable column: its label, the link that sorts on it (filters kept) and its aria-sort."""
+    columns = {}
+    for key, label in SORTABLE_COLUMNS:
+        current = sort.removeprefix("-") == key
+        reverse = current and not sort.startswith("-")
+        # Age grows as opened_at falls: "opened" (newest first) is ascending age.
+        columns[key] = {
+            "label": label,
+            "query": _with(query, sort=f"-{key}" if reverse else key),
+            "aria_sort": ("descending" if sort.startswith("-") else "ascending") if current else "",
+        }
+    return columns
+
+
 def _inbox_page(
     request: HttpRequest,
     cs: CaseScope,
@@ -230,6 +262,7 @@ def _inbox_page(
         "open_statuses": queries.OPEN_STATUSES,
         "query": request.GET.urlencode(),
         "page_query": _with(request.GET),
+        "columns": _sortable_columns(request.GET, filters.sort),
     }
     return render(request, "followup/inbox.html", context, status=status)
 
@@ -313,7 +346,7 @@ def _case_page(
         "response": response,
         "contact": services.customer_contact(case=case),
         "answers": response.answers.select_related("question").order_by("question__position"),
-        "events": case.events.select_related("actor"),
+        "events": case.events.select_related("actor__employee"),
         "journey": queries.journey_of(cs, case=case),
         "earlier_feedback": queries.earlier_feedback(cs, case=case),
         "other_cases": queries.other_open_cases(cs, case=case),
@@ -344,7 +377,7 @@ def _read_only_case_page(request: HttpRequest, case: FollowUpCase, cs: CaseScope
         "case": case,
         "response": case.response,
         "answers": case.response.answers.select_related("question").order_by("question__position"),
-        "events": case.events.select_related("actor"),
+        "events": case.events.select_related("actor__employee"),
         "journey": queries.journey_of(cs, case=case),
         "earlier_feedback": queries.earlier_feedback(cs, case=case),
         "other_cases": queries.other_open_cases(cs, case=case),
@@ -369,8 +402,12 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _case_page(request, case)
 
 
-def _step(request: HttpRequest, pk: int, make_form, form_name: str, run) -> HttpResponse:
-    """Validate a step's form, run the service, and show the case again (with the error if any)."""
+def _step(request: HttpRequest, pk: int, make_form, form_name: str, run, done) -> HttpResponse:
+    """Validate a step's form, run the service, say what it did, and show the case again.
+
+    `done(data)` is the confirmation shown on the case page (base.html, role="status"), so that
+    whoever pressed the button hears or reads that it worked.
+    """
     case = access_case(request.user, pk, to_work=True)
     form = make_form(case)
     if not form.is_valid():
@@ -380,7 +417,14 @@ def _step(request: HttpRequest, pk: int, make_form, form_name: str, run) -> Http
     except services.CaseError as error:
         messages.error(request, str(error))
         return _case_page(request, access_case(request.user, pk, to_work=True), status=409)
+    messages.success(request, done(form.cleaned_data))
     return redirect("case_detail", pk=case.pk)
+
+
+def _attempt_done(data: dict) -> str:
+    if data["reached"]:
+        return _g("Contact attempt saved: the customer was reached.")
+    return _g("Contact attempt saved: the customer was not reached.")
 
 
 @login_required
@@ -393,35 +437,42 @@ def contact_attempt(request: HttpRequest, pk: int) -> HttpResponse:
         lambda case: ContactAttemptForm(request.POST),
         "contact_form",
         lambda case, data: services.log_contact_attempt(case=case, actor=request.user, **data),
+        _attempt_done,
     )
 
 
-def _note_step(request: HttpRequest, pk: int, service) -> HttpResponse:
+def _note_step(request: HttpRequest, pk: int, service, done: str) -> HttpResponse:
     return _step(
         request,
         pk,
         lambda case: NoteForm(request.POST),
         "note_form",
         lambda case, data: service(case=case, actor=request.user, note=data["note"]),
+        lambda data: done,
     )
 
 
 @login_required
 @require_POST
 def start(request: HttpRequest, pk: int) -> HttpResponse:
-    return _note_step(request, pk, services.start_work)
+    return _note_step(request, pk, services.start_work, _g("You are working on this case."))
 
 
 @login_required
 @require_POST
 def wait(request: HttpRequest, pk: int) -> HttpResponse:
-    return _note_step(request, pk, services.wait_for_customer)
+    return _note_step(
+        request,
+        pk,
+        services.wait_for_customer,
+        _g("The case waits for the customer; its due time is paused."),
+    )
 
 
 @login_required
 @require_POST
 def resume(request: HttpRequest, pk: int) -> HttpResponse:
-    return _note_step(request, pk, services.resume)
+    return _note_step(request, pk, services.resume, _g("The case is running again."))
 
 
 @login_required
@@ -434,6 +485,7 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
         lambda case: ResolveForm(request.POST, case=case),
         "resolve_form",
         lambda case, data: services.resolve_case(case=case, actor=request.user, **data),
+        lambda data: _g("Case resolved. Now tell the customer what was done."),
     )
 
 
@@ -447,19 +499,20 @@ def inform(request: HttpRequest, pk: int) -> HttpResponse:
         lambda case: InformForm(request.POST),
         "inform_form",
         lambda case, data: services.inform_customer(case=case, actor=request.user, **data),
+        lambda data: _g("The message to the customer is on its way."),
     )
 
 
 @login_required
 @require_POST
 def close(request: HttpRequest, pk: int) -> HttpResponse:
-    return _note_step(request, pk, services.close_case)
+    return _note_step(request, pk, services.close_case, _g("Case closed."))
 
 
 @login_required
 @require_POST
 def reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    return _note_step(request, pk, services.reopen_case)
+    return _note_step(request, pk, services.reopen_case, _g("Case reopened."))
 
 
 @login_required
@@ -471,6 +524,7 @@ def note(request: HttpRequest, pk: int) -> HttpResponse:
         lambda case: NoteForm(request.POST),
         "note_form",
         lambda case, data: services.add_note(case=case, actor=request.user, note=data["note"]),
+        lambda data: _g("Note added."),
     )
 
 
@@ -485,7 +539,14 @@ def reassign(request: HttpRequest, pk: int) -> HttpResponse:
         lambda case: ReassignForm(request.POST, case=case, case_scope=cs),
         "reassign_form",
         lambda case, data: services.reassign_case(case=case, actor=request.user, **data),
+        lambda data: _reassigned(data),
     )
+
+
+def _reassigned(data: dict) -> str:
+    if data.get("assignee"):
+        return _g("Case reassigned to %(name)s.") % {"name": data["assignee"].name}
+    return _g("Case handed to the queue %(queue)s.") % {"queue": data["queue"].name}
 
 
 # --- KPIs ------------------------------------------------------------------------------------------

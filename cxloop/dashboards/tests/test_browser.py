@@ -100,3 +100,27 @@ def test_dashboards_render_readable_charts_in_chromium(
     assert own.evaluate("document.documentElement.scrollWidth") <= 390  # charts shrink to the phone
     own.screenshot(path=str(shots / "dashboard-me-phone.png"), full_page=True)
     assert re.search(r"n = \d+", own.content())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_a_phone_wide_tables_and_charts_scroll_in_their_own_keyboard_regions(
+    cast, live_server, chromium_browser, tmp_path
+):
+    scenario.build(cast, count=120)
+    page = browser_page(chromium_browser, live_server, cast.owner_admin, PHONE)
+    page.goto(live_server.url + "/organisations/leasewijs/?days=365")
+    # Open every "numbers as a table", so the wide tables are laid out too.
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    regions = page.locator('.scroll-region[role="region"]')
+    assert regions.count() >= 2
+    wide = 0
+    for index in range(regions.count()):
+        region = regions.nth(index)
+        assert region.get_attribute("tabindex") == "0"
+        assert region.get_attribute("aria-label").strip()
+        wide += region.evaluate("el => el.scrollWidth > el.clientWidth")
+    assert wide >= 1  # at least one chart or table is wider than the phone and scrolls in place
+    page.screenshot(
+        path=str(shots_dir(tmp_path) / "dashboard-organisation-phone.png"), full_page=True
+    )

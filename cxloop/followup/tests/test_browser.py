@@ -108,7 +108,10 @@ def test_a_lead_works_a_case_from_the_inbox_to_closed(
         and "Excuses gemaakt" in timeline
         and cast.root_cause.name in timeline
     )
-    assert re.search(r"lotte", timeline)
+    # People by name, not by username.
+    assert "Lotte de Lead" in timeline and not re.search(r"\blotte\b", timeline)
+    # Every step said what it did.
+    assert page.locator('[role="status"]').inner_text().strip() == "Case closed."
     # Nothing wider than the screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
     page.screenshot(path=str(tmp_path / "case-closed.png"), full_page=True)
@@ -119,3 +122,32 @@ def test_a_lead_works_a_case_from_the_inbox_to_closed(
     assert "1 of 1" in page.locator("#informed").inner_text()
     assert cast.root_cause.name in page.locator("#pareto").inner_text()
     page.screenshot(path=str(tmp_path / "kpis.png"), full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_a_phone_the_case_list_scrolls_in_its_own_region_not_the_page(
+    cast, live_server, chromium_browser, tmp_path
+):
+    from cxloop.dashboards.tests.test_browser import PHONE, browser_page
+
+    first = case_for(cast, employee=cast.agent, nps=1, comment="Niemand belde terug na drie weken")
+    case_for(cast, employee=cast.colleague, nps=3, comment="Lange wachttijd")
+    page = browser_page(chromium_browser, live_server, cast.lead.user, PHONE)
+    page.goto(f"{live_server.url}/cases/")
+    # The document does not scroll sideways at 390 px; the table does, inside its region.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    region = page.locator('div.scroll-region[role="region"]')
+    assert region.get_attribute("aria-label")
+    assert region.evaluate("el => el.scrollWidth > el.clientWidth")
+    # A keyboard reaches the region and scrolls it with the arrow keys.
+    region.focus()
+    assert region.evaluate("el => document.activeElement === el")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        "() => document.querySelector('div.scroll-region').scrollLeft > 0", timeout=2000
+    )
+    page.screenshot(path=str(tmp_path / "inbox-phone.png"), full_page=True)
+    # The case page, with its forms, fits the phone too; the radio group has its legend.
+    page.goto(f"{live_server.url}/cases/{first.pk}/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.locator("fieldset:has(input[name=reached]) > legend").inner_text().strip()
