@@ -91,7 +91,7 @@ AUDITED: list[Audited] = [
     Audited("cxloop.surveys.authoring.publish_survey", ("survey.published",)),
     # Views and exports of personal data.
     Audited("cxloop.followup.views.case_detail", ("case.viewed",), kind="view"),
-    Audited("cxloop.customers.views.why_asked", ("customer.viewed",), kind="view"),
+    Audited("cxloop.customers.views.why_asked", ("customer.viewed", "customer.found"), kind="view"),
     Audited("cxloop.messaging.views.outbox_message", ("message.viewed",), kind="view"),
     Audited("cxloop.dashboards.exports.record_export", ("dashboard.exported",), kind="export"),
     Audited("cxloop.responses.api.list_responses", ("response.listed",), kind="export"),

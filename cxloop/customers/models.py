@@ -14,7 +14,9 @@ class Customer(models.Model):
         ENGLISH = "en", "English"
 
     chain = models.ForeignKey(Chain, on_delete=models.PROTECT, related_name="customers")
-    key = models.CharField(max_length=128, help_text=_("Pseudonymous key, the same for every partner"))
+    key = models.CharField(
+        max_length=128, help_text=_("Pseudonymous key, the same for every partner")
+    )
     # Details without a known supplier: recorded before contact details were kept per organisation
     # (migration 0003), or by the demo or an administrator. No API key or import changes them; an
     # organisation's own CustomerContact comes first (customers/contacts.py).
@@ -30,7 +32,9 @@ class Customer(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["chain", "key"], name="customer_key_per_chain")]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "key"], name="customer_key_per_chain")
+        ]
 
     def __str__(self) -> str:
         return self.key
@@ -50,6 +54,12 @@ class CustomerContact(models.Model):
     )
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=32, blank=True)
+    name = models.CharField(max_length=200, blank=True)
+    licence_plate = models.CharField(max_length=16, blank=True)
+    # The phone number and the plate written one way (customers/normalise.py), for finding a
+    # customer however the number or plate is typed; kept in step by customers.services.
+    phone_key = models.CharField(max_length=32, blank=True, db_index=True)
+    plate_key = models.CharField(max_length=16, blank=True, db_index=True)
     language = models.CharField(max_length=2, choices=Customer.Language.choices, blank=True)
     # A bounce marks the address that bounced; a new address starts without the mark.
     email_invalid_at = models.DateTimeField(null=True, blank=True)

@@ -1,17 +1,24 @@
-"""Reads about customers: whose contact details a message uses, and why a customer was or was not asked."""
+"""Reads about customers: whose contact details a message uses, why a customer was or was not
+asked, and finding a customer by e-mail, phone, name or licence plate."""
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from cxloop.customers import contacts
 from cxloop.customers.models import ContactSharing, Customer, CustomerContact
-from cxloop.orgs.access import scope_for
+from cxloop.customers.normalise import phone_key, plate_key
+from cxloop.journeys.models import Interaction
+from cxloop.orgs.access import Scope, scope_for
+from cxloop.orgs.capabilities import Capability
 from cxloop.orgs.models import Organisation
 from cxloop.surveys.models import Invitation, InvitationDecision
+
+SEARCH_LIMIT = 50
 
 
 class ContactBook:
@@ -127,3 +134,81 @@ def contact_history(*, user: AbstractBaseUser | AnonymousUser, key: str) -> Cont
     return ContactHistory(
         customer=customer, decisions=decisions, invitations=invitations, contacts=contacts
     )
+
+
+# --- finding a customer ---------------------------------------------------------------------------
+
+
+def may_search_customers(scope: Scope) -> bool:
+    """Whoever reads an organisation, or manages the cases of a unit, may look customers up."""
+    return bool(scope.organisations or scope.grants.unit_paths(Capability.MANAGE_CASES))
+
+
+def searchable_contacts(user: AbstractBaseUser | AnonymousUser) -> QuerySet[CustomerContact]:
+    """The contact details a user may find customers by.
+
+    - An organisation's readers (VIEW_ORGANISATION): every record their organisation supplied; and,
+      where the chain lets partners use the journey owner's details (customers/contacts.py), the
+      owner's records of customers in the owner's journeys that their organisation had contact in.
+    - A unit's case managers (a team lead: MANAGE_CASES in a unit): their organisation's records of
+      customers who had contact with the unit or a unit below it.
+    Unattributed details (Customer.email and .phone) have no supplier and are not searched.
+    """
+    scope = scope_for(user)
+    readers = scope.organisations
+    visible = Q(organisation_id__in=readers)
+    if readers:
+        visible |= Q(
+            Exists(
+                Interaction.objects.filter(
+                    customer=OuterRef("customer_id"),
+                    organisation_id__in=readers,
+                    journey__journey_type__owner_id=OuterRef("organisation_id"),
+                )
+            ),
+            customer__chain__contact_sharing__partners_use_owner_details=True,
+        )
+    for path in scope.grants.unit_paths(Capability.MANAGE_CASES):
+        visible |= Exists(
+            Interaction.objects.filter(
+                customer=OuterRef("customer_id"),
+                organisation_id=OuterRef("organisation_id"),
+                unit__path__startswith=path,
+            )
+        )
+    return CustomerContact.objects.filter(visible)
+
+
+def _matching(query: str) -> Q:
+    """Records whose e-mail, phone number, licence plate or customer key is the query, or whose
+    name contains it; phone numbers and plates compared however they were typed."""
+    matches = Q(customer__key=query)
+    if "@" in query:
+        return matches | Q(email__iexact=query)
+    written_as_number = re.fullmatch(r"[\d\s()+./-]+", query)
+    if written_as_number and (number := phone_key(query)):
+        matches |= Q(phone_key=number)
+    plate = plate_key(query)
+    if 4 <= len(plate) <= 8 and re.search(r"\d", plate) and re.search(r"[A-Z]", plate):
+        matches |= Q(plate_key=plate)
+    if len(query) >= 2 and re.search(r"[^\W\d_]", query):
+        matches |= Q(name__icontains=query)
+    return matches
+
+
+def find_customers(*, user: AbstractBaseUser | AnonymousUser, query: str) -> list[CustomerContact]:
+    """The contact records matching the query among those the user may search, one per customer
+    (the first by name), at most SEARCH_LIMIT."""
+    query = query.strip().replace("\x00", "")[:254]
+    if not query:
+        return []
+    rows = (
+        searchable_contacts(user)
+        .filter(_matching(query))
+        .select_related("customer", "organisation")
+        .order_by("name", "customer__key", "organisation__name")
+    )
+    found: dict[int, CustomerContact] = {}
+    for row in rows[: SEARCH_LIMIT * 2]:
+        found.setdefault(row.customer_id, row)
+    return list(found.values())[:SEARCH_LIMIT]

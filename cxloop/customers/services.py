@@ -7,9 +7,10 @@ from django.utils import timezone
 
 from cxloop.audit.services import Actor, record_chain_change, record_change, snapshot
 from cxloop.customers.models import ContactSharing, Customer, CustomerContact
+from cxloop.customers.normalise import phone_key, plate_key
 from cxloop.orgs.models import Chain, Organisation
 
-CONTACT_FIELDS = ["email", "phone", "language"]
+CONTACT_FIELDS = ["email", "phone", "name", "licence_plate", "language"]
 
 
 @transaction.atomic
@@ -62,6 +63,8 @@ def record_contact_details(
     email: str = "",
     phone: str = "",
     language: str = "",
+    name: str = "",
+    licence_plate: str = "",
     source: str = CustomerContact.Source.API,
     new_customer: bool = False,
 ) -> CustomerContact | None:
@@ -71,14 +74,20 @@ def record_contact_details(
     messages use. Every change is written to the audit log with the values before and after.
     `new_customer`: the customer was created in this transaction, so no record can exist yet.
     """
-    supplied = {"email": email.strip(), "phone": phone.strip(), "language": language.strip()}
+    supplied = {
+        "email": email.strip(),
+        "phone": phone.strip(),
+        "language": language.strip(),
+        "name": name.strip(),
+        "licence_plate": licence_plate.strip(),
+    }
     if not any(supplied.values()):
         return None
-    values = {name: value for name, value in supplied.items() if value}
+    values = {field: value for field, value in supplied.items() if value}
     contact, created = None, False
     if new_customer:
         contact = CustomerContact.objects.create(
-            customer=customer, organisation=organisation, source=source, **values
+            customer=customer, organisation=organisation, source=source, **_with_keys(values)
         )
         created = True
     else:
@@ -86,7 +95,9 @@ def record_contact_details(
     if contact is None:
         # get_or_create survives two first posts at once: the unique constraint decides, the loser reads.
         contact, created = CustomerContact.objects.get_or_create(
-            customer=customer, organisation=organisation, defaults={"source": source, **values}
+            customer=customer,
+            organisation=organisation,
+            defaults={"source": source, **_with_keys(values)},
         )
         if not created:
             contact = _locked_contact(customer, organisation)
@@ -94,11 +105,11 @@ def record_contact_details(
     before: dict = {}
     if not created:
         before = snapshot(contact, CONTACT_FIELDS)
-        changed = [name for name, value in values.items() if getattr(contact, name) != value]
+        changed = [field for field, value in values.items() if getattr(contact, field) != value]
         if not changed:
             return contact
-        for name in changed:
-            setattr(contact, name, values[name])
+        for field, value in _with_keys({field: values[field] for field in changed}).items():
+            setattr(contact, field, value)
         # A new address has not bounced (yet).
         if "email" in changed:
             contact.email_invalid_at = None
@@ -117,6 +128,16 @@ def record_contact_details(
         detail=f"source: {source}",
     )
     return contact
+
+
+def _with_keys(values: dict[str, str]) -> dict[str, str]:
+    """The values plus the search keys of a phone number or plate among them."""
+    keys = {}
+    if "phone" in values:
+        keys["phone_key"] = phone_key(values["phone"])
+    if "licence_plate" in values:
+        keys["plate_key"] = plate_key(values["licence_plate"])
+    return {**values, **keys}
 
 
 def _locked_contact(customer: Customer, organisation: Organisation) -> CustomerContact | None:

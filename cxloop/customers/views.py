@@ -1,4 +1,5 @@
-"""The opt-out page behind the link in every message, "why (not) asked?" and the chain's contact sharing."""
+"""The opt-out page behind the link in every message, the Customers page (finding a customer,
+"why (not) asked?") and the chain's contact sharing."""
 
 from django import forms
 from django.contrib import messages
@@ -12,8 +13,15 @@ from django.views.decorators.http import require_http_methods
 
 from cxloop.audit.services import record_view
 from cxloop.customers.models import ContactSharing
-from cxloop.customers.queries import contact_history
+from cxloop.customers.normalise import phone_key
+from cxloop.customers.queries import (
+    SEARCH_LIMIT,
+    contact_history,
+    find_customers,
+    may_search_customers,
+)
 from cxloop.customers.services import opt_out_customer, set_contact_sharing
+from cxloop.followup.queries import OPEN_STATUSES, case_scope_for, visible_cases
 from cxloop.lib.ratelimit import limit_per_client
 from cxloop.orgs.access import scope_for
 from cxloop.orgs.capabilities import Capability, organisations_where
@@ -30,22 +38,66 @@ def opt_out(request: HttpRequest, token: str) -> HttpResponse:
     language = language if language in ("nl", "en") else "nl"
     with translation.override(language):
         if customer is None:
-            return render(request, "surveys/link_error.html", {"reason": "unknown", "language": language}, status=404)
+            return render(
+                request,
+                "surveys/link_error.html",
+                {"reason": "unknown", "language": language},
+                status=404,
+            )
         if request.method == "POST":
             opt_out_customer(customer=customer, actor=None, detail="by the customer's link")
-            return render(request, "customers/opted_out.html", {"language": language, "chain": customer.chain})
-        return render(request, "customers/opt_out.html", {"language": language, "chain": customer.chain})
+            return render(
+                request, "customers/opted_out.html", {"language": language, "chain": customer.chain}
+            )
+        return render(
+            request, "customers/opt_out.html", {"language": language, "chain": customer.chain}
+        )
+
+
+def _found(request: HttpRequest, query: str) -> list[dict]:
+    """The customers found by the search, each with the open cases of theirs the user may see;
+    every customer shown is logged as found, in the log of the organisation whose details matched."""
+    rows = find_customers(user=request.user, query=query)
+    cases_by_customer: dict[int, list] = {}
+    if rows:
+        cases = visible_cases(case_scope_for(request.user)).filter(
+            status__in=OPEN_STATUSES, response__customer_id__in=[row.customer_id for row in rows]
+        )
+        for case in cases.order_by("next_due", "pk"):
+            cases_by_customer.setdefault(case.response.customer_id, []).append(case)
+    for row in rows:
+        record_view(
+            actor=request.user,
+            action="customer.found",
+            target=row.customer,
+            organisation=row.organisation,
+            customer_id=row.customer_id,
+            detail="customer search",
+        )
+    return [
+        {
+            "contact": row,
+            "phone_key": phone_key(row.phone),
+            "cases": cases_by_customer.get(row.customer_id, []),
+        }
+        for row in rows
+    ]
 
 
 @login_required
 def why_asked(request: HttpRequest) -> HttpResponse:
-    """Answer "why was this customer (not) asked?" for a customer key."""
+    """Find a customer by e-mail, phone, name or licence plate; answer "why was this customer
+    (not) asked?" for a customer key (organisation readers only)."""
     scope = scope_for(request.user)
-    if not scope.organisations:
+    if not may_search_customers(scope):
         raise Http404
+    query = request.GET.get("q", "").strip()[:254]
+    found = _found(request, query) if query else None
     key = request.GET.get("key", "").strip()
     history = None
     status = 200
+    if key and not scope.organisations:
+        raise Http404  # a team lead finds customers, the contact history is the organisation's
     if key:
         try:
             history = contact_history(user=request.user, key=key)
@@ -53,13 +105,26 @@ def why_asked(request: HttpRequest) -> HttpResponse:
             status = 404
         else:
             # The customer belongs to the whole chain: the viewer's own organisation(s) log the view.
-            viewers = Organisation.objects.filter(pk__in=scope.organisations, chain_id=history.customer.chain_id)
+            viewers = Organisation.objects.filter(
+                pk__in=scope.organisations, chain_id=history.customer.chain_id
+            )
             for organisation in viewers:
                 record_view(
-                    actor=request.user, action="customer.viewed", target=history.customer,
-                    organisation=organisation, customer_id=history.customer.pk,
+                    actor=request.user,
+                    action="customer.viewed",
+                    target=history.customer,
+                    organisation=organisation,
+                    customer_id=history.customer.pk,
                 )
-    return render(request, "customers/why_asked.html", {"key": key, "history": history}, status=status)
+    context = {
+        "key": key,
+        "history": history,
+        "query": query,
+        "found": found,
+        "reads_organisation": bool(scope.organisations),
+        "search_limit": SEARCH_LIMIT,
+    }
+    return render(request, "customers/why_asked.html", context, status=status)
 
 
 class ContactSharingForm(forms.Form):

@@ -18,6 +18,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from cxloop.audit.services import record_view
+from cxloop.customers.normalise import phone_key
+from cxloop.customers.queries import may_search_customers
 from cxloop.followup import kpis, queries, services
 from cxloop.followup.models import FollowUpCase, RootCause
 from cxloop.followup.queries import CaseScope, access_case
@@ -263,6 +265,7 @@ def _inbox_page(
         "query": request.GET.urlencode(),
         "page_query": _with(request.GET),
         "columns": _sortable_columns(request.GET, filters.sort),
+        "may_search_customers": may_search_customers(cs.scope),
     }
     return render(request, "followup/inbox.html", context, status=status)
 
@@ -341,10 +344,13 @@ def _case_page(
     if case.status == Status.RESOLVED:
         subject, body, template_id = _customer_message(request, case, templates)
     reassign_form = forms_in_error.get("reassign_form") or ReassignForm(case=case, case_scope=cs)
+    # The details the handling organisation may use (customers/contacts.py), never a partner's.
+    contact = services.customer_contact(case=case)
     context = {
         "case": case,
         "response": response,
-        "contact": services.customer_contact(case=case),
+        "contact": contact,
+        "call_number": phone_key(contact.phone),
         "answers": response.answers.select_related("question").order_by("question__position"),
         "events": case.events.select_related("actor__employee"),
         "journey": queries.journey_of(cs, case=case),

@@ -23,6 +23,10 @@ class CustomerIn(Schema):
     email: str = Field("", max_length=254, pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")
     phone: str = Field("", max_length=32)
     language: str = Field("", pattern=r"^(|nl|en)$")
+    name: str = Field("", max_length=200, description="The customer's name, to find them by")
+    licence_plate: str = Field(
+        "", max_length=16, description="A licence plate (kenteken) of the customer, to find them by"
+    )
 
 
 class InteractionIn(Schema):
@@ -80,6 +84,8 @@ def _to_input(payload: InteractionIn) -> InteractionInput:
         customer_email=payload.customer.email,
         customer_phone=payload.customer.phone,
         customer_language=payload.customer.language,
+        customer_name=payload.customer.name,
+        customer_licence_plate=payload.customer.licence_plate,
         journey_id=payload.journey_id,
         journey_type=payload.journey_type,
         channel=payload.channel,

@@ -12,7 +12,14 @@ from django.conf import settings
 
 from cxloop.journeys.services import InteractionInput
 
-REQUIRED_COLUMNS = ("external_id", "occurred_at", "customer_key", "journey_id", "journey_type", "channel")
+REQUIRED_COLUMNS = (
+    "external_id",
+    "occurred_at",
+    "customer_key",
+    "journey_id",
+    "journey_type",
+    "channel",
+)
 OPTIONAL_COLUMNS = (
     "touchpoint",
     "employee",
@@ -20,6 +27,8 @@ OPTIONAL_COLUMNS = (
     "customer_email",
     "customer_phone",
     "customer_language",
+    "customer_name",
+    "customer_licence_plate",
     "journey_ended",
     "wait_seconds",
 )
@@ -76,14 +85,19 @@ def read_interactions_xlsx(path: Path) -> Iterator[ParsedRow]:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises several types for a file that is no workbook
-        raise ImportFileError(f"not a readable .xlsx workbook ({error.__class__.__name__})") from None
+        raise ImportFileError(
+            f"not a readable .xlsx workbook ({error.__class__.__name__})"
+        ) from None
     rows = workbook.worksheets[0].iter_rows(values_only=True)
     header = [str(cell).strip() if cell is not None else "" for cell in next(rows, ())]
     _check_columns(header)
     for line, cells in enumerate(rows, start=2):
         if all(cell is None for cell in cells):
             continue
-        yield _parse_row(line, {name: _cell_text(cell) for name, cell in zip(header, cells, strict=False) if name})
+        yield _parse_row(
+            line,
+            {name: _cell_text(cell) for name, cell in zip(header, cells, strict=False) if name},
+        )
     workbook.close()
 
 
@@ -133,6 +147,8 @@ def _parse_row(line: int, values: dict[str, str]) -> ParsedRow:
         customer_email=values.get("customer_email", ""),
         customer_phone=values.get("customer_phone", ""),
         customer_language=language,
+        customer_name=values.get("customer_name", "")[:200],
+        customer_licence_plate=values.get("customer_licence_plate", "")[:16],
         journey_ended=values.get("journey_ended", "").lower() in {"1", "true", "yes", "ja"},
         wait_seconds=int(wait) if wait else None,
     )

@@ -30,6 +30,8 @@ class InteractionInput:
     customer_email: str = ""
     customer_phone: str = ""
     customer_language: str = ""
+    customer_name: str = ""
+    customer_licence_plate: str = ""
     journey_ended: bool = False
     wait_seconds: int | None = None
 
@@ -225,10 +227,16 @@ def _known_contacts(
     """The organisation's own details of the batch's customers, read once, so repeats cost nothing."""
     rows = CustomerContact.objects.filter(
         organisation=organisation, customer__key__in={item.customer_key for item in items}
-    ).values_list("customer__key", "email", "phone", "language")
+    ).values_list("customer__key", "email", "phone", "language", "name", "licence_plate")
     return {
-        key: {"email": email, "phone": phone, "language": language}
-        for key, email, phone, language in rows
+        key: {
+            "email": email,
+            "phone": phone,
+            "language": language,
+            "name": name,
+            "licence_plate": plate,
+        }
+        for key, email, phone, language, name, plate in rows
     }
 
 
@@ -250,6 +258,8 @@ def _upsert_customer(
         "email": item.customer_email,
         "phone": item.customer_phone,
         "language": item.customer_language,
+        "name": item.customer_name,
+        "licence_plate": item.customer_licence_plate,
     }
     before = known.get(item.customer_key, {})
     if all(not value or before.get(name) == value for name, value in supplied.items()):
@@ -265,6 +275,8 @@ def _upsert_customer(
         email=item.customer_email,
         phone=item.customer_phone,
         language=item.customer_language,
+        name=item.customer_name,
+        licence_plate=item.customer_licence_plate,
         source=source,
         new_customer=created,
     )

@@ -273,6 +273,8 @@ def _customer(customer: Customer, organisation: Organisation) -> dict[str, Any]:
         "key": customer.key,
         "email": (own.email if own else "") or customer.email,
         "phone": (own.phone if own else "") or customer.phone,
+        "name": own.name if own else "",
+        "licence_plate": own.licence_plate if own else "",
         "language": customer.language,
         "segment": customer.segment,
         "opted_out_at": _iso(customer.opted_out_at),

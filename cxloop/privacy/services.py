@@ -414,7 +414,14 @@ def apply_retention(
             )
             # Every organisation's own details of these customers: all are past their periods.
             CustomerContact.objects.filter(customer_id__in=expired).update(
-                email="", phone="", email_invalid_at=None, phone_invalid_at=None
+                email="",
+                phone="",
+                name="",
+                licence_plate="",
+                phone_key="",
+                plate_key="",
+                email_invalid_at=None,
+                phone_invalid_at=None,
             )
         counts = {"contact_details": len(expired), **counts}
     return counts
@@ -481,7 +488,11 @@ def expired_contacts(*, organisation: Organisation, now: datetime) -> list[int]:
         Customer.objects.filter(chain_id=organisation.chain_id)
         .filter(
             ~Q(email="", phone="")
-            | Q(pk__in=CustomerContact.objects.exclude(email="", phone="").values("customer_id"))
+            | Q(
+                pk__in=CustomerContact.objects.exclude(
+                    email="", phone="", name="", licence_plate=""
+                ).values("customer_id")
+            )
         )
         .annotate(
             last_organisation=Subquery(latest.values("organisation_id")[:1]),

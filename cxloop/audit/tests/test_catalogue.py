@@ -302,8 +302,12 @@ def _case_view(w: World) -> None:
 
 def _customer_view(w: World) -> None:
     respond(w.cast, nps=8, employee=w.cast.agent)
-    key = Customer.objects.first().key
-    assert w.olivia.get("/customers/", {"key": key}).status_code == 200
+    customer = Customer.objects.first()
+    assert w.olivia.get("/customers/", {"key": customer.key}).status_code == 200
+    record_contact_details(
+        customer=customer, organisation=w.cast.owner, actor=None, name="Fenna Jansen"
+    )
+    assert w.olivia.get("/customers/", {"q": "fenna"}).context["found"]
 
 
 def _message_view(w: World) -> None:

@@ -186,8 +186,8 @@ survey                           -         GET   404    404    404    404    404
 survey_thanks                    -         GET   302    302    302    302    302    302    302
 opt_out                          -         GET   200    200    200    200    200    200    200
 
-# Why was this customer (not) asked: VIEW_ORGANISATION
-why_asked                        -         GET   login  404    404    200    200    200    404
+# Customers: finding one (VIEW_ORGANISATION, or MANAGE_CASES in a unit); "why (not) asked" by key: VIEW_ORGANISATION
+why_asked                        -         GET   login  404    200    200    200    200    404
 
 # Invitation rules and the chain's contact policy: CONFIGURE_SURVEYS
 rule_list                        -         GET   login  404    404    200    200    404    404

@@ -40,6 +40,8 @@ def test_the_journey_owner_exports_everything_about_the_customer_in_its_journeys
         "key": loop.KEY,
         "email": loop.EMAIL,
         "phone": loop.PHONE,
+        "name": "",
+        "licence_plate": "",
         "language": "nl",
         "segment": "zakelijk",
         "opted_out_at": None,
