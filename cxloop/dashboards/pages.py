@@ -382,6 +382,45 @@ def cases_table(cases: list) -> Table:
     )
 
 
+def followups_table(items: list[queries.FollowUp]) -> Table:
+    """How the low scores about an employee's contacts were followed up, for that employee only."""
+    rows = []
+    for item in items:
+        if item.closed_reason == "unreachable":
+            done = _("The customer could not be reached.")
+        elif item.action_taken:
+            done = (
+                f"{item.root_cause}: {item.action_taken}" if item.root_cause else item.action_taken
+            )
+        else:
+            done = ""
+        rows.append(
+            [
+                item.submitted_at.date().isoformat(),
+                item.nps,
+                item.status,
+                done,
+                item.informed_at.date().isoformat() if item.informed_at else "",
+            ]
+        )
+    return Table(
+        "followups",
+        _("How low scores about you were followed up"),
+        [
+            Column(_("Date")),
+            Column("NPS", numeric=True),
+            Column(_("Status")),
+            Column(_("What was done about it")),
+            Column(_("Customer informed")),
+        ],
+        rows,
+        note=_(
+            "Your own answers' follow-up: what your team did with each low score. Who the customer "
+            "is and the notes of the case stay with whoever handles it."
+        ),
+    )
+
+
 # --- the pages -------------------------------------------------------------------------------
 
 
@@ -425,6 +464,8 @@ def employee_page(
                 view=anonymity.SCORED,
             )
         )
+        # Only to the employee themself: their own answers, with scores (anonymity rule 4).
+        page.add(followups_table(queries.followups_about_employee(employee=employee, filters=f)))
     if with_cases:
         page.add(cases_table(queries.open_cases_for_employee(employee=employee)))
     return page

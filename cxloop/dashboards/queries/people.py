@@ -164,6 +164,48 @@ def compliments_for_employee(
     return _verbatims(submitted(filters).filter(employee=employee, nps__gte=9), limit)
 
 
+@dataclass(frozen=True)
+class FollowUp:
+    """How one low score about an employee's contact was followed up, as that employee may read it:
+    their own answer's date and score, the case's progress and what was done; not the customer,
+    not who handled it and not the notes of the case."""
+
+    submitted_at: datetime
+    nps: int | None
+    status: str
+    root_cause: str
+    action_taken: str
+    informed_at: datetime | None
+    closed_at: datetime | None
+    closed_reason: str
+
+
+def followups_about_employee(
+    *, employee: Employee, filters: Filters, limit: int = 50
+) -> list[FollowUp]:
+    """The follow-up cases opened on answers about one employee's contacts in the period, newest first."""
+    from cxloop.followup.models import FollowUpCase
+
+    cases = (
+        FollowUpCase.objects.filter(response__in=submitted(filters).filter(employee=employee))
+        .select_related("response", "root_cause")
+        .order_by("-response__submitted_at", "-pk")[:limit]
+    )
+    return [
+        FollowUp(
+            submitted_at=case.response.submitted_at,
+            nps=case.response.nps,
+            status=case.get_status_display(),
+            root_cause=case.root_cause.name if case.root_cause else "",
+            action_taken=case.action_taken,
+            informed_at=case.informed_at,
+            closed_at=case.closed_at,
+            closed_reason=case.closed_reason,
+        )
+        for case in cases
+    ]
+
+
 def open_cases_for_employee(*, employee: Employee, limit: int = 20) -> list:
     """The follow-up cases assigned to one employee that are not yet resolved, soonest due first."""
     from cxloop.followup.models import FollowUpCase
