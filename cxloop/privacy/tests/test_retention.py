@@ -216,3 +216,31 @@ def test_the_cli_purges_or_counts(cast, history, capsys):
     out = capsys.readouterr().out
     assert "leasewijs: blanked contact_details 1," in out and "(no organisation): blanked" in out
     assert state("OUD")["comment"] == ""
+
+
+def test_the_purge_blanks_names_licence_plates_and_their_search_keys_too(cast, history):
+    from cxloop.customers.services import record_contact_details
+
+    old = Customer.objects.get(key="OUD")
+    record_contact_details(
+        customer=old,
+        organisation=cast.owner,
+        actor=None,
+        name="Oud Klant",
+        licence_plate="XX-99-YY",
+    )
+    olivia = cast.client_for(cast.owner_admin)
+    assert [
+        r["contact"].customer.key for r in olivia.get("/customers/?q=XX99YY").context["found"]
+    ] == ["OUD"]
+    services.purge(organisation=cast.owner, now=history)
+    contact = CustomerContact.objects.get(customer=old, organisation=cast.owner)
+    assert (contact.name, contact.licence_plate, contact.phone_key, contact.plate_key) == (
+        "",
+        "",
+        "",
+        "",
+    )
+    for query in ("XX99YY", "Oud Klant", "+31611112222"):  # (the others share that number)
+        found = olivia.get("/customers/", {"q": query}).context["found"]
+        assert "OUD" not in [row["contact"].customer.key for row in found]
