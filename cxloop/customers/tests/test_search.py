@@ -200,3 +200,27 @@ def test_a_partners_case_read_by_the_owner_shows_no_number(cast, post_interactio
     assert 'id="read-only"' in html and "tel:" not in html
     partner_page = cast.client_for(cast.partner_admin).get(f"/cases/{case.pk}/").content.decode()
     assert 'href="tel:+31201234567"' in partner_page
+
+
+def test_the_search_reads_in_a_fixed_number_of_queries_plus_one_audit_row_per_customer(
+    cast, fenna, post_interaction
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    olivia = cast.client_for(cast.owner_admin)
+
+    def queries_for(query: str) -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as captured:
+            shown = len(olivia.get("/customers/", {"q": query}).context["found"])
+        return len(captured), shown
+
+    one, shown = queries_for("jansen")
+    assert shown == 1
+    for number in range(2, 6):
+        namesake = {**FENNA, "key": f"K-{number}", "email": f"k{number}@example.nl"}
+        call = interaction_payload(f"lw-{number}", journey_id=f"claim-{number}", customer=namesake)
+        assert post_interaction(call).status_code == 201
+    five, shown = queries_for("jansen")
+    assert shown == 5
+    assert five - one == 4  # one audit row per customer shown, nothing else per row
