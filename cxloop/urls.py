@@ -2,7 +2,9 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from cxloop.api import api
 from cxloop.coaching import views as coaching
@@ -17,6 +19,8 @@ from cxloop.surveys import rule_views
 from cxloop.surveys import views as surveys
 
 urlpatterns = [
+    # Browsers ask for /favicon.ico on pages without a <link rel="icon"> (the API's JSON, files).
+    path("favicon.ico", RedirectView.as_view(url=static("cxloop/favicon.svg"), permanent=True), name="favicon"),
     path("", dashboards.home, name="home"),
     path("me/", dashboards.my_dashboard, name="my_dashboard"),
     path("employees/<int:pk>/", dashboards.employee_dashboard, name="employee_dashboard"),

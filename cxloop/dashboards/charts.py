@@ -39,8 +39,9 @@ def _id(*parts: object) -> str:
 def _svg(width: int, height: int, title: str, desc: str, body: list[str]) -> SafeString:
     ident = _id(title, desc)
     return mark_safe(
+        # width 100% and no max-width: the chart fills its card; the viewBox keeps its proportions.
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
-        f'style="max-width:{width}px" role="img" aria-labelledby="{ident}-t {ident}-d" class="chart" {FONT} '
+        f'role="img" aria-labelledby="{ident}-t {ident}-d" class="chart" {FONT} '
         f'font-size="12"><title id="{ident}-t">{escape(title)}</title><desc id="{ident}-d">{escape(desc)}</desc>'
         f'<rect width="{width}" height="{height}" fill="#fff"/>' + "".join(body) + "</svg>"
     )
@@ -96,14 +97,31 @@ class Scale:
         return self.p0 + (value - self.d0) * (self.p1 - self.p0) / (self.d1 - self.d0)
 
 
-def _legend(items: list[tuple[str, str]], x: float, y: float) -> list[str]:
-    """A row of legend entries: (swatch markup at 0,0 … 18,0, label)."""
-    body, offset = [], x
+# Charts are drawn this wide: about the width of a card on a laptop, so text stays near 12 px.
+WIDTH = 960
+LEGEND_ROW = 18
+
+
+def text_width(text: str, size: int = 12) -> float:
+    """A generous estimate of a label's width in system-ui (about 0.58 em per character)."""
+    return 0.58 * size * len(text)
+
+
+def legend(
+    items: list[tuple[str, str]], x: float, y: float, right_edge: float
+) -> tuple[list[str], float]:
+    """Legend entries (swatch markup at 0,0 … 18,0, label) in rows that wrap before `right_edge`, so
+    that no entry is cut off; returns the markup and the height the rows take."""
+    body, offset, row = [], x, 0
     for swatch, label in items:
-        body.append(f'<g transform="translate({offset:.1f},{y:.1f})">{swatch}</g>')
-        body.append(_text(offset + 24, y + 4, label))
-        offset += 34 + 6.6 * len(label)
-    return body
+        entry = 24 + text_width(label) + 16
+        if offset > x and offset + entry > right_edge:
+            offset, row = x, row + 1
+        top = y + row * LEGEND_ROW
+        body.append(f'<g transform="translate({offset:.1f},{top:.1f})">{swatch}</g>')
+        body.append(_text(offset + 24, top + 4, label))
+        offset += entry
+    return body, (row + 1) * LEGEND_ROW
 
 
 def _line_swatch(colour: str, dash: str = "", width: float = 2) -> str:
@@ -144,13 +162,17 @@ def _ticks(low: float, high: float, step: float) -> list[float]:
 
 @dataclass(frozen=True)
 class TrendPoint:
-    """One period of a trend as shown: its NPS (None when hidden or empty), n and control limits."""
+    """One period of a trend as shown: its NPS (None when hidden or empty), n, control limits and
+    its 95% interval (drawn on every point, so that a swing on few answers reads as the noise it is)."""
 
     label: str
     value: float | None
     n: int
     limits: stats.Limits | None
     hidden: bool = False
+    low: float | None = None
+    high: float | None = None
+    imprecise: bool = False  # fewer answers than the precision floor: drawn hollow
 
     @property
     def outside(self) -> bool:
@@ -163,11 +185,17 @@ def trend_chart(
     points: Sequence[TrendPoint], *, title: str, x_label: str, min_n: int
 ) -> SafeString:
     """NPS per period with its centre line and ±3σ control limits (a Shewhart chart for a mean score)."""
-    width, height, left, right, top, bottom = 760, 330, 64, 16, 44, 62
+    width, height, left, right, bottom = WIDTH, 360, 64, 16, 62
     shown = [p for p in points if p.value is not None]
+    legend_body, legend_height = legend(_trend_legend(points, min_n), left, 18, width - right)
+    top = 18 + legend_height + 12
     limit_values = [v for p in points if p.limits for v in (p.limits.low, p.limits.high)]
+    interval_values = [v for p in shown for v in (p.low, p.high) if v is not None]
     low, high = _nice_domain(
-        [p.value for p in shown] + limit_values, lowest=-100, highest=100, step=20
+        [p.value for p in shown] + limit_values + interval_values,
+        lowest=-100,
+        highest=100,
+        step=20,
     )
     y = Scale((low, high), (height - bottom, top))
     plot_width = width - left - right
@@ -177,8 +205,11 @@ def trend_chart(
         y, _ticks(low, high, 20), left, width - right, _("NPS (−100 … +100)"), top, height - bottom
     )
     body += _limit_steps(points, x, step, y)
+    body += _intervals(points, x, y)
     body += _trend_line(points, x, y)
-    every = max(1, ceil(len(points) / 10))
+    # Leave every label the room of the widest, so that period labels never print over each other.
+    widest = max([text_width(p.label, 11) for p in points] + [1])
+    every = max(1, ceil((widest + 8) / step))
     for i, point in enumerate(points):
         if i % every == 0:
             body.append(_text(x[i], height - bottom + 16, point.label, anchor="middle", size=11))
@@ -189,21 +220,49 @@ def trend_chart(
                 f'stroke-width="2"/></g>'
             )
     body.append(_text(left + plot_width / 2, height - 14, x_label, anchor="middle"))
-    body += _legend(
-        [
-            (_line_swatch(BLUE, width=2.5), "NPS"),
-            (_line_swatch(INK, "2 3", 1.5), _("centre line (average)")),
-            (_line_swatch(ORANGE, "6 4"), _("control limits (±3σ)")),
-            (f'<path d="M9,-6 l6,6 l-6,6 l-6,-6 z" fill="{VERMILLION}"/>', _("outside the limits")),
+    body += legend_body
+    return _svg(width, height, title, _trend_desc(points, x_label), body)
+
+
+def _trend_legend(points: Sequence[TrendPoint], min_n: int) -> list[tuple[str, str]]:
+    """The legend holds only the marks the chart draws."""
+    items = [(_line_swatch(BLUE, width=2.5), "NPS")]
+    if any(p.low is not None for p in points):
+        items.append((_line_swatch(GREY, width=3), _("95% interval")))
+    if any(p.imprecise and p.value is not None for p in points):
+        items.append(
+            (
+                f'<circle cx="9" cy="0" r="4" fill="#fff" stroke="{BLUE}" stroke-width="2"/>',
+                _("fewer than 30 answers"),
+            )
+        )
+    if any(p.limits for p in points):
+        items.append((_line_swatch(INK, "2 3", 1.5), _("centre line (average)")))
+        items.append((_line_swatch(ORANGE, "6 4"), _("control limits (±3σ)")))
+    if any(p.outside for p in points):
+        items.append(
+            (f'<path d="M9,-6 l6,6 l-6,6 l-6,-6 z" fill="{VERMILLION}"/>', _("outside the limits"))
+        )
+    if any(p.hidden for p in points):
+        items.append(
             (
                 f'<path d="M5,-4 l8,8 m0,-8 l-8,8" stroke="{GREY}" stroke-width="2"/>',
                 _("hidden (n < %(min)s)") % {"min": min_n},
-            ),
-        ],
-        left,
-        18,
-    )
-    return _svg(width, height, title, _trend_desc(points, x_label), body)
+            )
+        )
+    return items
+
+
+def _intervals(points: Sequence[TrendPoint], x: list[float], y: Scale) -> list[str]:
+    body = []
+    for i, point in enumerate(points):
+        if point.value is None or point.low is None or point.high is None:
+            continue
+        body.append(
+            f'<line x1="{x[i]:.1f}" y1="{y(point.low):.1f}" x2="{x[i]:.1f}" y2="{y(point.high):.1f}" '
+            f'stroke="{GREY}" stroke-width="3" stroke-opacity="0.55"/>'
+        )
+    return body
 
 
 def _limit_steps(points: Sequence[TrendPoint], x: list[float], step: float, y: Scale) -> list[str]:
@@ -248,7 +307,11 @@ def _trend_line(points: Sequence[TrendPoint], x: list[float], y: Scale) -> list[
             )
             body.append(_text(px, py - 11, signed(point.value), anchor="middle", weight="bold"))
         else:
-            body.append(f'<g>{tip}<circle cx="{px:.1f}" cy="{py:.1f}" r="4" fill="{BLUE}"/></g>')
+            fill = "#fff" if point.imprecise else BLUE
+            body.append(
+                f'<g>{tip}<circle cx="{px:.1f}" cy="{py:.1f}" r="4" fill="{fill}" stroke="{BLUE}" '
+                f'stroke-width="2"/></g>'
+            )
     return body
 
 
@@ -298,10 +361,16 @@ def funnel_plot(
 ) -> SafeString:
     """Spiegelhalter's funnel plot: each unit's NPS against its n, with 95% and 99.8% limits around the
     overall NPS. Points inside the funnel do not differ from the overall score by more than chance."""
-    width, height, left, right, top, bottom = 760, 360, 64, 24, 44, 56
+    width, height, left, right, bottom = WIDTH, 400, 64, 24, 56
+    centre = 100 * (overall.promoters - overall.detractors) / overall.n if overall.n else 0.0
+    legend_body, legend_height = legend(_funnel_legend(centre), left, 18, width - right)
+    top = 18 + legend_height + 12
     max_n = max([p.n for p in points] + [min_n * 4, 10])
-    x = Scale((0, max_n * 1.08), (left, width - right))
-    ns = sorted({max(min_n, 2)} | {int(max_n * 1.08 * i / 60) for i in range(1, 61)} - {0, 1})
+    # The axis ends on a round tick, so that its last label sits at the end and is never cut off.
+    x_step = _nice_step(max_n * 1.08)
+    x_end = ceil(max_n * 1.08 / x_step) * x_step
+    x = Scale((0, x_end), (left, width - right))
+    ns = sorted({max(min_n, 2)} | {int(x_end * i / 60) for i in range(1, 61)} - {0, 1})
     ns = [n for n in ns if n >= max(min_n, 2)]
     curves = (
         {
@@ -311,7 +380,6 @@ def funnel_plot(
         if overall.n and stats.nps_variance(overall) > 0
         else {}
     )
-    centre = 100 * (overall.promoters - overall.detractors) / overall.n if overall.n else 0.0
     values = (
         [p.value for p in points]
         + [centre]
@@ -325,7 +393,7 @@ def funnel_plot(
     low, high = _nice_domain(values, lowest=-100, highest=100, step=20)
     y = Scale((low, high), (height - bottom, top))
     body = _y_axis(y, _ticks(low, high, 20), left, width - right, "NPS", top, height - bottom)
-    for tick in _ticks(0, max_n * 1.08, _nice_step(max_n * 1.08)):
+    for tick in _ticks(0, x_end, x_step):
         body.append(_text(x(tick), height - bottom + 16, f"{tick:.0f}", anchor="middle", size=11))
     body.append(
         _text((left + width - right) / 2, height - 14, _("Number of answers (n)"), anchor="middle")
@@ -354,18 +422,7 @@ def funnel_plot(
     for point in points:
         body.append(_funnel_point(point, overall, x, y, placed, right_edge=width - right))
         descriptions.append((point, _where(point, overall)))
-    body += _legend(
-        [
-            (f'<circle cx="9" cy="0" r="4.5" fill="{BLUE}"/>', _("within the limits")),
-            (f'<path d="M9,-6 l6,10 h-12 z" fill="{GREEN}"/>', _("above 99.8%")),
-            (f'<path d="M9,6 l6,-10 h-12 z" fill="{VERMILLION}"/>', _("below 99.8%")),
-            (_line_swatch(ORANGE, "6 4"), _("95% limits")),
-            (_line_swatch(VERMILLION, "10 3 2 3"), _("99.8% limits")),
-            (_line_swatch(INK, "2 3", 1.5), _("overall %(nps)s") % {"nps": signed(centre)}),
-        ],
-        left,
-        18,
-    )
+    body += legend_body
     words = {"above": _("above"), "below": _("below")}
     outside = [f"{p.label} ({words[w]})" for p, w in descriptions if w in words]
     desc = " ".join(
@@ -383,6 +440,17 @@ def funnel_plot(
     return _svg(width, height, title, desc, body)
 
 
+def _funnel_legend(centre: float) -> list[tuple[str, str]]:
+    return [
+        (f'<circle cx="9" cy="0" r="4.5" fill="{BLUE}"/>', _("within the limits")),
+        (f'<path d="M9,-6 l6,10 h-12 z" fill="{GREEN}"/>', _("above 99.8%")),
+        (f'<path d="M9,6 l6,-10 h-12 z" fill="{VERMILLION}"/>', _("below 99.8%")),
+        (_line_swatch(ORANGE, "6 4"), _("95% limits")),
+        (_line_swatch(VERMILLION, "10 3 2 3"), _("99.8% limits")),
+        (_line_swatch(INK, "2 3", 1.5), _("overall %(nps)s") % {"nps": signed(centre)}),
+    ]
+
+
 def _where(point: FunnelPoint, overall: stats.NpsCounts) -> str:
     if not overall.n or stats.nps_variance(overall) == 0:
         return "within"
@@ -394,25 +462,32 @@ def _where(point: FunnelPoint, overall: stats.NpsCounts) -> str:
     return "within"
 
 
-def _label_position(
+def place_label(
     px: float,
     py: float,
     text: str,
     placed: list[tuple[float, float, float, float]],
     right_edge: float,
+    size: int = 11,
 ) -> tuple[float, float, str]:
-    """Where a point's label goes: right of it, or left near the right edge, moved down/up past labels
-    already placed so that names never print over each other."""
-    width = 6.2 * len(text)
-    anchor, x0 = ("end", px - 9 - width) if px + 9 + width > right_edge else ("start", px + 9)
-    for shift in (0, 13, -13, 26, -26, 39, -39):
-        box = (x0, py + shift - 10, x0 + width, py + shift + 3)
-        if not any(
-            box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed
-        ):
-            placed.append(box)
-            return (px - 9 if anchor == "end" else px + 9), py + shift + 4, anchor
-    return (px - 9 if anchor == "end" else px + 9), py + 4, anchor
+    """Where a point's label goes: right of it (left near the right edge), moved down/up past labels
+    already placed, then on the other side, so that names never print over each other. Adds the
+    chosen box to `placed`; returns x, y and the text anchor."""
+    width = text_width(text, size)
+    sides = [("start", px + 9), ("end", px - 9)]
+    if px + 9 + width > right_edge:
+        sides.reverse()
+    for anchor, lx in sides:
+        x0 = lx if anchor == "start" else lx - width
+        for shift in (0, 13, -13, 26, -26, 39, -39):
+            box = (x0, py + shift - 10, x0 + width, py + shift + 3)
+            if not any(
+                box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed
+            ):
+                placed.append(box)
+                return lx, py + shift + 4, anchor
+    anchor, lx = sides[0]
+    return lx, py + 4, anchor
 
 
 def _funnel_point(
@@ -436,7 +511,7 @@ def _funnel_point(
         shape = f'<circle cx="{px:.1f}" cy="{py:.1f}" r="4.5" fill="{BLUE}" fill-opacity="0.8"/>'
     label = ""
     if where != "within":
-        lx, ly, anchor = _label_position(px, py, point.label, placed, right_edge)
+        lx, ly, anchor = place_label(px, py, point.label, placed, right_edge)
         label = _text(lx, ly, point.label, anchor=anchor, size=11)
     return f"<g>{tip}{shape}{label}</g>"
 
@@ -517,8 +592,10 @@ def heatmap(
     metric_label: str,
 ) -> SafeString:
     """A grid of scores (rows × columns) coloured on a diverging scale, each cell printing its value and n."""
-    cell_w, cell_h, left, top = 104, 46, 150, 86
-    width = max(left + cell_w * len(columns) + 16, 640)
+    cell_h, left, top = 46, 150, 86
+    # Cells share the chart's width (fills the card); many columns make it wider and it scrolls.
+    cell_w = max(104, (WIDTH - left - 16) / max(1, len(columns)))
+    width = round(left + cell_w * len(columns) + 16)
     height = top + cell_h * len(rows) + 100
     shown = [f.score for f in cells.values() if f.shown]
     limit = max(20.0, ceil(max([abs(v) for v in shown] or [20]) / 10) * 10)
@@ -642,22 +719,9 @@ class Bar:
 
 def bar_chart(bars: Sequence[Bar], *, title: str, x_label: str) -> SafeString:
     """Horizontal bars of percentages with their 95% intervals; hidden and empty bars say so."""
-    row_h, left, right, top = 30, 190, 130, 40
-    width = 760
-    height = top + row_h * max(1, len(bars)) + 46
-    x = Scale((0, 100), (left, width - right))
-    body = []
-    for tick in range(0, 101, 20):
-        body.append(
-            f'<line x1="{x(tick):.1f}" y1="{top - 6}" x2="{x(tick):.1f}" y2="{height - 40}" stroke="#e3e3e3"/>'
-        )
-        body.append(_text(x(tick), height - 26, f"{tick}%", anchor="middle", size=11))
-    body.append(_text((left + width - right) / 2, height - 8, x_label, anchor="middle"))
-    for i, bar in enumerate(bars):
-        cy = top + row_h * i + row_h / 2
-        body.append(_text(left - 8, cy + 4, bar.label[:28], anchor="end"))
-        body.append(_bar(bar, x, cy))
-    body += _legend(
+    row_h, left, right = 30, 230, 130
+    width = WIDTH
+    legend_body, legend_height = legend(
         [
             (f'<rect x="0" y="-6" width="18" height="12" fill="{BLUE}"/>', _("share")),
             (
@@ -671,7 +735,23 @@ def bar_chart(bars: Sequence[Bar], *, title: str, x_label: str) -> SafeString:
         ],
         left,
         16,
+        width - right,
     )
+    top = 16 + legend_height + 10
+    height = top + row_h * max(1, len(bars)) + 46
+    x = Scale((0, 100), (left, width - right))
+    body = []
+    for tick in range(0, 101, 20):
+        body.append(
+            f'<line x1="{x(tick):.1f}" y1="{top - 6}" x2="{x(tick):.1f}" y2="{height - 40}" stroke="#e3e3e3"/>'
+        )
+        body.append(_text(x(tick), height - 26, f"{tick}%", anchor="middle", size=11))
+    body.append(_text((left + width - right) / 2, height - 8, x_label, anchor="middle"))
+    for i, bar in enumerate(bars):
+        cy = top + row_h * i + row_h / 2
+        body.append(_text(left - 8, cy + 4, _shorten(bar.label, left - 16), anchor="end"))
+        body.append(_bar(bar, x, cy))
+    body += legend_body
     desc = "; ".join(
         f"{b.label}: {b.figure.score:.0f}% (n = {b.figure.n})"
         if b.figure.shown
@@ -681,6 +761,14 @@ def bar_chart(bars: Sequence[Bar], *, title: str, x_label: str) -> SafeString:
     return _svg(
         width, height, title, f"{x_label}. {desc}." if bars else _("No data in this period."), body
     )
+
+
+def _shorten(label: str, room: float) -> str:
+    """A label cut with an ellipsis to fit `room` pixels (the full label is in the table and the title)."""
+    if text_width(label) <= room:
+        return label
+    keep = max(1, int(room / text_width("x")) - 1)
+    return label[:keep].rstrip() + "…"
 
 
 def _bar(bar: Bar, x: Scale, cy: float) -> str:

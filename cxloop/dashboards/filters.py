@@ -5,7 +5,8 @@ not belong to the page's chain are dropped (the reads are scoped anyway; this ke
 
     ?days=90                        the last 90 days up to today (7, 30, 90, 180 or 365)
     ?since=2026-01-01&until=2026-03-31   a period of your own (at most three years; without days=)
-    &grain=week|month               the trend's periods
+    &grain=auto|week|month          the trend's periods (auto: weeks when a typical week has enough
+                                    answers to be precise, months otherwise)
     &journey_type=3&channel=5&touchpoint=8&segment=zakelijk
 """
 
@@ -20,7 +21,7 @@ from cxloop.dashboards.queries import Choices, Filters
 
 PERIODS = (7, 30, 90, 180, 365)
 DEFAULT_DAYS = 90
-GRAINS = ("week", "month")
+GRAINS = ("auto", "week", "month")
 MAX_SPAN_DAYS = 3 * 366
 KEYS = ("days", "since", "until", "grain", "journey_type", "channel", "touchpoint", "segment")
 
@@ -89,7 +90,7 @@ def period(get: QueryDict, today: date) -> Period:
 def parse(get: QueryDict, choices: Choices, *, today: date) -> FilterState:
     """Read the filters from GET parameters, keeping only values the page's choices offer."""
     when = period(get, today)
-    grain = get.get("grain") if get.get("grain") in GRAINS else "week"
+    grain = get.get("grain") if get.get("grain") in GRAINS else "auto"
     journey_type = _pick(get.get("journey_type"), [pk for pk, _ in choices.journey_types])
     channel = _pick(get.get("channel"), [pk for pk, _ in choices.channels])
     touchpoint = _pick(get.get("touchpoint"), [t[0] for t in choices.touchpoints])
@@ -99,7 +100,7 @@ def parse(get: QueryDict, choices: Choices, *, today: date) -> FilterState:
         if when.days
         else [("since", when.since.isoformat()), ("until", when.until.isoformat())]
     )
-    if grain != "week":
+    if grain != "auto":
         params.append(("grain", grain))
     for key, value in (
         ("journey_type", journey_type),

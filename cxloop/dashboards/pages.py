@@ -29,6 +29,7 @@ from cxloop.dashboards.tables import (
     funnel_mark,
     hide,
     minus,
+    precision_floor,
     rest_mark,
     show,
     with_marks,
@@ -124,6 +125,17 @@ def _period_label(point: queries.TrendPoint, grain: str) -> str:
     return date_format(point.start, "M Y" if grain == "month" else "j M")
 
 
+def trend_points(
+    filters: queries.Filters, grain: str, **scope
+) -> tuple[list[queries.TrendPoint], str]:
+    """The trend in the grain asked for; "auto" takes weeks only when a typical week has enough
+    answers to be precise, and months otherwise: an employee's three answers a week would otherwise
+    swing between −100 and +100 from week to week."""
+    if grain != "auto":
+        return queries.trend(filters=filters, grain=grain, **scope), grain
+    return queries.trend_by_answers(filters=filters, precise_n=precision_floor(), **scope)
+
+
 def trend_section(
     page: Page,
     points: list[queries.TrendPoint],
@@ -150,7 +162,14 @@ def trend_section(
         label = _period_label(point, grain)
         chart_points.append(
             charts.TrendPoint(
-                label, figure.score if figure.shown else None, figure.n, limits, figure.hidden
+                label,
+                figure.score if figure.shown else None,
+                figure.n,
+                limits,
+                figure.hidden,
+                low=figure.low if figure.shown else None,
+                high=figure.high if figure.shown else None,
+                imprecise=figure.shown and figure.imprecise,
             )
         )
         outside = limits is not None and figure.shown and limits.outside(figure.score)
@@ -441,13 +460,8 @@ def employee_page(
     # own answers as known, so "team minus me" never leaves one colleague's score.
     page.extra["team"] = vis.figure(("unit", employee.unit_id), team.nps)
     if own:
-        trend_section(
-            page,
-            queries.trend(filters=f, employee=employee, grain=state.grain),
-            own=True,
-            grain=state.grain,
-            subject=employee.name,
-        )
+        points, grain = trend_points(f, state.grain, employee=employee)
+        trend_section(page, points, own=True, grain=grain, subject=employee.name)
         page.add(
             verbatims_table(
                 "compliments",
@@ -534,13 +548,8 @@ def organisation_page(*, organisation, state: FilterState, vis: Visibility) -> P
         )
     )
     page.add(cards_table(page.cards))
-    trend_section(
-        page,
-        queries.trend(filters=f, organisation=organisation, grain=state.grain),
-        own=False,
-        grain=state.grain,
-        subject=organisation.name,
-    )
+    points, grain = trend_points(f, state.grain, organisation=organisation)
+    trend_section(page, points, own=False, grain=grain, subject=organisation.name)
     tree = queries.unit_tree(organisation=organisation, filters=f)
     page.extra["tree"] = tree
     page.add(
@@ -954,16 +963,15 @@ def journey_page(
             page.cards, current, _own_part(view, parts), previous, own_previous
         )
     page.add(cards_table(page.cards))
+    points, grain = trend_points(f, state.grain, slice=slice)
     guard = None
     if own_slice is not None:
-        guard = {
-            p.start: p.scores for p in queries.trend(filters=f, slice=own_slice, grain=state.grain)
-        }
+        guard = {p.start: p.scores for p in queries.trend(filters=f, slice=own_slice, grain=grain)}
     trend_section(
         page,
-        queries.trend(filters=f, slice=slice, grain=state.grain),
+        points,
         own=False,
-        grain=state.grain,
+        grain=grain,
         subject=view.journey_type.name,
         guard=guard,
     )

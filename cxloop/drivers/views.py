@@ -45,6 +45,7 @@ def _chart(analysis: queries.DriverAnalysis) -> str:
             x_range=(0, 100),
             y_range=(0, max(5.0, top * 1.1)),
             quadrants=(mean_x, mean_y),
+            quadrant_label=_("fix first"),
             title=_("Importance × performance"),
         )
     )

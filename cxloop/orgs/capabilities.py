@@ -38,6 +38,7 @@ class Capability(StrEnum):
     ANALYSE_JOURNEYS = "analyse_journeys"  # process analysis of own and shared journey types
     ANALYSE_EVENT_LOGS = "analyse_event_logs"  # upload, analyse and delete imported event logs
     VIEW_OUTBOX = "view_outbox"  # every message sent on the organisation's behalf
+    INTEGRATE = "integrate"  # the API's documentation in the menu; connecting the organisation's systems
     RECEIVE_ESCALATIONS = "receive_escalations"  # the last layer of case escalation
     RECEIVE_TEAM_DIGEST = "receive_team_digest"  # the team part of the daily digest
     MANAGE_PRIVACY = (
@@ -75,6 +76,7 @@ GRANTS: dict[Capability, Grant] = {
     Capability.ANALYSE_JOURNEYS: Grant(in_organisation=frozenset({ADMIN, OWNER})),
     Capability.ANALYSE_EVENT_LOGS: Grant(in_organisation=READERS),
     Capability.VIEW_OUTBOX: Grant(in_organisation=frozenset({ADMIN}), superuser=True),
+    Capability.INTEGRATE: Grant(in_organisation=frozenset({ADMIN}), superuser=True),
     Capability.RECEIVE_ESCALATIONS: Grant(in_organisation=frozenset({ADMIN})),
     Capability.RECEIVE_TEAM_DIGEST: Grant(in_unit=frozenset({Role.TEAM_LEAD})),
     Capability.MANAGE_PRIVACY: Grant(in_organisation=frozenset({Role.PRIVACY_OFFICER, ADMIN})),

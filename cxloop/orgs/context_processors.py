@@ -28,6 +28,7 @@ def _navigation(request: HttpRequest) -> dict[str, object]:
         "rule_editor": grants.anywhere(Capability.CONFIGURE_SURVEYS),
         "org_admin": grants.anywhere(Capability.VIEW_OUTBOX),  # the Outbox link
         "privacy": grants.anywhere(Capability.MANAGE_PRIVACY),
+        "api": grants.anywhere(Capability.INTEGRATE),
     }
 
 

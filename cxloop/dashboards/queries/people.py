@@ -337,6 +337,33 @@ class TrendPoint:
     limits: stats.Limits | None
 
 
+def _trend_rows(
+    filters: Filters,
+    organisation: Organisation | None,
+    unit: Unit | None,
+    employee: Employee | None,
+    slice: Slice | None,
+) -> QuerySet[DailyScore]:
+    rows = _rollups(filters)
+    if slice is not None:
+        return rows.filter(slice.q())
+    if employee is not None:
+        return rows.filter(employee=employee)
+    if unit is not None:
+        return rows.filter(unit_path__startswith=unit.path)
+    if organisation is not None:
+        return rows.filter(organisation=organisation)
+    return rows
+
+
+def _with_limits(points: list[tuple[date, Scores]]) -> list[TrendPoint]:
+    limits = stats.control_limits([s.counts for _, s in points])
+    return [
+        TrendPoint(_as_date(start), scores, limit)
+        for (start, scores), limit in zip(points, limits, strict=True)
+    ]
+
+
 def trend(
     *,
     filters: Filters,
@@ -347,23 +374,41 @@ def trend(
     grain: str = "week",
 ) -> list[TrendPoint]:
     """NPS per week or month with control limits, for the narrowest scope given."""
-    rows = _rollups(filters)
-    if slice is not None:
-        rows = rows.filter(slice.q())
-    elif employee is not None:
-        rows = rows.filter(employee=employee)
-    elif unit is not None:
-        rows = rows.filter(unit_path__startswith=unit.path)
-    elif organisation is not None:
-        rows = rows.filter(organisation=organisation)
+    rows = _trend_rows(filters, organisation, unit, employee, slice)
     truncate = TruncMonth("day") if grain == "month" else TruncWeek("day")
     grouped = rows.annotate(period=truncate).values("period").annotate(**SUMS).order_by("period")
-    points = [(row["period"], _scores(row)) for row in grouped]
-    limits = stats.control_limits([s.counts for _, s in points])
-    return [
-        TrendPoint(_as_date(start), scores, limit)
-        for (start, scores), limit in zip(points, limits, strict=True)
-    ]
+    return _with_limits([(row["period"], _scores(row)) for row in grouped])
+
+
+def trend_by_answers(
+    *,
+    filters: Filters,
+    precise_n: int,
+    organisation: Organisation | None = None,
+    unit: Unit | None = None,
+    employee: Employee | None = None,
+    slice: Slice | None = None,
+) -> tuple[list[TrendPoint], str]:
+    """The trend per week when a typical week (the median of the weeks with answers) has `precise_n`
+    answers, else per month, with the grain chosen. One query: grouped by week and month together,
+    so that both sums are exact (a week can straddle two months)."""
+    rows = _trend_rows(filters, organisation, unit, employee, slice)
+    grouped = (
+        rows.annotate(week=TruncWeek("day"), month=TruncMonth("day"))
+        .values("week", "month")
+        .annotate(**SUMS)
+        .order_by("week", "month")
+    )
+    weeks: dict[date, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNT_FIELDS, 0))
+    months: dict[date, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNT_FIELDS, 0))
+    for row in grouped:
+        for name in COUNT_FIELDS:
+            weeks[row["week"]][name] += row[name] or 0
+            months[row["month"]][name] += row[name] or 0
+    counts = sorted(n for n in (_scores(w).counts.n for w in weeks.values()) if n)
+    grain = "week" if counts and counts[len(counts) // 2] >= precise_n else "month"
+    periods = weeks if grain == "week" else months
+    return _with_limits([(start, _scores(periods[start])) for start in sorted(periods)]), grain
 
 
 def _as_date(value: date | datetime) -> date:

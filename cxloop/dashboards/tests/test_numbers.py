@@ -184,7 +184,7 @@ def test_my_own_page_shows_my_numbers(world):
         opened_at=timezone.now(),
         due_at=timezone.now(),
     )
-    page = cast.client_for(cast.agent.user).get("/me/?days=90").context["page"]
+    page = cast.client_for(cast.agent.user).get("/me/?days=90&grain=week").context["page"]
     mine = [r for r in world.responses if r.employee_id == cast.agent.pk]
     current, previous = in_period(mine, since, until), in_period(mine, p_since, p_until)
     check_scores([c.figure for c in page.cards], current, own=True)
@@ -289,7 +289,7 @@ def test_the_organisation_page_rolls_units_up_and_compares_each_with_the_rest_of
     cast = world.cast
     (since, until), (p_since, p_until) = periods()
     page = (
-        cast.client_for(cast.owner_admin).get("/organisations/leasewijs/?days=90").context["page"]
+        cast.client_for(cast.owner_admin).get("/organisations/leasewijs/?days=90&grain=week").context["page"]
     )
     now_rows = [
         r for r in in_period(world.responses, since, until) if r.organisation_id == cast.owner.pk
@@ -604,7 +604,7 @@ def test_a_journey_type_for_its_owner(world):
     journey_type = world.journey_types["opzeggen"]
     page = (
         cast.client_for(cast.owner_admin)
-        .get(f"/journeys/{journey_type.pk}/?days=90")
+        .get(f"/journeys/{journey_type.pk}/?days=90&grain=week")
         .context["page"]
     )
     rows = [
@@ -644,7 +644,7 @@ def test_a_journey_type_shared_as_totals_shows_no_other_partner(world):
     check_moments(page.tables["moments"], rows, world)
     overview = (
         cast.client_for(cast.partner_admin)
-        .get(f"/journeys/{journey_type.pk}/?days=90")
+        .get(f"/journeys/{journey_type.pk}/?days=90&grain=week")
         .context["page"]
     )
     assert [row[0] for row in overview.tables["parts"].rows] in ([], ["Belcentrum"])

@@ -171,7 +171,7 @@ def test_wrong_filters_fall_back_instead_of_failing():
         CHOICES,
         today=TODAY,
     )
-    assert state.days == 90 and state.grain == "week"
+    assert state.days == 90 and state.grain == "auto"
     assert state.filters.journey_type_id is None and state.filters.channel_id is None
     custom = filters.parse(QueryDict("since=2026-01-01&until=2026-03-31"), CHOICES, today=TODAY)
     assert (

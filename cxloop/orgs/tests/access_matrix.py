@@ -212,6 +212,7 @@ two_factor_verify                -         GET   login  302    302    200    302
 two_factor_off                   -         POST  login  302    302    302    302    302    302
 two_factor_backup_codes          -         POST  login  200    200    200    200    200    200
 set_language                     -         GET   302    302    302    302    302    302    302
+favicon                          -         GET   301    301    301    301    301    301    301
 
 # Journey analysis: ANALYSE_JOURNEYS on journey types, ANALYSE_EVENT_LOGS on imported logs
 # (repeats and nps exist for journeys only, so a log answers 404 there)
