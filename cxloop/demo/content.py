@@ -789,11 +789,10 @@ class DemoUserSpec:
     organisation: str
     role: str
     label: str
-    superuser: bool = False
 
 
 DEMO_STAFF = (
-    DemoUserSpec("beheerder", "leasewijs", "org_admin", "organisation admin", superuser=True),
+    DemoUserSpec("beheerder", "leasewijs", "org_admin", "organisation admin"),
     DemoUserSpec("klanteigenaar", "leasewijs", "journey_owner", "journey owner"),
     DemoUserSpec("analist", "leasewijs", "analyst", "analyst"),
     DemoUserSpec("privacy", "leasewijs", "privacy_officer", "privacy officer"),
@@ -802,4 +801,10 @@ DEMO_STAFF = (
 )
 DEMO_LEAD_USERNAME = "teamleider"
 DEMO_AGENT_USERNAME = "medewerker"
-DEMO_USERNAMES = tuple(s.username for s in DEMO_STAFF) + (DEMO_LEAD_USERNAME, DEMO_AGENT_USERNAME)
+# The platform's operator (Django's /admin/), apart from every organisation's own admin.
+DEMO_PLATFORM_USERNAME = "platform"
+DEMO_USERNAMES = tuple(s.username for s in DEMO_STAFF) + (
+    DEMO_LEAD_USERNAME,
+    DEMO_AGENT_USERNAME,
+    DEMO_PLATFORM_USERNAME,
+)

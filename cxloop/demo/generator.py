@@ -297,6 +297,9 @@ def _create_people(plan: Plan, refs: _Refs, password: str) -> None:
         _create_employee(planned, refs)
     for spec in content.DEMO_STAFF:
         _create_staff_user(spec, refs)
+    get_user_model().objects.create_superuser(
+        username=content.DEMO_PLATFORM_USERNAME, email="platform@example.nl", password=None
+    )
     # One hash for all demo logins: hashing per user would cost seconds for nothing.
     get_user_model().objects.filter(username__in=content.DEMO_USERNAMES).update(
         password=make_password(password)
@@ -322,14 +325,13 @@ def _create_employee(planned: PlannedEmployee, refs: _Refs) -> None:
 
 
 def _create_staff_user(spec: content.DemoUserSpec, refs: _Refs) -> None:
-    """A demo login that is not an employee: an admin, journey owner, analyst or privacy officer."""
+    """A demo login that is not an employee: an admin, journey owner, analyst or privacy officer.
+
+    None of them is a platform superuser: an organisation's admin sees their own organisation only.
+    """
     organisation = refs.organisations[spec.organisation]
     email = f"{spec.username}@{ORGS[spec.organisation].domain}"
-    users = get_user_model().objects
-    if spec.superuser:  # so that /admin/ works for the demo's administrator
-        user = users.create_superuser(username=spec.username, email=email, password=None)
-    else:
-        user = users.create_user(username=spec.username, email=email, password=None)
+    user = get_user_model().objects.create_user(username=spec.username, email=email, password=None)
     grant_role(user=user, organisation=organisation, role=spec.role)
 
 
@@ -614,6 +616,9 @@ def demo_logins() -> list[DemoLogin]:
         if employee is not None:
             role = f"{label}, {employee.name} ({employee.unit.name})"
             logins.append(DemoLogin(role, username, _landing(users[username])))
+    platform = users.get(content.DEMO_PLATFORM_USERNAME)
+    if platform is not None:
+        logins.append(DemoLogin("platform admin", platform.username, "/admin/"))
     return logins
 
 
@@ -634,4 +639,4 @@ def _landing(user: AbstractBaseUser) -> str:
         sees = reverse("my_dashboard")
     else:
         sees = "no dashboard for this role yet"
-    return f"{sees} and /admin/" if user.is_superuser else sees
+    return sees

@@ -6,6 +6,7 @@ from io import StringIO
 from statistics import mean
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import F
@@ -59,11 +60,22 @@ def test_every_demo_login_works(demo):
         client = Client()
         login_through_pages(client, username, PASSWORD)
         home = client.get("/", follow=True)
-        assert home.status_code == 200 and home.wsgi_request.user.is_verified() is not None, username
+        assert home.status_code == 200 and home.wsgi_request.user.is_verified() is not None, (
+            username
+        )
         assert not home.request["PATH_INFO"].startswith(("/login/", "/account/")), username
+    platform = Client()
+    login_through_pages(platform, content.DEMO_PLATFORM_USERNAME, PASSWORD)
+    assert platform.get("/admin/").status_code == 200
+
+
+def test_the_organisation_admin_is_not_a_platform_superuser(demo):
     beheerder = Client()
     login_through_pages(beheerder, "beheerder", PASSWORD)
-    assert beheerder.get("/admin/").status_code == 200
+    assert beheerder.get("/organisations/leasewijs/").status_code == 200
+    assert beheerder.get("/admin/").status_code == 302  # to the admin's own login: not staff
+    platform = get_user_model().objects.get(username=content.DEMO_PLATFORM_USERNAME)
+    assert platform.is_superuser and not Membership.objects.filter(user=platform).exists()
 
 
 def test_same_seed_gives_the_same_plan():
