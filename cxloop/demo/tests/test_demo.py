@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.test import Client
 from django.utils import timezone
+from django_tasks import default_task_backend
 
 from cxloop.dashboards.queries import Filters, scores_for_organisation
 from cxloop.demo import content
@@ -24,6 +25,7 @@ from cxloop.lib.testing.logins import login_through_pages
 from cxloop.orgs.models import Employee, Membership, Organisation, Role, Unit
 from cxloop.orgs.services import authenticate_api_key
 from cxloop.responses.models import Answer, Response
+from cxloop.text.models import AnalysedText
 
 SMALL = 300  # answers: enough for every pattern to show, small enough to build in about a second
 PASSWORD = content.DEFAULT_PASSWORD
@@ -221,6 +223,18 @@ def test_the_command_builds_the_demo_and_prints_the_logins(db):
         assert username in printed
     assert printed.count("cxl_") == 3
     assert Response.objects.count() >= SMALL * 0.9
+
+
+def test_the_command_leaves_text_analysis_to_the_worker(db, settings):
+    """The server starts at once; the verbatims are analysed by background tasks, one per organisation."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    call_command("demo", responses=SMALL, quiet=True, stdout=StringIO())
+    assert not AnalysedText.objects.exists()
+    queued = default_task_backend.results
+    assert [r.task.name for r in queued] == ["analyse_organisation_task"] * 3
+    for result in queued:  # what the worker does with them
+        result.task.call(*result.args)
+    assert AnalysedText.objects.filter(response__organisation__slug="leasewijs").count() > 20
 
 
 def test_if_empty_leaves_an_existing_demo_alone(demo):
