@@ -16,15 +16,18 @@ from django_tasks import default_task_backend
 
 from cxloop.dashboards.queries import Filters, scores_for_organisation
 from cxloop.demo import content
-from cxloop.demo.cases import comment_topic
+from cxloop.demo.cases import OPEN, comment_topic
 from cxloop.demo.generator import DemoResult, build_demo
 from cxloop.demo.plan import HISTORY_DAYS, plan_demo, planned_scores
-from cxloop.followup.models import FollowUpCase
+from cxloop.followup.models import CaseEvent, FollowUpCase
+from cxloop.followup.services import _current_due
 from cxloop.journeys.models import Interaction, JourneyType
 from cxloop.lib.testing.logins import login_through_pages
+from cxloop.messaging.models import OutboxMessage
 from cxloop.orgs.models import Employee, Membership, Organisation, Role, Unit
 from cxloop.orgs.services import authenticate_api_key
 from cxloop.responses.models import Answer, Response
+from cxloop.server.sweeper import sweep
 from cxloop.text.models import AnalysedText
 
 SMALL = 300  # answers: enough for every pattern to show, small enough to build in about a second
@@ -235,6 +238,21 @@ def test_the_command_leaves_text_analysis_to_the_worker(db, settings):
     for result in queued:  # what the worker does with them
         result.task.call(*result.args)
     assert AnalysedText.objects.filter(response__organisation__slug="leasewijs").count() > 20
+
+
+def test_the_first_sweep_after_the_demo_sends_no_escalation_or_reminder(db):
+    """The demo's overdue cases were escalated in their past, so a starting worker has nothing to send."""
+    now = timezone.now()
+    build_demo(responses=1500, now=now)
+    open_cases = FollowUpCase.objects.filter(status__in=OPEN)
+    overdue = [c for c in open_cases if _current_due(c) < now]
+    assert overdue, "the demo should show overdue cases"
+    assert any(c.escalation_level > 0 for c in overdue)
+    escalated = CaseEvent.objects.filter(kind=CaseEvent.Kind.ESCALATED, case__in=overdue)
+    assert escalated.count() == sum(c.escalation_level for c in overdue)
+    report = sweep(now=now + timedelta(minutes=1))
+    assert (report.cases_escalated, report.cases_reminded) == (0, 0), report
+    assert not OutboxMessage.objects.filter(purpose__in=["case_escalated", "case_reminder"]).exists()
 
 
 def test_if_empty_leaves_an_existing_demo_alone(demo):
