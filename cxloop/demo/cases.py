@@ -27,7 +27,11 @@ from cxloop.responses.models import Response
 
 Status = FollowUpCase.Status
 Kind = CaseEvent.Kind
-OPEN = (Status.NEW, Status.CONTACTED, Status.IN_PROGRESS)  # the ones the sweeper reminds and escalates
+OPEN = (
+    Status.NEW,
+    Status.CONTACTED,
+    Status.IN_PROGRESS,
+)  # the ones the sweeper reminds and escalates
 CASE_CAP = 300
 UNTOUCHED = 0.12  # share of cases nobody picks up: they show as overdue
 REACHED = 0.7  # chance that a call reaches the customer
