@@ -32,9 +32,8 @@ MAX_INTERACTIONS = 5
 REPEAT_GAP_DAYS = (0, 3)  # between two tries at the same step
 POLICY = coordination.Policy()  # the demo chain keeps the default contact policy
 PLAN_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # "today, midnight" on the plan's clock
-CUSTOMERS_PER_RESPONSE = (
-    1.3  # the contact policy allows about one answer per customer in six months
-)
+# One request per journey and 30 days' quarantine: a customer answers about once in six months.
+CUSTOMERS_PER_RESPONSE = 2.5
 MAX_JOURNEYS_PER_RESPONSE = 50  # a bound on the journeys drawn, whatever the policy leaves
 RESPONSE_RATE = 0.40  # of the invitations sent
 BASE_SCORE = 7.7
