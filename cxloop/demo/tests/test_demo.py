@@ -23,7 +23,7 @@ from cxloop.demo.plan import HISTORY_DAYS, plan_demo, planned_scores
 from cxloop.followup.models import CaseEvent, FollowUpCase
 from cxloop.followup.services import _current_due
 from cxloop.journeys.models import Interaction, JourneyType
-from cxloop.lib.testing.logins import login_through_pages
+from cxloop.lib.testing.logins import logged_in, login_through_pages
 from cxloop.messaging.models import OutboxMessage
 from cxloop.orgs.models import Employee, Membership, Organisation, Role, Unit
 from cxloop.orgs.services import authenticate_api_key
@@ -229,6 +229,12 @@ def test_the_planner_decided_every_contact_and_the_contact_policy_holds(demo):
     assert not decisions.filter(outcome="invited", invitation=None).exists()
     quarantined = decisions.filter(reason="quarantine").first()
     assert quarantined.detail.startswith("last invitation 20")
+    # The Customers page shows the organisation admin why this customer was not asked.
+    page = logged_in(get_user_model().objects.get(username="beheerder")).get(
+        f"/customers/?key={quarantined.customer.key}&lang=en"
+    )
+    assert page.status_code == 200
+    assert "quarantine" in [d.reason for d in page.context["history"].decisions]
 
 
 def test_invitations_keep_the_quiet_hours(demo):
