@@ -9,8 +9,8 @@ The few reference rows (chain, units, people, roles, published surveys, API keys
 the services so that paths, memberships, versions and hashes are right. Journeys,
 interactions, invitations, responses and answers are written with `executemany`
 (`demo.bulk`) and ids handed out here: at a million answers the ORM's per-row SQL
-compilation is most of the time (`plan_invitations` and `record_response` row by row took
-minutes for the default demo; `make run` has 30 s). So they bypass `record_interactions` and
+compilation is most of the time, and `plan_invitations` decides live interactions at the
+current time while a six-month history needs each decision at its own moment. So they bypass `record_interactions` and
 `record_response`, but not their rules: the decisions above, and every attribution copied as
 `record_response` copies it (the tests check both). A demo sends no invitations. Afterwards the
 dashboards' roll-ups are rebuilt and recent detractors get their cases (`demo.cases`).
