@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-export CXLOOP_DATA_DIR ?= $(CURDIR)/var
+# No CXLOOP_DATA_DIR here: run from this checkout, cxloop uses its var/ by itself (cxloop/lib/env.py),
+# so `.venv/bin/cxloop` in a new shell finds the instance `make run` serves.
 export CXLOOP_BASE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test install install-dev lint messages clean

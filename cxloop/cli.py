@@ -40,9 +40,61 @@ def main(argv: list[str] | None = None) -> None:
         print(usage())
         return
     args[0] = ALIASES.get(args[0], args[0])
+    if _needs_tables(args):
+        import django
+
+        django.setup()
+        missing = _missing_tables()
+        if missing:
+            print(missing, file=sys.stderr)
+            sys.exit(1)
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["cxloop", *args])
+
+
+# Commands that create the tables, or never read them.
+WITHOUT_TABLES = {
+    "migrate",
+    "makemigrations",
+    "showmigrations",
+    "sqlmigrate",
+    "check",
+    "help",
+    "version",
+    "--version",
+    "test",
+    "shell",
+    "dbshell",
+    "diffsettings",
+    "collectstatic",
+    "compilemessages",
+    "makemessages",
+    "squashmigrations",
+    "optimizemigration",
+}
+
+
+def _needs_tables(args: list[str]) -> bool:
+    if args[0] in WITHOUT_TABLES or "--help" in args or "-h" in args:
+        return False
+    # `journeys analyze` and `text analyze` read a file, not the database.
+    return not (args[0] in {"journeys", "text"} and args[1:2] == ["analyze"])
+
+
+def _missing_tables() -> str | None:
+    """Why this database cannot be used yet, or None. Looks without creating an empty SQLite file."""
+    from pathlib import Path
+
+    from django.db import connection
+
+    hint = "run `cxloop migrate` (or `make run`) first"
+    name = connection.settings_dict["NAME"]
+    if connection.vendor == "sqlite" and not Path(name).exists():
+        return f"cxloop: there is no database at {name} yet: {hint}."
+    if "django_migrations" not in connection.introspection.table_names():
+        return f"cxloop: the database {name} has no tables yet: {hint}."
+    return None
 
 
 if __name__ == "__main__":

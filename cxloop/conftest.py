@@ -115,12 +115,13 @@ def cast(db) -> Cast:
         survey=survey, position=2, kind=Question.Kind.OPEN,
         text_nl="Wat is de belangrijkste reden voor uw score?", text_en="What is the main reason for your score?",
     )
-    InvitationRule.objects.create(organisation=owner, survey=survey)
+    # E-mail at any hour, so that tests run at night behave as by day; quiet hours have their own tests.
+    InvitationRule.objects.create(organisation=owner, survey=survey, quiet_hours_for_email=False)
     partner_survey = Survey.objects.create(organisation=partner, name="Belcentrum na contact")
     Question.objects.create(
         survey=partner_survey, position=1, kind=Question.Kind.NPS, text_nl="Aanbevelen?", text_en="Recommend?"
     )
-    InvitationRule.objects.create(organisation=partner, survey=partner_survey)
+    InvitationRule.objects.create(organisation=partner, survey=partner_survey, quiet_hours_for_email=False)
     from cxloop.followup.models import RootCause
 
     root_cause = RootCause.objects.create(organisation=owner, name="Wachttijd telefoon")

@@ -6,12 +6,19 @@ from pathlib import Path
 
 import dj_database_url
 
-from cxloop.lib.env import envbool, envint, envlist, envstr, persistent_secret_key
+from cxloop.lib.env import (
+    default_data_dir,
+    envbool,
+    envint,
+    envlist,
+    envstr,
+    persistent_secret_key,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 TESTING = "pytest" in sys.modules or envbool("CXLOOP_TESTING", False)
 
-DATA_DIR = Path(envstr("CXLOOP_DATA_DIR", str(Path.home() / ".local" / "share" / "cxloop")))
+DATA_DIR = Path(envstr("CXLOOP_DATA_DIR", str(default_data_dir(BASE_DIR))))
 if TESTING and "CXLOOP_DATA_DIR" not in os.environ:
     DATA_DIR = Path(envstr("TMPDIR", "/tmp")) / "cxloop-test"
 DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -53,6 +60,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so pages, JSON and the static files WhiteNoise serves all leave compressed;
+    # Django's GZipMiddleware pads its output against BREACH (since 4.2).
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

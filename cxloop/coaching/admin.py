@@ -6,4 +6,4 @@ from cxloop.coaching.models import CoachingNote
 @admin.register(CoachingNote)
 class CoachingNoteAdmin(admin.ModelAdmin):
     list_display = ["employee", "author", "created_at"]
-    raw_id_fields = ["employee", "response"]
+    raw_id_fields = ["employee", "response", "author"]

@@ -14,13 +14,24 @@ from typing import NamedTuple
 from cxloop.demo import content
 from cxloop.followup import sla
 from cxloop.followup.assignment import responsible_lead
-from cxloop.followup.models import CaseEvent, FollowUpCase, RootCause
-from cxloop.followup.services import calendar_for, render_customer_message, sla_hours
+from cxloop.followup.escalation import ESCALATION_STEP, escalation_targets
+from cxloop.followup.models import CaseEvent, FollowUpCase, FollowUpSettings, RootCause
+from cxloop.followup.services import (
+    _current_due,
+    calendar_for,
+    render_customer_message,
+    sla_hours,
+)
 from cxloop.orgs.models import Organisation, Unit
 from cxloop.responses.models import Response
 
 Status = FollowUpCase.Status
 Kind = CaseEvent.Kind
+OPEN = (
+    Status.NEW,
+    Status.CONTACTED,
+    Status.IN_PROGRESS,
+)  # the ones the sweeper reminds and escalates
 CASE_CAP = 300
 UNTOUCHED = 0.12  # share of cases nobody picks up: they show as overdue
 REACHED = 0.7  # chance that a call reaches the customer
@@ -67,6 +78,7 @@ def open_demo_cases(
         case = desk.open(responses[response_id], organisation_id, units[unit_id], nps, submitted_at)
         cases.append(case)
         events += desk.work(case)
+        events += desk.reminders_and_escalations(case)
     FollowUpCase.objects.bulk_create(cases)
     CaseEvent.objects.bulk_create(events)
     return len(cases)
@@ -102,6 +114,14 @@ class _Desk:
         }
         self.causes = create_root_causes(organisations)
         self.rng, self.now = rng, now
+        # FollowUpSettings' reminder lead time, or its default where an organisation has none.
+        default = FollowUpSettings._meta.get_field("remind_before_hours").default
+        configured = dict(
+            FollowUpSettings.objects.filter(organisation_id__in=self.organisations).values_list(
+                "organisation_id", "remind_before_hours"
+            )
+        )
+        self.remind_before_hours = {pk: configured.get(pk, default) for pk in self.organisations}
         self._sla_hours: dict[tuple[int, int | None], tuple[float, float]] = {}
 
     def open(
@@ -140,6 +160,29 @@ class _Desk:
             if at > self.now or self.rng.random() > GOES_ON:
                 break
             self._step(case, events, kind, at, cause)
+        return events
+
+    def reminders_and_escalations(self, case: FollowUpCase) -> list[CaseEvent]:
+        """What the sweeper did for an open case by now: its reminder before the due time and one
+        escalation per working day overdue, as `remind_case` and `escalate_case` log them. Without
+        this history the first sweep after `cxloop demo` would send every one of them at once."""
+        if case.status not in OPEN:
+            return []
+        due, events = _current_due(case), []
+        remind_at = due - timedelta(hours=self.remind_before_hours[case.organisation_id])
+        if case.assignee is not None and remind_at <= self.now:
+            case.reminded_at = remind_at
+            data = {"due_at": due.isoformat()}
+            events.append(CaseEvent(case=case, kind=Kind.REMINDED, at=remind_at, data=data))
+        if due > self.now:
+            return events
+        overdue = sla.working_time_between(self.calendars[case.organisation_id], due, self.now)
+        ladder = escalation_targets(case)
+        for level in range(1, min(1 + int(overdue / ESCALATION_STEP), len(ladder)) + 1):
+            at = self._after(case, due, (ESCALATION_STEP * (level - 1)).total_seconds() / 3600)
+            case.escalation_level, case.escalated_at = level, at
+            data = {"level": level, "to": ladder[level - 1]}
+            events.append(CaseEvent(case=case, kind=Kind.ESCALATED, at=at, data=data))
         return events
 
     def _hours(self, case: FollowUpCase) -> tuple[float, float]:

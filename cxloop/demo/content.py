@@ -592,15 +592,18 @@ VERBATIMS: dict[tuple[str, str, str], tuple[str, ...]] = {
         "Ik wist steeds precies waar ik aan toe was.",
     ),
     ("nl", "doorlooptijd", "neg"): (
+        "Het duurde weken voordat alles was afgehandeld.",
         "De reparatie duurde twee weken langer dan afgesproken.",
         "Drie weken zonder auto en geen vervangend vervoer.",
         "Het duurde veel te lang voordat er een afspraak kon worden gemaakt.",
     ),
     ("nl", "doorlooptijd", "mixed"): (
+        "Goed afgehandeld, maar het had sneller gekund.",
         "De reparatie is goed uitgevoerd, maar het duurde wel lang.",
         "Netjes gerepareerd, alleen een paar dagen later dan gepland.",
     ),
     ("nl", "doorlooptijd", "pos"): (
+        "Alles was binnen een paar dagen afgehandeld.",
         "Auto werd netjes opgehaald en teruggebracht.",
         "Binnen een week was alles gerepareerd.",
         "Ik kon dezelfde week nog terecht.",
@@ -774,6 +777,14 @@ SURVEY_QUESTIONS = {
         "Hoe waarschijnlijk is het dat u {brand} aanbeveelt aan vrienden of collega's?",
         "How likely are you to recommend {brand} to a friend or colleague?",
     ),
+    "csat": (
+        "Hoe tevreden bent u over dit contact met {brand}?",
+        "How satisfied are you with this contact with {brand}?",
+    ),
+    "ces": (
+        "{brand} maakte het mij makkelijk om mijn zaak te regelen.",
+        "{brand} made it easy for me to handle my request.",
+    ),
     "open": (
         "Wat is de belangrijkste reden voor uw score?",
         "What is the main reason for your score?",
@@ -789,11 +800,10 @@ class DemoUserSpec:
     organisation: str
     role: str
     label: str
-    superuser: bool = False
 
 
 DEMO_STAFF = (
-    DemoUserSpec("beheerder", "leasewijs", "org_admin", "organisation admin", superuser=True),
+    DemoUserSpec("beheerder", "leasewijs", "org_admin", "organisation admin"),
     DemoUserSpec("klanteigenaar", "leasewijs", "journey_owner", "journey owner"),
     DemoUserSpec("analist", "leasewijs", "analyst", "analyst"),
     DemoUserSpec("privacy", "leasewijs", "privacy_officer", "privacy officer"),
@@ -802,4 +812,129 @@ DEMO_STAFF = (
 )
 DEMO_LEAD_USERNAME = "teamleider"
 DEMO_AGENT_USERNAME = "medewerker"
-DEMO_USERNAMES = tuple(s.username for s in DEMO_STAFF) + (DEMO_LEAD_USERNAME, DEMO_AGENT_USERNAME)
+# The platform's operator (Django's /admin/), apart from every organisation's own admin.
+DEMO_PLATFORM_USERNAME = "platform"
+DEMO_USERNAMES = tuple(s.username for s in DEMO_STAFF) + (
+    DEMO_LEAD_USERNAME,
+    DEMO_AGENT_USERNAME,
+    DEMO_PLATFORM_USERNAME,
+)
+
+
+# Sentences that only make sense for some contacts: a phone queue is not a chat, the workshop's
+# repair is not the call centre's. Keys: "channel", "touchpoint", "journey"; every key a sentence
+# names must hold for its contact. Sentences not listed fit any contact.
+PHONE = frozenset({"telefoon"})
+SPOKEN = frozenset({"telefoon", "persoonlijk", "video"})
+APP = frozenset({"website-app"})
+REPAIR = frozenset({"reparatie", "auto-ophalen"})
+_FITS_BY_CONDITION: tuple[tuple[dict[str, frozenset[str]], tuple[str, ...]], ...] = (
+    (
+        {"channel": PHONE},
+        (
+            "Ik moest drie keer bellen voordat iemand me kon helpen.",
+            "Meer dan twintig minuten in de wacht gestaan.",
+            "Na een half uur wachten werd de verbinding verbroken.",
+            "'s Avonds is er bijna niet doorheen te komen.",
+            "Vriendelijke medewerker, maar het duurde lang voordat ik iemand aan de lijn had.",
+            "Binnen een minuut had ik iemand aan de lijn.",
+            "Er werd alleen voorgelezen wat ik zelf ook op de website kan vinden.",
+            "I had to call three times before anyone could help me.",
+            "Waited on hold for over twenty minutes.",
+            "Friendly agent, but it took a long time to get through.",
+            "Someone picked up within a minute.",
+        ),
+    ),
+    ({"channel": frozenset({"chat", "whatsapp"})}, ("Via de chat meteen antwoord gekregen.",)),
+    (
+        {"channel": frozenset({"persoonlijk"})},
+        ("Onvriendelijk te woord gestaan aan de balie.", "Hartelijk ontvangen en netjes geholpen."),
+    ),
+    (
+        {"channel": SPOKEN},
+        (
+            "Prettig gesprek, de medewerker nam echt de tijd.",
+            "Pleasant conversation, they really took their time.",
+        ),
+    ),
+    (
+        {"touchpoint": REPAIR},
+        (
+            "De reparatie duurde twee weken langer dan afgesproken.",
+            "Drie weken zonder auto en geen vervangend vervoer.",
+            "De reparatie is goed uitgevoerd, maar het duurde wel lang.",
+            "Netjes gerepareerd, alleen een paar dagen later dan gepland.",
+            "Auto werd netjes opgehaald en teruggebracht.",
+            "Binnen een week was alles gerepareerd.",
+            "Niemand kon me vertellen wanneer ik mijn auto terug zou krijgen.",
+            "The repair took two weeks longer than agreed.",
+            "Good repair, but it took a while.",
+            "The car was picked up and returned neatly.",
+            "Everything was repaired within a week.",
+        ),
+    ),
+    (
+        {"touchpoint": frozenset({"afspraak-maken", "reparatie"})},
+        (
+            "Het duurde veel te lang voordat er een afspraak kon worden gemaakt.",
+            "Ik kon dezelfde week nog terecht.",
+        ),
+    ),
+    (
+        {"touchpoint": frozenset({"eindafrekening"})},
+        (
+            "De eindafrekening was veel hoger dan verwacht.",
+            "Eerlijke eindafrekening, geen verrassingen.",
+            "The final invoice was much higher than expected.",
+            "Fair final invoice, no surprises.",
+        ),
+    ),
+    (
+        {"touchpoint": frozenset({"eindafrekening", "inspectie", "inleveren"})},
+        ("Ik moest betalen voor schade die er al zat.",),
+    ),
+    (
+        {"journey": frozenset({"contractverlenging"})},
+        (
+            "Het aanbod is redelijk, maar niet goedkoop.",
+            "Goede prijs voor de verlenging.",
+            "Deskundig advies gekregen over mijn nieuwe leasecontract.",
+            "A fair offer, but not cheap.",
+        ),
+    ),
+    (
+        {"journey": frozenset({"schade-melden", "klacht"})},
+        (
+            "Ik hoorde niets over de voortgang van mijn melding.",
+            "I never heard how my claim was progressing.",
+        ),
+    ),
+    (
+        {"journey": frozenset({"schade-melden"})},
+        ("Op de website kon ik nergens vinden hoe ik schade moest melden.",),
+    ),
+    (
+        {"channel": APP},
+        (
+            "De app liep steeds vast bij het uploaden van de foto's.",
+            "Het formulier gaf een foutmelding en alles was weg.",
+            "De app werkt, maar is niet erg overzichtelijk.",
+            "Online melden ging goed, alleen de bevestiging kwam niet aan.",
+            "In de app was het in vijf minuten geregeld.",
+            "Makkelijk online te regelen.",
+            "The app kept crashing when I uploaded photos.",
+            "The app works, but it is not very clear.",
+            "Sorted it in the app in five minutes.",
+        ),
+    ),
+)
+SENTENCE_FITS: dict[str, dict[str, frozenset[str]]] = {
+    sentence: condition for condition, sentences in _FITS_BY_CONDITION for sentence in sentences
+}
+
+
+def sentence_fits(sentence: str, *, channel: str, touchpoint: str, journey: str) -> bool:
+    """Whether a customer after this contact could have written the sentence."""
+    contact = {"channel": channel, "touchpoint": touchpoint, "journey": journey}
+    condition = SENTENCE_FITS.get(sentence, {})
+    return all(contact[key] in allowed for key, allowed in condition.items())

@@ -1,18 +1,25 @@
 """Writes the demo plan into the database: reference rows through the services, volume in bulk.
 
+Every contact carries the chain planner's decision with its reason (`InvitationDecision`), as
+`coordination.decide` reached it in the plan; invited contacts get their invitation at the send
+time the rule gives (`planning.send_time`: quiet hours included), so the Customers page shows
+why each customer was or was not asked and no journey has more than one request.
+
 The few reference rows (chain, units, people, roles, published surveys, API keys) go through
 the services so that paths, memberships, versions and hashes are right. Journeys,
 interactions, invitations, responses and answers are written with `executemany`
 (`demo.bulk`) and ids handed out here: at a million answers the ORM's per-row SQL
-compilation is most of the time. They deliberately bypass `record_interactions` and
-`record_response`: a demo must not send invitations or enqueue tasks. Afterwards the
+compilation is most of the time, and `plan_invitations` decides live interactions at the
+current time while a six-month history needs each decision at its own moment. So they bypass `record_interactions` and
+`record_response`, but not their rules: the decisions above, and every attribution copied as
+`record_response` copies it (the tests check both). A demo sends no invitations. Afterwards the
 dashboards' roll-ups are rebuilt and recent detractors get their cases (`demo.cases`).
 """
 
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from itertools import count
 from typing import NamedTuple
 
@@ -60,7 +67,14 @@ from cxloop.orgs.services import (
 )
 from cxloop.responses.models import Answer, Response
 from cxloop.surveys.authoring import add_question, create_survey, publish_survey
-from cxloop.surveys.models import Invitation, InvitationRule, Question, Survey
+from cxloop.surveys.models import (
+    Invitation,
+    InvitationDecision,
+    InvitationRule,
+    Question,
+    Survey,
+)
+from cxloop.surveys.planning import send_time
 
 CASE_WINDOW_DAYS = 28
 JOURNEY_CHUNK = 2000  # journeys per round of inserts: memory stays flat at any volume
@@ -97,6 +111,19 @@ COLUMNS: dict[type[models.Model], tuple[str, ...]] = {
         "expires_at",
         "answered_at",
     ),
+    InvitationDecision: (
+        "chain",
+        "customer",
+        "organisation",
+        "interaction",
+        "journey",
+        "rule",
+        "invitation",
+        "outcome",
+        "reason",
+        "detail",
+        "decided_at",
+    ),
     Response: (
         "id",
         "invitation",
@@ -113,6 +140,8 @@ COLUMNS: dict[type[models.Model], tuple[str, ...]] = {
         "touchpoint",
         "language",
         "nps",
+        "csat",
+        "ces",
         "comment",
         "started_at",
         "submitted_at",
@@ -156,10 +185,19 @@ class _Refs:
     touchpoints: dict[tuple[str, str], Touchpoint] = field(default_factory=dict)
     units: dict[tuple[str, str], Unit] = field(default_factory=dict)
     employees: dict[tuple[str, str], Employee] = field(default_factory=dict)
-    surveys: dict[str, tuple[Survey, Question, Question, InvitationRule]] = field(
-        default_factory=dict
-    )
+    surveys: dict[str, "_DemoSurvey"] = field(default_factory=dict)
     customer_ids: list[int] = field(default_factory=list)
+
+
+class _DemoSurvey(NamedTuple):
+    """An organisation's published survey, its questions and the rule that sends it."""
+
+    survey: Survey
+    nps: Question
+    csat: Question
+    ces: Question
+    reason: Question
+    rule: InvitationRule
 
 
 class _Clock:
@@ -297,6 +335,9 @@ def _create_people(plan: Plan, refs: _Refs, password: str) -> None:
         _create_employee(planned, refs)
     for spec in content.DEMO_STAFF:
         _create_staff_user(spec, refs)
+    get_user_model().objects.create_superuser(
+        username=content.DEMO_PLATFORM_USERNAME, email="platform@example.nl", password=None
+    )
     # One hash for all demo logins: hashing per user would cost seconds for nothing.
     get_user_model().objects.filter(username__in=content.DEMO_USERNAMES).update(
         password=make_password(password)
@@ -322,45 +363,54 @@ def _create_employee(planned: PlannedEmployee, refs: _Refs) -> None:
 
 
 def _create_staff_user(spec: content.DemoUserSpec, refs: _Refs) -> None:
-    """A demo login that is not an employee: an admin, journey owner, analyst or privacy officer."""
+    """A demo login that is not an employee: an admin, journey owner, analyst or privacy officer.
+
+    None of them is a platform superuser: an organisation's admin sees their own organisation only.
+    """
     organisation = refs.organisations[spec.organisation]
     email = f"{spec.username}@{ORGS[spec.organisation].domain}"
-    users = get_user_model().objects
-    if spec.superuser:  # so that /admin/ works for the demo's administrator
-        user = users.create_superuser(username=spec.username, email=email, password=None)
-    else:
-        user = users.create_user(username=spec.username, email=email, password=None)
+    user = get_user_model().objects.create_user(username=spec.username, email=email, password=None)
     grant_role(user=user, organisation=organisation, role=spec.role)
 
 
 def _create_surveys(refs: _Refs) -> None:
-    """Per organisation a published survey (NPS and the reason for it) and a rule that sends it after every contact."""
-    nps_nl, nps_en = content.SURVEY_QUESTIONS["nps"]
-    open_nl, open_en = content.SURVEY_QUESTIONS["open"]
+    """Per organisation a published survey (NPS, CSAT, CES and the reason) and a rule that sends it after every contact."""
     for slug, organisation in refs.organisations.items():
         brand = ORGS[slug].brand
         survey = create_survey(
             organisation=organisation,
             name=f"Na contact — {organisation.name}",
-            intro_nl=f"U had onlangs contact met {brand}. Twee korte vragen.",
-            intro_en=f"You were recently in touch with {brand}. Two short questions.",
+            intro_nl=f"U had onlangs contact met {brand}. Vier korte vragen.",
+            intro_en=f"You were recently in touch with {brand}. Four short questions.",
         )
-        nps = add_question(
-            survey=survey,
-            kind=Question.Kind.NPS,
-            required=True,
-            text_nl=nps_nl.format(brand=brand),
-            text_en=nps_en.format(brand=brand),
-        )
-        reason = add_question(
-            survey=survey, kind=Question.Kind.OPEN, text_nl=open_nl, text_en=open_en
-        )
+
+        def ask(
+            kind: str,
+            key: str,
+            *,
+            required: bool = False,
+            survey: Survey = survey,
+            brand: str = brand,
+        ) -> Question:
+            text_nl, text_en = content.SURVEY_QUESTIONS[key]
+            return add_question(
+                survey=survey,
+                kind=kind,
+                required=required,
+                text_nl=text_nl.format(brand=brand),
+                text_en=text_en.format(brand=brand),
+            )
+
+        nps = ask(Question.Kind.NPS, "nps", required=True)
+        csat = ask(Question.Kind.CSAT, "csat")
+        ces = ask(Question.Kind.CES, "ces")
+        reason = ask(Question.Kind.OPEN, "open")
         survey = publish_survey(survey=survey)
         # A plain row: the rules app only saves rules through its form.
         rule = InvitationRule.objects.create(
             organisation=organisation, survey=survey, delay_minutes=0
         )
-        refs.surveys[slug] = (survey, nps, reason, rule)
+        refs.surveys[slug] = _DemoSurvey(survey, nps, csat, ces, reason, rule)
 
 
 def _insert_customers(customers: list[PlannedCustomer], chain: Chain, now: datetime) -> list[int]:
@@ -390,6 +440,12 @@ class _Contact(NamedTuple):
     touchpoint_id: int
 
 
+class _Occurred(NamedTuple):
+    """What `send_time` reads of an interaction."""
+
+    occurred_at: datetime
+
+
 class _Writer:
     """Turns planned journeys into row tuples with ids handed out here, and inserts them per chunk."""
 
@@ -400,6 +456,7 @@ class _Writer:
             for model in (Journey, Interaction, Invitation, Response)
         }
         self.rows: dict[type[models.Model], list[tuple]] = {model: [] for model in COLUMNS}
+        self.send_after: dict[int, datetime] = {}  # per invitation id, for its decision's detail
         self.counts: dict[str, int] = {}
         # (submitted_at, response id, organisation id, unit id, nps) of recent detractors.
         self.case_candidates: list[tuple[datetime, int, int, int, int]] = []
@@ -425,6 +482,7 @@ class _Writer:
             name = str(model._meta.verbose_name_plural)
             self.counts[name] = self.counts.get(name, 0) + written
             self.rows[model].clear()
+        self.send_after.clear()
 
     def _journey(self, planned: PlannedJourney) -> None:
         """A journey with its contacts that already happened; later ones are left out."""
@@ -500,24 +558,70 @@ class _Writer:
                 planned.wait_seconds,
             )
         )
-        if planned.invited:
-            self._invitation(planned, contact)
+        invitation_id = self._invitation(planned, contact) if planned.invited else None
+        self._decision(planned, contact, invitation_id)
 
-    def _invitation(self, planned: PlannedInteraction, contact: _Contact) -> None:
-        """An invitation: answered, still open, or expired by now."""
-        survey, _, _, rule = self.refs.surveys[planned.organisation]
-        sent_at = contact.at + timedelta(seconds=planned.sent_seconds)
-        expires_at = sent_at + timedelta(days=rule.valid_days)
-        answer = planned.response
-        answered_at = (
-            contact.at + timedelta(seconds=answer.answer_seconds) if answer is not None else None
+    def _decision(
+        self, planned: PlannedInteraction, contact: _Contact, invitation_id: int | None
+    ) -> None:
+        """The planner's decision for the contact, as plan_invitations stores it."""
+        rule = self.refs.surveys[planned.organisation].rule
+        detail = planned.decision_detail
+        if planned.quarantine_since is not None:
+            last = self.clock.at(*planned.quarantine_since).astimezone(UTC)
+            detail = f"last invitation {last:%Y-%m-%d %H:%M} UTC"
+        elif invitation_id is not None:
+            send_after = self.send_after[invitation_id]
+            detail = f"{rule.channel} at {send_after.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+        outcome = (
+            InvitationDecision.Outcome.INVITED
+            if planned.invited
+            else InvitationDecision.Outcome.NOT_INVITED
         )
-        if answered_at is not None and answered_at > self.clock.now:
-            answered_at = None  # the customer will answer, but not yet
-        status = Invitation.Status.ANSWERED if answered_at else Invitation.Status.SENT
-        if answered_at is None and expires_at <= self.clock.now:
-            status = Invitation.Status.EXPIRED
+        self.rows[InvitationDecision].append(
+            (
+                self.refs.chain.pk,
+                contact.customer_id,
+                contact.organisation_id,
+                contact.id,
+                contact.journey_id,
+                rule.pk,
+                invitation_id,
+                outcome,
+                planned.decision,
+                detail[:300],
+                contact.at,
+            )
+        )
+
+    def _invitation(self, planned: PlannedInteraction, contact: _Contact) -> int:
+        """An invitation: answered, still open, expired by now, or waiting for the quiet hours to end."""
+        survey, rule = (
+            self.refs.surveys[planned.organisation].survey,
+            self.refs.surveys[planned.organisation].rule,
+        )
+        # The send time the planner gives: the rule's delay, then out of the quiet hours.
+        send_after = send_time(
+            rule, interaction=_Occurred(contact.at), channel=rule.channel, now=contact.at
+        )
+        expires_at = send_after + timedelta(days=rule.valid_days)
+        sent_at = min(send_after + timedelta(seconds=planned.sent_seconds), self.clock.now)
+        answer = planned.response
+        answered_at = None
+        if send_after > self.clock.now:  # the worker sends it when the quiet hours end
+            sent_at, answer, status = None, None, Invitation.Status.SCHEDULED
+        else:
+            if answer is not None:
+                answered_at = sent_at + timedelta(
+                    seconds=answer.answer_seconds - planned.sent_seconds
+                )
+                if answered_at > self.clock.now:
+                    answered_at = None  # the customer will answer, but not yet
+            status = Invitation.Status.ANSWERED if answered_at else Invitation.Status.SENT
+            if answered_at is None and expires_at <= self.clock.now:
+                status = Invitation.Status.EXPIRED
         invitation_id = next(self.ids[Invitation])
+        self.send_after[invitation_id] = send_after
         self.rows[Invitation].append(
             (
                 invitation_id,
@@ -529,7 +633,7 @@ class _Writer:
                 rule.pk,
                 rule.channel,
                 status,
-                contact.at,
+                send_after,
                 sent_at,
                 expires_at,
                 answered_at,
@@ -537,6 +641,7 @@ class _Writer:
         )
         if answer is not None and answered_at is not None:
             self._response(answer, contact, invitation_id, answered_at, planned.organisation)
+        return invitation_id
 
     def _response(
         self,
@@ -547,13 +652,13 @@ class _Writer:
         organisation: str,
     ) -> None:
         """A response with all attribution copied from the interaction, and its answers."""
-        survey, nps_question, reason_question, _ = self.refs.surveys[organisation]
+        asked = self.refs.surveys[organisation]
         response_id = next(self.ids[Response])
         self.rows[Response].append(
             (
                 response_id,
                 invitation_id,
-                survey.pk,
+                asked.survey.pk,
                 contact.customer_id,
                 contact.organisation_id,
                 contact.id,
@@ -566,6 +671,8 @@ class _Writer:
                 contact.touchpoint_id,
                 answer.language,
                 answer.nps,
+                answer.csat,
+                answer.ces,
                 answer.comment,
                 answered_at - timedelta(seconds=answer.duration_seconds),
                 answered_at,
@@ -573,11 +680,15 @@ class _Writer:
         )
         # Both answers are about the response's own interaction (no touchpoint questions here).
         about = (contact.id, contact.organisation_id, contact.unit.pk, contact.employee_id)
-        self.rows[Answer].append((response_id, nps_question.pk, answer.nps, "", *about))
+        for question, number in (
+            (asked.nps, answer.nps),
+            (asked.csat, answer.csat),
+            (asked.ces, answer.ces),
+        ):
+            if number is not None:
+                self.rows[Answer].append((response_id, question.pk, number, "", *about))
         if answer.comment:
-            self.rows[Answer].append(
-                (response_id, reason_question.pk, None, answer.comment, *about)
-            )
+            self.rows[Answer].append((response_id, asked.reason.pk, None, answer.comment, *about))
         if answer.nps <= DETRACTOR_MAX and answered_at >= self.case_window:
             self.case_candidates.append(
                 (answered_at, response_id, contact.organisation_id, contact.unit.pk, answer.nps)
@@ -614,6 +725,9 @@ def demo_logins() -> list[DemoLogin]:
         if employee is not None:
             role = f"{label}, {employee.name} ({employee.unit.name})"
             logins.append(DemoLogin(role, username, _landing(users[username])))
+    platform = users.get(content.DEMO_PLATFORM_USERNAME)
+    if platform is not None:
+        logins.append(DemoLogin("platform admin", platform.username, "/admin/"))
     return logins
 
 
@@ -634,4 +748,4 @@ def _landing(user: AbstractBaseUser) -> str:
         sees = reverse("my_dashboard")
     else:
         sees = "no dashboard for this role yet"
-    return f"{sees} and /admin/" if user.is_superuser else sees
+    return sees

@@ -4,6 +4,11 @@ Pure on purpose (no database, no clock) so that the same seed gives the same sco
 comments on any machine. Times are planned as (days before today, second of the local day)
 and become datetimes only when the plan is written (`cxloop.demo.generator`).
 
+Whether a contact leads to an invitation is decided as the chain's planner decides it: by
+`surveys.coordination.decide` under the default contact policy (one request per journey,
+quarantine, cap), on the customer's invitations planned so far. The plan's own clock for that
+is `PLAN_EPOCH` (only differences between moments matter to the rules).
+
 Scores come from a latent mean per contact — organisation, team (and its trend), channel,
 journey, channel × journey, touchpoint and employee effects from `content` — plus noise,
 rounded to 0–10; comments pick a topic that fits the contact and a tone that fits the score.
@@ -12,6 +17,7 @@ rounded to 0–10; comments pick a topic that fits the contact and a tone that f
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from itertools import accumulate
 from math import log2
 
@@ -19,11 +25,16 @@ from django.utils.text import slugify
 
 from cxloop.demo import content
 from cxloop.demo.content import JourneySpec, StepSpec, UnitSpec
+from cxloop.surveys import coordination
 
 HISTORY_DAYS = 182
 MAX_INTERACTIONS = 5
 REPEAT_GAP_DAYS = (0, 3)  # between two tries at the same step
-INVITE_RATE = 0.85  # of the contacts; the invitation rule's sampling skips the rest
+POLICY = coordination.Policy()  # the demo chain keeps the default contact policy
+PLAN_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # "today, midnight" on the plan's clock
+# One request per journey and 30 days' quarantine: a customer answers about once in six months.
+CUSTOMERS_PER_RESPONSE = 2.5
+MAX_JOURNEYS_PER_RESPONSE = 50  # a bound on the journeys drawn, whatever the policy leaves
 RESPONSE_RATE = 0.40  # of the invitations sent
 BASE_SCORE = 7.7
 SCORE_SD = 2.0
@@ -31,6 +42,8 @@ LONG_WAIT_RATIO = 3  # a wait this many times the acceptable one is what custome
 FURY_RATE = 0.3  # real NPS data has a bump at 0–2: the angry customer gives the lowest mark
 COMMENT_RATE = {"neg": 0.75, "mixed": 0.5, "pos": 0.55}
 ENGLISH_SHARE = 0.15
+SKIP_RATE = 0.08  # of the optional CSAT and CES questions
+TOPIC_TRIES = 5  # draws of a topic with a sentence that fits the contact, before leaving no comment
 STAR_UNITS = ("team-noord", "team-dag", "plaatwerk")  # their first agent is a star
 STAR_EFFECT = 1.3
 
@@ -66,6 +79,8 @@ class PlannedCustomer:
 @dataclass(frozen=True, slots=True)
 class PlannedResponse:
     nps: int
+    csat: int | None  # 1–5, None when the customer skipped the question
+    ces: int | None  # 1–7, 7 = very easy
     comment: str
     language: str  # the customer's, which the comment is written in
     answer_seconds: int  # after the interaction
@@ -82,9 +97,17 @@ class PlannedInteraction:
     days_ago: int
     second: int  # of the local day
     wait_seconds: int | None  # until the customer got an answer, on channels with a queue
-    invited: bool
-    sent_seconds: int
+    decision: str  # InvitationDecision.Reason value from coordination.decide
+    decision_detail: str
+    quarantine_since: (
+        tuple[int, int] | None
+    )  # (days ago, second) of the invitation that quarantines
+    sent_seconds: int  # after the send time the rule gives
     response: PlannedResponse | None
+
+    @property
+    def invited(self) -> bool:
+        return self.decision == "invited"
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +133,7 @@ def plan_demo(*, seed: int = 42, responses: int = 5000) -> Plan:
     """Draw the demo's people, customers and journeys (until about `responses` answers) from a seed."""
     rng = random.Random(seed)
     employees = plan_employees(rng)
-    customers = plan_customers(rng, count=max(20, round(responses * 0.4)))
+    customers = plan_customers(rng, count=max(20, round(responses * CUSTOMERS_PER_RESPONSE)))
     planner = _JourneyPlanner(rng, employees, customers)
     return Plan(seed, employees, customers, planner.journeys(responses))
 
@@ -244,12 +267,14 @@ class _JourneyPlanner:
             key: list(accumulate(e.weight for e in group)) for key, group in self.staff.items()
         }
         self.journey_weights = list(accumulate(spec.weight for spec in content.JOURNEYS))
+        # Per customer (by index) what the chain's planner knows: the invitations planned so far.
+        self.facts: dict[int, coordination.CustomerFacts] = {}
         self._topic_weights: dict[tuple[str, ...], list[float]] = {}
 
     def journeys(self, responses: int) -> Iterator[PlannedJourney]:
         """Journeys one after another until about `responses` of their contacts were answered."""
         answered, number = 0, 0
-        while answered < responses:
+        while answered < responses and number < responses * MAX_JOURNEYS_PER_RESPONSE:
             number += 1
             journey = self._journey(number)
             answered += sum(1 for i in journey.interactions if i.response is not None)
@@ -259,7 +284,7 @@ class _JourneyPlanner:
         """A journey of a type drawn by weight, for a customer drawn at random."""
         spec = self.rng.choices(content.JOURNEYS, cum_weights=self.journey_weights)[0]
         customer = self.rng.randrange(len(self.languages))
-        interactions, complete = self._contacts(spec, self.languages[customer])
+        interactions, complete = self._contacts(spec, customer, number)
         return PlannedJourney(number, spec.slug, customer, tuple(interactions), complete)
 
     def _steps(self, spec: JourneySpec) -> list[tuple[StepSpec, tuple[int, int]]]:
@@ -272,7 +297,9 @@ class _JourneyPlanner:
                     steps.append((step, REPEAT_GAP_DAYS))
         return steps[:MAX_INTERACTIONS]
 
-    def _contacts(self, spec: JourneySpec, language: str) -> tuple[list[PlannedInteraction], bool]:
+    def _contacts(
+        self, spec: JourneySpec, customer: int, number: int
+    ) -> tuple[list[PlannedInteraction], bool]:
         """The journey's contacts in time order; incomplete when the next one lies in the future."""
         contacts: list[PlannedInteraction] = []
         days_ago = self.rng.randrange(HISTORY_DAYS)
@@ -283,7 +310,9 @@ class _JourneyPlanner:
                 days_ago = previous.days_ago - self.rng.randint(*gap)
                 after = previous.second if days_ago == previous.days_ago else -1
             contact = (
-                self._interaction(spec, step, days_ago, after, language) if days_ago >= 0 else None
+                self._interaction(spec, step, days_ago, after, customer, number)
+                if days_ago >= 0
+                else None
             )
             if contact is None or contact.days_ago < 0:
                 return contacts, False
@@ -291,7 +320,13 @@ class _JourneyPlanner:
         return contacts, True
 
     def _interaction(
-        self, spec: JourneySpec, step: StepSpec, days_ago: int, after: int, language: str
+        self,
+        spec: JourneySpec,
+        step: StepSpec,
+        days_ago: int,
+        after: int,
+        customer: int,
+        journey: int,
     ) -> PlannedInteraction:
         """One contact: who, when, through which channel, how long the wait, and the answer if any."""
         unit = self._unit(step)
@@ -303,11 +338,11 @@ class _JourneyPlanner:
         channels, weights = zip(*step.channels, strict=True)
         channel = self.rng.choices(channels, weights=weights)[0]
         draft = _Draft(spec, step, unit, employee, channel, days_ago, self._wait(channel, unit))
-        invited = self.rng.random() < INVITE_RATE
-        sent = self.rng.randint(60, 900) if invited else 0
+        verdict, quarantine_since = self._decide(customer, journey, days_ago, second)
+        sent = self.rng.randint(60, 900) if verdict.invite else 0
         response = None
-        if invited and self.rng.random() < RESPONSE_RATE:
-            response = self._response(draft, sent, language)
+        if verdict.invite and self.rng.random() < RESPONSE_RATE:
+            response = self._response(draft, sent, self.languages[customer])
         return PlannedInteraction(
             unit.organisation,
             unit.slug,
@@ -317,10 +352,35 @@ class _JourneyPlanner:
             days_ago,
             second,
             draft.wait_seconds,
-            invited,
+            verdict.reason,
+            verdict.detail if quarantine_since is None else "",
+            quarantine_since,
             sent,
             response,
         )
+
+    def _decide(
+        self, customer: int, journey: int, days_ago: int, second: int
+    ) -> tuple[coordination.Verdict, tuple[int, int] | None]:
+        """The planner's verdict on inviting after this contact, with the moment that quarantines it.
+
+        Journeys are drawn out of time order, so the customer's facts may hold later invitations
+        too; the rules then only say no more often (every rule looks at the latest invitation or
+        counts from a moment on), so what the plan invites always keeps the policy.
+        """
+        facts = self.facts.setdefault(
+            customer, coordination.CustomerFacts(has_email=True, has_phone=True)
+        )
+        if days_ago < 0:  # in the future: left out of the demo, so not decided yet
+            return coordination.Verdict(False, "waiting"), None
+        at = plan_moment(days_ago, second)
+        verdict = coordination.decide(
+            policy=POLICY, facts=facts, now=at, journey_id=journey, channel="email"
+        )
+        if verdict.invite:
+            facts.record_invitation(at=at, journey_id=journey)
+        quarantined = verdict.reason == "quarantine" and facts.invitation_times
+        return verdict, plan_offset(facts.invitation_times[-1]) if quarantined else None
 
     def _wait(self, channel: str, unit: UnitSpec) -> int | None:
         """Seconds the customer waited: around the channel's usual wait, longer in a short-staffed team."""
@@ -348,9 +408,24 @@ class _JourneyPlanner:
             waited,
         )
         comment = self._comment(nps, language, draft.employee, context)
+        csat, ces = self._csat_and_ces(nps, draft)
         return PlannedResponse(
-            nps, comment, language, sent + _answer_delay(self.rng), self.rng.randint(30, 240)
+            nps,
+            csat,
+            ces,
+            comment,
+            language,
+            sent + _answer_delay(self.rng),
+            self.rng.randint(30, 240),
         )
+
+    def _csat_and_ces(self, nps: int, draft: _Draft) -> tuple[int | None, int | None]:
+        """Satisfaction follows the recommendation; effort also follows the wait (a long wait is hard work)."""
+        csat = min(5, max(1, round(1 + nps * 0.4 + self.rng.gauss(0, 0.6))))
+        wait = min(2.0, log2(max(1.0, draft.wait_ratio)))
+        ces = min(7, max(1, round(2 + nps * 0.5 - wait + self.rng.gauss(0, 0.8))))
+        skipped_csat, skipped_ces = (self.rng.random() < SKIP_RATE for _ in range(2))
+        return (None if skipped_csat else csat), (None if skipped_ces else ces)
 
     def _comment(
         self, nps: int, language: str, employee: PlannedEmployee, context: tuple[str, ...]
@@ -359,10 +434,23 @@ class _JourneyPlanner:
         tone = "neg" if nps <= 6 else "mixed" if nps <= 8 else "pos"
         if self.rng.random() >= COMMENT_RATE[tone]:
             return ""
-        topic = self.rng.choices(TOPICS, cum_weights=self._topic_weights_for(context))[0]
         if tone == "mixed":  # passives write mixed feelings, and sometimes only the good or the bad
             tone = self.rng.choices(("mixed", "pos", "neg"), weights=(6, 2, 2))[0]
-        sentence = self.rng.choice(content.VERBATIMS[(language, topic, tone)])
+        channel, _, journey, touchpoint, _ = context
+        for _ in range(TOPIC_TRIES):  # a topic with something this contact's customer could write
+            topic = self.rng.choices(TOPICS, cum_weights=self._topic_weights_for(context))[0]
+            fitting = [
+                sentence
+                for sentence in content.VERBATIMS[(language, topic, tone)]
+                if content.sentence_fits(
+                    sentence, channel=channel, touchpoint=touchpoint, journey=journey
+                )
+            ]
+            if fitting:
+                break
+        else:
+            return ""
+        sentence = self.rng.choice(fitting)
         if nps <= 6 or nps >= 9:
             sentence += self._addition(language, "neg" if nps <= 6 else "pos", employee)
         return sentence
@@ -391,6 +479,18 @@ class _JourneyPlanner:
                     weights[topic] += boost
             self._topic_weights[context] = list(accumulate(weights[topic] for topic in TOPICS))
         return self._topic_weights[context]
+
+
+def plan_moment(days_ago: int, second: int) -> datetime:
+    """A plan's (days ago, second of the day) on the plan's clock."""
+    return PLAN_EPOCH - timedelta(days=days_ago) + timedelta(seconds=second)
+
+
+def plan_offset(moment: datetime) -> tuple[int, int]:
+    """The (days ago, second of the day) of a moment on the plan's clock."""
+    before = PLAN_EPOCH - moment
+    days_ago = -((-before) // timedelta(days=1))
+    return days_ago, int((moment - plan_moment(days_ago, 0)).total_seconds())
 
 
 def _mean_score(draft: _Draft) -> float:

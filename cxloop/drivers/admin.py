@@ -7,6 +7,9 @@ from cxloop.drivers.models import EmployeeSurveyImport, EmployeeSurveyResult
 class EmployeeSurveyResultAdmin(admin.ModelAdmin):
     list_display = ["unit", "period_start", "period_end", "promoters", "passives", "detractors"]
     list_filter = ["organisation"]
+    raw_id_fields = ["unit"]
 
 
-admin.site.register(EmployeeSurveyImport)
+@admin.register(EmployeeSurveyImport)
+class EmployeeSurveyImportAdmin(admin.ModelAdmin):
+    raw_id_fields = ["user"]

@@ -6,6 +6,7 @@ from cxloop.followup.models import CaseEvent, FollowUpCase
 class CaseEventInline(admin.TabularInline):
     model = CaseEvent
     extra = 0
+    raw_id_fields = ["actor"]
 
 
 @admin.register(FollowUpCase)
@@ -20,3 +21,4 @@ class FollowUpCaseAdmin(admin.ModelAdmin):
 class CaseEventAdmin(admin.ModelAdmin):
     list_display = ["case", "kind", "at", "actor"]
     list_filter = ["kind"]
+    raw_id_fields = ["case", "actor"]

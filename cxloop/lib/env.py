@@ -43,6 +43,18 @@ def envlist(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def default_data_dir(package_dir: Path) -> Path:
+    """`var/` of the source checkout cxloop runs from (what `make run` serves), else ~/.local/share/cxloop.
+
+    One rule for the Makefile, `cxloop` run by hand in a new shell, and the worker: they all find
+    the same database without CXLOOP_DATA_DIR. An installed package has no checkout around it.
+    """
+    checkout = package_dir.parent
+    if (checkout / "pyproject.toml").is_file() and (checkout / "manage.py").is_file():
+        return checkout / "var"
+    return Path.home() / ".local" / "share" / "cxloop"
+
+
 def persistent_secret_key(data_dir: Path) -> str:
     """Return the secret key kept in the data directory, creating it on first run."""
     path = data_dir / "secret_key"

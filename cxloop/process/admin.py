@@ -19,3 +19,4 @@ class EventLogAdmin(admin.ModelAdmin):
         "finished_at",
     )
     search_fields = ("name", "file_name")
+    raw_id_fields = ("uploaded_by",)

@@ -6,6 +6,8 @@ from cxloop.responses.models import Answer, Response
 class AnswerInline(admin.TabularInline):
     model = Answer
     extra = 0
+    # Raw ids, not selects: a select of every interaction takes half a minute to render at volume.
+    raw_id_fields = ["interaction", "unit", "employee"]
 
 
 @admin.register(Response)
@@ -19,4 +21,4 @@ class ResponseAdmin(admin.ModelAdmin):
 @admin.register(Answer)
 class AnswerAdmin(admin.ModelAdmin):
     list_display = ["response", "question", "number", "text"]
-    raw_id_fields = ["response"]
+    raw_id_fields = ["response", "interaction", "unit", "employee"]

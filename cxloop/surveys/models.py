@@ -122,10 +122,11 @@ class InvitationRule(models.Model):
     sampling_percent = models.PositiveSmallIntegerField(default=100)
     channel = models.CharField(max_length=5, choices=Channel.choices, default=Channel.EMAIL)
     fallback_channel = models.CharField(max_length=5, choices=Channel.choices, blank=True)
-    # Quiet hours in Europe/Amsterdam; a window may cross midnight (21:00–08:00).
+    # Quiet hours in Europe/Amsterdam; a window may cross midnight (21:00–08:00). They hold for
+    # e-mail too unless a rule says otherwise: a survey at 22:30 is a request nobody wants.
     quiet_start = models.TimeField(default=datetime.time(21, 0))
     quiet_end = models.TimeField(default=datetime.time(8, 0))
-    quiet_hours_for_email = models.BooleanField(default=False)
+    quiet_hours_for_email = models.BooleanField(default=True)
     reminder_after_days = models.PositiveIntegerField(null=True, blank=True)
     valid_days = models.PositiveIntegerField(default=14)
     is_active = models.BooleanField(default=True)

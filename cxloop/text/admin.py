@@ -17,5 +17,9 @@ class AnalysedTextAdmin(admin.ModelAdmin):
     readonly_fields = ["response", "answer", "masked_text", "clauses"]
 
 
-admin.site.register(TagCorrection)
+@admin.register(TagCorrection)
+class TagCorrectionAdmin(admin.ModelAdmin):
+    raw_id_fields = ["analysed_text", "user"]
+
+
 admin.site.register(TrainedClassifier)

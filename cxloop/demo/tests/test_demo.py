@@ -1,28 +1,37 @@
 """The demo chain: its shape, logins, reproducibility, attribution, score patterns and the command."""
 
-from collections import defaultdict
-from datetime import timedelta
+from collections import Counter, defaultdict
+from datetime import time, timedelta
 from io import StringIO
+from itertools import pairwise
 from statistics import mean
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import F
 from django.test import Client
 from django.utils import timezone
+from django_tasks import default_task_backend
 
 from cxloop.dashboards.queries import Filters, scores_for_organisation
 from cxloop.demo import content
-from cxloop.demo.cases import comment_topic
+from cxloop.demo.cases import OPEN, comment_topic
 from cxloop.demo.generator import DemoResult, build_demo
 from cxloop.demo.plan import HISTORY_DAYS, plan_demo, planned_scores
-from cxloop.followup.models import FollowUpCase
+from cxloop.followup.models import CaseEvent, FollowUpCase
+from cxloop.followup.services import _current_due
 from cxloop.journeys.models import Interaction, JourneyType
-from cxloop.lib.testing.logins import login_through_pages
+from cxloop.lib.testing.logins import logged_in, login_through_pages
+from cxloop.messaging.models import OutboxMessage
 from cxloop.orgs.models import Employee, Membership, Organisation, Role, Unit
 from cxloop.orgs.services import authenticate_api_key
 from cxloop.responses.models import Answer, Response
+from cxloop.server.sweeper import sweep
+from cxloop.surveys import planning
+from cxloop.surveys.models import Invitation, InvitationDecision
+from cxloop.text.models import AnalysedText
 
 SMALL = 300  # answers: enough for every pattern to show, small enough to build in about a second
 PASSWORD = content.DEFAULT_PASSWORD
@@ -59,11 +68,22 @@ def test_every_demo_login_works(demo):
         client = Client()
         login_through_pages(client, username, PASSWORD)
         home = client.get("/", follow=True)
-        assert home.status_code == 200 and home.wsgi_request.user.is_verified() is not None, username
+        assert home.status_code == 200 and home.wsgi_request.user.is_verified() is not None, (
+            username
+        )
         assert not home.request["PATH_INFO"].startswith(("/login/", "/account/")), username
+    platform = Client()
+    login_through_pages(platform, content.DEMO_PLATFORM_USERNAME, PASSWORD)
+    assert platform.get("/admin/").status_code == 200
+
+
+def test_the_organisation_admin_is_not_a_platform_superuser(demo):
     beheerder = Client()
     login_through_pages(beheerder, "beheerder", PASSWORD)
-    assert beheerder.get("/admin/").status_code == 200
+    assert beheerder.get("/organisations/leasewijs/").status_code == 200
+    assert beheerder.get("/admin/").status_code == 302  # to the admin's own login: not staff
+    platform = get_user_model().objects.get(username=content.DEMO_PLATFORM_USERNAME)
+    assert platform.is_superuser and not Membership.objects.filter(user=platform).exists()
 
 
 def test_same_seed_gives_the_same_plan():
@@ -108,7 +128,7 @@ def test_responses_carry_the_interactions_attribution(demo):
     assert not responses.exclude(journey_type=F("journey__journey_type")).exists()
     assert not responses.exclude(submitted_at__lte=timezone.now()).exists()
     answers = Answer.objects.filter(response__in=responses)
-    assert answers.filter(number__isnull=False).count() == responses.count()
+    assert answers.filter(question__kind="nps").count() == responses.count()
     for field in ("interaction", "organisation", "unit", "employee"):
         assert not answers.exclude(**{field: F(f"response__{field}")}).exists(), field
     assert not Interaction.objects.exclude(employee__organisation=F("organisation")).exists()
@@ -175,8 +195,64 @@ def test_dashboards_read_the_demo_from_the_roll_ups(demo):
     today = timezone.localdate()
     filters = Filters(since=today - timedelta(days=HISTORY_DAYS), until=today)
     leasewijs = Organisation.objects.get(slug="leasewijs")
-    assert scores_for_organisation(organisation=leasewijs, filters=filters).nps.n > 0
+    scores = scores_for_organisation(organisation=leasewijs, filters=filters)
+    assert scores.nps.n > 0
+    # CSAT and CES are asked too, and follow the recommendation: realistic, not "no answers".
+    assert scores.csat.n > 0.8 * scores.nps.n and 40 < scores.csat.score < 95
+    assert scores.ces.n > 0.8 * scores.nps.n and 3.5 < scores.ces.score < 6.5
+    promoters, detractors = Response.objects.filter(nps__gte=9), Response.objects.filter(nps__lte=6)
+    assert mean(promoters.exclude(csat=None).values_list("csat", flat=True)) > mean(
+        detractors.exclude(csat=None).values_list("csat", flat=True)
+    )
     assert not Response.objects.filter(counted=False).exists()
+
+
+def test_the_planner_decided_every_contact_and_the_contact_policy_holds(demo):
+    """One request per journey, 30 days' quarantine, at most 4 a year: every decision with its reason."""
+    policy = planning.policy_for(demo.chain.pk)
+    per_journey = Counter(Invitation.objects.values_list("journey_id", flat=True))
+    assert per_journey and max(per_journey.values()) == 1 and policy.one_request_per_journey
+    times = defaultdict(list)
+    for customer_id, at in Invitation.objects.order_by("send_after").values_list(
+        "customer_id", "send_after"
+    ):
+        times[customer_id].append(at)
+    for sent in times.values():
+        gaps = [later - earlier for earlier, later in pairwise(sent)]
+        assert all(gap >= timedelta(days=policy.quarantine_days) for gap in gaps)
+        assert len(sent) <= policy.cap_count
+    decisions = InvitationDecision.objects.filter(chain=demo.chain)
+    assert decisions.count() == Interaction.objects.filter(organisation__chain=demo.chain).count()
+    reasons = Counter(decisions.values_list("reason", flat=True))
+    assert {"invited", "journey_asked", "quarantine"} <= set(reasons)
+    assert reasons["invited"] == Invitation.objects.count()
+    assert not decisions.filter(outcome="invited", invitation=None).exists()
+    quarantined = decisions.filter(reason="quarantine").first()
+    assert quarantined.detail.startswith("last invitation 20")
+    # The Customers page shows the organisation admin why this customer was not asked.
+    page = logged_in(get_user_model().objects.get(username="beheerder")).get(
+        f"/customers/?key={quarantined.customer.key}&lang=en"
+    )
+    assert page.status_code == 200
+    assert "quarantine" in [d.reason for d in page.context["history"].decisions]
+
+
+def test_invitations_keep_the_quiet_hours(demo):
+    for sent in Invitation.objects.exclude(sent_at=None).values_list("send_after", flat=True):
+        assert time(8) <= timezone.localtime(sent).time() < time(21)
+
+
+def test_comments_fit_the_contact_they_are_about(demo):
+    """A phone call to the call centre gets no comment about the workshop, the chat or the counter."""
+    comments = Response.objects.exclude(comment="")
+    workshop = r"reparatie|gerepareerd|repair"
+    assert not comments.exclude(organisation__slug="vandijk").filter(comment__iregex=workshop)
+    phone = comments.filter(channel__slug="telefoon")
+    assert phone.exists()
+    assert not phone.filter(comment__iregex=r"chat|balie|in de app|the app")
+    assert not comments.exclude(channel__slug="telefoon").filter(
+        comment__iregex=r"aan de lijn|in de wacht|on hold|bellen voordat"
+    )
 
 
 def test_the_call_centre_evening_shift_waits_longest(demo):
@@ -209,6 +285,36 @@ def test_the_command_builds_the_demo_and_prints_the_logins(db):
         assert username in printed
     assert printed.count("cxl_") == 3
     assert Response.objects.count() >= SMALL * 0.9
+
+
+def test_the_command_leaves_text_analysis_to_the_worker(db, settings):
+    """The server starts at once; the verbatims are analysed by background tasks, one per organisation."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    call_command("demo", responses=SMALL, quiet=True, stdout=StringIO())
+    assert not AnalysedText.objects.exists()
+    queued = default_task_backend.results
+    assert [r.task.name for r in queued] == ["analyse_organisation_task"] * 3
+    for result in queued:  # what the worker does with them
+        result.task.call(*result.args)
+    assert AnalysedText.objects.filter(response__organisation__slug="leasewijs").count() > 20
+
+
+def test_the_first_sweep_after_the_demo_sends_no_escalation_or_reminder(db):
+    """The demo's overdue cases were escalated in their past, so a starting worker has nothing to send."""
+    now = timezone.now()
+    build_demo(responses=1500, now=now)
+    open_cases = FollowUpCase.objects.filter(status__in=OPEN)
+    overdue = [c for c in open_cases if _current_due(c) < now]
+    assert overdue, "the demo should show overdue cases"
+    assert any(c.escalation_level > 0 for c in overdue)
+    escalated = CaseEvent.objects.filter(kind=CaseEvent.Kind.ESCALATED, case__in=overdue)
+    assert escalated.count() == sum(c.escalation_level for c in overdue)
+    # At the demo's own moment: a minute later a case may rightly become a working day more overdue.
+    report = sweep(now=now)
+    assert (report.cases_escalated, report.cases_reminded) == (0, 0), report
+    assert not OutboxMessage.objects.filter(
+        purpose__in=["case_escalated", "case_reminder"]
+    ).exists()
 
 
 def test_if_empty_leaves_an_existing_demo_alone(demo):

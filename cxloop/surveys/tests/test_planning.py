@@ -1,6 +1,6 @@
 """Central coordination across the chain, through the API and the sweeper, as partners would use it."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 import time_machine
@@ -33,7 +33,7 @@ def repair_shop(cast):
     create_employee(organisation=shop, unit=unit, code="W1", name="Wim Werkplaats")
     survey = Survey.objects.create(organisation=shop, name="Na reparatie")
     Question.objects.create(survey=survey, kind=Question.Kind.NPS, text_nl="Aanbevelen?", text_en="Recommend?")
-    InvitationRule.objects.create(organisation=shop, survey=survey)
+    InvitationRule.objects.create(organisation=shop, survey=survey, quiet_hours_for_email=False)
     Touchpoint.objects.create(journey_type=cast.journey_type, name="Reparatie", slug="reparatie", position=2)
     return create_api_key(organisation=shop, name="crm")[1]
 
@@ -176,6 +176,22 @@ def test_sms_waits_for_the_end_of_the_quiet_hours(cast, post_interaction):
     assert sms.channel == "sms" and sms.recipient == "+31612345678"
     assert "/s/" in as_sent(sms).text and "/o/" in as_sent(sms).text
     assert len(as_sent(sms).text) < 320
+
+
+def test_a_new_rule_keeps_quiet_hours_for_email_too(cast, post_interaction):
+    """The default rule holds an e-mail asked for at 22:30 until 08:00, as the planner decides it."""
+    InvitationRule.objects.filter(organisation=cast.owner).delete()
+    InvitationRule.objects.create(organisation=cast.owner, survey=cast.survey)
+    late_evening = timezone.datetime(2026, 11, 23, 22, 30, tzinfo=timezone.get_current_timezone())
+    with time_machine.travel(late_evening):
+        post_interaction(interaction_payload("lw-1", occurred_at=late_evening.isoformat()))
+        invitation = Invitation.objects.get()
+        assert invitation.channel == "email" and invitation.status == Invitation.Status.SCHEDULED
+        assert timezone.localtime(invitation.send_after).time() == time(8, 0)
+        assert not OutboxMessage.objects.exists()
+    with time_machine.travel(late_evening.replace(hour=8, minute=1) + timedelta(days=1)):
+        sweep()
+    assert OutboxMessage.objects.get().recipient == "klant@example.nl"
 
 
 def test_email_falls_back_to_sms_when_there_is_no_address(cast, post_interaction):
