@@ -1,0 +1,296 @@
+"""Single sign-on against a real OpenID Connect provider started on localhost (no mocks).
+
+The provider is django-oidc-provider in its own process and database (oidc_provider_site/), as
+Entra ID or Google Workspace stand beside cxloop. A `requests` session plays the person's browser:
+cxloop's login page -> the provider's login form -> its consent page -> back to cxloop, logged in.
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import requests
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.backends.db import SessionStore
+from django.test import Client
+
+from cxloop.accounts.sso_config import RoleMapping, SsoConfig, config_from_environment
+from cxloop.audit.models import AuditEntry
+from cxloop.lib.env import ConfigError
+from cxloop.orgs.models import Membership, Role
+
+PROVIDER_SETTINGS = "cxloop.accounts.tests.oidc_provider_site.settings"
+CLIENT_ID, CLIENT_SECRET = "cxloop-test", "client-secret-for-tests"
+PEOPLE = [
+    # Lotte is in cxloop already (team lead); her provider writes her address in capitals.
+    {"username": "lotte", "email": "Lotte@LeaseWijs.NL", "groups": ["cx-analysts"]},
+    {"username": "olivia-mfa", "email": "olivia@leasewijs.nl", "last_name": "Tweestaps"},
+    {"username": "olivia-pwd", "email": "olivia@leasewijs.nl"},
+    {"username": "nieuw", "email": "nieuw@leasewijs.nl", "first_name": "Nina", "groups": ["cx-admins"]},
+    {"username": "onbekend", "email": "onbekend@elders.nl"},
+]
+PROVIDER_PASSWORD = "provider-password-1"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _cannot_run(reason: str):
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"the OpenID Connect provider for the test did not start: {reason}")
+    pytest.skip(f"the OpenID Connect provider for the test did not start: {reason}")
+
+
+@pytest.fixture(scope="module")
+def provider(live_server, tmp_path_factory):
+    """A running django-oidc-provider that knows cxloop's live server as a client; its site URL."""
+    port = _free_port()
+    site = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": PROVIDER_SETTINGS,
+        "PROVIDER_SITE_URL": site,
+        "PROVIDER_DB": str(tmp_path_factory.mktemp("provider") / "provider.sqlite3"),
+        "PYTHONPATH": str(Path(__file__).resolve().parents[3]),
+    }
+    spec = {
+        "redirect_uri": f"{live_server.url}/oidc/callback/",
+        "client_id": CLIENT_ID,
+        "client_secret": CLIENT_SECRET,
+        "people": [{**person, "password": PROVIDER_PASSWORD} for person in PEOPLE],
+    }
+    provision = subprocess.run(
+        [sys.executable, "-m", "cxloop.accounts.tests.oidc_provider_site.provision", json.dumps(spec)],
+        env=env, capture_output=True, text=True, timeout=120,
+    )
+    if provision.returncode != 0:
+        _cannot_run(provision.stderr[-2000:])
+    log = open(tmp_path_factory.getbasetemp() / "provider.log", "w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "django", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait_until_up(f"{site}/openid/.well-known/openid-configuration", server, log.name)
+        yield site
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+def _wait_until_up(url: str, server: subprocess.Popen, log_name: str) -> None:
+    for _ in range(300):
+        if server.poll() is not None:
+            _cannot_run(Path(log_name).read_text()[-2000:])
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.1)  # polling for the server to listen; not a timing of anything under test
+    _cannot_run(f"{url} did not answer")
+
+
+@pytest.fixture
+def sso_on(settings, provider):
+    """cxloop configured as an operator would for Entra ID, pointing at the test provider."""
+    settings.CXLOOP_OIDC = SsoConfig(
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+        issuer=f"{provider}/openid",
+        login_label="Inloggen met Microsoft",
+        role_claim="groups",
+        roles=(
+            RoleMapping("cx-admins", "leasewijs", Role.ORG_ADMIN),
+            RoleMapping("cx-analysts", "leasewijs", Role.ANALYST),
+        ),
+    )
+    settings.AUTHENTICATION_BACKENDS = [
+        *settings.AUTHENTICATION_BACKENDS,
+        "cxloop.accounts.sso.SingleSignOnBackend",
+    ]
+    return settings.CXLOOP_OIDC
+
+
+class _Forms(HTMLParser):
+    """The forms of a page: their action and their fields (inputs with a name)."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.forms: list[dict] = []
+        self.links: list[tuple[str, str]] = []
+        self._link: str | None = None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.forms.append({"action": attrs.get("action") or "", "fields": {}})
+        elif tag == "input" and self.forms and attrs.get("name"):
+            self.forms[-1]["fields"].setdefault(attrs["name"], attrs.get("value") or "")
+        elif tag == "a":
+            self._link = attrs.get("href")
+
+    def handle_data(self, data):
+        if self._link is not None and data.strip():
+            self.links.append((data.strip(), self._link))
+            self._link = None
+
+
+def _submit(browser: requests.Session, page: requests.Response, **fields) -> requests.Response:
+    form = _Forms(page.text).forms[0]
+    action = requests.compat.urljoin(page.url, form["action"] or page.url)
+    return browser.post(action, data={**form["fields"], **fields}, timeout=30)
+
+
+def sign_in(live_server, username: str, *, next_page: str = "") -> requests.Response:
+    """A person clicks the single sign-on button, logs in at the provider and allows cxloop."""
+    browser = requests.Session()
+    login_page = browser.get(f"{live_server.url}/login/?next={next_page}", timeout=30)
+    link = dict(_Forms(login_page.text).links)["Inloggen met Microsoft"]
+    at_provider = browser.get(requests.compat.urljoin(login_page.url, link), timeout=30)
+    assert "Provider login" in at_provider.text, at_provider.url
+    consent = _submit(browser, at_provider, username=username, password=PROVIDER_PASSWORD)
+    assert "Request for Permission" in consent.text, consent.text[:500]
+    back = _submit(browser, consent, allow="Authorize")
+    back.browser = browser
+    return back
+
+
+def logged_in_user(live_server, answer: requests.Response):
+    """The cxloop user whose session the browser now holds, or None."""
+    jar = answer.browser.cookies  # the provider's cookies are 127.0.0.1's, cxloop's localhost's
+    key = next((c.value for c in jar if c.name == "sessionid" and "127.0.0.1" not in c.domain), None)
+    user_id = SessionStore(session_key=key).get("_auth_user_id") if key else None
+    return get_user_model().objects.filter(pk=user_id).first()
+
+
+# --- the whole login ---------------------------------------------------------------------------------
+
+
+def test_a_known_person_logs_in_through_the_provider_and_gets_the_mapped_role(cast, sso_on, live_server):
+    login_page = requests.get(f"{live_server.url}/login/", timeout=30).text
+    assert login_page.index("Inloggen met Microsoft") < login_page.index('name="password"')
+
+    answer = sign_in(live_server, "lotte", next_page="/cases/")
+
+    lotte = cast.lead.user
+    assert logged_in_user(live_server, answer) == lotte  # matched by e-mail, case aside
+    assert answer.url == f"{live_server.url}/cases/", answer.url
+    assert Membership.objects.filter(user=lotte, organisation=cast.owner, role=Role.ANALYST).exists()
+    granted = AuditEntry.objects.get(action="role.granted", user=lotte)
+    assert granted.organisation == cast.owner and granted.after["role"] == Role.ANALYST
+    # A second login grants nothing new and writes no second entry.
+    sign_in(live_server, "lotte")
+    assert AuditEntry.objects.filter(action="role.granted", user=lotte).count() == 1
+
+
+def test_an_unknown_email_is_refused_with_a_message_and_no_account(cast, sso_on, live_server):
+    users_before = get_user_model().objects.count()
+
+    answer = sign_in(live_server, "onbekend")
+
+    assert answer.status_code == 200 and answer.url.startswith(f"{live_server.url}/login/")
+    assert "cxloop kent het e-mailadres van dat account niet" in answer.text
+    assert logged_in_user(live_server, answer) is None
+    assert get_user_model().objects.count() == users_before
+    from axes.models import AccessAttempt
+
+    assert not AccessAttempt.objects.exists()  # an office's address is not locked out by refusals
+
+
+def test_with_create_users_a_new_person_gets_an_account_and_the_groups_role(cast, sso_on, live_server, settings):
+    settings.CXLOOP_OIDC = SsoConfig(**{**sso_on.__dict__, "create_users": True})
+
+    answer = sign_in(live_server, "nieuw")
+
+    nina = get_user_model().objects.get(email="nieuw@leasewijs.nl")
+    assert logged_in_user(live_server, answer) == nina
+    assert nina.first_name == "Nina" and not nina.has_usable_password()
+    assert Membership.objects.filter(user=nina, organisation=cast.owner, role=Role.ORG_ADMIN).exists()
+    created = AuditEntry.objects.get(action="user.created_by_sign_in")
+    assert created.user == nina and created.organisation == cast.owner
+    # An organisation admin must use two steps; this provider did not say it asked two.
+    assert answer.url.startswith(f"{live_server.url}/account/two-factor/setup/"), answer.url
+
+
+def test_the_providers_two_factors_count_and_a_password_alone_does_not(cast, sso_on, live_server):
+    olivia = cast.owner_admin
+    olivia.email = "olivia@leasewijs.nl"
+    olivia.save()
+
+    strong = sign_in(live_server, "olivia-mfa", next_page="/cases/")
+    assert logged_in_user(live_server, strong) == olivia
+    assert strong.url == f"{live_server.url}/cases/", strong.url
+
+    weak = sign_in(live_server, "olivia-pwd", next_page="/cases/")
+    assert logged_in_user(live_server, weak) == olivia
+    assert weak.url.startswith(f"{live_server.url}/account/two-factor/setup/"), weak.url
+    assert weak.browser.get(f"{live_server.url}/cases/", timeout=30).url.startswith(
+        f"{live_server.url}/account/two-factor/"
+    )
+
+
+# --- off, and the configuration ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_without_configuration_single_sign_on_is_off(settings):
+    assert settings.CXLOOP_OIDC is None  # the test environment sets no CXLOOP_OIDC_*
+    assert "SingleSignOnBackend" not in " ".join(settings.AUTHENTICATION_BACKENDS)
+    client = Client()
+    page = client.get("/login/").content.decode()
+    assert "/oidc/" not in page and 'name="password"' in page
+    assert client.get("/oidc/authenticate/").status_code == 404
+    assert client.get("/oidc/callback/?code=x&state=y").status_code == 404
+
+
+def test_the_configuration_reads_the_environment():
+    assert config_from_environment({}) is None
+    sso = config_from_environment(
+        {
+            "CXLOOP_OIDC_CLIENT_ID": "abc",
+            "CXLOOP_OIDC_CLIENT_SECRET": "s",
+            "CXLOOP_OIDC_ISSUER": "https://login.microsoftonline.com/tenant/v2.0/",
+            "CXLOOP_OIDC_ROLE_CLAIM": "groups",
+            "CXLOOP_OIDC_ROLES": "cx-admins=leasewijs:org_admin, cx-analysts=leasewijs:analyst",
+            "CXLOOP_OIDC_CREATE_USERS": "true",
+            "CXLOOP_OIDC_LOGIN_LABEL": "Inloggen met Microsoft",
+        }
+    )
+    assert sso.issuer == "https://login.microsoftonline.com/tenant/v2.0"
+    assert sso.roles == (
+        RoleMapping("cx-admins", "leasewijs", "org_admin"),
+        RoleMapping("cx-analysts", "leasewijs", "analyst"),
+    )
+    assert sso.create_users and sso.login_label == "Inloggen met Microsoft"
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"CXLOOP_OIDC_CLIENT_ID": "abc"},  # no issuer and no endpoints
+        {"CXLOOP_OIDC_CLIENT_ID": "abc", "CXLOOP_OIDC_TOKEN_ENDPOINT": "https://x/token"},
+        {"CXLOOP_OIDC_CLIENT_ID": "abc", "CXLOOP_OIDC_ISSUER": "https://x", "CXLOOP_OIDC_ROLES": "a=b:analyst"},
+        {
+            "CXLOOP_OIDC_CLIENT_ID": "abc",
+            "CXLOOP_OIDC_ISSUER": "https://x",
+            "CXLOOP_OIDC_ROLE_CLAIM": "groups",
+            "CXLOOP_OIDC_ROLES": "leasewijs:analyst",
+        },
+        {"CXLOOP_OIDC_CLIENT_ID": "abc", "CXLOOP_OIDC_ISSUER": "https://x", "CXLOOP_OIDC_CREATE_USERS": "ja"},
+    ],
+)
+def test_a_bad_configuration_fails_loudly(env):
+    with pytest.raises(ConfigError):
+        config_from_environment(env)
