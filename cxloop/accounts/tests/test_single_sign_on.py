@@ -20,7 +20,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 
-from cxloop.accounts.sso_config import RoleMapping, SsoConfig, config_from_environment
+from cxloop.accounts.sso_config import ENDPOINTS, RoleMapping, SsoConfig, config_from_environment
 from cxloop.audit.models import AuditEntry
 from cxloop.lib.env import ConfigError
 from cxloop.orgs.models import Membership, Role
@@ -294,3 +294,21 @@ def test_the_configuration_reads_the_environment():
 def test_a_bad_configuration_fails_loudly(env):
     with pytest.raises(ConfigError):
         config_from_environment(env)
+
+
+@pytest.mark.django_db
+def test_when_on_both_urls_are_public_like_the_login_page(settings):
+    """The access matrix asks them while single sign-on is off; this is their answer when it is on."""
+    endpoints = {name: f"https://idp.example/{name.lower()}" for name in ENDPOINTS}
+    settings.CXLOOP_OIDC = SsoConfig(client_id=CLIENT_ID, client_secret="s", endpoints=endpoints)
+    to_provider = Client().get("/oidc/authenticate/?next=/cases/")
+    assert to_provider.status_code == 302
+    sent = to_provider["Location"]
+    assert sent.startswith("https://idp.example/oidc_op_authorization_endpoint?")
+    assert "redirect_uri=http%3A%2F%2Ftestserver%2Foidc%2Fcallback%2F" in sent
+    assert "code_challenge=" in sent and "nonce=" in sent and f"client_id={CLIENT_ID}" in sent
+    # Back without a code (or with the provider's error): the login page, saying so.
+    for query in ("", "?error=access_denied&state=x"):
+        back = Client().get(f"/oidc/callback/{query}", follow=True)
+        assert back.request["PATH_INFO"] == "/login/"
+        assert "Inloggen via je organisatie is" in back.content.decode()
