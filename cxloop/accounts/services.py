@@ -128,11 +128,14 @@ def _grant(user, mappings) -> list:
         organisation = Organisation.objects.filter(slug=mapping.organisation_slug).first()
         if organisation is None:
             logger.warning(
-                "CXLOOP_OIDC_ROLES names organisation %r, which does not exist", mapping.organisation_slug
+                "CXLOOP_OIDC_ROLES names organisation %r, which does not exist",
+                mapping.organisation_slug,
             )
             continue
         # The person's own login is the actor: their provider's group membership asked for it.
-        granted.append(grant_role(user=user, organisation=organisation, role=mapping.role, actor=user))
+        granted.append(
+            grant_role(user=user, organisation=organisation, role=mapping.role, actor=user)
+        )
     return granted
 
 

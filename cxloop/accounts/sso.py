@@ -20,6 +20,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
@@ -28,7 +29,6 @@ from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthen
 from cxloop.accounts.sso_config import ENDPOINTS, VERIFIED_BY_PROVIDER, RoleMapping, SsoConfig
 
 logger = logging.getLogger(__name__)
-
 
 
 def config() -> SsoConfig | None:
@@ -51,7 +51,9 @@ def endpoint(name: str) -> str:
     # must not stop cxloop (or password logins) from starting. A failure is not cached.
     with _discovery_lock:
         if sso.issuer not in _discovered:
-            answer = requests.get(f"{sso.issuer}/.well-known/openid-configuration", timeout=sso.timeout)
+            answer = requests.get(
+                f"{sso.issuer}/.well-known/openid-configuration", timeout=sso.timeout
+            )
             answer.raise_for_status()
             _discovered[sso.issuer] = answer.json()
     return _discovered[sso.issuer][ENDPOINTS[name][1]]
@@ -127,10 +129,14 @@ class SingleSignOnBackend(OIDCAuthenticationBackend):
         # `payload` is the ID token, its signature and nonce checked; mozilla-django-oidc leaves
         # the audience and issuer to us.
         if not _audience_ok(payload, self.OIDC_RP_CLIENT_ID):
-            return _refuse(self.request, "audience", "ID token for another client: %s", payload.get("aud"))
+            return _refuse(
+                self.request, "audience", "ID token for another client: %s", payload.get("aud")
+            )
         sso = config()
         if sso.issuer and payload.get("iss", "").rstrip("/") != sso.issuer:
-            return _refuse(self.request, "issuer", "ID token from another issuer: %s", payload.get("iss"))
+            return _refuse(
+                self.request, "issuer", "ID token from another issuer: %s", payload.get("iss")
+            )
         self.request.cxloop_sso_id_token = payload
         user = super().get_or_create_user(access_token, id_token, payload)
         if user is None:
@@ -203,7 +209,14 @@ class SignInView(OIDCAuthenticationRequestView):
     def get(self, request: HttpRequest) -> HttpResponse:
         if config() is None:
             raise Http404("single sign-on is off")
-        self.OIDC_OP_AUTH_ENDPOINT = endpoint("OIDC_OP_AUTHORIZATION_ENDPOINT")
+        try:
+            self.OIDC_OP_AUTH_ENDPOINT = endpoint("OIDC_OP_AUTHORIZATION_ENDPOINT")
+        except (requests.RequestException, ValueError, KeyError) as error:
+            logger.warning("Single sign-on: the provider's discovery document failed: %r", error)
+            messages.error(
+                request, _("Your organisation's sign-in cannot be reached. Try again later.")
+            )
+            return redirect("login")
         self.OIDC_RP_CLIENT_ID = oidc_setting("OIDC_RP_CLIENT_ID")
         return super().get(request)
 
@@ -237,5 +250,7 @@ class CallbackView(OIDCAuthenticationCallbackView):
         elif "error" in self.request.GET:
             messages.error(self.request, _("Signing in with your organisation was cancelled."))
         else:
-            messages.error(self.request, _("Signing in with your organisation did not work. Try again."))
+            messages.error(
+                self.request, _("Signing in with your organisation did not work. Try again.")
+            )
         return super().login_failure()

@@ -19,6 +19,7 @@ ENDPOINTS = {
     "OIDC_OP_JWKS_ENDPOINT": ("JWKS_ENDPOINT", "jwks_uri"),
 }
 
+
 @dataclass(frozen=True)
 class RoleMapping:
     """A value of the role claim (a group) that gives a role in an organisation."""
@@ -59,7 +60,9 @@ def config_from_environment(env: dict[str, str] | None = None) -> SsoConfig | No
     endpoints = {ours: get(suffix) for ours, (suffix, _key) in ENDPOINTS.items() if get(suffix)}
     if not issuer and len(endpoints) < len(ENDPOINTS):
         missing = [f"CXLOOP_OIDC_{s}" for o, (s, _k) in ENDPOINTS.items() if o not in endpoints]
-        raise ConfigError(f"CXLOOP_OIDC_CLIENT_ID is set: set CXLOOP_OIDC_ISSUER or {', '.join(missing)}")
+        raise ConfigError(
+            f"CXLOOP_OIDC_CLIENT_ID is set: set CXLOOP_OIDC_ISSUER or {', '.join(missing)}"
+        )
     roles = []
     for item in filter(None, (part.strip() for part in get("ROLES").split(","))):
         value, _eq, target = item.rpartition("=")

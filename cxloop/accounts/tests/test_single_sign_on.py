@@ -32,7 +32,12 @@ PEOPLE = [
     {"username": "lotte", "email": "Lotte@LeaseWijs.NL", "groups": ["cx-analysts"]},
     {"username": "olivia-mfa", "email": "olivia@leasewijs.nl", "last_name": "Tweestaps"},
     {"username": "olivia-pwd", "email": "olivia@leasewijs.nl"},
-    {"username": "nieuw", "email": "nieuw@leasewijs.nl", "first_name": "Nina", "groups": ["cx-admins"]},
+    {
+        "username": "nieuw",
+        "email": "nieuw@leasewijs.nl",
+        "first_name": "Nina",
+        "groups": ["cx-admins"],
+    },
     {"username": "onbekend", "email": "onbekend@elders.nl"},
 ]
 PROVIDER_PASSWORD = "provider-password-1"
@@ -69,15 +74,25 @@ def provider(live_server, tmp_path_factory):
         "people": [{**person, "password": PROVIDER_PASSWORD} for person in PEOPLE],
     }
     provision = subprocess.run(
-        [sys.executable, "-m", "cxloop.accounts.tests.oidc_provider_site.provision", json.dumps(spec)],
-        env=env, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "cxloop.accounts.tests.oidc_provider_site.provision",
+            json.dumps(spec),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     if provision.returncode != 0:
         _cannot_run(provision.stderr[-2000:])
     log = open(tmp_path_factory.getbasetemp() / "provider.log", "w")
     server = subprocess.Popen(
         [sys.executable, "-m", "django", "runserver", "--noreload", f"127.0.0.1:{port}"],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         _wait_until_up(f"{site}/openid/.well-known/openid-configuration", server, log.name)
@@ -170,7 +185,9 @@ def sign_in(live_server, username: str, *, next_page: str = "") -> requests.Resp
 def logged_in_user(live_server, answer: requests.Response):
     """The cxloop user whose session the browser now holds, or None."""
     jar = answer.browser.cookies  # the provider's cookies are 127.0.0.1's, cxloop's localhost's
-    key = next((c.value for c in jar if c.name == "sessionid" and "127.0.0.1" not in c.domain), None)
+    key = next(
+        (c.value for c in jar if c.name == "sessionid" and "127.0.0.1" not in c.domain), None
+    )
     user_id = SessionStore(session_key=key).get("_auth_user_id") if key else None
     return get_user_model().objects.filter(pk=user_id).first()
 
@@ -178,7 +195,9 @@ def logged_in_user(live_server, answer: requests.Response):
 # --- the whole login ---------------------------------------------------------------------------------
 
 
-def test_a_known_person_logs_in_through_the_provider_and_gets_the_mapped_role(cast, sso_on, live_server):
+def test_a_known_person_logs_in_through_the_provider_and_gets_the_mapped_role(
+    cast, sso_on, live_server
+):
     login_page = requests.get(f"{live_server.url}/login/", timeout=30).text
     assert login_page.index("Inloggen met Microsoft") < login_page.index('name="password"')
 
@@ -187,7 +206,9 @@ def test_a_known_person_logs_in_through_the_provider_and_gets_the_mapped_role(ca
     lotte = cast.lead.user
     assert logged_in_user(live_server, answer) == lotte  # matched by e-mail, case aside
     assert answer.url == f"{live_server.url}/cases/", answer.url
-    assert Membership.objects.filter(user=lotte, organisation=cast.owner, role=Role.ANALYST).exists()
+    assert Membership.objects.filter(
+        user=lotte, organisation=cast.owner, role=Role.ANALYST
+    ).exists()
     granted = AuditEntry.objects.get(action="role.granted", user=lotte)
     assert granted.organisation == cast.owner and granted.after["role"] == Role.ANALYST
     # A second login grants nothing new and writes no second entry.
@@ -209,7 +230,9 @@ def test_an_unknown_email_is_refused_with_a_message_and_no_account(cast, sso_on,
     assert not AccessAttempt.objects.exists()  # an office's address is not locked out by refusals
 
 
-def test_with_create_users_a_new_person_gets_an_account_and_the_groups_role(cast, sso_on, live_server, settings):
+def test_with_create_users_a_new_person_gets_an_account_and_the_groups_role(
+    cast, sso_on, live_server, settings
+):
     settings.CXLOOP_OIDC = SsoConfig(**{**sso_on.__dict__, "create_users": True})
 
     answer = sign_in(live_server, "nieuw")
@@ -217,7 +240,9 @@ def test_with_create_users_a_new_person_gets_an_account_and_the_groups_role(cast
     nina = get_user_model().objects.get(email="nieuw@leasewijs.nl")
     assert logged_in_user(live_server, answer) == nina
     assert nina.first_name == "Nina" and not nina.has_usable_password()
-    assert Membership.objects.filter(user=nina, organisation=cast.owner, role=Role.ORG_ADMIN).exists()
+    assert Membership.objects.filter(
+        user=nina, organisation=cast.owner, role=Role.ORG_ADMIN
+    ).exists()
     created = AuditEntry.objects.get(action="user.created_by_sign_in")
     assert created.user == nina and created.organisation == cast.owner
     # An organisation admin must use two steps; this provider did not say it asked two.
@@ -281,14 +306,22 @@ def test_the_configuration_reads_the_environment():
     [
         {"CXLOOP_OIDC_CLIENT_ID": "abc"},  # no issuer and no endpoints
         {"CXLOOP_OIDC_CLIENT_ID": "abc", "CXLOOP_OIDC_TOKEN_ENDPOINT": "https://x/token"},
-        {"CXLOOP_OIDC_CLIENT_ID": "abc", "CXLOOP_OIDC_ISSUER": "https://x", "CXLOOP_OIDC_ROLES": "a=b:analyst"},
+        {
+            "CXLOOP_OIDC_CLIENT_ID": "abc",
+            "CXLOOP_OIDC_ISSUER": "https://x",
+            "CXLOOP_OIDC_ROLES": "a=b:analyst",
+        },
         {
             "CXLOOP_OIDC_CLIENT_ID": "abc",
             "CXLOOP_OIDC_ISSUER": "https://x",
             "CXLOOP_OIDC_ROLE_CLAIM": "groups",
             "CXLOOP_OIDC_ROLES": "leasewijs:analyst",
         },
-        {"CXLOOP_OIDC_CLIENT_ID": "abc", "CXLOOP_OIDC_ISSUER": "https://x", "CXLOOP_OIDC_CREATE_USERS": "ja"},
+        {
+            "CXLOOP_OIDC_CLIENT_ID": "abc",
+            "CXLOOP_OIDC_ISSUER": "https://x",
+            "CXLOOP_OIDC_CREATE_USERS": "ja",
+        },
     ],
 )
 def test_a_bad_configuration_fails_loudly(env):
@@ -312,3 +345,13 @@ def test_when_on_both_urls_are_public_like_the_login_page(settings):
         back = Client().get(f"/oidc/callback/{query}", follow=True)
         assert back.request["PATH_INFO"] == "/login/"
         assert "Inloggen via je organisatie is" in back.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_unreachable_provider_is_a_message_not_an_error(settings):
+    settings.CXLOOP_OIDC = SsoConfig(
+        client_id=CLIENT_ID, client_secret="s", issuer=f"http://127.0.0.1:{_free_port()}/nobody"
+    )
+    answer = Client().get("/oidc/authenticate/", follow=True)
+    assert answer.request["PATH_INFO"] == "/login/"
+    assert "kan niet worden bereikt" in answer.content.decode()

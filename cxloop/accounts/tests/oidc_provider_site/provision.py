@@ -13,7 +13,9 @@ import django
 
 
 def main(spec: dict) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cxloop.accounts.tests.oidc_provider_site.settings")
+    os.environ.setdefault(
+        "DJANGO_SETTINGS_MODULE", "cxloop.accounts.tests.oidc_provider_site.settings"
+    )
     django.setup()
     from django.contrib.auth.models import Group, User
     from django.core.management import call_command
