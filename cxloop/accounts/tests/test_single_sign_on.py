@@ -153,6 +153,24 @@ def test_the_providers_two_factors_count_and_a_password_alone_does_not(cast, sso
     )
 
 
+def test_an_id_token_from_another_issuer_is_refused(cast, sso_on, live_server, settings, provider):
+    """The endpoints are the provider's, but the operator named another issuer: no login."""
+    paths = ("authorize", "token", "userinfo", "jwks")
+    endpoints = {
+        name: f"{provider}/openid/{path}" for name, path in zip(ENDPOINTS, paths, strict=True)
+    }
+    settings.CXLOOP_OIDC = SsoConfig(
+        **{**sso_on.__dict__, "issuer": "https://login.example/other", "endpoints": endpoints}
+    )
+
+    answer = sign_in(live_server, "lotte")
+
+    assert logged_in_user(live_server, answer) is None
+    assert answer.url.startswith(f"{live_server.url}/login/")
+    assert "Inloggen via je organisatie is niet gelukt" in answer.text
+    assert not Membership.objects.filter(user=cast.lead.user, role=Role.ANALYST).exists()
+
+
 # --- off, and the configuration ------------------------------------------------------------------------
 
 
