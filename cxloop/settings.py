@@ -307,3 +307,12 @@ CONTENT_SECURITY_POLICY = {
 }
 # django-axes logs every login at INFO; its warnings (lockouts) are what an operator needs.
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}
+
+# --- single sign-on through OpenID Connect (issue 12; docs/configuration.md, docs/security.md) ---
+from cxloop.accounts.sso_config import config_from_environment  # noqa: E402
+
+CXLOOP_OIDC = config_from_environment()  # None without CXLOOP_OIDC_CLIENT_ID: single sign-on off
+if CXLOOP_OIDC:
+    AUTHENTICATION_BACKENDS.append("cxloop.accounts.sso.SingleSignOnBackend")
+# A refused single sign-on is no password guess: django-axes does not count it (accounts/lockout.py).
+AXES_WHITELIST_CALLABLE = "cxloop.accounts.lockout.not_a_password"

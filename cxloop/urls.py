@@ -87,6 +87,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", include("cxloop.accounts.urls")),
+    path("oidc/", include("cxloop.accounts.sso_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("process/", include("cxloop.process.urls")),
     path("text/", include("cxloop.text.urls")),

@@ -13,6 +13,22 @@ class AccountsConfig(AppConfig):
         from cxloop.accounts.middleware import mark_seen
 
         # The idle clock starts at the login itself.
+        _check_sso_roles()
         user_logged_in.connect(
             lambda sender, request, user, **kwargs: request and mark_seen(request), weak=False
         )
+
+
+def _check_sso_roles() -> None:
+    """Fail at start-up on a role name in CXLOOP_OIDC_ROLES that cxloop does not have."""
+    from django.conf import settings
+
+    from cxloop.lib.env import ConfigError
+    from cxloop.orgs.models import Role
+
+    sso = getattr(settings, "CXLOOP_OIDC", None)
+    for mapping in sso.roles if sso else ():
+        if mapping.role not in Role.values:
+            raise ConfigError(
+                f"CXLOOP_OIDC_ROLES: {mapping.role!r} is not a role; use one of {', '.join(Role.values)}"
+            )

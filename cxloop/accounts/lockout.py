@@ -30,3 +30,10 @@ def locked_out(request: HttpRequest, original_response=None, credentials=None) -
     if cool_off:
         response["Retry-After"] = str(int(cool_off.total_seconds()))
     return response
+
+
+def not_a_password(request: HttpRequest, credentials=None) -> bool:
+    """Single sign-on callbacks are not counted: no password is tried here, the provider has its own
+    lockout, and a refused sign-in (an unknown e-mail) must not lock an office's address out."""
+    match = getattr(request, "resolver_match", None)
+    return bool(match and match.url_name == "oidc_authentication_callback")

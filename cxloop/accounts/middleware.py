@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from cxloop.accounts.sso_config import VERIFIED_BY_PROVIDER
 from cxloop.accounts.twofactor import second_factor_state
 
 # Pages a person may open between password and second factor, and the pages of customers and
@@ -22,6 +23,8 @@ OPEN_BEFORE_SECOND_FACTOR = {
     "set_language",
     "two_factor_verify",
     "two_factor_setup",
+    "oidc_authentication_init",
+    "oidc_authentication_callback",
     "survey",
     "survey_thanks",
     "opt_out",
@@ -42,6 +45,8 @@ class SecondFactorMiddleware:
         user = request.user
         if not user.is_authenticated or user.is_verified():
             return None
+        if request.session.get(VERIFIED_BY_PROVIDER):
+            return None  # the single sign-on provider reported two factors (docs/security.md)
         match = request.resolver_match
         if request.path.startswith("/api/") or (
             match and match.url_name in OPEN_BEFORE_SECOND_FACTOR

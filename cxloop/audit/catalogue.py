@@ -41,6 +41,11 @@ AUDITED: list[Audited] = [
     Audited("cxloop.accounts.services.remove_two_factor", ("user.two_factor_removed",)),
     Audited("cxloop.accounts.services.replace_backup_codes", ("user.backup_codes_replaced",)),
     Audited("cxloop.accounts.services.record_password_change", ("user.password_changed",)),
+    Audited(
+        "cxloop.accounts.services.create_user_from_provider",
+        ("user.created_by_sign_in", "role.granted"),
+    ),
+    Audited("cxloop.accounts.services.grant_mapped_roles", ("role.granted",)),
     # Customers.
     Audited("cxloop.customers.services.opt_out_customer", ("customer.opted_out",)),
     Audited(

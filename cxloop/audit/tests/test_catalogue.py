@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from cxloop.accounts import services as accounts
+from cxloop.accounts.sso_config import RoleMapping
 from cxloop.audit.catalogue import AUDITED, AUDITED_MODULES, NOT_AUDITED, all_actions
 from cxloop.audit.models import AuditEntry
 from cxloop.customers.models import Customer
@@ -345,11 +346,22 @@ def _second_factor(w: World, step: str) -> None:
         assert accounts.confirm_authenticator(user, current_code(device)) is not None
 
 
+def _single_sign_on(w: World, step: str) -> None:
+    analysts = [RoleMapping("cx-analysts", w.cast.owner.slug, Role.ANALYST)]
+    if step == "create":
+        claims = {"email": "nieuw@leasewijs.nl", "given_name": "Nina"}
+        accounts.create_user_from_provider(claims=claims, mappings=analysts)
+    else:
+        accounts.grant_mapped_roles(user=w.cast.agent.user, mappings=analysts)
+
+
 RUNNERS: dict[str, Callable[[World], None]] = {
     "cxloop.accounts.services.confirm_authenticator": lambda w: _second_factor(w, "confirm"),
     "cxloop.accounts.services.remove_two_factor": lambda w: _second_factor(w, "remove"),
     "cxloop.accounts.services.replace_backup_codes": lambda w: _second_factor(w, "backup"),
     "cxloop.accounts.services.record_password_change": lambda w: _second_factor(w, "password"),
+    "cxloop.accounts.services.create_user_from_provider": lambda w: _single_sign_on(w, "create"),
+    "cxloop.accounts.services.grant_mapped_roles": lambda w: _single_sign_on(w, "grant"),
     "cxloop.orgs.services.grant_role": lambda w: orgs.grant_role(
         user=w.cast.agent.user, organisation=w.cast.owner, role=Role.ANALYST, actor=w.admin
     ),

@@ -205,6 +205,10 @@ digest_stop                      -         GET   200    200    200    200    200
 # Login, logout, language
 login                            -         GET   200    200    200    200    200    200    200
 logout                           -         GET   405    405    405    405    405    405    405
+# Single sign-on (accounts/sso_urls.py): off here (no CXLOOP_OIDC_*), so 404. When on, both are
+# public, like the login page: the provider decides who logs in (accounts/tests/test_single_sign_on.py).
+oidc_authentication_init         -         GET   404    404    404    404    404    404    404
+oidc_authentication_callback     -         GET   404    404    404    404    404    404    404
 account                          -         GET   login  200    200    200    200    200    200
 password_change                  -         GET   login  200    200    200    200    200    200
 two_factor_setup                 -         GET   login  200    200    200    200    200    200
