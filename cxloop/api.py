@@ -196,11 +196,14 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def _register_routers() -> None:
     from cxloop.customers.api import router as customers_router
     from cxloop.journeys.api import router as journeys_router
+    from cxloop.orgs.api import employees_router, units_router
     from cxloop.responses.api import router as responses_router
 
     api.add_router("/interactions", journeys_router, tags=["interactions"])
     api.add_router("/responses", responses_router, tags=["responses"])
     api.add_router("/customers", customers_router, tags=["customers"])
+    api.add_router("/units", units_router, tags=["units"])
+    api.add_router("/employees", employees_router, tags=["employees"])
 
 
 _register_routers()

@@ -18,6 +18,11 @@ OPERATIONS = {
     "customers_opt_out",
     "customers_export",
     "customers_erase",
+    "units_list",
+    "units_upsert",
+    "employees_list",
+    "employees_upsert",
+    "employees_leave",
 }
 
 

@@ -105,6 +105,27 @@ def test_a_generated_client_calls_every_operation_and_reads_every_answer(
     opted = call("customers", "customers_opt_out", 404, key="K-1")  # erased: gone
     assert opted.detail
 
+    units = models.UnitsIn.from_dict(
+        {"items": [{"code": "wagenpark", "name": "Wagenparkbeheer", "kind": "department"}]}
+    )
+    assert call("units", "units_upsert", 200, body=units).created == ["wagenpark"]
+    loop = models.UnitsIn.from_dict({"items": [{"code": "x", "name": "X", "parent": "x"}]})
+    assert call("units", "units_upsert", 422, body=loop).errors.additional_properties["0"]
+    assert "wagenpark" in [u.code for u in call("units", "units_list", 200)]
+    people = models.EmployeesIn.from_dict(
+        {"items": [{"code": "N1", "name": "Nina Nieuw", "unit": "wagenpark"}], "dry_run": True}
+    )
+    assert call("employees", "employees_upsert", 200, body=people).dry_run
+    people.dry_run = False
+    call("employees", "employees_upsert", 200, body=people)
+    nowhere = models.EmployeesIn.from_dict(
+        {"items": [{"code": "N2", "name": "Nico", "unit": "nowhere"}]}
+    )
+    call("employees", "employees_upsert", 422, body=nowhere)
+    assert "N1" in [e.code for e in call("employees", "employees_list", 200).items]
+    assert call("employees", "employees_leave", 200, code="N1").left_at
+    call("employees", "employees_leave", 404, code="nobody")
+
     document = Client().get("/api/openapi.json").json()
     every = {op["operationId"] for path in document["paths"].values() for op in path.values()}
     assert called == every, f"not called through the generated client: {every - called}"
