@@ -23,6 +23,11 @@ OPERATIONS = {
     "employees_list",
     "employees_upsert",
     "employees_leave",
+    "cases_list",
+    "cases_read",
+    "cases_change_status",
+    "cases_add_note",
+    "cases_reassign",
 }
 
 

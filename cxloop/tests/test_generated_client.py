@@ -13,6 +13,7 @@ import pytest
 from django.test import Client
 
 from cxloop.conftest import interaction_payload
+from cxloop.followup.tests.test_cases import case_for
 
 GENERATOR = Path(sys.executable).parent / "openapi-python-client"
 
@@ -125,6 +126,26 @@ def test_a_generated_client_calls_every_operation_and_reads_every_answer(
     assert "N1" in [e.code for e in call("employees", "employees_list", 200).items]
     assert call("employees", "employees_leave", 200, code="N1").left_at
     call("employees", "employees_leave", 404, code="nobody")
+
+    case = case_for(cast, employee=cast.agent)
+    assert [c.id for c in call("cases", "cases_list", 200).items] == [case.pk]
+    assert call("cases", "cases_read", 200, case_id=case.pk).events[0].kind == "opened"
+    call("cases", "cases_read", 404, case_id=case.pk + 1000)
+    closing = models.StatusIn.from_dict({"status": "closed"})
+    call("cases", "cases_change_status", 409, case_id=case.pk, body=closing)
+    guess = models.StatusIn.from_dict({"status": "resolved", "root_cause": "Weer"})
+    call("cases", "cases_change_status", 422, case_id=case.pk, body=guess)
+    start = models.StatusIn.from_dict({"status": "in_progress"})
+    assert (
+        call("cases", "cases_change_status", 200, case_id=case.pk, body=start).status
+        == "in_progress"
+    )
+    note = models.NoteIn.from_dict({"note": "Klant gebeld"})
+    assert call("cases", "cases_add_note", 200, case_id=case.pk, body=note).events[-1].by == "API"
+    hand = models.ReassignIn.from_dict({"employee": cast.colleague.code})
+    assert call("cases", "cases_reassign", 200, case_id=case.pk, body=hand).assignee == "B1"
+    nobody = models.ReassignIn.from_dict({"employee": "X9"})
+    call("cases", "cases_reassign", 422, case_id=case.pk, body=nobody)
 
     document = Client().get("/api/openapi.json").json()
     every = {op["operationId"] for path in document["paths"].values() for op in path.values()}
