@@ -195,6 +195,7 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 def _register_routers() -> None:
     from cxloop.customers.api import router as customers_router
+    from cxloop.dashboards.api import router as metrics_router
     from cxloop.followup.api import router as cases_router
     from cxloop.journeys.api import router as journeys_router
     from cxloop.orgs.api import employees_router, units_router
@@ -206,6 +207,7 @@ def _register_routers() -> None:
     api.add_router("/units", units_router, tags=["units"])
     api.add_router("/employees", employees_router, tags=["employees"])
     api.add_router("/cases", cases_router, tags=["cases"])
+    api.add_router("/metrics", metrics_router, tags=["metrics"])
 
 
 _register_routers()

@@ -28,6 +28,7 @@ OPERATIONS = {
     "cases_change_status",
     "cases_add_note",
     "cases_reassign",
+    "metrics_read",
 }
 
 

@@ -147,6 +147,12 @@ def test_a_generated_client_calls_every_operation_and_reads_every_answer(
     nobody = models.ReassignIn.from_dict({"employee": "X9"})
     call("cases", "cases_reassign", 422, case_id=case.pk, body=nobody)
 
+    whole = call("metrics", "metrics_read", 200, days=30)
+    assert whole.group_by == "organisation" and whole.minimum_n == 5
+    by_unit = call("metrics", "metrics_read", 200, group_by=models.MetricsReadGroupBy.UNIT, days=90)
+    assert {g.key for g in by_unit.items} >= {"team-noord"}
+    call("metrics", "metrics_read", 422, days=12)
+
     document = Client().get("/api/openapi.json").json()
     every = {op["operationId"] for path in document["paths"].values() for op in path.values()}
     assert called == every, f"not called through the generated client: {every - called}"
