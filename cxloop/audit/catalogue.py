@@ -25,6 +25,10 @@ AUDITED: list[Audited] = [
     Audited("cxloop.orgs.services.create_unit", ("unit.created",)),
     Audited("cxloop.orgs.services.set_unit_lead", ("unit.lead_changed",)),
     Audited("cxloop.orgs.services.create_employee", ("employee.created",)),
+    # The structure kept in step with HR (orgs.structure: API and HR import).
+    Audited("cxloop.orgs.structure.upsert_units", ("unit.created", "unit.changed")),
+    Audited("cxloop.orgs.structure.upsert_employees", ("employee.created", "employee.changed")),
+    Audited("cxloop.orgs.structure.leave", ("employee.left",)),
     Audited(
         "cxloop.orgs.admin.OrganisationAdmin",
         ("organisation.created", "organisation.changed", "organisation.deleted"),
@@ -111,6 +115,7 @@ NOT_AUDITED: dict[str, str] = {
 # The modules whose every public function is a write that must be in AUDITED or NOT_AUDITED.
 AUDITED_MODULES = [
     "cxloop.orgs.services",
+    "cxloop.orgs.structure",
     "cxloop.customers.services",
     "cxloop.surveys.rules",
     "cxloop.followup.configuration",

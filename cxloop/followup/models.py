@@ -210,6 +210,8 @@ class CaseEvent(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     at = models.DateTimeField()
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    # A step taken through the API names the organisation's key instead of a person.
+    api_key = models.ForeignKey("orgs.ApiKey", null=True, blank=True, on_delete=models.SET_NULL)
     note = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
 

@@ -30,7 +30,7 @@ from cxloop.followup.models import (
     SlaPolicy,
 )
 from cxloop.messaging.services import queue_email
-from cxloop.orgs.models import Employee, Organisation, Unit
+from cxloop.orgs.models import ApiKey, Employee, Organisation, Unit
 from cxloop.responses.models import Response
 
 DETRACTOR_MAX = 6
@@ -319,6 +319,9 @@ def _require_open(case: FollowUpCase) -> None:
 # page shows them. Writing each step twice would only give two histories that can disagree.
 # Looking at a case is audited (followup.views.case_detail), as it shows the customer's data.
 def _event(case: FollowUpCase, kind: str, actor, at: datetime, *, note: str = "", data: dict | None = None) -> CaseEvent:
+    """`actor` is the person, or the organisation's API key for a step taken through the API."""
+    if isinstance(actor, ApiKey):
+        return CaseEvent.objects.create(case=case, kind=kind, at=at, api_key=actor, note=note, data=data or {})
     return CaseEvent.objects.create(case=case, kind=kind, at=at, actor=actor, note=note, data=data or {})
 
 

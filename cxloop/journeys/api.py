@@ -13,6 +13,7 @@ from cxloop.journeys.services import (
     RecordedInteraction,
     record_interactions,
 )
+from cxloop.lib.apierrors import ErrorOut, refuse
 from cxloop.orgs.models import ApiKey
 
 router = Router()
@@ -65,15 +66,6 @@ class BatchOut(Schema):
     created: int
 
 
-class RejectedOut(Schema):
-    detail: str
-    errors: dict[int, list[str]]
-
-
-class DetailOut(Schema):
-    detail: str
-
-
 def _to_input(payload: InteractionIn) -> InteractionInput:
     if payload.occurred_at.tzinfo is None:
         raise InteractionRejected({0: ["occurred_at needs a time zone, e.g. 2026-11-23T10:15:00+01:00"]})
@@ -103,23 +95,27 @@ def _out(recorded: RecordedInteraction) -> InteractionOut:
     )
 
 
-@router.post("", response={200: InteractionOut, 201: InteractionOut, 422: RejectedOut})
+@router.post(
+    "", response={200: InteractionOut, 201: InteractionOut, 422: ErrorOut}, operation_id="interactions_create"
+)
 def post_interaction(request: HttpRequest, payload: InteractionIn):
     """Record one interaction: 201 when new, 200 when this external id was recorded before."""
     api_key: ApiKey = request.auth  # type: ignore[attr-defined]
     try:
         recorded = record_interactions(organisation=api_key.organisation, items=[_to_input(payload)], actor=api_key)[0]
     except InteractionRejected as rejected:
-        return Status(422, {"detail": "the interaction was not recorded", "errors": rejected.errors})
+        return refuse(422, "the interaction was not recorded", rejected.errors)
     return Status(201 if recorded.created else 200, _out(recorded))
 
 
-@router.post("/batch", response={200: BatchOut, 413: DetailOut, 422: RejectedOut})
+@router.post(
+    "/batch", response={200: BatchOut, 413: ErrorOut, 422: ErrorOut}, operation_id="interactions_create_batch"
+)
 def post_batch(request: HttpRequest, payload: BatchIn):
     """Record many interactions all-or-nothing; errors name the item index, nothing is written."""
     limit = settings.CXLOOP_API_BATCH_LIMIT
     if len(payload.items) > limit:
-        return Status(413, {"detail": f"at most {limit} items per batch, got {len(payload.items)}"})
+        return refuse(413, f"at most {limit} items per batch, got {len(payload.items)}")
     api_key: ApiKey = request.auth  # type: ignore[attr-defined]
     errors: dict[int, list[str]] = {}
     inputs = []
@@ -129,11 +125,11 @@ def post_batch(request: HttpRequest, payload: BatchIn):
         except InteractionRejected as rejected:
             errors[index] = rejected.errors[0]
     if errors:
-        return Status(422, {"detail": "no interaction was recorded", "errors": errors})
+        return refuse(422, "no interaction was recorded", errors)
     try:
         results = record_interactions(organisation=api_key.organisation, items=inputs, actor=api_key)
     except InteractionRejected as rejected:
-        return Status(422, {"detail": "no interaction was recorded", "errors": rejected.errors})
+        return refuse(422, "no interaction was recorded", rejected.errors)
     return Status(200, {"items": [_out(r) for r in results], "created": sum(r.created for r in results)})
 
 
@@ -149,7 +145,7 @@ class InteractionDetailOut(Schema):
     invitation_status: str | None
 
 
-@router.get("/{external_id}", response={200: InteractionDetailOut, 404: DetailOut})
+@router.get("/{external_id}", response={200: InteractionDetailOut, 404: ErrorOut}, operation_id="interactions_read")
 def get_interaction(request: HttpRequest, external_id: str):
     """One interaction of your organisation, with the status of its invitation."""
     api_key: ApiKey = request.auth  # type: ignore[attr-defined]
@@ -160,7 +156,7 @@ def get_interaction(request: HttpRequest, external_id: str):
         .first()
     )
     if interaction is None:
-        return Status(404, {"detail": "no interaction with this external_id in your organisation"})
+        return refuse(404, "no interaction with this external_id in your organisation")
     invitation = next(iter(interaction.invitations.all()), None)
     return Status(200, {
         "id": interaction.pk,

@@ -46,6 +46,8 @@ class Unit(models.Model):
     lead = models.ForeignKey(
         "Employee", null=True, blank=True, on_delete=models.SET_NULL, related_name="led_units"
     )
+    # A closed unit keeps its history; no new employees or interactions are placed in it.
+    closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organisation", "slug"], name="unit_slug_per_org")]
@@ -70,6 +72,8 @@ class Employee(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="employee"
     )
+    # Set when the employee left (cxloop.orgs.structure.leave): their answers stay in the statistics.
+    left_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organisation", "code"], name="employee_code_per_org")]

@@ -31,7 +31,7 @@ class ResponsePage(Schema):
     next_after_id: int | None
 
 
-@router.get("", response=ResponsePage)
+@router.get("", response=ResponsePage, operation_id="responses_list")
 def list_responses(request: HttpRequest, after_id: int = 0, limit: int = 100):
     """Responses that count, in id order; pass `next_after_id` back as `after_id` for the next page.
     Each answer comes without the interaction, unit or employee it is about (the anonymity rule)."""

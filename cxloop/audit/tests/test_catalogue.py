@@ -25,6 +25,7 @@ from cxloop.followup.tests.test_editors import HOURS, RULE
 from cxloop.lib.testing.logins import current_code, logged_in
 from cxloop.messaging.models import OutboxMessage
 from cxloop.orgs import services as orgs
+from cxloop.orgs import structure
 from cxloop.orgs.models import ApiKey, Membership, Role
 from cxloop.surveys import authoring
 from cxloop.surveys.models import InvitationRule
@@ -386,6 +387,25 @@ RUNNERS: dict[str, Callable[[World], None]] = {
     ),
     "cxloop.orgs.services.create_employee": lambda w: orgs.create_employee(
         organisation=w.cast.owner, unit=w.cast.team, code="N1", name="Nina Nieuw", actor=w.admin
+    ),
+    "cxloop.orgs.structure.upsert_units": lambda w: structure.upsert_units(
+        organisation=w.cast.owner,
+        rows=[
+            structure.UnitRow("team-zuid", "Team Zuid", parent="klantenservice"),
+            structure.UnitRow("team-noord", "Team Noord (Groningen)", parent="klantenservice"),
+        ],
+        actor=w.admin,
+    ),
+    "cxloop.orgs.structure.upsert_employees": lambda w: structure.upsert_employees(
+        organisation=w.cast.owner,
+        rows=[
+            structure.EmployeeRow("N1", "Nina Nieuw", unit="team-noord"),
+            structure.EmployeeRow("A1", "Anouk de Agent", unit="team-noord"),
+        ],
+        actor=w.admin,
+    ),
+    "cxloop.orgs.structure.leave": lambda w: structure.leave(
+        employee=w.cast.colleague, actor=w.admin
     ),
     "cxloop.orgs.admin.OrganisationAdmin": _organisation_admin,
     "cxloop.orgs.admin.UnitAdmin": _unit_admin,

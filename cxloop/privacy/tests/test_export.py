@@ -117,7 +117,8 @@ def test_nobody_outside_learns_about_a_customer(cast, world):
             answer = api(key, method, f"/api/customers/{customer}/{action}")
             assert answer.status_code == 404
             assert answer.json() == {
-                "detail": "your organisation holds no data about a customer with this key"
+                "detail": "your organisation holds no data about a customer with this key",
+                "errors": {},
             }
     assert Customer.objects.filter(key__in=[loop.KEY, loop.OTHER_KEY]).count() == 2
     assert not AuditEntry.objects.filter(kind="export").exists()
@@ -151,12 +152,11 @@ def test_the_openapi_document_declares_both_operations(client):
     document = client.get("/api/openapi.json").json()
     export = document["paths"]["/api/customers/{key}/export"]["get"]["responses"]
     erase = document["paths"]["/api/customers/{key}/erase"]["post"]["responses"]
-    # 401, 403 and 429 are declared on every operation that takes a key (cxloop/api.py).
-    assert set(export) == set(erase) == {"200", "401", "403", "404", "429"}
+    # 401, 403 and 429 are declared on every operation that takes a key, 422 on every one with
+    # parameters (cxloop/api.py).
+    assert set(export) == set(erase) == {"200", "401", "403", "404", "422", "429"}
     detail = export["404"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
-    assert document["components"]["schemas"][detail]["properties"] == {
-        "detail": {"title": "Detail", "type": "string"}
-    }
+    assert set(document["components"]["schemas"][detail]["properties"]) == {"detail", "errors"}
 
 
 def test_the_cli_erases_only_with_yes_and_prints_a_receipt_without_the_key(cast, world, capsys):
