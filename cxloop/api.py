@@ -200,6 +200,7 @@ def _register_routers() -> None:
     from cxloop.journeys.api import router as journeys_router
     from cxloop.orgs.api import employees_router, units_router
     from cxloop.responses.api import router as responses_router
+    from cxloop.surveys.api import invitations_router, surveys_router
 
     api.add_router("/interactions", journeys_router, tags=["interactions"])
     api.add_router("/responses", responses_router, tags=["responses"])
@@ -208,6 +209,8 @@ def _register_routers() -> None:
     api.add_router("/employees", employees_router, tags=["employees"])
     api.add_router("/cases", cases_router, tags=["cases"])
     api.add_router("/metrics", metrics_router, tags=["metrics"])
+    api.add_router("/surveys", surveys_router, tags=["surveys"])
+    api.add_router("/invitations", invitations_router, tags=["invitations"])
 
 
 _register_routers()

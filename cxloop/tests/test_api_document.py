@@ -29,6 +29,9 @@ OPERATIONS = {
     "cases_add_note",
     "cases_reassign",
     "metrics_read",
+    "surveys_list",
+    "surveys_read",
+    "invitations_list",
 }
 
 

@@ -99,6 +99,8 @@ def test_a_generated_client_calls_every_operation_and_reads_every_answer(
     page = call("responses", "responses_list", 200, limit=10)
     assert page.items == []
     call("customers", "customers_opt_out", 404, key="nobody")
+    decided = call("invitations", "invitations_list", 200, interaction="gen-1").items
+    assert decided[0].outcome == "invited"
     exported = call("customers", "customers_export", 200, key="K-1")
     assert exported.customer.additional_properties
     erased = call("customers", "customers_erase", 200, key="K-1")
@@ -152,6 +154,11 @@ def test_a_generated_client_calls_every_operation_and_reads_every_answer(
     by_unit = call("metrics", "metrics_read", 200, group_by=models.MetricsReadGroupBy.UNIT, days=90)
     assert {g.key for g in by_unit.items} >= {"team-noord"}
     call("metrics", "metrics_read", 422, days=12)
+
+    surveys = call("surveys", "surveys_list", 200)
+    assert call("surveys", "surveys_read", 200, survey_id=surveys[0].id).questions
+    call("surveys", "surveys_read", 404, survey_id=surveys[0].id + 1000)
+    assert call("invitations", "invitations_list", 200, customer="K-1").items == []  # erased
 
     document = Client().get("/api/openapi.json").json()
     every = {op["operationId"] for path in document["paths"].values() for op in path.values()}
