@@ -201,6 +201,7 @@ def _register_routers() -> None:
     from cxloop.orgs.api import employees_router, units_router
     from cxloop.responses.api import router as responses_router
     from cxloop.surveys.api import invitations_router, surveys_router
+    from cxloop.webhooks.api import router as webhooks_router
 
     api.add_router("/interactions", journeys_router, tags=["interactions"])
     api.add_router("/responses", responses_router, tags=["responses"])
@@ -211,6 +212,7 @@ def _register_routers() -> None:
     api.add_router("/metrics", metrics_router, tags=["metrics"])
     api.add_router("/surveys", surveys_router, tags=["surveys"])
     api.add_router("/invitations", invitations_router, tags=["invitations"])
+    api.add_router("/webhooks", webhooks_router, tags=["webhooks"])
 
 
 _register_routers()

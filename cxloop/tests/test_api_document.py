@@ -32,6 +32,10 @@ OPERATIONS = {
     "surveys_list",
     "surveys_read",
     "invitations_list",
+    "webhooks_create",
+    "webhooks_list",
+    "webhooks_delete",
+    "webhooks_test",
 }
 
 

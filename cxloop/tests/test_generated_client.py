@@ -14,6 +14,7 @@ from django.test import Client
 
 from cxloop.conftest import interaction_payload
 from cxloop.followup.tests.test_cases import case_for
+from cxloop.webhooks.tests.receiver import http_receiver
 
 GENERATOR = Path(sys.executable).parent / "openapi-python-client"
 
@@ -159,6 +160,22 @@ def test_a_generated_client_calls_every_operation_and_reads_every_answer(
     assert call("surveys", "surveys_read", 200, survey_id=surveys[0].id).questions
     call("surveys", "surveys_read", 404, survey_id=surveys[0].id + 1000)
     assert call("invitations", "invitations_list", 200, customer="K-1").items == []  # erased
+
+    with http_receiver() as receiver:
+        hook = models.WebhookIn.from_dict({"url": receiver.url(), "events": ["case.opened"]})
+        made = call("webhooks", "webhooks_create", 201, body=hook)
+        assert made.secret.startswith("whsec_")
+        assert call("webhooks", "webhooks_test", 200, webhook_id=made.id).status == "delivered"
+    wrong = models.WebhookIn.from_dict({"url": "ftp://x", "events": ["case.opened"]})
+    call("webhooks", "webhooks_create", 422, body=wrong)
+    assert [w.id for w in call("webhooks", "webhooks_list", 200)] == [made.id]
+    call("webhooks", "webhooks_test", 404, webhook_id=made.id + 1000)
+    gone = _operation(generated, "webhooks", "webhooks_delete").sync_detailed(
+        client=client, webhook_id=made.id
+    )
+    assert gone.status_code == 204
+    called.add("webhooks_delete")
+    call("webhooks", "webhooks_delete", 404, webhook_id=made.id)
 
     document = Client().get("/api/openapi.json").json()
     every = {op["operationId"] for path in document["paths"].values() for op in path.values()}
