@@ -199,6 +199,7 @@ def _register_routers() -> None:
     from cxloop.followup.api import router as cases_router
     from cxloop.journeys.api import router as journeys_router
     from cxloop.orgs.api import employees_router, units_router
+    from cxloop.process.api import router as event_logs_router
     from cxloop.responses.api import router as responses_router
     from cxloop.surveys.api import invitations_router, surveys_router
     from cxloop.webhooks.api import router as webhooks_router
@@ -213,6 +214,7 @@ def _register_routers() -> None:
     api.add_router("/surveys", surveys_router, tags=["surveys"])
     api.add_router("/invitations", invitations_router, tags=["invitations"])
     api.add_router("/webhooks", webhooks_router, tags=["webhooks"])
+    api.add_router("/event-logs", event_logs_router, tags=["event_logs"])
 
 
 _register_routers()

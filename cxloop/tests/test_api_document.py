@@ -36,6 +36,10 @@ OPERATIONS = {
     "webhooks_list",
     "webhooks_delete",
     "webhooks_test",
+    "event_logs_import",
+    "event_logs_list",
+    "event_logs_read",
+    "event_logs_analysis",
 }
 
 

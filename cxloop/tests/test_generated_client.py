@@ -3,6 +3,7 @@ third-party generator (openapi-python-client), without hand edits, calls every o
 reads every answer, successes and refusals alike, with the types the document declares."""
 
 import importlib
+import io
 import json
 import os
 import subprocess
@@ -17,6 +18,12 @@ from cxloop.followup.tests.test_cases import case_for
 from cxloop.webhooks.tests.receiver import http_receiver
 
 GENERATOR = Path(sys.executable).parent / "openapi-python-client"
+SMALL_LOG = (
+    b"case:concept:name,concept:name,time:timestamp,org:resource\n"
+    b"c1,melding,2026-11-02T09:00:00+01:00,Ann\n"
+    b"c1,herstel,2026-11-04T15:00:00+01:00,Bob\n"
+    b"c2,melding,2026-11-03T10:00:00+01:00,Ann\n"
+)
 
 
 def _generate(tmp_path: Path):
@@ -176,6 +183,22 @@ def test_a_generated_client_calls_every_operation_and_reads_every_answer(
     assert gone.status_code == 204
     called.add("webhooks_delete")
     call("webhooks", "webhooks_delete", 404, webhook_id=made.id)
+
+    types = importlib.import_module(f"{generated.__name__}.types")
+    upload = models.EventLogsImportMultiPartBodyParams(
+        file=types.File(payload=io.BytesIO(SMALL_LOG), file_name="klachten.csv"), name="Klachten"
+    )
+    log = call("event_logs", "event_logs_import", 202, body=upload)
+    ready = call("event_logs", "event_logs_read", 200, log_id=log.id)
+    assert ready.status == "ready" and ready.cases == 2
+    assert [entry.id for entry in call("event_logs", "event_logs_list", 200)] == [log.id]
+    analysis = call("event_logs", "event_logs_analysis", 200, log_id=log.id)
+    assert analysis.additional_properties["cases"] == 2
+    call("event_logs", "event_logs_analysis", 404, log_id=log.id + 1000)
+    odd = models.EventLogsImportMultiPartBodyParams(
+        file=types.File(payload=io.BytesIO(b"x"), file_name="notes.docx")
+    )
+    call("event_logs", "event_logs_import", 422, body=odd)
 
     document = Client().get("/api/openapi.json").json()
     every = {op["operationId"] for path in document["paths"].values() for op in path.values()}
