@@ -199,7 +199,10 @@ def _register_routers() -> None:
     from cxloop.followup.api import router as cases_router
     from cxloop.journeys.api import router as journeys_router
     from cxloop.orgs.api import employees_router, units_router
+    from cxloop.process.api import router as event_logs_router
     from cxloop.responses.api import router as responses_router
+    from cxloop.surveys.api import invitations_router, surveys_router
+    from cxloop.webhooks.api import router as webhooks_router
 
     api.add_router("/interactions", journeys_router, tags=["interactions"])
     api.add_router("/responses", responses_router, tags=["responses"])
@@ -208,6 +211,10 @@ def _register_routers() -> None:
     api.add_router("/employees", employees_router, tags=["employees"])
     api.add_router("/cases", cases_router, tags=["cases"])
     api.add_router("/metrics", metrics_router, tags=["metrics"])
+    api.add_router("/surveys", surveys_router, tags=["surveys"])
+    api.add_router("/invitations", invitations_router, tags=["invitations"])
+    api.add_router("/webhooks", webhooks_router, tags=["webhooks"])
+    api.add_router("/event-logs", event_logs_router, tags=["event_logs"])
 
 
 _register_routers()

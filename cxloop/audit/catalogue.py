@@ -40,6 +40,9 @@ AUDITED: list[Audited] = [
     ),
     Audited("cxloop.orgs.admin.MembershipAdmin", ("role.granted", "role.changed", "role.revoked")),
     Audited("cxloop.orgs.admin.ApiKeyAdmin", ("api_key.changed", "api_key.deleted")),
+    # Webhooks: where case data is sent.
+    Audited("cxloop.webhooks.services.create_endpoint", ("webhook.created",)),
+    Audited("cxloop.webhooks.services.delete_endpoint", ("webhook.deleted",)),
     # Logging in: second factor and password (cxloop.accounts).
     Audited("cxloop.accounts.services.confirm_authenticator", ("user.two_factor_enabled",)),
     Audited("cxloop.accounts.services.remove_two_factor", ("user.two_factor_removed",)),

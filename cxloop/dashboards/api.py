@@ -21,9 +21,8 @@ from cxloop.dashboards.tables import Figure, show
 from cxloop.dashboards.visibility import Visibility, employee_key, unit_key, visibility_for
 from cxloop.journeys.models import Channel, JourneyType
 from cxloop.lib.apierrors import ErrorOut, refuse
-from cxloop.orgs.access import Scope
-from cxloop.orgs.capabilities import Grants
-from cxloop.orgs.models import ApiKey, Employee, Organisation, Role, Unit
+from cxloop.orgs.access import api_key_scope
+from cxloop.orgs.models import ApiKey, Employee, Organisation, Unit
 
 router = Router()
 GroupBy = Literal["organisation", "unit", "employee", "journey_type", "channel", "week", "month"]
@@ -87,8 +86,7 @@ def _shown(scores: Scores) -> list[Figure]:
 
 def _reader(organisation: Organisation, preset: int) -> Visibility:
     """The visibility an analyst of the organisation has: the key reads as they do."""
-    grants = Grants(memberships=((organisation.pk, None, Role.ANALYST),))
-    scope = Scope(organisations={organisation.pk}, grants=grants)
+    scope = api_key_scope(organisation)
     return visibility_for(
         user=AnonymousUser(), organisation=organisation, preset=preset, scope=scope
     )

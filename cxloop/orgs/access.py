@@ -10,7 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import Http404
 
 from cxloop.orgs.capabilities import GRANTS, Capability, Grants, grants_for
-from cxloop.orgs.models import Employee, Organisation, Unit
+from cxloop.orgs.models import Employee, Organisation, Role, Unit
 
 # Kept for callers written before capabilities: the roles that read a whole organisation.
 ORG_WIDE_ROLES = set(GRANTS[Capability.VIEW_ORGANISATION].in_organisation)
@@ -41,6 +41,12 @@ class Scope:
     @property
     def is_lead(self) -> bool:
         return bool(self.led_unit_paths)
+
+
+def api_key_scope(organisation: Organisation) -> Scope:
+    """What an organisation's API key reads: the organisation as its analysts do (docs/api.md)."""
+    grants = Grants(memberships=((organisation.pk, None, Role.ANALYST),))
+    return Scope(organisations=grants.organisations(Capability.VIEW_ORGANISATION), grants=grants)
 
 
 def scope_for(user: AbstractBaseUser | AnonymousUser) -> Scope:

@@ -62,6 +62,9 @@ class Response(models.Model):
     tapped_at = models.DateTimeField(null=True, blank=True)
     # When the follow-up rules are to be applied (again); null when nothing is due.
     rules_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # When the response last changed (an answer, a tap, a scanner's score taken out, the close at
+    # expiry): the API's updated_since reads it for incremental loads into BI.
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     def __str__(self) -> str:
         return f"{self.survey} by {self.customer} (NPS {self.nps})"

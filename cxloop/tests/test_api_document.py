@@ -29,6 +29,17 @@ OPERATIONS = {
     "cases_add_note",
     "cases_reassign",
     "metrics_read",
+    "surveys_list",
+    "surveys_read",
+    "invitations_list",
+    "webhooks_create",
+    "webhooks_list",
+    "webhooks_delete",
+    "webhooks_test",
+    "event_logs_import",
+    "event_logs_list",
+    "event_logs_read",
+    "event_logs_analysis",
 }
 
 

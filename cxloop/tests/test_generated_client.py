@@ -3,6 +3,7 @@ third-party generator (openapi-python-client), without hand edits, calls every o
 reads every answer, successes and refusals alike, with the types the document declares."""
 
 import importlib
+import io
 import json
 import os
 import subprocess
@@ -14,8 +15,15 @@ from django.test import Client
 
 from cxloop.conftest import interaction_payload
 from cxloop.followup.tests.test_cases import case_for
+from cxloop.webhooks.tests.receiver import http_receiver
 
 GENERATOR = Path(sys.executable).parent / "openapi-python-client"
+SMALL_LOG = (
+    b"case:concept:name,concept:name,time:timestamp,org:resource\n"
+    b"c1,melding,2026-11-02T09:00:00+01:00,Ann\n"
+    b"c1,herstel,2026-11-04T15:00:00+01:00,Bob\n"
+    b"c2,melding,2026-11-03T10:00:00+01:00,Ann\n"
+)
 
 
 def _generate(tmp_path: Path):
@@ -99,6 +107,8 @@ def test_a_generated_client_calls_every_operation_and_reads_every_answer(
     page = call("responses", "responses_list", 200, limit=10)
     assert page.items == []
     call("customers", "customers_opt_out", 404, key="nobody")
+    decided = call("invitations", "invitations_list", 200, interaction="gen-1").items
+    assert decided[0].outcome == "invited"
     exported = call("customers", "customers_export", 200, key="K-1")
     assert exported.customer.additional_properties
     erased = call("customers", "customers_erase", 200, key="K-1")
@@ -152,6 +162,43 @@ def test_a_generated_client_calls_every_operation_and_reads_every_answer(
     by_unit = call("metrics", "metrics_read", 200, group_by=models.MetricsReadGroupBy.UNIT, days=90)
     assert {g.key for g in by_unit.items} >= {"team-noord"}
     call("metrics", "metrics_read", 422, days=12)
+
+    surveys = call("surveys", "surveys_list", 200)
+    assert call("surveys", "surveys_read", 200, survey_id=surveys[0].id).questions
+    call("surveys", "surveys_read", 404, survey_id=surveys[0].id + 1000)
+    assert call("invitations", "invitations_list", 200, customer="K-1").items == []  # erased
+
+    with http_receiver() as receiver:
+        hook = models.WebhookIn.from_dict({"url": receiver.url(), "events": ["case.opened"]})
+        made = call("webhooks", "webhooks_create", 201, body=hook)
+        assert made.secret.startswith("whsec_")
+        assert call("webhooks", "webhooks_test", 200, webhook_id=made.id).status == "delivered"
+    wrong = models.WebhookIn.from_dict({"url": "ftp://x", "events": ["case.opened"]})
+    call("webhooks", "webhooks_create", 422, body=wrong)
+    assert [w.id for w in call("webhooks", "webhooks_list", 200)] == [made.id]
+    call("webhooks", "webhooks_test", 404, webhook_id=made.id + 1000)
+    gone = _operation(generated, "webhooks", "webhooks_delete").sync_detailed(
+        client=client, webhook_id=made.id
+    )
+    assert gone.status_code == 204
+    called.add("webhooks_delete")
+    call("webhooks", "webhooks_delete", 404, webhook_id=made.id)
+
+    types = importlib.import_module(f"{generated.__name__}.types")
+    upload = models.EventLogsImportMultiPartBodyParams(
+        file=types.File(payload=io.BytesIO(SMALL_LOG), file_name="klachten.csv"), name="Klachten"
+    )
+    log = call("event_logs", "event_logs_import", 202, body=upload)
+    ready = call("event_logs", "event_logs_read", 200, log_id=log.id)
+    assert ready.status == "ready" and ready.cases == 2
+    assert [entry.id for entry in call("event_logs", "event_logs_list", 200)] == [log.id]
+    analysis = call("event_logs", "event_logs_analysis", 200, log_id=log.id)
+    assert analysis.additional_properties["cases"] == 2
+    call("event_logs", "event_logs_analysis", 404, log_id=log.id + 1000)
+    odd = models.EventLogsImportMultiPartBodyParams(
+        file=types.File(payload=io.BytesIO(b"x"), file_name="notes.docx")
+    )
+    call("event_logs", "event_logs_import", 422, body=odd)
 
     document = Client().get("/api/openapi.json").json()
     every = {op["operationId"] for path in document["paths"].values() for op in path.values()}

@@ -33,6 +33,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from cxloop.audit.services import Actor, record_change, snapshot
 from cxloop.messaging.services import BACKOFF_MINUTES, CLAIM_TIMEOUT
 from cxloop.orgs.models import Organisation
 from cxloop.webhooks.models import EVENTS, WebhookDelivery, WebhookEndpoint
@@ -45,8 +46,16 @@ SIGNATURE_TOLERANCE = timedelta(minutes=5)
 USER_AGENT = "cxloop-webhooks/1"
 
 
+ENDPOINT_FIELDS = ["url", "events", "is_active"]  # never the secret
+
+
 def create_endpoint(
-    *, organisation: Organisation, url: str, events: list[str], is_active: bool = True
+    *,
+    organisation: Organisation,
+    url: str,
+    events: list[str],
+    is_active: bool = True,
+    actor: Actor = None,
 ) -> WebhookEndpoint:
     """Register an endpoint with a new secret, after checking its URL and events."""
     endpoint = WebhookEndpoint(
@@ -54,7 +63,39 @@ def create_endpoint(
     )
     endpoint.full_clean()
     endpoint.save()
+    # Case data leaves cxloop through it: who registered where is on record.
+    record_change(
+        actor=actor,
+        action="webhook.created",
+        target=endpoint,
+        organisation=organisation,
+        after=snapshot(endpoint, ENDPOINT_FIELDS),
+    )
     return endpoint
+
+
+@transaction.atomic
+def delete_endpoint(*, endpoint: WebhookEndpoint, actor: Actor = None) -> None:
+    """Remove an endpoint and its deliveries."""
+    record_change(
+        actor=actor,
+        action="webhook.deleted",
+        target=endpoint,
+        organisation=endpoint.organisation,
+        before=snapshot(endpoint, ENDPOINT_FIELDS),
+    )
+    endpoint.delete()
+
+
+def send_test(*, endpoint: WebhookEndpoint) -> WebhookDelivery:
+    """Send a signed `ping` to the endpoint now and answer how it went (an endpoint may take it
+    whatever events it subscribes to; it is retried like any delivery when it fails)."""
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        event="ping",
+        payload={"endpoint_id": endpoint.pk, "organisation": endpoint.organisation.slug},
+    )
+    return deliver(delivery_id=delivery.pk) or delivery
 
 
 def deactivate_endpoint(*, endpoint: WebhookEndpoint, reason: str) -> WebhookEndpoint:

@@ -30,6 +30,7 @@ from cxloop.orgs.models import ApiKey, Membership, Role
 from cxloop.surveys import authoring
 from cxloop.surveys.models import InvitationRule
 from cxloop.surveys.tests.test_rules_pages import rule_data
+from cxloop.webhooks import services as webhooks
 
 pytestmark = pytest.mark.django_db
 
@@ -406,6 +407,18 @@ RUNNERS: dict[str, Callable[[World], None]] = {
     ),
     "cxloop.orgs.structure.leave": lambda w: structure.leave(
         employee=w.cast.colleague, actor=w.admin
+    ),
+    "cxloop.webhooks.services.create_endpoint": lambda w: webhooks.create_endpoint(
+        organisation=w.cast.owner,
+        url="https://crm.example.nl/hook",
+        events=["case.opened"],
+        actor=w.admin,
+    ),
+    "cxloop.webhooks.services.delete_endpoint": lambda w: webhooks.delete_endpoint(
+        endpoint=webhooks.create_endpoint(
+            organisation=w.cast.owner, url="https://crm.example.nl/hook", events=["case.opened"]
+        ),
+        actor=w.admin,
     ),
     "cxloop.orgs.admin.OrganisationAdmin": _organisation_admin,
     "cxloop.orgs.admin.UnitAdmin": _unit_admin,
