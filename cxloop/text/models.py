@@ -53,6 +53,10 @@ class AnalysedText(models.Model):
     analysed_at = models.DateTimeField()
     # Copied from the response so that period filters need no join.
     submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # The text's embedding (float32 bytes) and its method, stored once so that the topics page
+    # does not run the embedding model on every request (emerging topics group these vectors).
+    vector = models.BinaryField(null=True, blank=True, editable=False)
+    vector_method = models.CharField(max_length=10, blank=True, editable=False)
 
     class Meta:
         constraints = [

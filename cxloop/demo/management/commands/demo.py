@@ -79,13 +79,14 @@ class Command(BaseCommand):
 
     def _analyse_text(self, *, responses: int, quiet: bool) -> None:
         """Tag the verbatims with sentiment and topics, so the topic pages show something at once."""
-        from cxloop.text.services import analyse_pending
+        from cxloop.text.services import analyse_pending, embed_recent
 
         if responses > TEXT_ANALYSIS_LIMIT:
             self.stdout.write("Large demo: analyse its verbatims later with `cxloop text backfill leasewijs` (per organisation).")
             return
         started = time.monotonic()
         analysed = analyse_pending(limit=None)
+        embed_recent(limit=None)  # so that the topics page's emerging topics need no model at once
         if not quiet:
             self.stdout.write(f"Analysed {analysed:,} verbatims in {time.monotonic() - started:.1f} s.")
 
