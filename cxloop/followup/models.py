@@ -187,6 +187,10 @@ class FollowUpCase(models.Model):
         return f"#{self.pk} {self.reason} ({self.status})"
 
 
+# How a contact attempt reached (or tried to reach) the customer; stored in CaseEvent.data["channel"].
+CONTACT_CHANNELS = {"phone": _("phone"), "email": _("e-mail"), "sms": _("text message")}
+
+
 class CaseEvent(models.Model):
     """One step in a case's life: opened, assigned, contact attempt, note, closed."""
 
@@ -218,3 +222,17 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} at {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def channel_label(self) -> str:
+        """The contact attempt's channel in the reader's language ("telefoon")."""
+        channel = self.data.get("channel", "")
+        return str(CONTACT_CHANNELS.get(channel, channel))
+
+    @property
+    def actor_name(self) -> str:
+        """Who did it, by name (select_related("actor__employee") to avoid a query per event)."""
+        if self.actor is None:
+            return ""
+        employee = getattr(self.actor, "employee", None)
+        return (employee.name if employee else "") or self.actor.get_full_name() or self.actor.username

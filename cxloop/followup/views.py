@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from cxloop.audit.services import record_view
 from cxloop.followup import kpis, queries, services
-from cxloop.followup.models import FollowUpCase, RootCause
+from cxloop.followup.models import CONTACT_CHANNELS, FollowUpCase, RootCause
 from cxloop.followup.queries import CaseScope, access_case
 
 Status = FollowUpCase.Status
@@ -49,7 +49,7 @@ class ContactAttemptForm(StepForm):
     id_prefix = "contact"
     channel = forms.ChoiceField(
         label=_("Channel"),
-        choices=[("phone", _("phone")), ("email", _("e-mail")), ("sms", _("text message"))],
+        choices=list(CONTACT_CHANNELS.items()),
     )
     reached = forms.TypedChoiceField(
         label=_("Reached the customer?"),
@@ -313,7 +313,7 @@ def _case_page(
         "response": response,
         "contact": services.customer_contact(case=case),
         "answers": response.answers.select_related("question").order_by("question__position"),
-        "events": case.events.select_related("actor"),
+        "events": case.events.select_related("actor__employee"),
         "journey": queries.journey_of(cs, case=case),
         "earlier_feedback": queries.earlier_feedback(cs, case=case),
         "other_cases": queries.other_open_cases(cs, case=case),
@@ -344,7 +344,7 @@ def _read_only_case_page(request: HttpRequest, case: FollowUpCase, cs: CaseScope
         "case": case,
         "response": case.response,
         "answers": case.response.answers.select_related("question").order_by("question__position"),
-        "events": case.events.select_related("actor"),
+        "events": case.events.select_related("actor__employee"),
         "journey": queries.journey_of(cs, case=case),
         "earlier_feedback": queries.earlier_feedback(cs, case=case),
         "other_cases": queries.other_open_cases(cs, case=case),

@@ -3,6 +3,7 @@
 import datetime
 
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cxloop.customers.models import Customer
@@ -84,6 +85,11 @@ class Question(models.Model):
 
     def text(self, language: str) -> str:
         return self.text_en if language == "en" else self.text_nl
+
+    @property
+    def shown_text(self) -> str:
+        """The question in the language the page is shown in (a staff page: Dutch unless switched)."""
+        return self.text(get_language() or "nl")
 
 
 class InvitationRule(models.Model):
