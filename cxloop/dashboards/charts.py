@@ -383,6 +383,13 @@ def funnel_plot(
     return _svg(width, height, title, desc, body)
 
 
+FUNNEL_PLACES = {
+    "within": _("within the limits"),
+    "above": _("above the limits"),
+    "below": _("below the limits"),
+}
+
+
 def _where(point: FunnelPoint, overall: stats.NpsCounts) -> str:
     if not overall.n or stats.nps_variance(overall) == 0:
         return "within"
@@ -426,7 +433,7 @@ def _funnel_point(
     px, py = x(point.n), y(point.value)
     where = _where(point, overall)
     tip = (
-        f"<title>{escape(point.label)}: NPS {signed(point.value)}, n = {point.n} ({where})</title>"
+        f"<title>{escape(point.label)}: NPS {signed(point.value)}, n = {point.n} ({escape(str(FUNNEL_PLACES[where]))})</title>"
     )
     if where == "above":
         shape = f'<path d="M{px:.1f},{py - 7:.1f} l7,11 h-14 z" fill="{GREEN}"/>'

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from html import escape
 
+from django.utils.translation import gettext as _
+
 
 @dataclass(frozen=True)
 class Point:
@@ -61,7 +63,7 @@ def scatter(
             f'<line x1="{left}" y1="{sy(qy):.1f}" x2="{width - right}" y2="{sy(qy):.1f}" stroke="#bbb" stroke-dasharray="4"/>'
         )
         parts.append(
-            f'<text x="{left + 4}" y="{top + 12}" font-size="11" fill="#b00">fix first</text>'
+            f'<text x="{left + 4}" y="{top + 12}" font-size="11" fill="#b00">{escape(_("fix first"))}</text>'
         )
     for point in points:
         px, py = sx(point.x), sy(point.y)

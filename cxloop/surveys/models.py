@@ -243,6 +243,13 @@ class InvitationDecision(models.Model):
     def __str__(self) -> str:
         return f"{self.customer}: {self.outcome} ({self.reason})"
 
+    @property
+    def shown_detail(self) -> str:
+        """The detail in the reader's language, times in Europe/Amsterdam ("e-mail op 3 dec 2026 14:05")."""
+        from cxloop.surveys.decision_text import shown_detail
+
+        return shown_detail(self.detail)
+
 
 class UnplannedInteraction(models.Model):
     """An interaction recorded for planning that has no decision yet: the sweeper's to-do list.

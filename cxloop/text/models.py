@@ -70,6 +70,15 @@ class AnalysedText(models.Model):
     def __str__(self) -> str:
         return f"{self.sentiment}: {self.masked_text[:40]}"
 
+    @property
+    def shown_clauses(self) -> list[tuple[str, str]]:
+        """Each clause's text with its sentiment in the reader's language ("positief")."""
+        labels = dict(self.Sentiment.choices)
+        return [
+            (str(c.get("text", "")), str(labels.get(c.get("sentiment"), c.get("sentiment", ""))))
+            for c in self.clauses
+        ]
+
 
 class TopicTag(models.Model):
     """A topic on an analysed answer: from keywords, a trained classifier, or a person."""
