@@ -11,6 +11,10 @@ class Chain(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(unique=True)
 
+    class Meta:
+        verbose_name = _("chain")
+        verbose_name_plural = _("chains")
+
     def __str__(self) -> str:
         return self.name
 
@@ -23,6 +27,10 @@ class Organisation(models.Model):
     slug = models.SlugField(unique=True)
     sender_email = models.EmailField(blank=True, help_text=_("From address of messages to customers"))
     reply_to_email = models.EmailField(blank=True, help_text=_("Where customers' replies go; never a no-reply"))
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
 
     def __str__(self) -> str:
         return self.name
@@ -48,6 +56,8 @@ class Unit(models.Model):
     )
 
     class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
         constraints = [models.UniqueConstraint(fields=["organisation", "slug"], name="unit_slug_per_org")]
 
     def __str__(self) -> str:
@@ -72,6 +82,8 @@ class Employee(models.Model):
     )
 
     class Meta:
+        verbose_name = _("employee")
+        verbose_name_plural = _("employees")
         constraints = [models.UniqueConstraint(fields=["organisation", "code"], name="employee_code_per_org")]
 
     def __str__(self) -> str:
@@ -96,6 +108,8 @@ class Membership(models.Model):
     role = models.CharField(max_length=32, choices=Role.choices)
 
     class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
         constraints = [
             models.UniqueConstraint(fields=["user", "organisation", "unit", "role"], name="unique_membership")
         ]
@@ -120,6 +134,10 @@ class ApiKey(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True, help_text="empty: the key does not expire")
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.organisation})"

@@ -32,6 +32,10 @@ class Survey(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
+
     def __str__(self) -> str:
         return self.name
 
@@ -72,6 +76,8 @@ class Question(models.Model):
     condition_max = models.SmallIntegerField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
         ordering = ["survey", "position", "id"]
 
     def __str__(self) -> str:
@@ -136,6 +142,10 @@ class InvitationRule(models.Model):
     valid_days = models.PositiveIntegerField(default=14)
     is_active = models.BooleanField(default=True)
 
+    class Meta:
+        verbose_name = _("invitation rule")
+        verbose_name_plural = _("invitation rules")
+
     def __str__(self) -> str:
         return f"{self.organisation}: {self.survey} after {self.journey_type or 'any interaction'}"
 
@@ -174,6 +184,8 @@ class Invitation(models.Model):
     error = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
         constraints = [
             # One invitation per interaction, so a retried trigger cannot ask twice.
             models.UniqueConstraint(fields=["interaction"], name="one_invitation_per_interaction")
@@ -196,7 +208,8 @@ class ContactPolicy(models.Model):
     suppress_during_open_complaint = models.BooleanField(default=True)
 
     class Meta:
-        verbose_name_plural = "contact policies"
+        verbose_name = _("contact policy")
+        verbose_name_plural = _("contact policies")
 
     def __str__(self) -> str:
         return f"contact policy of {self.chain}"
@@ -238,6 +251,8 @@ class InvitationDecision(models.Model):
     decided_at = models.DateTimeField(db_index=True)
 
     class Meta:
+        verbose_name = _("invitation decision")
+        verbose_name_plural = _("invitation decisions")
         ordering = ["-decided_at", "-id"]
 
     def __str__(self) -> str:
@@ -263,6 +278,10 @@ class UnplannedInteraction(models.Model):
 
     interaction = models.OneToOneField(Interaction, primary_key=True, on_delete=models.CASCADE, related_name="+")
     recorded_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("unplanned interaction")
+        verbose_name_plural = _("unplanned interactions")
 
     def __str__(self) -> str:
         return f"interaction {self.interaction_id} awaiting its decision"

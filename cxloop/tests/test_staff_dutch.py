@@ -58,3 +58,31 @@ def test_the_drivers_chart_marks_the_quadrant_in_dutch():
 )
 def test_decision_details_are_dutch_in_amsterdam_time(stored, shown):
     assert shown_detail(stored).lower() == shown.lower()
+
+
+def test_every_model_has_translated_names():
+    from django.apps import apps
+    from django.utils.functional import Promise
+
+    plain = [
+        model.__name__
+        for model in apps.get_models()
+        if model.__module__.startswith("cxloop.")
+        and not (
+            isinstance(model._meta.verbose_name, Promise)
+            and isinstance(model._meta.verbose_name_plural, Promise)
+        )
+    ]
+    assert plain == []
+
+
+@pytest.mark.django_db
+def test_the_admin_lists_models_by_their_dutch_names(cast):
+    from django.contrib.auth import get_user_model
+
+    from cxloop.lib.testing.logins import logged_in
+
+    admin = get_user_model().objects.create_superuser("beheer", "beheer@example.nl", "x-Geheim-123")
+    html = logged_in(admin).get("/admin/").content.decode()
+    assert "Casussen" in html and "Klantreizen" in html and "Uitnodigingsregels" in html
+    assert "Follow up cases" not in html and "Invitation rules" not in html

@@ -18,6 +18,8 @@ class Topic(models.Model):
     is_active = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["organisation", "slug"], name="topic_slug_per_org")
@@ -59,6 +61,8 @@ class AnalysedText(models.Model):
     vector_method = models.CharField(max_length=10, blank=True, editable=False)
 
     class Meta:
+        verbose_name = _("analysed text")
+        verbose_name_plural = _("analysed texts")
         constraints = [
             models.UniqueConstraint(
                 fields=["response"],
@@ -96,6 +100,8 @@ class TopicTag(models.Model):
     rejected = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = _("topic tag")
+        verbose_name_plural = _("topic tags")
         constraints = [
             models.UniqueConstraint(fields=["analysed_text", "topic"], name="one_tag_per_topic")
         ]
@@ -116,6 +122,10 @@ class TagCorrection(models.Model):
     before = models.JSONField(default=list)
     after = models.JSONField(default=list)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tag correction")
+        verbose_name_plural = _("tag corrections")
 
     def __str__(self) -> str:
         return f"{self.before} → {self.after}"
@@ -140,6 +150,8 @@ class TrainedClassifier(models.Model):
     trained_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("trained classifier")
+        verbose_name_plural = _("trained classifiers")
         constraints = [
             models.UniqueConstraint(fields=["organisation", "kind"], name="one_classifier_per_kind")
         ]
