@@ -74,6 +74,12 @@ def test_every_model_has_translated_names():
         )
     ]
     assert plain == []
+    plain_apps = [
+        config.name
+        for config in apps.get_app_configs()
+        if config.name.startswith("cxloop.") and not isinstance(config.verbose_name, Promise)
+    ]
+    assert plain_apps == []
 
 
 @pytest.mark.django_db
@@ -86,3 +92,4 @@ def test_the_admin_lists_models_by_their_dutch_names(cast):
     html = logged_in(admin).get("/admin/").content.decode()
     assert "Casussen" in html and "Klantreizen" in html and "Uitnodigingsregels" in html
     assert "Follow up cases" not in html and "Invitation rules" not in html
+    assert "Tekstanalyse" in html and "Klantreisanalyse" in html and "Followup" not in html
