@@ -216,3 +216,13 @@ def test_the_cli_purges_or_counts(cast, history, capsys):
     out = capsys.readouterr().out
     assert "leasewijs: blanked contact_details 1," in out and "(no organisation): blanked" in out
     assert state("OUD")["comment"] == ""
+
+
+def test_the_purge_removes_an_answers_stored_vector_with_its_text(cast, history):
+    AnalysedText.objects.update(vector=b"\x00" * 16, vector_method="e5")
+    services.purge(organisation=cast.owner, now=history)
+    blanked = AnalysedText.objects.filter(masked_text="")
+    assert blanked.exists() and not blanked.exclude(vector=None).exists()
+    assert not blanked.exclude(vector_method="").exists()
+    # Recent answers keep theirs.
+    assert AnalysedText.objects.exclude(masked_text="").exclude(vector=None).exists()
