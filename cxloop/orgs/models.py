@@ -129,10 +129,10 @@ class ApiKey(models.Model):
     name = models.CharField(max_length=100)
     prefix = models.CharField(max_length=16, unique=True)
     key_hash = models.CharField(max_length=64)
-    scopes = models.CharField(max_length=32, default="read,write", help_text="read, write or read,write")
+    scopes = models.CharField(max_length=32, default="read,write", help_text=_("read, write or read,write"))
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True, help_text="empty: the key does not expire")
+    expires_at = models.DateTimeField(null=True, blank=True, help_text=_("empty: the key does not expire"))
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
