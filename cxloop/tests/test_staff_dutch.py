@@ -93,3 +93,15 @@ def test_the_admin_lists_models_by_their_dutch_names(cast):
     assert "Casussen" in html and "Klantreizen" in html and "Uitnodigingsregels" in html
     assert "Follow up cases" not in html and "Invitation rules" not in html
     assert "Tekstanalyse" in html and "Klantreisanalyse" in html and "Followup" not in html
+
+
+@pytest.mark.django_db
+def test_the_invitation_rule_and_policy_forms_are_labelled_in_dutch(cast):
+    from cxloop.surveys.rules import PolicyForm, RuleForm
+
+    labels = [str(f.label) for f in RuleForm(organisation=cast.owner)]
+    labels += [str(f.label) for f in PolicyForm()]
+    assert "Stille uren vanaf" in labels and "Steekproef (% van de klanten)" in labels
+    assert "Rustperiode in dagen" in labels
+    english = {"Quiet start", "Sampling percent", "Valid days", "Is active", "Quarantine days"}
+    assert not english & set(labels)
