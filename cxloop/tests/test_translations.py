@@ -221,3 +221,29 @@ def test_every_message_has_a_dutch_translation(tmp_path, settings):
         or not all(existing[(context, msgid)][0])
     )
     assert missing == [], "\n".join(missing)
+
+
+def test_every_form_field_has_a_translated_label():
+    """A ModelForm field without a label shows the model field's name ("Quiet start") in English."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from django import forms
+    from django.utils.functional import Promise
+
+    import cxloop
+
+    plain = []
+    for module in pkgutil.walk_packages(cxloop.__path__, "cxloop."):
+        if any(part in module.name for part in (".tests", ".migrations", ".management")):
+            continue
+        for _, form in inspect.getmembers(importlib.import_module(module.name), inspect.isclass):
+            if not issubclass(form, forms.BaseForm) or not form.__module__.startswith("cxloop."):
+                continue
+            plain += [
+                f"{form.__module__}.{form.__name__}.{name}"
+                for name, field in form.base_fields.items()
+                if field.label is not None and not isinstance(field.label, Promise)
+            ]
+    assert sorted(set(plain)) == []
