@@ -27,6 +27,7 @@ SECRET_KEY = os.environ.get("CXLOOP_SECRET_KEY") or persistent_secret_key(DATA_D
 DEBUG = envbool("CXLOOP_DEBUG", False)
 ALLOWED_HOSTS = envlist("CXLOOP_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = envlist("CXLOOP_CSRF_TRUSTED_ORIGINS", [])
+CSRF_FAILURE_VIEW = "cxloop.lib.errors.csrf_failure"
 # The address customers reach this instance on; used in links in e-mails.
 BASE_URL = envstr("CXLOOP_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -90,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "cxloop.orgs.context_processors.navigation",
             ],
+            "builtins": ["cxloop.lib.dates"],  # |when, |day, |iso: one date format everywhere
         },
     },
 ]
@@ -124,6 +126,7 @@ LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", "Nederlands"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Amsterdam"
+FORMAT_MODULE_PATH = ["cxloop.formats"]  # one date format for staff: "3 dec 2026 14:05"
 USE_I18N = True
 USE_TZ = True
 

@@ -96,3 +96,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]
+
+handler403 = "cxloop.lib.errors.permission_denied"
+handler404 = "cxloop.lib.errors.page_not_found"
+handler500 = "cxloop.lib.errors.server_error"

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class CoachingNote(models.Model):
@@ -14,6 +15,8 @@ class CoachingNote(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("coaching note")
+        verbose_name_plural = _("coaching notes")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:

@@ -32,6 +32,8 @@ class Customer(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
         constraints = [
             models.UniqueConstraint(fields=["chain", "key"], name="customer_key_per_chain")
         ]
@@ -69,6 +71,8 @@ class CustomerContact(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("customer's contact details")
+        verbose_name_plural = _("customers' contact details")
         constraints = [
             models.UniqueConstraint(
                 fields=["customer", "organisation"], name="one_contact_per_customer_and_org"
@@ -94,6 +98,10 @@ class ContactSharing(models.Model):
         ),
     )
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("sharing of contact details")
+        verbose_name_plural = _("sharings of contact details")
 
     def __str__(self) -> str:
         return f"contact sharing of chain {self.chain_id}"

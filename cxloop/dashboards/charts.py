@@ -14,6 +14,7 @@ from math import ceil, floor
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cxloop import stats
 from cxloop.dashboards.tables import FUNNEL_Z, Figure
@@ -451,6 +452,13 @@ def _funnel_legend(centre: float) -> list[tuple[str, str]]:
     ]
 
 
+FUNNEL_PLACES = {  # lazy: read in the language of the page that draws the chart
+    "within": gettext_lazy("within the limits"),
+    "above": gettext_lazy("above the limits"),
+    "below": gettext_lazy("below the limits"),
+}
+
+
 def _where(point: FunnelPoint, overall: stats.NpsCounts) -> str:
     if not overall.n or stats.nps_variance(overall) == 0:
         return "within"
@@ -501,7 +509,7 @@ def _funnel_point(
     px, py = x(point.n), y(point.value)
     where = _where(point, overall)
     tip = (
-        f"<title>{escape(point.label)}: NPS {signed(point.value)}, n = {point.n} ({where})</title>"
+        f"<title>{escape(point.label)}: NPS {signed(point.value)}, n = {point.n} ({escape(str(FUNNEL_PLACES[where]))})</title>"
     )
     if where == "above":
         shape = f'<path d="M{px:.1f},{py - 7:.1f} l7,11 h-14 z" fill="{GREEN}"/>'

@@ -1,6 +1,7 @@
 """Daily roll-ups of scores, maintained as responses arrive, so that dashboards never scan responses."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class DailyScore(models.Model):
@@ -37,6 +38,8 @@ class DailyScore(models.Model):
     ces_sum_squares = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("daily score")
+        verbose_name_plural = _("daily scores")
         indexes = [
             models.Index(fields=["organisation", "day"]),
             models.Index(fields=["employee", "day"]),

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -362,7 +363,7 @@ def verbatims_table(key: str, title: str, items: list[queries.Verbatim], *, view
     ]
     rows = []
     for v in items if view != anonymity.NOTHING else []:
-        row: list[object] = [v.submitted_at.date().isoformat()]
+        row: list[object] = [timezone.localdate(v.submitted_at)]  # shown as "3 dec 2026"
         if scored:
             row.append(v.nps)
         rows.append(row + [v.comment, v.channel, v.journey_type])
@@ -382,7 +383,7 @@ def cases_table(cases: list) -> Table:
             Link(f"#{case.pk}", reverse("case_detail", args=[case.pk])),
             case.reason,
             case.get_status_display(),
-            case.due_at.date().isoformat(),
+            timezone.localdate(case.due_at),
             case.response.journey_type.name if case.response.journey_type else "",
         ]
         for case in cases

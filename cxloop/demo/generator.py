@@ -28,7 +28,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import models, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cxloop.customers.models import Customer
 from cxloop.dashboards import rollups
@@ -479,7 +479,8 @@ class _Writer:
     def _flush(self) -> None:
         for model, names in COLUMNS.items():
             written = insert_rows(model, names, self.rows[model], now=self.clock.now)
-            name = str(model._meta.verbose_name_plural)
+            with translation.override("en"):  # stable keys ("responses"), whatever language the command runs in
+                name = str(model._meta.verbose_name_plural)
             self.counts[name] = self.counts.get(name, 0) + written
             self.rows[model].clear()
         self.send_after.clear()

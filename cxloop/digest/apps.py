@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class DigestConfig(AppConfig):
     name = "cxloop.digest"
+    verbose_name = _("Daily digest")
     label = "digest"
 
     def ready(self) -> None:

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class DigestSubscription(models.Model):
@@ -12,6 +13,10 @@ class DigestSubscription(models.Model):
     )
     enabled = models.BooleanField(default=True)
     last_sent_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("daily digest subscription")
+        verbose_name_plural = _("daily digest subscriptions")
 
     def __str__(self) -> str:
         return f"digest for {self.user} ({'on' if self.enabled else 'off'})"

@@ -22,6 +22,7 @@ from cxloop.dashboards.tables import Figure
 from cxloop.dashboards.visibility import visibility_for
 from cxloop.digest.models import DigestSubscription
 from cxloop.followup.models import FollowUpCase
+from cxloop.lib.locale import staff_language
 from cxloop.messaging.links import marker
 from cxloop.messaging.services import queue_email
 from cxloop.orgs.capabilities import Capability, roles_granting
@@ -176,7 +177,7 @@ def _send_one(user: AbstractBaseUser, today: date) -> int:
         digest = build_digest(user=user, today=today)
         if digest.empty:
             return 0
-        language = settings.LANGUAGE_CODE  # staff read cxloop in Dutch by default
+        language = staff_language(user)
         context = {
             "digest": digest,
             "user": user,

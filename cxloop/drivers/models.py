@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from cxloop.orgs.models import Organisation, Unit
 
@@ -19,6 +20,10 @@ class EmployeeSurveyImport(models.Model):
     rows = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("employee survey import")
+        verbose_name_plural = _("employee survey imports")
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.rows} rows)"
@@ -46,6 +51,8 @@ class EmployeeSurveyResult(models.Model):
     )
 
     class Meta:
+        verbose_name = _("employee survey result")
+        verbose_name_plural = _("employee survey results")
         ordering = ["-period_end", "unit__name"]
         constraints = [
             models.UniqueConstraint(

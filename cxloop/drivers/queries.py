@@ -81,7 +81,7 @@ def _question_columns(
         key = f"q{answer.question_id}"
         if key not in columns:
             question = answer.question
-            columns[key] = (question.text_nl[:60], {}, question.scale or (0, 10))
+            columns[key] = (question.shown_text[:60], {}, question.scale or (0, 10))
         columns[key][1][answer.response_id] = float(answer.number)  # type: ignore[arg-type]
     return {k: v for k, v in columns.items() if len(v[1]) >= 0.5 * len(responses)}
 

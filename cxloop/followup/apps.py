@@ -1,6 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class FollowupConfig(AppConfig):
     name = "cxloop.followup"
+    verbose_name = _("Follow-up")
     label = "followup"

@@ -77,6 +77,8 @@ class FollowUpRuleForm(forms.ModelForm):
         ]
         widgets = {"keywords": forms.Textarea(attrs={"rows": 4})}
         labels = {
+            "name": _("Name"),
+            "action": _("Action"),
             "position": _("Order (lowest first)"),
             "is_active": _("Active"),
             "nps_max": _("NPS at most"),
@@ -153,6 +155,8 @@ class QueueForm(forms.ModelForm):
         fields = ["name", "members", "prefer_known_employee", "match_segment"]
         widgets = {"members": forms.CheckboxSelectMultiple}
         labels = {
+            "name": _("Name"),
+            "members": _("Members"),
             "prefer_known_employee": _("Prefer a member who already handled this customer"),
             "match_segment": _("Prefer a member whose skills include the customer's segment"),
         }
@@ -307,6 +311,7 @@ class RootCauseForm(forms.ModelForm):
     class Meta:
         model = RootCause
         fields = ["name"]
+        labels = {"name": _("Name")}
 
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -348,6 +353,7 @@ class MessageTemplateForm(forms.ModelForm):
         model = CustomerMessageTemplate
         fields = ["name", "subject_nl", "body_nl", "subject_en", "body_en"]
         labels = {
+            "name": _("Name"),
             "subject_nl": _("Subject (Dutch)"),
             "body_nl": _("Message (Dutch)"),
             "subject_en": _("Subject (English)"),

@@ -6,10 +6,12 @@ from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
 from cxloop.followup import sla
 from cxloop.followup.assignment import leads_above
 from cxloop.followup.models import CaseEvent, FollowUpCase, FollowUpSettings
+from cxloop.lib.locale import staff_language
 from cxloop.messaging.services import queue_email
 from cxloop.orgs.capabilities import Capability, holders
 
@@ -78,11 +80,12 @@ def escalate_case(*, case: FollowUpCase, due: datetime, now: datetime) -> int:
 
 def _mail(case: FollowUpCase, recipient: str, template: str, *, due: datetime, purpose: str, **extra) -> None:
     context = {"case": case, "due": due, "url": settings.BASE_URL + reverse("case_detail", kwargs={"pk": case.pk}), **extra}
-    queue_email(
-        organisation=case.organisation,
-        recipient=recipient,
-        subject=render_to_string(f"{template}_subject.txt", context).strip(),
-        text=render_to_string(f"{template}.txt", context),
-        purpose=purpose,
-        subject_id=case.pk,
-    )
+    with translation.override(staff_language(recipient)):  # not the language of whoever's request this is
+        queue_email(
+            organisation=case.organisation,
+            recipient=recipient,
+            subject=render_to_string(f"{template}_subject.txt", context).strip(),
+            text=render_to_string(f"{template}.txt", context),
+            purpose=purpose,
+            subject_id=case.pk,
+        )

@@ -25,7 +25,8 @@ class FollowUpSettings(models.Model):
     remind_before_hours = models.PositiveSmallIntegerField(default=2)
 
     class Meta:
-        verbose_name_plural = "follow-up settings"
+        verbose_name = _("follow-up settings")
+        verbose_name_plural = _("follow-up settings")
 
     def __str__(self) -> str:
         return f"follow-up settings of {self.organisation}"
@@ -43,7 +44,8 @@ class SlaPolicy(models.Model):
     resolution_hours = models.DecimalField(max_digits=6, decimal_places=2, default=40)
 
     class Meta:
-        verbose_name_plural = "SLA policies"
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
 
     def __str__(self) -> str:
         return f"{self.organisation} {self.journey_type or 'any journey'} {self.priority}"
@@ -63,6 +65,10 @@ class FollowUpQueue(models.Model):
     )
     last_assigned = models.ForeignKey(Employee, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
+    class Meta:
+        verbose_name = _("follow-up queue")
+        verbose_name_plural = _("follow-up queues")
+
     def __str__(self) -> str:
         return self.name
 
@@ -75,6 +81,8 @@ class RootCause(models.Model):
     is_active = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = _("root cause")
+        verbose_name_plural = _("root causes")
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="root_cause_name_per_org")]
 
@@ -91,6 +99,10 @@ class CustomerMessageTemplate(models.Model):
     body_nl = models.TextField(help_text=_("Placeholders: {organisation}, {action}, {employee}"))
     subject_en = models.CharField(max_length=200)
     body_en = models.TextField()
+
+    class Meta:
+        verbose_name = _("message template for customers")
+        verbose_name_plural = _("message templates for customers")
 
     def __str__(self) -> str:
         return self.name
@@ -128,6 +140,8 @@ class FollowUpRule(models.Model):
     queue = models.ForeignKey(FollowUpQueue, null=True, blank=True, on_delete=models.SET_NULL, related_name="rules")
 
     class Meta:
+        verbose_name = _("follow-up rule")
+        verbose_name_plural = _("follow-up rules")
         ordering = ["organisation", "position", "pk"]
 
     def __str__(self) -> str:
@@ -183,8 +197,16 @@ class FollowUpCase(models.Model):
     closed_reason = models.CharField(max_length=20, blank=True)
     resolution = models.TextField(blank=True)
 
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+
     def __str__(self) -> str:
         return f"#{self.pk} {self.reason} ({self.status})"
+
+
+# How a contact attempt reached (or tried to reach) the customer; stored in CaseEvent.data["channel"].
+CONTACT_CHANNELS = {"phone": _("phone"), "email": _("e-mail"), "sms": _("text message")}
 
 
 class CaseEvent(models.Model):
@@ -216,7 +238,23 @@ class CaseEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"{self.kind} at {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def channel_label(self) -> str:
+        """The contact attempt's channel in the reader's language ("telefoon")."""
+        channel = self.data.get("channel", "")
+        return str(CONTACT_CHANNELS.get(channel, channel))
+
+    @property
+    def actor_name(self) -> str:
+        """Who did it, by name (select_related("actor__employee") to avoid a query per event)."""
+        if self.actor is None:
+            return ""
+        employee = getattr(self.actor, "employee", None)
+        return (employee.name if employee else "") or self.actor.get_full_name() or self.actor.username

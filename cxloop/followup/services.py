@@ -29,6 +29,7 @@ from cxloop.followup.models import (
     RootCause,
     SlaPolicy,
 )
+from cxloop.lib.locale import staff_language
 from cxloop.messaging.services import queue_email
 from cxloop.orgs.models import ApiKey, Employee, Organisation, Unit
 from cxloop.responses.models import Response
@@ -122,14 +123,15 @@ def forward_compliment(*, response: Response) -> int:
     context = {"response": response, "employee": employee, "url": settings.BASE_URL + reverse("my_dashboard")}
     with transaction.atomic():
         for recipient in sorted(recipients):
-            queue_email(
-                organisation=response.organisation,
-                recipient=recipient,
-                subject=render_to_string("followup/email/compliment_subject.txt", context).strip(),
-                text=render_to_string("followup/email/compliment.txt", context),
-                purpose="compliment",
-                subject_id=response.pk,
-            )
+            with translation.override(staff_language(recipient)):
+                queue_email(
+                    organisation=response.organisation,
+                    recipient=recipient,
+                    subject=render_to_string("followup/email/compliment_subject.txt", context).strip(),
+                    text=render_to_string("followup/email/compliment.txt", context),
+                    purpose="compliment",
+                    subject_id=response.pk,
+                )
     return len(recipients)
 
 
@@ -260,14 +262,15 @@ def notify_assignee(*, case_id: int) -> None:
     if already.exists():
         return
     context = {"case": case, "url": settings.BASE_URL + reverse("case_detail", kwargs={"pk": case.pk})}
-    queue_email(
-        organisation=case.organisation,
-        recipient=case.assignee.email,
-        subject=render_to_string("followup/email/assigned_subject.txt", context).strip(),
-        text=render_to_string("followup/email/assigned.txt", context),
-        purpose="case_assigned",
-        subject_id=case.pk,
-    )
+    with translation.override(staff_language(case.assignee.email)):
+        queue_email(
+            organisation=case.organisation,
+            recipient=case.assignee.email,
+            subject=render_to_string("followup/email/assigned_subject.txt", context).strip(),
+            text=render_to_string("followup/email/assigned.txt", context),
+            purpose="case_assigned",
+            subject_id=case.pk,
+        )
 
 
 @transaction.atomic

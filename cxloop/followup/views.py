@@ -21,7 +21,7 @@ from cxloop.audit.services import record_view
 from cxloop.customers.normalise import phone_key
 from cxloop.customers.queries import may_search_customers
 from cxloop.followup import kpis, queries, services
-from cxloop.followup.models import FollowUpCase, RootCause
+from cxloop.followup.models import CONTACT_CHANNELS, FollowUpCase, RootCause
 from cxloop.followup.queries import CaseScope, access_case
 
 Status = FollowUpCase.Status
@@ -51,7 +51,7 @@ class ContactAttemptForm(StepForm):
     id_prefix = "contact"
     channel = forms.ChoiceField(
         label=_("Channel"),
-        choices=[("phone", _("phone")), ("email", _("e-mail")), ("sms", _("text message"))],
+        choices=list(CONTACT_CHANNELS.items()),
     )
     reached = forms.TypedChoiceField(
         label=_("Reached the customer?"),

@@ -16,6 +16,8 @@ class JourneyType(models.Model):
     slug = models.SlugField()
 
     class Meta:
+        verbose_name = _("journey type")
+        verbose_name_plural = _("journey types")
         constraints = [models.UniqueConstraint(fields=["chain", "slug"], name="journey_type_slug_per_chain")]
 
     def __str__(self) -> str:
@@ -48,6 +50,8 @@ class DataSharingAgreement(models.Model):
     )
 
     class Meta:
+        verbose_name = _("data sharing agreement")
+        verbose_name_plural = _("data sharing agreements")
         constraints = [
             models.UniqueConstraint(fields=["journey_type", "organisation"], name="one_agreement_per_partner")
         ]
@@ -64,6 +68,8 @@ class Channel(models.Model):
     slug = models.SlugField()
 
     class Meta:
+        verbose_name = _("channel")
+        verbose_name_plural = _("channels")
         constraints = [models.UniqueConstraint(fields=["chain", "slug"], name="channel_slug_per_chain")]
 
     def __str__(self) -> str:
@@ -79,6 +85,8 @@ class Touchpoint(models.Model):
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("touchpoint")
+        verbose_name_plural = _("touchpoints")
         ordering = ["journey_type", "position"]
         constraints = [
             models.UniqueConstraint(fields=["journey_type", "slug"], name="touchpoint_slug_per_journey_type")
@@ -99,6 +107,8 @@ class Journey(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("journey")
+        verbose_name_plural = _("journeys")
         # The chain's id of a journey is namespaced by journey type and customer, so that posting an
         # id cannot reveal whether another customer's journey uses it (issue 10).
         constraints = [
@@ -132,6 +142,8 @@ class Interaction(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("interaction")
+        verbose_name_plural = _("interactions")
         constraints = [
             models.UniqueConstraint(fields=["organisation", "external_id"], name="interaction_external_id_per_org")
         ]

@@ -21,3 +21,13 @@ class ChosenLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+def staff_language(recipient: object = None) -> str:
+    """The language of a message to a member of staff: Dutch, the default.
+
+    Staff have no stored language preference (the switch is a cookie of one browser), so an e-mail
+    to staff is Dutch whoever's request or worker queued it. One place to change when a person's
+    preference is stored; customers' messages follow their contact's language (customers.contacts).
+    """
+    return settings.LANGUAGE_CODE

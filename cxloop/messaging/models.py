@@ -44,6 +44,8 @@ class OutboxMessage(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outgoing messages")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:

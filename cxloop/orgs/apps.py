@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def _create_cache_table(using: str = "default", **kwargs) -> None:
@@ -11,6 +12,7 @@ def _create_cache_table(using: str = "default", **kwargs) -> None:
 
 class OrgsConfig(AppConfig):
     name = "cxloop.orgs"
+    verbose_name = _("Organisations")
     label = "orgs"
 
     def ready(self) -> None:

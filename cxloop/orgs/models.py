@@ -11,6 +11,10 @@ class Chain(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(unique=True)
 
+    class Meta:
+        verbose_name = _("chain")
+        verbose_name_plural = _("chains")
+
     def __str__(self) -> str:
         return self.name
 
@@ -23,6 +27,10 @@ class Organisation(models.Model):
     slug = models.SlugField(unique=True)
     sender_email = models.EmailField(blank=True, help_text=_("From address of messages to customers"))
     reply_to_email = models.EmailField(blank=True, help_text=_("Where customers' replies go; never a no-reply"))
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
 
     def __str__(self) -> str:
         return self.name
@@ -50,6 +58,8 @@ class Unit(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
         constraints = [models.UniqueConstraint(fields=["organisation", "slug"], name="unit_slug_per_org")]
 
     def __str__(self) -> str:
@@ -76,6 +86,8 @@ class Employee(models.Model):
     left_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("employee")
+        verbose_name_plural = _("employees")
         constraints = [models.UniqueConstraint(fields=["organisation", "code"], name="employee_code_per_org")]
 
     def __str__(self) -> str:
@@ -100,6 +112,8 @@ class Membership(models.Model):
     role = models.CharField(max_length=32, choices=Role.choices)
 
     class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
         constraints = [
             models.UniqueConstraint(fields=["user", "organisation", "unit", "role"], name="unique_membership")
         ]
@@ -119,11 +133,15 @@ class ApiKey(models.Model):
     name = models.CharField(max_length=100)
     prefix = models.CharField(max_length=16, unique=True)
     key_hash = models.CharField(max_length=64)
-    scopes = models.CharField(max_length=32, default="read,write", help_text="read, write or read,write")
+    scopes = models.CharField(max_length=32, default="read,write", help_text=_("read, write or read,write"))
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True, help_text="empty: the key does not expire")
+    expires_at = models.DateTimeField(null=True, blank=True, help_text=_("empty: the key does not expire"))
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.organisation})"

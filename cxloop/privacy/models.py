@@ -38,7 +38,8 @@ class RetentionPolicy(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name_plural = "retention policies"
+        verbose_name = _("retention policy")
+        verbose_name_plural = _("retention policies")
 
     def __str__(self) -> str:
         return f"retention of {self.organisation}"
@@ -68,6 +69,8 @@ class ErasureReceipt(models.Model):
     counts = models.JSONField(default=dict)
 
     class Meta:
+        verbose_name = _("erasure receipt")
+        verbose_name_plural = _("erasure receipts")
         ordering = ["-erased_at", "-id"]
 
     def __str__(self) -> str:
@@ -97,6 +100,8 @@ class PurgeRun(models.Model):
     counts = models.JSONField(default=dict)  # {"contact_details": n, ...}
 
     class Meta:
+        verbose_name = _("purge run")
+        verbose_name_plural = _("purge runs")
         ordering = ["-started_at", "-id"]
         constraints = [
             # The daily purge runs once per organisation and day, however many sweepers race for it.
@@ -134,6 +139,8 @@ class AnonymousCustomer(models.Model):
     customer = models.OneToOneField(Customer, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
+        verbose_name = _("anonymised customer")
+        verbose_name_plural = _("anonymised customers")
         constraints = [
             models.UniqueConstraint(fields=["chain", "segment"], name="one_stand_in_per_segment")
         ]

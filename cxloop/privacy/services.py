@@ -451,7 +451,8 @@ def _organisation_steps(
                 | Q(submitted_at__isnull=True, analysed_at__lt=text_cut),
                 organisation=organisation,
             ).exclude(masked_text=""),
-            {"masked_text": "", "pii": [], "clauses": []},
+            # The stored vector is derived from the text: it goes with it.
+            {"masked_text": "", "pii": [], "clauses": [], "vector": None, "vector_method": ""},
         ),
         (
             "case_notes",

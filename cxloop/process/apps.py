@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ProcessConfig(AppConfig):
     name = "cxloop.process"
     label = "process"
-    verbose_name = "Journey analysis"
+    verbose_name = _("Journey analysis")

@@ -39,6 +39,8 @@ class EventLog(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("event log")
+        verbose_name_plural = _("event logs")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
@@ -61,6 +63,8 @@ class LogEvent(models.Model):
     organisation = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("event of a log")
+        verbose_name_plural = _("events of a log")
         constraints = [
             models.UniqueConstraint(fields=["log", "position"], name="log_event_position")
         ]

@@ -1,6 +1,7 @@
 """Survey responses and their answers, attributed to everything the interaction knows."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from cxloop.customers.models import Customer
 from cxloop.journeys.models import Channel, Interaction, Journey, JourneyType, Touchpoint
@@ -66,6 +67,10 @@ class Response(models.Model):
     # expiry): the API's updated_since reads it for incremental loads into BI.
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
+    class Meta:
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+
     def __str__(self) -> str:
         return f"{self.survey} by {self.customer} (NPS {self.nps})"
 
@@ -100,6 +105,8 @@ class Answer(models.Model):
     )
 
     class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
         constraints = [
             models.UniqueConstraint(fields=["response", "question"], name="one_answer_per_question")
         ]
@@ -119,6 +126,8 @@ class ScoreTap(models.Model):
     tapped_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("tapped score")
+        verbose_name_plural = _("tapped scores")
         indexes = [models.Index(fields=["invitation", "tapped_at"])]
 
     def __str__(self) -> str:

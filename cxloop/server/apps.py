@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ServerConfig(AppConfig):
     name = "cxloop.server"
     label = "server"
-    verbose_name = "Running cxloop (web server and worker)"
+    verbose_name = _("Running cxloop (web server and worker)")

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class WorkerHeartbeat(models.Model):
@@ -11,6 +12,10 @@ class WorkerHeartbeat(models.Model):
     seen_at = models.DateTimeField(db_index=True)
     # Written in the same transaction as the task's claim, so a dead worker's task is always known.
     task_id = models.UUIDField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
 
     def __str__(self) -> str:
         return f"{self.worker_id} ({self.hostname}:{self.pid})"

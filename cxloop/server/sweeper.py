@@ -53,6 +53,7 @@ class SweepReport:
     responses_rolled_up: int = 0
     digests_queued: int = 0
     texts_analysed: int = 0
+    texts_embedded: int = 0
 
 
 def sweep(*, now: datetime | None = None) -> SweepReport:
@@ -92,6 +93,7 @@ def sweep(*, now: datetime | None = None) -> SweepReport:
         report.responses_rolled_up += int(rollups.add_response(response_id=response_id))
     # The task after each submit is the normal path; look back two days for what it missed.
     report.texts_analysed = text.analyse_pending(limit=BATCH, since=now - timedelta(days=2))
+    report.texts_embedded = text.embed_recent(now=now)
     report.digests_queued = digest.send_daily_digests(now=now)
     escalation = followup.remind_and_escalate(now=now)
     report.cases_reminded, report.cases_escalated = escalation.reminded, escalation.escalated

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class SurveysConfig(AppConfig):
     name = "cxloop.surveys"
+    verbose_name = _("Surveys")
     label = "surveys"
 
     def ready(self) -> None:

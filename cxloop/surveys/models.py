@@ -3,6 +3,7 @@
 import datetime
 
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cxloop.customers.models import Customer
@@ -30,6 +31,10 @@ class Survey(models.Model):
     intro_en = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
 
     def __str__(self) -> str:
         return self.name
@@ -71,6 +76,8 @@ class Question(models.Model):
     condition_max = models.SmallIntegerField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
         ordering = ["survey", "position", "id"]
 
     def __str__(self) -> str:
@@ -84,6 +91,11 @@ class Question(models.Model):
 
     def text(self, language: str) -> str:
         return self.text_en if language == "en" else self.text_nl
+
+    @property
+    def shown_text(self) -> str:
+        """The question in the language the page is shown in (a staff page: Dutch unless switched)."""
+        return self.text(get_language() or "nl")
 
 
 class InvitationRule(models.Model):
@@ -131,6 +143,10 @@ class InvitationRule(models.Model):
     valid_days = models.PositiveIntegerField(default=14)
     is_active = models.BooleanField(default=True)
 
+    class Meta:
+        verbose_name = _("invitation rule")
+        verbose_name_plural = _("invitation rules")
+
     def __str__(self) -> str:
         return f"{self.organisation}: {self.survey} after {self.journey_type or 'any interaction'}"
 
@@ -169,6 +185,8 @@ class Invitation(models.Model):
     error = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
         constraints = [
             # One invitation per interaction, so a retried trigger cannot ask twice.
             models.UniqueConstraint(fields=["interaction"], name="one_invitation_per_interaction")
@@ -191,7 +209,8 @@ class ContactPolicy(models.Model):
     suppress_during_open_complaint = models.BooleanField(default=True)
 
     class Meta:
-        verbose_name_plural = "contact policies"
+        verbose_name = _("contact policy")
+        verbose_name_plural = _("contact policies")
 
     def __str__(self) -> str:
         return f"contact policy of {self.chain}"
@@ -233,10 +252,19 @@ class InvitationDecision(models.Model):
     decided_at = models.DateTimeField(db_index=True)
 
     class Meta:
+        verbose_name = _("invitation decision")
+        verbose_name_plural = _("invitation decisions")
         ordering = ["-decided_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.customer}: {self.outcome} ({self.reason})"
+
+    @property
+    def shown_detail(self) -> str:
+        """The detail in the reader's language, times in Europe/Amsterdam ("e-mail op 3 dec 2026 14:05")."""
+        from cxloop.surveys.decision_text import shown_detail
+
+        return shown_detail(self.detail)
 
 
 class UnplannedInteraction(models.Model):
@@ -251,6 +279,10 @@ class UnplannedInteraction(models.Model):
 
     interaction = models.OneToOneField(Interaction, primary_key=True, on_delete=models.CASCADE, related_name="+")
     recorded_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("unplanned interaction")
+        verbose_name_plural = _("unplanned interactions")
 
     def __str__(self) -> str:
         return f"interaction {self.interaction_id} awaiting its decision"

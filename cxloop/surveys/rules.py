@@ -19,6 +19,23 @@ class RuleForm(forms.ModelForm):
             "sampling_percent", "channel", "fallback_channel", "quiet_start", "quiet_end",
             "quiet_hours_for_email", "reminder_after_days", "valid_days", "is_active",
         ]
+        labels = {
+            "journey_type": _("Journey type"),
+            "touchpoint": _("Touchpoint"),
+            "survey": _("Survey"),
+            "trigger": _("When"),
+            "inactivity_hours": _("Hours without a new interaction"),
+            "delay_minutes": _("Delay in minutes"),
+            "sampling_percent": _("Sample (% of customers)"),
+            "channel": _("Channel"),
+            "fallback_channel": _("Fallback channel"),
+            "quiet_start": _("Quiet hours from"),
+            "quiet_end": _("Quiet hours until"),
+            "quiet_hours_for_email": _("Quiet hours for e-mail too"),
+            "reminder_after_days": _("Reminder after days"),
+            "valid_days": _("Link valid for days"),
+            "is_active": _("Active"),
+        }
         widgets = {
             "quiet_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "quiet_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
@@ -53,6 +70,13 @@ class PolicyForm(forms.ModelForm):
     class Meta:
         model = ContactPolicy
         fields = ["quarantine_days", "cap_count", "cap_period_days", "one_request_per_journey", "suppress_during_open_complaint"]
+        labels = {
+            "quarantine_days": _("Quarantine in days"),
+            "cap_count": _("At most this many invitations"),
+            "cap_period_days": _("Per this many days"),
+            "one_request_per_journey": _("One request per journey"),
+            "suppress_during_open_complaint": _("No request during an open complaint"),
+        }
 
     def clean(self):
         data = super().clean()

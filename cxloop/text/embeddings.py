@@ -49,6 +49,20 @@ def embed(texts: list[str], *, method: str | None = None) -> np.ndarray:
     return np.vstack([hashed(t) for t in texts])
 
 
+def stored_method() -> str | None:
+    """The method whose vectors are worth storing: e5 (slow to compute, 1.5 kB); hashed ones are cheap and large."""
+    method = kind()
+    return method if method == "e5" else None
+
+
+def to_bytes(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype=np.float32).tobytes()
+
+
+def from_bytes(data: bytes | memoryview) -> np.ndarray:
+    return np.frombuffer(bytes(data), dtype=np.float32)
+
+
 def hashed(text: str) -> np.ndarray:
     """Hashed stems and stem bigrams of a text, sublinear and L2-normalised."""
     vector = np.zeros(HASH_DIM, dtype=np.float32)

@@ -18,6 +18,8 @@ class Topic(models.Model):
     is_active = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["organisation", "slug"], name="topic_slug_per_org")
@@ -53,8 +55,14 @@ class AnalysedText(models.Model):
     analysed_at = models.DateTimeField()
     # Copied from the response so that period filters need no join.
     submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # The text's embedding (float32 bytes) and its method, stored once so that the topics page
+    # does not run the embedding model on every request (emerging topics group these vectors).
+    vector = models.BinaryField(null=True, blank=True, editable=False)
+    vector_method = models.CharField(max_length=10, blank=True, editable=False)
 
     class Meta:
+        verbose_name = _("analysed text")
+        verbose_name_plural = _("analysed texts")
         constraints = [
             models.UniqueConstraint(
                 fields=["response"],
@@ -65,6 +73,15 @@ class AnalysedText(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sentiment}: {self.masked_text[:40]}"
+
+    @property
+    def shown_clauses(self) -> list[tuple[str, str]]:
+        """Each clause's text with its sentiment in the reader's language ("positief")."""
+        labels = dict(self.Sentiment.choices)
+        return [
+            (str(c.get("text", "")), str(labels.get(c.get("sentiment"), c.get("sentiment", ""))))
+            for c in self.clauses
+        ]
 
 
 class TopicTag(models.Model):
@@ -83,6 +100,8 @@ class TopicTag(models.Model):
     rejected = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = _("topic tag")
+        verbose_name_plural = _("topic tags")
         constraints = [
             models.UniqueConstraint(fields=["analysed_text", "topic"], name="one_tag_per_topic")
         ]
@@ -103,6 +122,10 @@ class TagCorrection(models.Model):
     before = models.JSONField(default=list)
     after = models.JSONField(default=list)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tag correction")
+        verbose_name_plural = _("tag corrections")
 
     def __str__(self) -> str:
         return f"{self.before} → {self.after}"
@@ -127,6 +150,8 @@ class TrainedClassifier(models.Model):
     trained_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("trained classifier")
+        verbose_name_plural = _("trained classifiers")
         constraints = [
             models.UniqueConstraint(fields=["organisation", "kind"], name="one_classifier_per_kind")
         ]

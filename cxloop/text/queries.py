@@ -4,6 +4,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import numpy as np
 from django.db.models import Prefetch, QuerySet
 
 from cxloop.orgs.models import Organisation
@@ -34,7 +35,11 @@ def tagged_answers(
     *, organisation: Organisation, since: datetime, topic: Topic | None = None, limit: int = 50
 ) -> list[AnalysedText]:
     """The latest analysed answers, optionally of one topic, with their tags and response."""
-    rows = analysed_texts(organisation=organisation, since=since).select_related("response")
+    rows = (
+        analysed_texts(organisation=organisation, since=since)
+        .select_related("response")
+        .defer("vector")
+    )
     if topic is not None:
         rows = rows.filter(tags__topic=topic, tags__rejected=False)
     return list(rows.order_by("-submitted_at", "-pk")[:limit])
@@ -89,19 +94,36 @@ def emerging_topics(
     start, earlier_start = now - timedelta(days=days), now - timedelta(days=2 * days)
     current = list(analysed_texts(organisation=organisation, since=start, until=now))
     earlier = list(analysed_texts(organisation=organisation, since=earlier_start, until=start))
-    uncovered = [r.masked_text for r in current if not r.live_tags][:MAX_EMERGING_TEXTS]
-    earlier_uncovered = [r.masked_text for r in earlier if not r.live_tags][:MAX_EMERGING_TEXTS]
+    uncovered = [r for r in current if not r.live_tags][:MAX_EMERGING_TEXTS]
+    earlier_uncovered = [r for r in earlier if not r.live_tags][:MAX_EMERGING_TEXTS]
     if len(uncovered) < 3:
         return []
     method = embeddings.kind()
+    texts = [r.masked_text for r in uncovered]
     groups = find_emerging(
-        uncovered,
-        embeddings.embed(uncovered, method=method),
+        texts,
+        _vectors(uncovered, method),
         len(current),
-        embeddings.embed(earlier_uncovered, method=method),
+        _vectors(earlier_uncovered, method),
         len(earlier),
     )
-    return [EmergingRow(group=g, examples=[uncovered[i] for i in g.examples[:3]]) for g in groups]
+    return [EmergingRow(group=g, examples=[texts[i] for i in g.examples[:3]]) for g in groups]
+
+
+def _vectors(rows: list[AnalysedText], method: str) -> np.ndarray:
+    """The rows' stored vectors; any not stored (yet) are computed here."""
+    if not rows:
+        return embeddings.embed([], method=method)
+    missing = [r.masked_text for r in rows if r.vector_method != method or r.vector is None]
+    computed = iter(embeddings.embed(missing, method=method)) if missing else iter(())
+    return np.vstack(
+        [
+            embeddings.from_bytes(r.vector)
+            if r.vector_method == method and r.vector is not None
+            else next(computed)
+            for r in rows
+        ]
+    )
 
 
 def classifiers_for(*, organisation: Organisation) -> list[TrainedClassifier]:

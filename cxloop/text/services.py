@@ -1,7 +1,7 @@
 """Writes of text analytics: the taxonomy, analysing answers, corrections, training classifiers."""
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import numpy as np
 from django.db import transaction
@@ -25,6 +25,8 @@ MIN_WEAK_LABELS = (
     40  # answers with a promoter or detractor score before the sentiment model is tried
 )
 SENTIMENT_BLEND = 0.5
+EMERGING_WINDOW_DAYS = 30  # emerging topics compare the last 30 days with the 30 before
+EMBED_BATCH = 200
 
 
 def ensure_taxonomy(*, organisation: Organisation) -> list[Topic]:
@@ -138,6 +140,7 @@ def _store(
             method=method,
             analysed_at=now,
             submitted_at=response.submitted_at,
+            **_vector_fields(vector, models),
         ),
     )
     predicted = _predicted_topics(
@@ -154,6 +157,48 @@ def _vector_for(text: str, models: dict[str, TrainedClassifier]) -> np.ndarray |
     if method == "e5" and embeddings.kind() != "e5":
         return None  # trained with a model this install does not have
     return embeddings.embed([text], method=method)[0]
+
+
+def _vector_fields(vector: np.ndarray | None, models: dict[str, TrainedClassifier]) -> dict:
+    """Keep the vector the classifier needed when it is the stored kind; a re-analysed text loses a stale one."""
+    method = next(iter(models.values())).features if models else None
+    if vector is not None and method is not None and method == embeddings.stored_method():
+        return {"vector": embeddings.to_bytes(vector), "vector_method": method}
+    return {"vector": None, "vector_method": ""}
+
+
+def embed_recent(
+    *,
+    now: datetime | None = None,
+    organisation: Organisation | None = None,
+    limit: int | None = EMBED_BATCH,
+) -> int:
+    """Store the vectors of the texts emerging topics look at (the last two windows) that have none yet.
+
+    The sweeper does this in batches and the topics page for what is still missing, so that the
+    page reads stored vectors instead of running the embedding model on every request.
+    """
+    method = embeddings.stored_method()
+    if method is None:
+        return 0
+    now = now or timezone.now()
+    rows = AnalysedText.objects.filter(
+        submitted_at__gte=now - timedelta(days=2 * EMERGING_WINDOW_DAYS), submitted_at__lt=now
+    ).exclude(vector_method=method)
+    if organisation is not None:
+        rows = rows.filter(organisation=organisation)
+    missing = list(
+        rows.order_by("-submitted_at").only("pk", "masked_text")[:limit]
+        if limit
+        else rows.only("pk", "masked_text")
+    )
+    for start in range(0, len(missing), EMBED_BATCH):
+        batch = missing[start : start + EMBED_BATCH]
+        vectors = embeddings.embed([r.masked_text for r in batch], method=method)
+        for row, vector in zip(batch, vectors, strict=True):
+            row.vector, row.vector_method = embeddings.to_bytes(vector), method
+        AnalysedText.objects.bulk_update(batch, ["vector", "vector_method"])
+    return len(missing)
 
 
 def _predicted_topics(
@@ -223,7 +268,10 @@ def correct_tags(
 
 
 def analyse_pending(
-    *, organisation: Organisation | None = None, limit: int | None = 500, since: datetime | None = None
+    *,
+    organisation: Organisation | None = None,
+    limit: int | None = 500,
+    since: datetime | None = None,
 ) -> int:
     """Analyse submitted responses with text that have no analysis yet (the sweeper's step, for the
     responses since a moment, so that it does not scan all history; `cxloop text backfill` does that)."""

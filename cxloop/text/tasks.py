@@ -18,4 +18,7 @@ def analyse_organisation_task(organisation_id: int) -> int:
     organisation = Organisation.objects.filter(pk=organisation_id).first()
     if organisation is None:
         return 0
-    return services.analyse_pending(organisation=organisation, limit=None)
+    analysed = services.analyse_pending(organisation=organisation, limit=None)
+    # Store the answers' vectors too, so that the topics page's emerging topics need no model.
+    services.embed_recent(organisation=organisation, limit=None)
+    return analysed

@@ -45,6 +45,8 @@ def topics_page(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = access_organisation(request.user, slug)
     services.ensure_taxonomy(organisation=organisation)
     days, now = _days(request), timezone.now()
+    # Normally the sweeper stored these already; this stores what it has not reached yet, once.
+    services.embed_recent(now=now, organisation=organisation, limit=None)
     since = now - timedelta(days=days)
     topic = None
     if request.GET.get("topic"):

@@ -1,6 +1,5 @@
 """A team lead works a case from the inbox to closed in Chromium, on a desktop screen, without JavaScript of ours."""
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -108,8 +107,9 @@ def test_a_lead_works_a_case_from_the_inbox_to_closed(
         and "Excuses gemaakt" in timeline
         and cast.root_cause.name in timeline
     )
-    # People by name, not by username.
+    # People by their name, not their username (Lotte reads English: "phone", not "telefoon").
     assert "Lotte de Lead" in timeline and not re.search(r"\blotte\b", timeline)
+    assert "· phone ·" in timeline
     # Every step said what it did.
     assert page.locator('[role="status"]').inner_text().strip() == "Case closed."
     # Nothing wider than the screen.

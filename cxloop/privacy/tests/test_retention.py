@@ -244,3 +244,13 @@ def test_the_purge_blanks_names_licence_plates_and_their_search_keys_too(cast, h
     for query in ("XX99YY", "Oud Klant", "+31611112222"):  # (the others share that number)
         found = olivia.get("/customers/", {"q": query}).context["found"]
         assert "OUD" not in [row["contact"].customer.key for row in found]
+
+
+def test_the_purge_removes_an_answers_stored_vector_with_its_text(cast, history):
+    AnalysedText.objects.update(vector=b"\x00" * 16, vector_method="e5")
+    services.purge(organisation=cast.owner, now=history)
+    blanked = AnalysedText.objects.filter(masked_text="")
+    assert blanked.exists() and not blanked.exclude(vector=None).exists()
+    assert not blanked.exclude(vector_method="").exists()
+    # Recent answers keep theirs.
+    assert AnalysedText.objects.exclude(masked_text="").exclude(vector=None).exists()

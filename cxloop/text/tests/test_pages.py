@@ -100,3 +100,11 @@ def test_editing_the_taxonomy_through_the_page(cast):
         cast.client_for(cast.lead.user).post("/text/leasewijs/topics/", {"name": "X"}).status_code
         == 404
     )
+
+
+def test_the_clauses_on_the_topics_page_are_labelled_in_dutch(cast):
+    row = _analysed(cast, 6, "De monteur was erg vriendelijk, maar de wachttijd was veel te lang")
+    assert len(row.clauses) > 1
+    html = cast.client_for(cast.owner_admin).get("/text/leasewijs/").content.decode()
+    assert "— positief</small>" in html and "— negatief</small>" in html
+    assert "— positive</small>" not in html and "— negative</small>" not in html
