@@ -1,5 +1,6 @@
 """A team lead works a case from the inbox to closed in Chromium, on a desktop screen, without JavaScript of ours."""
 
+import re
 from datetime import timedelta
 
 import pytest
