@@ -85,10 +85,13 @@ def insert_rows(
 
 
 def _defaults(fields: list[models.Field], now: datetime) -> tuple[Any, ...]:
-    """Database values of the fields' defaults; auto_now_add has none to read, so it is `now`."""
+    """Database values of the fields' defaults; auto_now(_add) has none to read, so it is `now`."""
     return tuple(
         f.get_db_prep_save(
-            now if getattr(f, "auto_now_add", False) else f.get_default(), connection
+            now
+            if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False)
+            else f.get_default(),
+            connection,
         )
         for f in fields
     )
