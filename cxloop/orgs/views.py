@@ -249,9 +249,12 @@ def import_page(request: HttpRequest, slug: str) -> HttpResponse:
 def _apply(request: HttpRequest, organisation: Organisation) -> HttpResponse:
     kept = request.session.get(SESSION_KEY) or {}
     if kept.get("organisation") != organisation.pk or kept.get("digest") != request.POST.get("digest"):
-        form = ImportForm()
-        form.add_error(None, _("The checked file is no longer at hand: upload it again for a new dry run."))
-        return render(request, "orgs/import.html", {"organisation": organisation, "form": form}, status=409)
+        context = {
+            "organisation": organisation,
+            "form": ImportForm(),
+            "refusal": _("The checked file is no longer at hand: upload it again for a new dry run."),
+        }
+        return render(request, "orgs/import.html", context, status=409)
     content = base64.b64decode(kept["content"])
     outcome = hrimport.import_structure(
         organisation=organisation,
