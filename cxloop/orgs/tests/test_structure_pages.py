@@ -261,3 +261,20 @@ def test_a_partners_admin_manages_its_own_organisation_and_the_menu_links_it(cas
     assert reverse("structure", args=[cast.partner.slug]) in page.content.decode()
     home = cast.client_for(cast.lead.user).get(reverse("inbox")).content.decode()
     assert "/structure/" not in home
+
+
+def test_the_hrimport_command_dry_runs_and_applies_a_file(cast, tmp_path, capsys):
+    from django.core.management import CommandError, call_command
+
+    file = tmp_path / "medewerkers.csv"
+    file.write_text(EMPLOYEES_CSV)
+    call_command("hrimport", "--organisation", "leasewijs", str(file), "--dry-run", "--leave-missing")
+    assert "employees would be: 1 created" in capsys.readouterr().out
+    assert not Employee.objects.filter(code="N1").exists()
+    call_command("hrimport", "--organisation", "leasewijs", str(file), "--leave-missing")
+    assert Employee.objects.get(organisation=cast.owner, code="N1").unit == cast.team
+    assert Employee.objects.get(pk=cast.colleague.pk).left_at is not None
+    file.write_text(EMPLOYEES_CSV + "X1,,team-nergens,\n")
+    with pytest.raises(CommandError):
+        call_command("hrimport", "--organisation", "leasewijs", str(file))
+    assert "employees row 5: name is empty" in capsys.readouterr().err
