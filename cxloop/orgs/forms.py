@@ -64,7 +64,9 @@ class EmployeeForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"), required=False)
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
 
-    def __init__(self, *args, organisation: Organisation, employee: Employee | None = None, **kwargs):
+    def __init__(
+        self, *args, organisation: Organisation, employee: Employee | None = None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.organisation = organisation
         self.fields["unit"].queryset = open_units(organisation)

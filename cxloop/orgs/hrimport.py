@@ -122,7 +122,9 @@ def read_tables(content: bytes, filename: str) -> list[Table]:
         header = grid[0]
         employees = _columns(header, EMPLOYEE_COLUMNS)
         kind, columns = (
-            (EMPLOYEES, employees) if "unit" in employees else (UNITS, _columns(header, UNIT_COLUMNS))
+            (EMPLOYEES, employees)
+            if "unit" in employees
+            else (UNITS, _columns(header, UNIT_COLUMNS))
         )
         if "code" not in columns or "name" not in columns:
             raise UnreadableFile(
@@ -133,12 +135,16 @@ def read_tables(content: bytes, filename: str) -> list[Table]:
                 % {"header": ", ".join(h for h in header if h)}
             )
         if kind in tables:
-            raise UnreadableFile(_("The file holds more than one table of %(kind)s.") % {"kind": TABLE_NAMES[kind]})
+            raise UnreadableFile(
+                _("The file holds more than one table of %(kind)s.") % {"kind": TABLE_NAMES[kind]}
+            )
         table = Table(kind, [], [])
         for number, row in enumerate(grid[1:], start=2):
             if not any(row):
                 continue  # blank lines between blocks are no rows
-            cells = {column: row[index] if index < len(row) else "" for column, index in columns.items()}
+            cells = {
+                column: row[index] if index < len(row) else "" for column, index in columns.items()
+            }
             table.rows.append(cells)
             table.numbers.append(number)
         tables[kind] = table
@@ -153,7 +159,12 @@ def _unit_rows(table: Table, problems: list) -> list[structure.UnitRow]:
         kind = KINDS.get(cells.get("kind", "").lower())
         if kind is None:
             problems.append(
-                (UNITS, number, _("kind “%(kind)s” is not team, department or division") % {"kind": cells["kind"]})
+                (
+                    UNITS,
+                    number,
+                    _("kind “%(kind)s” is not team, department or division")
+                    % {"kind": cells["kind"]},
+                )
             )
             kind = Unit.Kind.TEAM
         rows.append(structure.UnitRow(cells["code"], cells["name"], cells.get("parent", ""), kind))

@@ -23,6 +23,7 @@ from cxloop.orgs.models import Employee, Organisation, Unit
 from cxloop.orgs.services import create_employee, create_unit
 from cxloop.responses.models import Response
 
+
 class ClosingRefused(ValueError):
     """A unit that still has employees or open units under it cannot close."""
 

@@ -70,7 +70,10 @@ def unit_new(request: HttpRequest, slug: str) -> HttpResponse:
             organisation=organisation,
             rows=[
                 structure.UnitRow(
-                    data["code"], data["name"], data["parent"].slug if data["parent"] else "", data["kind"]
+                    data["code"],
+                    data["name"],
+                    data["parent"].slug if data["parent"] else "",
+                    data["kind"],
                 )
             ],
             actor=request.user,
@@ -158,7 +161,9 @@ def employee_new(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         row = structure.EmployeeRow(data["code"], data["name"], data["unit"].slug, data["email"])
-        report = structure.upsert_employees(organisation=organisation, rows=[row], actor=request.user)
+        report = structure.upsert_employees(
+            organisation=organisation, rows=[row], actor=request.user
+        )
         if report.ok:
             messages.success(request, _("Employee %(name)s added.") % {"name": data["name"]})
             return redirect("structure_employees", slug=organisation.slug)
@@ -180,19 +185,30 @@ def employee_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "refusal": _("%(name)s has left; an HR import that lists them again brings them back.")
             % {"name": employee.name},
         }
-        return render(request, "orgs/refused.html", context, status=409 if request.method == "POST" else 200)
+        return render(
+            request, "orgs/refused.html", context, status=409 if request.method == "POST" else 200
+        )
     initial = {"name": employee.name, "email": employee.email, "unit": employee.unit}
-    form = EmployeeForm(request.POST or None, initial=initial, organisation=organisation, employee=employee)
+    form = EmployeeForm(
+        request.POST or None, initial=initial, organisation=organisation, employee=employee
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         row = structure.EmployeeRow(employee.code, data["name"], data["unit"].slug, data["email"])
-        report = structure.upsert_employees(organisation=organisation, rows=[row], actor=request.user)
+        report = structure.upsert_employees(
+            organisation=organisation, rows=[row], actor=request.user
+        )
         if report.ok:
             messages.success(request, _("Employee %(name)s saved.") % {"name": data["name"]})
             return redirect("structure_employees", slug=organisation.slug)
         form.add_error(None, _first_error(report))
     status = 422 if request.method == "POST" else 200
-    context = {"organisation": organisation, "form": form, "title": employee.name, "employee": employee}
+    context = {
+        "organisation": organisation,
+        "form": form,
+        "title": employee.name,
+        "employee": employee,
+    }
     return render(request, "orgs/edit.html", context, status=status)
 
 
@@ -242,17 +258,23 @@ def import_page(request: HttpRequest, slug: str) -> HttpResponse:
             "digest": digest,
             "leave_missing": leave_missing,
         }
-    context.update(outcome=outcome, digest=digest, file_name=upload.name, leave_missing=leave_missing)
+    context.update(
+        outcome=outcome, digest=digest, file_name=upload.name, leave_missing=leave_missing
+    )
     return render(request, "orgs/import.html", context, status=200 if outcome.ok else 422)
 
 
 def _apply(request: HttpRequest, organisation: Organisation) -> HttpResponse:
     kept = request.session.get(SESSION_KEY) or {}
-    if kept.get("organisation") != organisation.pk or kept.get("digest") != request.POST.get("digest"):
+    if kept.get("organisation") != organisation.pk or kept.get("digest") != request.POST.get(
+        "digest"
+    ):
         context = {
             "organisation": organisation,
             "form": ImportForm(),
-            "refusal": _("The checked file is no longer at hand: upload it again for a new dry run."),
+            "refusal": _(
+                "The checked file is no longer at hand: upload it again for a new dry run."
+            ),
         }
         return render(request, "orgs/import.html", context, status=409)
     content = base64.b64decode(kept["content"])
@@ -264,6 +286,10 @@ def _apply(request: HttpRequest, organisation: Organisation) -> HttpResponse:
         leave_missing=kept["leave_missing"],
     )
     del request.session[SESSION_KEY]
-    context = {"organisation": organisation, "form": ImportForm(), "outcome": outcome, "file_name": kept["name"]}
+    context = {
+        "organisation": organisation,
+        "form": ImportForm(),
+        "outcome": outcome,
+        "file_name": kept["name"],
+    }
     return render(request, "orgs/import.html", context, status=200 if outcome.ok else 422)
-

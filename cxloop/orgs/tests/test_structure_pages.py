@@ -46,7 +46,10 @@ def test_the_admin_adds_a_unit_and_sees_the_tree(cast, olivia):
     taken = olivia.post(
         url("structure_unit_new", cast), {"name": "Team Noord", "kind": "team", "parent": ""}
     )
-    assert taken.status_code == 422 and "Een andere eenheid heeft deze code al" in taken.content.decode()
+    assert (
+        taken.status_code == 422
+        and "Een andere eenheid heeft deze code al" in taken.content.decode()
+    )
 
 
 def test_a_moved_unit_takes_its_history_along_and_cannot_move_under_itself(cast, olivia):
@@ -268,7 +271,9 @@ def test_the_hrimport_command_dry_runs_and_applies_a_file(cast, tmp_path, capsys
 
     file = tmp_path / "medewerkers.csv"
     file.write_text(EMPLOYEES_CSV)
-    call_command("hrimport", "--organisation", "leasewijs", str(file), "--dry-run", "--leave-missing")
+    call_command(
+        "hrimport", "--organisation", "leasewijs", str(file), "--dry-run", "--leave-missing"
+    )
     assert "employees would be: 1 created" in capsys.readouterr().out
     assert not Employee.objects.filter(code="N1").exists()
     call_command("hrimport", "--organisation", "leasewijs", str(file), "--leave-missing")
