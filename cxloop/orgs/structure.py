@@ -8,6 +8,7 @@ employee moved to another unit leaves the answers of their time there where they
 An employee who leaves keeps their history, stops logging in and stops leading units.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -74,7 +75,7 @@ def _check_units(organisation: Organisation, rows: list[UnitRow]) -> dict[int, l
     known = {unit.slug for unit in existing}
     closed = {unit.slug for unit in existing if unit.closed_at is not None}
     closed_parents = {unit.slug: unit.parent.slug for unit in existing if unit.parent}
-    codes = [row.code for row in rows]
+    codes = Counter(row.code for row in rows)  # a count per code: an HR file has thousands
     errors: dict[int, list[str]] = {}
     kinds = set(Unit.Kind.values)
     for index, row in enumerate(rows):
@@ -84,7 +85,7 @@ def _check_units(organisation: Organisation, rows: list[UnitRow]) -> dict[int, l
                 _("code “%(code)s” must be lower-case letters, digits and hyphens")
                 % {"code": row.code}
             )
-        if codes.count(row.code) > 1:
+        if codes[row.code] > 1:
             problems.append(_("code “%(code)s” appears more than once") % {"code": row.code})
         if not row.name.strip():
             problems.append(_("name is empty"))
@@ -216,13 +217,13 @@ def _check_employees(organisation: Organisation, rows: list[EmployeeRow]) -> dic
             "slug", flat=True
         )
     )
-    codes = [row.code for row in rows]
+    codes = Counter(row.code for row in rows)  # a count per code: an HR file has thousands
     errors: dict[int, list[str]] = {}
     for index, row in enumerate(rows):
         problems = []
         if not row.code.strip() or len(row.code) > 64:
             problems.append(_("code is empty or longer than 64 characters"))
-        if codes.count(row.code) > 1:
+        if codes[row.code] > 1:
             problems.append(_("code “%(code)s” appears more than once") % {"code": row.code})
         if not row.name.strip():
             problems.append(_("name is empty"))
