@@ -10,6 +10,7 @@ COMMANDS = {
     "import": "import interactions from a CSV or XLSX file, with a report per row",
     "createadmin": "create an administrator who can log in to /admin/",
     "apikey": "create, list or revoke API keys of an organisation",
+    "hrimport": "import an organisation's units and employees from an HR file (CSV or XLSX)",
     "twofactor": "twofactor reset USERNAME: remove a person's two-step verification (lost phone)",
     "journeys": "analyse an XES or CSV event log (journeys analyze LOG --json) or import one (journeys import)",
     "text": "analyse Dutch feedback: text analyze FILE.jsonl --json; train classifiers",

@@ -14,6 +14,7 @@ from cxloop.digest import views as digest
 from cxloop.followup import settings_views as followup_settings
 from cxloop.followup import views as followup
 from cxloop.messaging import views as messaging
+from cxloop.orgs import views as orgs
 from cxloop.surveys import builder_views as builder
 from cxloop.surveys import rule_views
 from cxloop.surveys import views as surveys
@@ -93,6 +94,15 @@ urlpatterns = [
     path("text/", include("cxloop.text.urls")),
     path("drivers/", include("cxloop.drivers.urls")),
     path("privacy/", include("cxloop.privacy.urls")),
+    path("organisations/<slug:slug>/structure/", orgs.structure_page, name="structure"),
+    path("organisations/<slug:slug>/structure/units/new/", orgs.unit_new, name="structure_unit_new"),
+    path("organisations/<slug:slug>/structure/units/<int:pk>/", orgs.unit_edit, name="structure_unit_edit"),
+    path("organisations/<slug:slug>/structure/units/<int:pk>/close/", orgs.unit_close, name="structure_unit_close"),
+    path("organisations/<slug:slug>/structure/employees/", orgs.employees, name="structure_employees"),
+    path("organisations/<slug:slug>/structure/employees/new/", orgs.employee_new, name="structure_employee_new"),
+    path("organisations/<slug:slug>/structure/employees/<int:pk>/", orgs.employee_edit, name="structure_employee_edit"),
+    path("organisations/<slug:slug>/structure/employees/<int:pk>/leave/", orgs.employee_leave, name="structure_employee_leave"),
+    path("organisations/<slug:slug>/structure/import/", orgs.import_page, name="structure_import"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

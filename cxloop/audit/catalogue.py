@@ -29,6 +29,7 @@ AUDITED: list[Audited] = [
     Audited("cxloop.orgs.structure.upsert_units", ("unit.created", "unit.changed")),
     Audited("cxloop.orgs.structure.upsert_employees", ("employee.created", "employee.changed")),
     Audited("cxloop.orgs.structure.leave", ("employee.left",)),
+    Audited("cxloop.orgs.structure.close_unit", ("unit.closed",)),
     Audited(
         "cxloop.orgs.admin.OrganisationAdmin",
         ("organisation.created", "organisation.changed", "organisation.deleted"),

@@ -7,6 +7,7 @@ Keyed by the organisation's own codes (a unit's code is its slug); the rules are
 from datetime import datetime
 
 from django.http import HttpRequest
+from django.utils import translation
 from ninja import Field, Router, Schema, Status
 
 from cxloop.lib.apierrors import ErrorOut, refuse
@@ -122,11 +123,11 @@ def upsert_units(request: HttpRequest, payload: UnitsIn):
     """Create, rename or move units by your codes; sending the same file twice changes nothing."""
     api_key: ApiKey = request.auth  # type: ignore[attr-defined]
     rows = [structure.UnitRow(i.code, i.name, i.parent, i.kind) for i in payload.items]
-    return _report(
-        structure.upsert_units(
+    with translation.override("en"):  # the API's messages are English, like its documentation
+        report = structure.upsert_units(
             organisation=api_key.organisation, rows=rows, actor=api_key, dry_run=payload.dry_run
         )
-    )
+    return _report(report)
 
 
 @employees_router.get("", response=EmployeePage, operation_id="employees_list")
@@ -160,15 +161,15 @@ def upsert_employees(request: HttpRequest, payload: EmployeesIn):
     """Create, rename or move employees by your codes; with `leave_missing` the rest leave."""
     api_key: ApiKey = request.auth  # type: ignore[attr-defined]
     rows = [structure.EmployeeRow(i.code, i.name, i.unit, i.email) for i in payload.items]
-    return _report(
-        structure.upsert_employees(
+    with translation.override("en"):  # the API's messages are English, like its documentation
+        report = structure.upsert_employees(
             organisation=api_key.organisation,
             rows=rows,
             actor=api_key,
             dry_run=payload.dry_run,
             leave_missing=payload.leave_missing,
         )
-    )
+    return _report(report)
 
 
 @employees_router.post(

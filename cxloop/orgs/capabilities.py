@@ -41,6 +41,7 @@ class Capability(StrEnum):
     INTEGRATE = "integrate"  # the API's documentation in the menu; connecting the organisation's systems
     RECEIVE_ESCALATIONS = "receive_escalations"  # the last layer of case escalation
     RECEIVE_TEAM_DIGEST = "receive_team_digest"  # the team part of the daily digest
+    MANAGE_STRUCTURE = "manage_structure"  # units and employees, by hand and by HR import
     MANAGE_PRIVACY = (
         "manage_privacy"  # customers' access and erasure requests, retention, audit log
     )
@@ -79,6 +80,7 @@ GRANTS: dict[Capability, Grant] = {
     Capability.INTEGRATE: Grant(in_organisation=frozenset({ADMIN}), superuser=True),
     Capability.RECEIVE_ESCALATIONS: Grant(in_organisation=frozenset({ADMIN})),
     Capability.RECEIVE_TEAM_DIGEST: Grant(in_unit=frozenset({Role.TEAM_LEAD})),
+    Capability.MANAGE_STRUCTURE: Grant(in_organisation=frozenset({ADMIN})),
     Capability.MANAGE_PRIVACY: Grant(in_organisation=frozenset({Role.PRIVACY_OFFICER, ADMIN})),
 }
 

@@ -21,6 +21,8 @@ def _navigation(request: HttpRequest) -> dict[str, object]:
     )
     readable = grants.organisations(Capability.VIEW_ORGANISATION)
     readers = [m.organisation.slug for m in memberships if m.organisation_id in readable]
+    structured = grants.organisations(Capability.MANAGE_STRUCTURE)
+    structure = [m.organisation.slug for m in memberships if m.organisation_id in structured]
     return {
         "organisation_slug": readers[0] if readers else "",
         "org_reader": bool(readable),
@@ -29,6 +31,7 @@ def _navigation(request: HttpRequest) -> dict[str, object]:
         "org_admin": grants.anywhere(Capability.VIEW_OUTBOX),  # the Outbox link
         "privacy": grants.anywhere(Capability.MANAGE_PRIVACY),
         "api": grants.anywhere(Capability.INTEGRATE),
+        "structure_slug": structure[0] if structure else "",  # the Structure link
     }
 
 

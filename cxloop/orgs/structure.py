@@ -8,6 +8,7 @@ employee moved to another unit leaves the answers of their time there where they
 An employee who leaves keeps their history, stops logging in and stops leading units.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -15,12 +16,18 @@ from django.db.models import Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from cxloop.audit.services import Actor, record_change, snapshot
 from cxloop.dashboards.models import DailyScore
 from cxloop.orgs.models import Employee, Organisation, Unit
 from cxloop.orgs.services import create_employee, create_unit
 from cxloop.responses.models import Response
+
+
+class ClosingRefused(ValueError):
+    """A unit that still has employees or open units under it cannot close."""
+
 
 UNIT_FIELDS = ["name", "slug", "kind", "parent", "path", "closed_at"]
 EMPLOYEE_FIELDS = ["code", "name", "email", "unit", "left_at"]
@@ -64,24 +71,38 @@ class _DryRun(Exception):
 
 
 def _check_units(organisation: Organisation, rows: list[UnitRow]) -> dict[int, list[str]]:
-    known = set(Unit.objects.filter(organisation=organisation).values_list("slug", flat=True))
-    codes = [row.code for row in rows]
+    existing = Unit.objects.filter(organisation=organisation).select_related("parent")
+    known = {unit.slug for unit in existing}
+    closed = {unit.slug for unit in existing if unit.closed_at is not None}
+    closed_parents = {unit.slug: unit.parent.slug for unit in existing if unit.parent}
+    codes = Counter(row.code for row in rows)  # a count per code: an HR file has thousands
     errors: dict[int, list[str]] = {}
     kinds = set(Unit.Kind.values)
     for index, row in enumerate(rows):
         problems = []
         if not row.code or slugify(row.code) != row.code:
-            problems.append(f"code {row.code!r} must be lower-case letters, digits and hyphens")
-        if codes.count(row.code) > 1:
-            problems.append(f"code {row.code!r} appears more than once")
+            problems.append(
+                _("code “%(code)s” must be lower-case letters, digits and hyphens")
+                % {"code": row.code}
+            )
+        if codes[row.code] > 1:
+            problems.append(_("code “%(code)s” appears more than once") % {"code": row.code})
         if not row.name.strip():
-            problems.append("name is empty")
+            problems.append(_("name is empty"))
         if row.kind not in kinds:
-            problems.append(f"kind {row.kind!r} is not one of {', '.join(sorted(kinds))}")
+            problems.append(
+                _("kind “%(kind)s” is not one of %(kinds)s")
+                % {"kind": row.kind, "kinds": ", ".join(sorted(kinds))}
+            )
         if row.parent and row.parent not in known and row.parent not in codes:
-            problems.append(f"parent {row.parent!r} is neither a unit nor in this file")
+            problems.append(
+                _("parent “%(parent)s” is neither a unit nor in this file") % {"parent": row.parent}
+            )
+        if row.parent in closed and closed_parents.get(row.code) != row.parent:
+            # A closed unit takes no new children; one already under it may stay there.
+            problems.append(_("parent “%(parent)s” is closed") % {"parent": row.parent})
         if row.parent == row.code:
-            problems.append("a unit cannot be its own parent")
+            problems.append(_("a unit cannot be its own parent"))
         if problems:
             errors[index] = problems
     return errors
@@ -116,7 +137,7 @@ def _move(unit: Unit, parent: Unit | None) -> None:
     old = unit.path
     new = f"{parent.path if parent else '/'}{unit.pk}/"
     if parent is not None and parent.path.startswith(old):
-        raise ValueError("a unit cannot move under its own subtree")
+        raise ValueError(_("a unit cannot move under its own subtree"))
     keep = len(old) + 1
     for model, column in ((Unit, "path"), (Response, "unit_path"), (DailyScore, "unit_path")):
         model.objects.filter(**{f"{column}__startswith": old}).update(
@@ -134,7 +155,7 @@ def upsert_units(
         return report
     ordered = _in_tree_order(rows, organisation)
     if ordered is None:
-        report.errors[0] = ["the parents form a cycle"]
+        report.errors[0] = [_("the parents form a cycle")]
         return report
     try:
         with transaction.atomic():
@@ -196,20 +217,22 @@ def _check_employees(organisation: Organisation, rows: list[EmployeeRow]) -> dic
             "slug", flat=True
         )
     )
-    codes = [row.code for row in rows]
+    codes = Counter(row.code for row in rows)  # a count per code: an HR file has thousands
     errors: dict[int, list[str]] = {}
     for index, row in enumerate(rows):
         problems = []
         if not row.code.strip() or len(row.code) > 64:
-            problems.append("code is empty or longer than 64 characters")
-        if codes.count(row.code) > 1:
-            problems.append(f"code {row.code!r} appears more than once")
+            problems.append(_("code is empty or longer than 64 characters"))
+        if codes[row.code] > 1:
+            problems.append(_("code “%(code)s” appears more than once") % {"code": row.code})
         if not row.name.strip():
-            problems.append("name is empty")
+            problems.append(_("name is empty"))
         if row.unit not in units:
-            problems.append(f"unit {row.unit!r} is not an open unit of this organisation")
+            problems.append(
+                _("unit “%(unit)s” is not an open unit of this organisation") % {"unit": row.unit}
+            )
         if row.email and ("@" not in row.email or " " in row.email.strip()):
-            problems.append(f"e-mail {row.email!r} is not an address")
+            problems.append(_("e-mail “%(email)s” is not an address") % {"email": row.email})
         if problems:
             errors[index] = problems
     return errors
@@ -311,3 +334,36 @@ def leave(*, employee: Employee, actor: Actor = None) -> Employee:
         after=snapshot(employee, EMPLOYEE_FIELDS),
     )
     return employee
+
+
+@transaction.atomic
+def close_unit(*, unit: Unit, actor: Actor = None) -> Unit:
+    """Close a unit: it keeps its history but takes no new employees, children or interactions.
+
+    Refused while employees who have not left still work in it or a unit under it is open: they
+    must move (or leave, or close) first, so nobody ends up in a unit no one can choose any more.
+    """
+    if unit.closed_at is not None:
+        return unit
+    if unit.employees.filter(left_at__isnull=True).exists():
+        raise ClosingRefused(
+            _("%(unit)s still has employees: move them to another unit or let them leave first.")
+            % {"unit": unit.name}
+        )
+    if unit.children.filter(closed_at__isnull=True).exists():
+        raise ClosingRefused(
+            _("%(unit)s still has open units under it: move or close them first.")
+            % {"unit": unit.name}
+        )
+    before = snapshot(unit, UNIT_FIELDS)
+    unit.closed_at = timezone.now()
+    unit.save(update_fields=["closed_at"])
+    record_change(
+        actor=actor,
+        action="unit.closed",
+        target=unit,
+        organisation=unit.organisation,
+        before=before,
+        after=snapshot(unit, UNIT_FIELDS),
+    )
+    return unit

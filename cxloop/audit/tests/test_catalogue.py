@@ -408,6 +408,10 @@ RUNNERS: dict[str, Callable[[World], None]] = {
     "cxloop.orgs.structure.leave": lambda w: structure.leave(
         employee=w.cast.colleague, actor=w.admin
     ),
+    "cxloop.orgs.structure.close_unit": lambda w: structure.close_unit(
+        unit=orgs.create_unit(organisation=w.cast.owner, name="Team Oud", slug="team-oud"),
+        actor=w.admin,
+    ),
     "cxloop.webhooks.services.create_endpoint": lambda w: webhooks.create_endpoint(
         organisation=w.cast.owner,
         url="https://crm.example.nl/hook",

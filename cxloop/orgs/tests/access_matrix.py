@@ -322,6 +322,36 @@ privacy:retention                outsider  GET   login  404    404    404    404
 privacy:audit                    own       GET   login  404    404    200    404    404    200
 privacy:audit                    partner   GET   login  404    404    404    404    404    404
 privacy:audit                    outsider  GET   login  404    404    404    404    404    404
+
+# The organisation's structure and HR import: MANAGE_STRUCTURE. The own unit (Team Noord) still has
+# employees, so closing it is refused (409); the own employee (Bram) leaves (302, rolled back).
+structure                        own       GET   login  404    404    200    404    404    404
+structure                        partner   GET   login  404    404    404    404    404    404
+structure                        outsider  GET   login  404    404    404    404    404    404
+structure_unit_new               own       GET   login  404    404    200    404    404    404
+structure_unit_new               partner   GET   login  404    404    404    404    404    404
+structure_unit_new               outsider  GET   login  404    404    404    404    404    404
+structure_unit_edit              own       GET   login  404    404    200    404    404    404
+structure_unit_edit              partner   GET   login  404    404    404    404    404    404
+structure_unit_edit              outsider  GET   login  404    404    404    404    404    404
+structure_unit_close             own       POST  login  404    404    409    404    404    404
+structure_unit_close             partner   POST  login  404    404    404    404    404    404
+structure_unit_close             outsider  POST  login  404    404    404    404    404    404
+structure_employees              own       GET   login  404    404    200    404    404    404
+structure_employees              partner   GET   login  404    404    404    404    404    404
+structure_employees              outsider  GET   login  404    404    404    404    404    404
+structure_employee_new           own       GET   login  404    404    200    404    404    404
+structure_employee_new           partner   GET   login  404    404    404    404    404    404
+structure_employee_new           outsider  GET   login  404    404    404    404    404    404
+structure_employee_edit          own       GET   login  404    404    200    404    404    404
+structure_employee_edit          partner   GET   login  404    404    404    404    404    404
+structure_employee_edit          outsider  GET   login  404    404    404    404    404    404
+structure_employee_leave         own       POST  login  404    404    302    404    404    404
+structure_employee_leave         partner   POST  login  404    404    404    404    404    404
+structure_employee_leave         outsider  POST  login  404    404    404    404    404    404
+structure_import                 own       GET   login  404    404    200    404    404    404
+structure_import                 partner   GET   login  404    404    404    404    404    404
+structure_import                 outsider  GET   login  404    404    404    404    404    404
 """
 
 

@@ -287,6 +287,10 @@ PK_OF = {
     "privacy:customer_download": "customer",
     "privacy:customer_erase": "customer",
     "privacy:receipt": "receipt",
+    "structure_unit_edit": "unit",
+    "structure_unit_close": "unit",
+    "structure_employee_edit": "employee",
+    "structure_employee_leave": "employee",
 }
 PROCESS_SOURCES = {"journeys": "journey_type", "logs": "event_log"}
 
