@@ -93,6 +93,8 @@ urlpatterns = [
     path("text/", include("cxloop.text.urls")),
     path("drivers/", include("cxloop.drivers.urls")),
     path("privacy/", include("cxloop.privacy.urls")),
+    path("people/", include("cxloop.orgs.urls")),
+    path("chain/", include("cxloop.journeys.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -25,6 +25,11 @@ AUDITED: list[Audited] = [
     Audited("cxloop.orgs.services.create_unit", ("unit.created",)),
     Audited("cxloop.orgs.services.set_unit_lead", ("unit.lead_changed",)),
     Audited("cxloop.orgs.services.create_employee", ("employee.created",)),
+    # People who log in, managed by their organisation's admin (orgs.people).
+    Audited("cxloop.orgs.people.invite_person", ("user.invited", "role.granted", "user.password_link_sent")),
+    Audited("cxloop.orgs.people.send_password_link", ("user.password_link_sent",)),
+    Audited("cxloop.orgs.people.deactivate_user", ("user.deactivated",)),
+    Audited("cxloop.orgs.people.reactivate_user", ("user.reactivated",)),
     # The structure kept in step with HR (orgs.structure: API and HR import).
     Audited("cxloop.orgs.structure.upsert_units", ("unit.created", "unit.changed")),
     Audited("cxloop.orgs.structure.upsert_employees", ("employee.created", "employee.changed")),
@@ -119,6 +124,8 @@ NOT_AUDITED: dict[str, str] = {
 AUDITED_MODULES = [
     "cxloop.orgs.services",
     "cxloop.orgs.structure",
+    "cxloop.orgs.people",
+    "cxloop.journeys.chain",
     "cxloop.customers.services",
     "cxloop.surveys.rules",
     "cxloop.followup.configuration",
