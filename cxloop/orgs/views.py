@@ -4,7 +4,6 @@ Everything is asked as MANAGE_PEOPLE in the organisation of the URL; anyone else
 """
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,7 +26,7 @@ def _organisation(request: HttpRequest, slug: str) -> Organisation:
 
 def _person(organisation: Organisation, pk: int):
     """A user with a role in this organisation, else 404."""
-    return get_object_or_404(get_user_model(), pk=pk, memberships__organisation=organisation)
+    return get_object_or_404(people.people_of(organisation), pk=pk)
 
 
 def _may_change_account(request: HttpRequest, organisation: Organisation, person) -> bool:
@@ -129,6 +128,8 @@ def revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         return _refuse(request, organisation, found, _("You cannot take away your own admin role."))
     revoke_role(membership=membership, actor=request.user)
     messages.success(request, _("Role taken away."))
+    if not people.memberships_of(found, organisation).exists():
+        return redirect("people:list", slug=organisation.slug)  # no longer one of this organisation's people
     return redirect("people:person", slug=organisation.slug, pk=found.pk)
 
 
