@@ -87,7 +87,9 @@ class PartnerForm(forms.Form):
 
 
 def _save(form: forms.ModelForm, noun: str, fields: list[str], organisation: Organisation, actor: Actor, **fixed):
-    before = snapshot(form.instance, fields) if form.instance.pk else None
+    # As stored: validating the form has already put the new values on form.instance.
+    stored = type(form.instance)._default_manager.filter(pk=form.instance.pk).first() if form.instance.pk else None
+    before = snapshot(stored, fields) if stored else None
     item = form.save(commit=False)
     for name, value in fixed.items():
         setattr(item, name, value)
