@@ -2,8 +2,8 @@
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -142,7 +142,11 @@ def welcome(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         form.save()  # the new password hash makes the link stop working
         services.record_password_change(user)
-        messages.success(request, _("Your password is set. Log in with your username %(username)s.") % {"username": user.username})
+        messages.success(
+            request,
+            _("Your password is set. Log in with your username %(username)s.")
+            % {"username": user.username},
+        )
         return redirect("login")
     status = 422 if request.method == "POST" else 200
     return render(request, "accounts/welcome.html", {"form": form, "person": user}, status=status)

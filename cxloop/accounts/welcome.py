@@ -15,7 +15,9 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 def password_token(user) -> str:
     """One URL part: the user's id and a token, joined by a dot (neither contains one)."""
-    return f"{urlsafe_base64_encode(force_bytes(user.pk))}.{default_token_generator.make_token(user)}"
+    return (
+        f"{urlsafe_base64_encode(force_bytes(user.pk))}.{default_token_generator.make_token(user)}"
+    )
 
 
 def password_link_for(user_id: int) -> str | None:

@@ -11,10 +11,19 @@ def leads_chain(organisation: Organisation) -> bool:
         return True
     if JourneyType.objects.filter(chain_id=organisation.chain_id).exists():
         return False
-    first = Organisation.objects.filter(chain_id=organisation.chain_id).order_by("pk").values_list("pk", flat=True).first()
+    first = (
+        Organisation.objects.filter(chain_id=organisation.chain_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
     return first == organisation.pk
 
 
 def partners_of(organisation: Organisation):
     """The other organisations of the chain, by name."""
-    return Organisation.objects.filter(chain_id=organisation.chain_id).exclude(pk=organisation.pk).order_by("name")
+    return (
+        Organisation.objects.filter(chain_id=organisation.chain_id)
+        .exclude(pk=organisation.pk)
+        .order_by("name")
+    )

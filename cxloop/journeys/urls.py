@@ -9,7 +9,11 @@ urlpatterns = [
     path("<slug:slug>/journey-types/new/", views.journey_type_edit, name="journey_type_new"),
     path("<slug:slug>/journey-types/<int:pk>/", views.journey_type_edit, name="journey_type"),
     path("<slug:slug>/journey-types/<int:pk>/agreements/", views.agreement, name="agreement"),
-    path("<slug:slug>/journey-types/<int:pk>/touchpoints/new/", views.touchpoint_new, name="touchpoint_new"),
+    path(
+        "<slug:slug>/journey-types/<int:pk>/touchpoints/new/",
+        views.touchpoint_new,
+        name="touchpoint_new",
+    ),
     path("<slug:slug>/touchpoints/<int:pk>/", views.touchpoint_edit, name="touchpoint"),
     path("<slug:slug>/channels/new/", views.channel_edit, name="channel_new"),
     path("<slug:slug>/channels/<int:pk>/", views.channel_edit, name="channel"),

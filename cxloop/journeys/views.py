@@ -39,7 +39,9 @@ def _found(queryset, pk: int | None):
     return item
 
 
-def _edit(request, organisation, form: forms.BaseForm, save, title: str, back: str = "") -> HttpResponse:
+def _edit(
+    request, organisation, form: forms.BaseForm, save, title: str, back: str = ""
+) -> HttpResponse:
     """Show the form; on POST validate and call the one service, or show the errors with 422."""
     status = 200
     if request.method == "POST":
@@ -66,7 +68,9 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _organisation(request, slug)
     context = {
         "organisation": organisation,
-        "journey_types": JourneyType.objects.filter(owner=organisation).prefetch_related("touchpoints").order_by("name"),
+        "journey_types": JourneyType.objects.filter(owner=organisation)
+        .prefetch_related("touchpoints")
+        .order_by("name"),
         "channels": Channel.objects.filter(chain_id=organisation.chain_id).order_by("name"),
         "partners": partners_of(organisation),
     }
@@ -77,24 +81,32 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
 def journey_type_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
     organisation = _organisation(request, slug)
     journey_type = _found(JourneyType.objects.filter(owner=organisation), pk)
-    form = chain.JourneyTypeForm(request.POST or None, instance=journey_type, organisation=organisation)
+    form = chain.JourneyTypeForm(
+        request.POST or None, instance=journey_type, organisation=organisation
+    )
     if journey_type is not None and request.method == "GET":
         return _journey_type_page(request, organisation, journey_type, form)
     return _edit(
-        request, organisation, form,
+        request,
+        organisation,
+        form,
         lambda f: chain.save_journey_type(organisation=organisation, form=f, actor=request.user),
         _("Journey type") if journey_type else _("New journey type"),
     )
 
 
 def _journey_type_page(request, organisation, journey_type, form, agreement_form=None, status=200):
-    agreements = {a.organisation_id: a for a in DataSharingAgreement.objects.filter(journey_type=journey_type)}
+    agreements = {
+        a.organisation_id: a for a in DataSharingAgreement.objects.filter(journey_type=journey_type)
+    }
     context = {
         "organisation": organisation,
         "journey_type": journey_type,
         "form": form,
         "touchpoints": journey_type.touchpoints.all(),
-        "partners": [(partner, agreements.get(partner.pk)) for partner in partners_of(organisation)],
+        "partners": [
+            (partner, agreements.get(partner.pk)) for partner in partners_of(organisation)
+        ],
         "agreement_form": agreement_form or chain.AgreementForm(owner=organisation),
     }
     return render(request, "journeys/journey_type.html", context, status=status)
@@ -110,8 +122,10 @@ def agreement(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         page_form = chain.JourneyTypeForm(instance=journey_type, organisation=organisation)
         return _journey_type_page(request, organisation, journey_type, page_form, form, status=422)
     chain.set_agreement(
-        journey_type=journey_type, partner=form.cleaned_data["organisation"],
-        visibility=form.cleaned_data["visibility"], owner_case_access=form.cleaned_data["owner_case_access"],
+        journey_type=journey_type,
+        partner=form.cleaned_data["organisation"],
+        visibility=form.cleaned_data["visibility"],
+        owner_case_access=form.cleaned_data["owner_case_access"],
         actor=request.user,
     )
     messages.success(request, _("Saved."))
@@ -133,12 +147,20 @@ def touchpoint_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 def _touchpoint(request, organisation, journey_type, touchpoint) -> HttpResponse:
-    form = chain.TouchpointForm(request.POST or None, instance=touchpoint, journey_type=journey_type)
+    form = chain.TouchpointForm(
+        request.POST or None, instance=touchpoint, journey_type=journey_type
+    )
     return _edit(
-        request, organisation, form,
-        lambda f: chain.save_touchpoint(organisation=organisation, journey_type=journey_type, form=f, actor=request.user),
+        request,
+        organisation,
+        form,
+        lambda f: chain.save_touchpoint(
+            organisation=organisation, journey_type=journey_type, form=f, actor=request.user
+        ),
         _("Touchpoint of %(journey_type)s") % {"journey_type": journey_type.name},
-        back=reverse("chain:journey_type", kwargs={"slug": organisation.slug, "pk": journey_type.pk}),
+        back=reverse(
+            "chain:journey_type", kwargs={"slug": organisation.slug, "pk": journey_type.pk}
+        ),
     )
 
 
@@ -148,7 +170,9 @@ def channel_edit(request: HttpRequest, slug: str, pk: int | None = None) -> Http
     channel = _found(Channel.objects.filter(chain_id=organisation.chain_id), pk)
     form = chain.ChannelForm(request.POST or None, instance=channel, organisation=organisation)
     return _edit(
-        request, organisation, form,
+        request,
+        organisation,
+        form,
         lambda f: chain.save_channel(organisation=organisation, form=f, actor=request.user),
         _("Channel") if channel else _("New channel"),
     )

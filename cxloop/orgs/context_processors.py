@@ -30,7 +30,11 @@ def _navigation(request: HttpRequest) -> dict[str, object]:
         "privacy": grants.anywhere(Capability.MANAGE_PRIVACY),
         "api": grants.anywhere(Capability.INTEGRATE),
         "people": grants.anywhere(Capability.MANAGE_PEOPLE),
-        "chain": _leads_a_chain(m.organisation for m in memberships if m.organisation_id in grants.organisations(Capability.MANAGE_CHAIN)),
+        "chain": _leads_a_chain(
+            m.organisation
+            for m in memberships
+            if m.organisation_id in grants.organisations(Capability.MANAGE_CHAIN)
+        ),
     }
 
 

@@ -19,7 +19,9 @@ class RoleForm(forms.Form):
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
         # Only this organisation's open units: a role can never reach into another organisation.
-        self.fields["unit"].queryset = Unit.objects.filter(organisation=organisation, closed_at=None).order_by("path")
+        self.fields["unit"].queryset = Unit.objects.filter(
+            organisation=organisation, closed_at=None
+        ).order_by("path")
 
 
 class InviteForm(RoleForm):

@@ -35,7 +35,12 @@ def _check_role(organisation: Organisation, role: str, unit: Unit | None) -> Non
 
 @transaction.atomic
 def invite_person(
-    *, organisation: Organisation, email: str, name: str = "", role: str, unit: Unit | None = None,
+    *,
+    organisation: Organisation,
+    email: str,
+    name: str = "",
+    role: str,
+    unit: Unit | None = None,
     actor: Actor = None,
 ) -> AbstractBaseUser:
     """Make (or find) the person's user, grant the role and e-mail them a link to set a password.
@@ -51,10 +56,15 @@ def invite_person(
     if created:
         user = users.create_user(username=_free_username(email), email=email, first_name=name[:150])
         record_change(
-            actor=actor, action="user.invited", target=user, organisation=organisation,
+            actor=actor,
+            action="user.invited",
+            target=user,
+            organisation=organisation,
             after={"username": user.username, "email": email},
         )
-    employee = Employee.objects.filter(organisation=organisation, email__iexact=email, user=None).first()
+    employee = Employee.objects.filter(
+        organisation=organisation, email__iexact=email, user=None
+    ).first()
     if employee is not None and not hasattr(user, "employee"):
         employee.user = user
         employee.save(update_fields=["user"])
@@ -82,7 +92,12 @@ def send_password_link(
         raise PeopleError("this person has no e-mail address")
     if not user.is_active:
         raise PeopleError("this person is deactivated")
-    context = {"user": user, "organisation": organisation, "link": links.marker(PASSWORD_LINK), "first": first}
+    context = {
+        "user": user,
+        "organisation": organisation,
+        "link": links.marker(PASSWORD_LINK),
+        "first": first,
+    }
     with translation.override(staff_language(user)):
         queue_email(
             organisation=organisation,
@@ -94,32 +109,47 @@ def send_password_link(
             links={PASSWORD_LINK: user.pk},
         )
     record_change(
-        actor=actor, action="user.password_link_sent", target=user, organisation=organisation,
+        actor=actor,
+        action="user.password_link_sent",
+        target=user,
+        organisation=organisation,
         after={"email": user.email},
     )
 
 
 @transaction.atomic
-def deactivate_user(*, user: AbstractBaseUser, organisation: Organisation, actor: Actor = None) -> None:
+def deactivate_user(
+    *, user: AbstractBaseUser, organisation: Organisation, actor: Actor = None
+) -> None:
     """Stop a person from logging in; their roles and history stay for the record."""
     if user.is_active:
         user.is_active = False
         user.save(update_fields=["is_active"])
         record_change(
-            actor=actor, action="user.deactivated", target=user, organisation=organisation,
-            before={"is_active": True}, after={"is_active": False},
+            actor=actor,
+            action="user.deactivated",
+            target=user,
+            organisation=organisation,
+            before={"is_active": True},
+            after={"is_active": False},
         )
 
 
 @transaction.atomic
-def reactivate_user(*, user: AbstractBaseUser, organisation: Organisation, actor: Actor = None) -> None:
+def reactivate_user(
+    *, user: AbstractBaseUser, organisation: Organisation, actor: Actor = None
+) -> None:
     """Let a deactivated person log in again."""
     if not user.is_active:
         user.is_active = True
         user.save(update_fields=["is_active"])
         record_change(
-            actor=actor, action="user.reactivated", target=user, organisation=organisation,
-            before={"is_active": False}, after={"is_active": True},
+            actor=actor,
+            action="user.reactivated",
+            target=user,
+            organisation=organisation,
+            before={"is_active": False},
+            after={"is_active": True},
         )
 
 
@@ -134,4 +164,8 @@ def people_of(organisation: Organisation):
 
 
 def memberships_of(user: AbstractBaseUser, organisation: Organisation):
-    return Membership.objects.filter(user=user, organisation=organisation).select_related("unit").order_by("role")
+    return (
+        Membership.objects.filter(user=user, organisation=organisation)
+        .select_related("unit")
+        .order_by("role")
+    )

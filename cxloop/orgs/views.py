@@ -51,7 +51,10 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 def people_list(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _organisation(request, slug)
-    rows = [(person, people.memberships_of(person, organisation)) for person in people.people_of(organisation)]
+    rows = [
+        (person, people.memberships_of(person, organisation))
+        for person in people.people_of(organisation)
+    ]
     context = {
         "organisation": organisation,
         "rows": rows,
@@ -68,12 +71,22 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             person = people.invite_person(
-                organisation=organisation, email=data["email"], name=data["name"], role=data["role"],
-                unit=data["unit"], actor=request.user,
+                organisation=organisation,
+                email=data["email"],
+                name=data["name"],
+                role=data["role"],
+                unit=data["unit"],
+                actor=request.user,
             )
-            messages.success(request, _("%(email)s has the role; an e-mail to set a password is on its way.") % {"email": person.email})
+            messages.success(
+                request,
+                _("%(email)s has the role; an e-mail to set a password is on its way.")
+                % {"email": person.email},
+            )
             return redirect("people:person", slug=organisation.slug, pk=person.pk)
-        return render(request, "orgs/invite.html", {"organisation": organisation, "form": form}, status=422)
+        return render(
+            request, "orgs/invite.html", {"organisation": organisation, "form": form}, status=422
+        )
     return render(request, "orgs/invite.html", {"organisation": organisation, "form": form})
 
 
@@ -104,7 +117,10 @@ def grant(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _person_page(request, organisation, found, form, status=422)
     grant_role(
-        user=found, organisation=organisation, role=form.cleaned_data["role"], unit=form.cleaned_data["unit"],
+        user=found,
+        organisation=organisation,
+        role=form.cleaned_data["role"],
+        unit=form.cleaned_data["unit"],
         actor=request.user,
     )
     messages.success(request, _("Role granted."))
@@ -121,7 +137,9 @@ def revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         pk=int(chosen) if chosen.isdigit() else 0, user=found, organisation=organisation
     ).first()
     if membership is None:
-        return _refuse(request, organisation, found, _("Choose a role of this person to take away."))
+        return _refuse(
+            request, organisation, found, _("Choose a role of this person to take away.")
+        )
     managing = roles_granting(Capability.MANAGE_PEOPLE)
     if found == request.user and membership.unit_id is None and membership.role in managing:
         # Nobody locks themselves out; another admin takes the role away.
@@ -129,13 +147,17 @@ def revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     revoke_role(membership=membership, actor=request.user)
     messages.success(request, _("Role taken away."))
     if not people.memberships_of(found, organisation).exists():
-        return redirect("people:list", slug=organisation.slug)  # no longer one of this organisation's people
+        return redirect(
+            "people:list", slug=organisation.slug
+        )  # no longer one of this organisation's people
     return redirect("people:person", slug=organisation.slug, pk=found.pk)
 
 
 def _refuse(request, organisation, found, message: str) -> HttpResponse:
     messages.error(request, message)
-    return _person_page(request, organisation, found, RoleForm(organisation=organisation), status=409)
+    return _person_page(
+        request, organisation, found, RoleForm(organisation=organisation), status=409
+    )
 
 
 @login_required
@@ -144,11 +166,18 @@ def password(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation = _organisation(request, slug)
     found = _person(organisation, pk)
     if not _may_change_account(request, organisation, found):
-        return _refuse(request, organisation, found, _("This person's account is not this organisation's alone."))
+        return _refuse(
+            request,
+            organisation,
+            found,
+            _("This person's account is not this organisation's alone."),
+        )
     try:
         people.send_password_link(user=found, organisation=organisation, actor=request.user)
     except people.PeopleError:
-        return _refuse(request, organisation, found, _("This person has no e-mail address or is deactivated."))
+        return _refuse(
+            request, organisation, found, _("This person has no e-mail address or is deactivated.")
+        )
     messages.success(request, _("An e-mail with a link to set a new password is on its way."))
     return redirect("people:person", slug=organisation.slug, pk=found.pk)
 
@@ -159,9 +188,16 @@ def deactivate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation = _organisation(request, slug)
     found = _person(organisation, pk)
     if not _may_change_account(request, organisation, found):
-        return _refuse(request, organisation, found, _("This person's account is not this organisation's alone."))
+        return _refuse(
+            request,
+            organisation,
+            found,
+            _("This person's account is not this organisation's alone."),
+        )
     people.deactivate_user(user=found, organisation=organisation, actor=request.user)
-    messages.success(request, _("%(username)s can no longer log in.") % {"username": found.username})
+    messages.success(
+        request, _("%(username)s can no longer log in.") % {"username": found.username}
+    )
     return redirect("people:person", slug=organisation.slug, pk=found.pk)
 
 
@@ -171,7 +207,12 @@ def reactivate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation = _organisation(request, slug)
     found = _person(organisation, pk)
     if not _may_change_account(request, organisation, found):
-        return _refuse(request, organisation, found, _("This person's account is not this organisation's alone."))
+        return _refuse(
+            request,
+            organisation,
+            found,
+            _("This person's account is not this organisation's alone."),
+        )
     people.reactivate_user(user=found, organisation=organisation, actor=request.user)
     messages.success(request, _("%(username)s can log in again.") % {"username": found.username})
     return redirect("people:person", slug=organisation.slug, pk=found.pk)

@@ -465,7 +465,11 @@ def _people(w: World, step: str) -> None:
     anouk.save()
     base = f"/people/leasewijs/{anouk.pk}"
     if step == "invite":
-        w.post(w.olivia, "/people/leasewijs/invite/", {"email": "nina@leasewijs.nl", "role": "employee"})
+        w.post(
+            w.olivia,
+            "/people/leasewijs/invite/",
+            {"email": "nina@leasewijs.nl", "role": "employee"},
+        )
     elif step == "password":
         w.post(w.olivia, f"{base}/password/")
     else:
@@ -481,11 +485,21 @@ def _chain(w: World, step: str) -> None:
         pk = w.cast.owner.owned_journey_types.get(slug="klacht").pk
         w.post(w.olivia, f"{base}/journey-types/{pk}/", {"name": "Klacht melden", "slug": "klacht"})
     elif step == "touchpoint":
-        w.post(w.olivia, f"{base}/journey-types/{w.cast.journey_type.pk}/touchpoints/new/", {"name": "Eind", "slug": "eind", "position": 9})
-        w.post(w.olivia, f"{base}/touchpoints/{w.cast.touchpoint.pk}/", {"name": "Melding", "slug": "melding", "position": 1})
+        w.post(
+            w.olivia,
+            f"{base}/journey-types/{w.cast.journey_type.pk}/touchpoints/new/",
+            {"name": "Eind", "slug": "eind", "position": 9},
+        )
+        w.post(
+            w.olivia,
+            f"{base}/touchpoints/{w.cast.touchpoint.pk}/",
+            {"name": "Melding", "slug": "melding", "position": 1},
+        )
     elif step == "channel":
         w.post(w.olivia, f"{base}/channels/new/", {"name": "Chat", "slug": "chat"})
-        w.post(w.olivia, f"{base}/channels/{w.cast.phone.pk}/", {"name": "Bellen", "slug": "telefoon"})
+        w.post(
+            w.olivia, f"{base}/channels/{w.cast.phone.pk}/", {"name": "Bellen", "slug": "telefoon"}
+        )
     elif step == "agreement":
         third = Organisation.objects.create(chain=w.cast.chain, name="Derde", slug="derde")
         for visibility in ("own", "totals"):
