@@ -16,6 +16,7 @@ from django_otp import match_token
 from cxloop.accounts import services, twofactor
 from cxloop.accounts import welcome as welcome_links
 from cxloop.accounts.forms import CodeForm
+from cxloop.lib.ratelimit import limit_per_client
 from cxloop.orgs.capabilities import must_use_two_factor
 
 
@@ -132,6 +133,7 @@ def _next(request: HttpRequest) -> str:
     return reverse_lazy("home")
 
 
+@limit_per_client("welcome", "CXLOOP_RATELIMIT_LINKS")  # guessing tokens runs into the tight limit
 @require_http_methods(["GET", "POST"])
 def welcome(request: HttpRequest, token: str) -> HttpResponse:
     """Set a password with the link from an invitation or a new-password e-mail, then log in."""

@@ -52,6 +52,8 @@ def invite_person(
     email = email.strip().lower()
     users = get_user_model().objects
     user = users.filter(email__iexact=email).first()
+    if user is not None and not user.is_active:
+        raise PeopleError("this person is deactivated")
     created = user is None
     if created:
         user = users.create_user(username=_free_username(email), email=email, first_name=name[:150])

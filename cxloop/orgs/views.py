@@ -70,20 +70,24 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            person = people.invite_person(
-                organisation=organisation,
-                email=data["email"],
-                name=data["name"],
-                role=data["role"],
-                unit=data["unit"],
-                actor=request.user,
-            )
-            messages.success(
-                request,
-                _("%(email)s has the role; an e-mail to set a password is on its way.")
-                % {"email": person.email},
-            )
-            return redirect("people:person", slug=organisation.slug, pk=person.pk)
+            try:
+                person = people.invite_person(
+                    organisation=organisation,
+                    email=data["email"],
+                    name=data["name"],
+                    role=data["role"],
+                    unit=data["unit"],
+                    actor=request.user,
+                )
+            except people.PeopleError:
+                form.add_error("email", _("The account with this e-mail address is deactivated."))
+            else:
+                if person.has_usable_password():  # an existing account: no e-mail needed
+                    done = _("%(email)s has the role.")
+                else:
+                    done = _("%(email)s has the role; an e-mail to set a password is on its way.")
+                messages.success(request, done % {"email": person.email})
+                return redirect("people:person", slug=organisation.slug, pk=person.pk)
         return render(
             request, "orgs/invite.html", {"organisation": organisation, "form": form}, status=422
         )

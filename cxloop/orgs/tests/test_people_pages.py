@@ -9,6 +9,7 @@ from django.test import Client
 
 from cxloop.audit.models import AuditEntry
 from cxloop.lib.testing.logins import login_through_pages
+from cxloop.messaging.links import redact
 from cxloop.messaging.models import OutboxMessage
 from cxloop.messaging.services import as_sent, as_stored
 from cxloop.orgs.models import Membership, Role
@@ -218,3 +219,27 @@ def test_the_settings_menu_links_people_for_admins_only(cast):
     # Belcentrum's admin manages its people, not the chain Leasewijs leads.
     partner_menu = cast.client_for(cast.partner_admin).get("/cases/").content.decode()
     assert 'href="/people/"' in partner_menu and 'href="/chain/"' not in partner_menu
+
+
+def test_an_existing_account_gets_the_role_without_an_e_mail_and_a_deactivated_one_is_refused(cast):
+    olivia = cast.client_for(cast.owner_admin)
+    paula = cast.partner_admin
+    paula.email = "paula@belcentrum.nl"
+    paula.save()
+    answer = _invite(olivia, "leasewijs", email="paula@belcentrum.nl", role="analyst")
+    assert answer.status_code == 302
+    assert Membership.objects.filter(
+        user=paula, organisation=cast.owner, role=Role.ANALYST
+    ).exists()
+    assert not OutboxMessage.objects.filter(recipient="paula@belcentrum.nl").exists()
+    paula.is_active = False
+    paula.save()
+    refused = _invite(olivia, "leasewijs", email="paula@belcentrum.nl", role="org_admin")
+    assert refused.status_code == 422 and "gedeactiveerd" in refused.content.decode()
+    assert not Membership.objects.filter(
+        user=paula, organisation=cast.owner, role=Role.ORG_ADMIN
+    ).exists()
+
+
+def test_the_set_password_token_is_kept_out_of_logs():
+    assert redact("GET /account/welcome/MTI.abc-123/ 404") == "GET /account/welcome/[token]/ 404"
