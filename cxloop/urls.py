@@ -103,6 +103,8 @@ urlpatterns = [
     path("organisations/<slug:slug>/structure/employees/<int:pk>/", orgs.employee_edit, name="structure_employee_edit"),
     path("organisations/<slug:slug>/structure/employees/<int:pk>/leave/", orgs.employee_leave, name="structure_employee_leave"),
     path("organisations/<slug:slug>/structure/import/", orgs.import_page, name="structure_import"),
+    path("people/", include("cxloop.orgs.urls")),
+    path("chain/", include("cxloop.journeys.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -29,6 +29,7 @@ OPEN_BEFORE_SECOND_FACTOR = {
     "survey_thanks",
     "opt_out",
     "digest_stop",
+    "welcome",
 }
 
 

@@ -9,4 +9,5 @@ urlpatterns = [
     path("two-factor/verify/", views.verify, name="two_factor_verify"),
     path("two-factor/off/", views.turn_off, name="two_factor_off"),
     path("two-factor/backup-codes/", views.new_backup_codes, name="two_factor_backup_codes"),
+    path("welcome/<str:token>/", views.welcome, name="welcome"),
 ]

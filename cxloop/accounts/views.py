@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -13,7 +14,9 @@ from django_otp import login as otp_login
 from django_otp import match_token
 
 from cxloop.accounts import services, twofactor
+from cxloop.accounts import welcome as welcome_links
 from cxloop.accounts.forms import CodeForm
+from cxloop.lib.ratelimit import limit_per_client
 from cxloop.orgs.capabilities import must_use_two_factor
 
 
@@ -128,3 +131,24 @@ def _next(request: HttpRequest) -> str:
     ):
         return target
     return reverse_lazy("home")
+
+
+@limit_per_client("welcome", "CXLOOP_RATELIMIT_LINKS")  # guessing tokens runs into the tight limit
+@require_http_methods(["GET", "POST"])
+def welcome(request: HttpRequest, token: str) -> HttpResponse:
+    """Set a password with the link from an invitation or a new-password e-mail, then log in."""
+    user = welcome_links.user_for_token(token)
+    if user is None:
+        return render(request, "accounts/welcome_invalid.html", status=404)
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()  # the new password hash makes the link stop working
+        services.record_password_change(user)
+        messages.success(
+            request,
+            _("Your password is set. Log in with your username %(username)s.")
+            % {"username": user.username},
+        )
+        return redirect("login")
+    status = 422 if request.method == "POST" else 200
+    return render(request, "accounts/welcome.html", {"form": form, "person": user}, status=status)

@@ -25,6 +25,31 @@ AUDITED: list[Audited] = [
     Audited("cxloop.orgs.services.create_unit", ("unit.created",)),
     Audited("cxloop.orgs.services.set_unit_lead", ("unit.lead_changed",)),
     Audited("cxloop.orgs.services.create_employee", ("employee.created",)),
+    # People who log in, managed by their organisation's admin (orgs.people).
+    Audited(
+        "cxloop.orgs.people.invite_person",
+        ("user.invited", "role.granted", "user.password_link_sent"),
+    ),
+    Audited("cxloop.orgs.people.send_password_link", ("user.password_link_sent",)),
+    Audited("cxloop.orgs.people.deactivate_user", ("user.deactivated",)),
+    Audited("cxloop.orgs.people.reactivate_user", ("user.reactivated",)),
+    # The chain's set-up by the admin of the organisation that leads it (journeys.chain).
+    Audited(
+        "cxloop.journeys.chain.save_journey_type", ("journey_type.created", "journey_type.changed")
+    ),
+    Audited("cxloop.journeys.chain.save_touchpoint", ("touchpoint.created", "touchpoint.changed")),
+    Audited("cxloop.journeys.chain.save_channel", ("channel.created", "channel.changed")),
+    Audited("cxloop.journeys.chain.set_agreement", ("agreement.created", "agreement.changed")),
+    Audited(
+        "cxloop.journeys.chain.add_partner",
+        (
+            "organisation.created",
+            "partner.invited",
+            "user.invited",
+            "role.granted",
+            "user.password_link_sent",
+        ),
+    ),
     # The structure kept in step with HR (orgs.structure: API and HR import).
     Audited("cxloop.orgs.structure.upsert_units", ("unit.created", "unit.changed")),
     Audited("cxloop.orgs.structure.upsert_employees", ("employee.created", "employee.changed")),
@@ -120,6 +145,8 @@ NOT_AUDITED: dict[str, str] = {
 AUDITED_MODULES = [
     "cxloop.orgs.services",
     "cxloop.orgs.structure",
+    "cxloop.orgs.people",
+    "cxloop.journeys.chain",
     "cxloop.customers.services",
     "cxloop.surveys.rules",
     "cxloop.followup.configuration",

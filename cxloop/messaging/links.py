@@ -73,11 +73,11 @@ def display(text: str) -> str:
 
 
 # Paths whose last part is a secret token; a log line keeps the path's start only.
-TOKEN_PATHS = re.compile(r"(/(?:s|o|digest/stop)/)[^/\s?#\"']+")
+TOKEN_PATHS = re.compile(r"(/(?:s|o|digest/stop|account/welcome)/)[^/\s?#\"']+")
 
 
 def redact(text: str) -> str:
-    """Blank the token in every survey, opt-out and digest-stop path of a text."""
+    """Blank the token in every survey, opt-out, digest-stop and set-password path of a text."""
     return TOKEN_PATHS.sub(r"\1[token]", text)
 
 

@@ -42,6 +42,10 @@ class Capability(StrEnum):
     RECEIVE_ESCALATIONS = "receive_escalations"  # the last layer of case escalation
     RECEIVE_TEAM_DIGEST = "receive_team_digest"  # the team part of the daily digest
     MANAGE_STRUCTURE = "manage_structure"  # units and employees, by hand and by HR import
+    MANAGE_PEOPLE = "manage_people"  # invite people, their roles, password links, deactivating
+    # Journey types, touchpoints, channels, partners and their agreements: in an organisation that
+    # leads its chain (owns a journey type; journeys.queries.leads_chain).
+    MANAGE_CHAIN = "manage_chain"
     MANAGE_PRIVACY = (
         "manage_privacy"  # customers' access and erasure requests, retention, audit log
     )
@@ -81,6 +85,8 @@ GRANTS: dict[Capability, Grant] = {
     Capability.RECEIVE_ESCALATIONS: Grant(in_organisation=frozenset({ADMIN})),
     Capability.RECEIVE_TEAM_DIGEST: Grant(in_unit=frozenset({Role.TEAM_LEAD})),
     Capability.MANAGE_STRUCTURE: Grant(in_organisation=frozenset({ADMIN})),
+    Capability.MANAGE_PEOPLE: Grant(in_organisation=frozenset({ADMIN})),
+    Capability.MANAGE_CHAIN: Grant(in_organisation=frozenset({ADMIN})),
     Capability.MANAGE_PRIVACY: Grant(in_organisation=frozenset({Role.PRIVACY_OFFICER, ADMIN})),
 }
 

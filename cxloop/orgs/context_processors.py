@@ -32,7 +32,19 @@ def _navigation(request: HttpRequest) -> dict[str, object]:
         "privacy": grants.anywhere(Capability.MANAGE_PRIVACY),
         "api": grants.anywhere(Capability.INTEGRATE),
         "structure_slug": structure[0] if structure else "",  # the Structure link
+        "people": grants.anywhere(Capability.MANAGE_PEOPLE),
+        "chain": _leads_a_chain(
+            m.organisation
+            for m in memberships
+            if m.organisation_id in grants.organisations(Capability.MANAGE_CHAIN)
+        ),
     }
+
+
+def _leads_a_chain(organisations) -> bool:
+    from cxloop.journeys.queries import leads_chain  # journeys builds on orgs, not the other way
+
+    return any(leads_chain(organisation) for organisation in organisations)
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:

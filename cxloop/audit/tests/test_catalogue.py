@@ -26,7 +26,7 @@ from cxloop.lib.testing.logins import current_code, logged_in
 from cxloop.messaging.models import OutboxMessage
 from cxloop.orgs import services as orgs
 from cxloop.orgs import structure
-from cxloop.orgs.models import ApiKey, Membership, Role
+from cxloop.orgs.models import ApiKey, Membership, Organisation, Role
 from cxloop.surveys import authoring
 from cxloop.surveys.models import InvitationRule
 from cxloop.surveys.tests.test_rules_pages import rule_data
@@ -461,6 +461,72 @@ RUNNERS: dict[str, Callable[[World], None]] = {
     "cxloop.dashboards.exports.record_export": _export,
     "cxloop.responses.api.list_responses": _api_read,
 }
+
+
+def _people(w: World, step: str) -> None:
+    anouk = w.cast.agent.user
+    anouk.email = "anouk@leasewijs.nl"
+    anouk.save()
+    base = f"/people/leasewijs/{anouk.pk}"
+    if step == "invite":
+        w.post(
+            w.olivia,
+            "/people/leasewijs/invite/",
+            {"email": "nina@leasewijs.nl", "role": "employee"},
+        )
+    elif step == "password":
+        w.post(w.olivia, f"{base}/password/")
+    else:
+        w.post(w.olivia, f"{base}/deactivate/")
+        if step == "reactivate":
+            w.post(w.olivia, f"{base}/reactivate/")
+
+
+def _chain(w: World, step: str) -> None:
+    base = "/chain/leasewijs"
+    if step == "journey_type":
+        w.post(w.olivia, f"{base}/journey-types/new/", {"name": "Klacht", "slug": "klacht"})
+        pk = w.cast.owner.owned_journey_types.get(slug="klacht").pk
+        w.post(w.olivia, f"{base}/journey-types/{pk}/", {"name": "Klacht melden", "slug": "klacht"})
+    elif step == "touchpoint":
+        w.post(
+            w.olivia,
+            f"{base}/journey-types/{w.cast.journey_type.pk}/touchpoints/new/",
+            {"name": "Eind", "slug": "eind", "position": 9},
+        )
+        w.post(
+            w.olivia,
+            f"{base}/touchpoints/{w.cast.touchpoint.pk}/",
+            {"name": "Melding", "slug": "melding", "position": 1},
+        )
+    elif step == "channel":
+        w.post(w.olivia, f"{base}/channels/new/", {"name": "Chat", "slug": "chat"})
+        w.post(
+            w.olivia, f"{base}/channels/{w.cast.phone.pk}/", {"name": "Bellen", "slug": "telefoon"}
+        )
+    elif step == "agreement":
+        third = Organisation.objects.create(chain=w.cast.chain, name="Derde", slug="derde")
+        for visibility in ("own", "totals"):
+            data = {"organisation": third.pk, "visibility": visibility, "owner_case_access": "read"}
+            w.post(w.olivia, f"{base}/journey-types/{w.cast.journey_type.pk}/agreements/", data)
+    else:
+        data = {"name": "Derde", "slug": "derde", "admin_email": "beheer@derde.nl"}
+        w.post(w.olivia, f"{base}/partners/new/", data)
+
+
+RUNNERS.update(
+    {
+        "cxloop.orgs.people.invite_person": lambda w: _people(w, "invite"),
+        "cxloop.orgs.people.send_password_link": lambda w: _people(w, "password"),
+        "cxloop.orgs.people.deactivate_user": lambda w: _people(w, "deactivate"),
+        "cxloop.orgs.people.reactivate_user": lambda w: _people(w, "reactivate"),
+        "cxloop.journeys.chain.save_journey_type": lambda w: _chain(w, "journey_type"),
+        "cxloop.journeys.chain.save_touchpoint": lambda w: _chain(w, "touchpoint"),
+        "cxloop.journeys.chain.save_channel": lambda w: _chain(w, "channel"),
+        "cxloop.journeys.chain.set_agreement": lambda w: _chain(w, "agreement"),
+        "cxloop.journeys.chain.add_partner": lambda w: _chain(w, "partner"),
+    }
+)
 
 
 def test_every_writer_on_the_list_has_a_runner():

@@ -352,6 +352,66 @@ structure_employee_leave         outsider  POST  login  404    404    404    404
 structure_import                 own       GET   login  404    404    200    404    404    404
 structure_import                 partner   GET   login  404    404    404    404    404    404
 structure_import                 outsider  GET   login  404    404    404    404    404    404
+# People and roles: MANAGE_PEOPLE. The person is a colleague without an e-mail address: a password
+# link is refused (409), as is an empty revoke; deactivating is rolled back by the test.
+people:index                     -         GET   login  404    404    302    404    404    404
+people:list                      own       GET   login  404    404    200    404    404    404
+people:list                      partner   GET   login  404    404    404    404    404    404
+people:list                      outsider  GET   login  404    404    404    404    404    404
+people:invite                    own       GET   login  404    404    200    404    404    404
+people:invite                    partner   GET   login  404    404    404    404    404    404
+people:invite                    outsider  GET   login  404    404    404    404    404    404
+people:person                    own       GET   login  404    404    200    404    404    404
+people:person                    partner   GET   login  404    404    404    404    404    404
+people:person                    outsider  GET   login  404    404    404    404    404    404
+people:grant                     own       POST  login  404    404    422    404    404    404
+people:grant                     partner   POST  login  404    404    404    404    404    404
+people:grant                     outsider  POST  login  404    404    404    404    404    404
+people:revoke                    own       POST  login  404    404    409    404    404    404
+people:revoke                    partner   POST  login  404    404    404    404    404    404
+people:revoke                    outsider  POST  login  404    404    404    404    404    404
+people:password                  own       POST  login  404    404    409    404    404    404
+people:password                  partner   POST  login  404    404    404    404    404    404
+people:password                  outsider  POST  login  404    404    404    404    404    404
+people:deactivate                own       POST  login  404    404    302    404    404    404
+people:deactivate                partner   POST  login  404    404    404    404    404    404
+people:deactivate                outsider  POST  login  404    404    404    404    404    404
+people:reactivate                own       POST  login  404    404    302    404    404    404
+people:reactivate                partner   POST  login  404    404    404    404    404    404
+people:reactivate                outsider  POST  login  404    404    404    404    404    404
+
+# The chain's set-up: MANAGE_CHAIN, in an organisation that leads its chain (owns a journey type).
+chain:index                      -         GET   login  404    404    302    404    404    404
+chain:overview                   own       GET   login  404    404    200    404    404    404
+chain:overview                   partner   GET   login  404    404    404    404    404    404
+chain:overview                   outsider  GET   login  404    404    404    404    404    404
+chain:journey_type_new           own       GET   login  404    404    200    404    404    404
+chain:journey_type_new           partner   GET   login  404    404    404    404    404    404
+chain:journey_type_new           outsider  GET   login  404    404    404    404    404    404
+chain:journey_type               own       GET   login  404    404    200    404    404    404
+chain:journey_type               partner   GET   login  404    404    404    404    404    404
+chain:journey_type               outsider  GET   login  404    404    404    404    404    404
+chain:agreement                  own       POST  login  404    404    422    404    404    404
+chain:agreement                  partner   POST  login  404    404    404    404    404    404
+chain:agreement                  outsider  POST  login  404    404    404    404    404    404
+chain:touchpoint_new             own       GET   login  404    404    200    404    404    404
+chain:touchpoint_new             partner   GET   login  404    404    404    404    404    404
+chain:touchpoint_new             outsider  GET   login  404    404    404    404    404    404
+chain:touchpoint                 own       GET   login  404    404    200    404    404    404
+chain:touchpoint                 partner   GET   login  404    404    404    404    404    404
+chain:touchpoint                 outsider  GET   login  404    404    404    404    404    404
+chain:channel_new                own       GET   login  404    404    200    404    404    404
+chain:channel_new                partner   GET   login  404    404    404    404    404    404
+chain:channel_new                outsider  GET   login  404    404    404    404    404    404
+chain:channel                    own       GET   login  404    404    200    404    404    404
+chain:channel                    partner   GET   login  404    404    404    404    404    404
+chain:channel                    outsider  GET   login  404    404    404    404    404    404
+chain:partner_new                own       GET   login  404    404    200    404    404    404
+chain:partner_new                partner   GET   login  404    404    404    404    404    404
+chain:partner_new                outsider  GET   login  404    404    404    404    404    404
+
+# Setting a password with the e-mailed link: no login needed; an unknown or used token is 404.
+welcome                          -         GET   404    404    404    404    404    404    404
 """
 
 

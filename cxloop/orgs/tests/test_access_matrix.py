@@ -32,7 +32,7 @@ from cxloop.followup.models import (
     RootCause,
     SlaPolicy,
 )
-from cxloop.journeys.models import Channel, Interaction, Journey, JourneyType
+from cxloop.journeys.models import Channel, Interaction, Journey, JourneyType, Touchpoint
 from cxloop.lib.testing.logins import logged_in
 from cxloop.messaging.models import OutboxMessage
 from cxloop.orgs.models import Organisation, Role
@@ -121,6 +121,13 @@ def _response(org, *, employee, journey_type, channel, survey, nps: int = 2) -> 
     )
 
 
+def _member(org: Organisation, employee):
+    """A user with a role in the organisation (the people pages' person), without an e-mail address."""
+    user = get_user_model().objects.create_user(username=f"member-{org.slug}")
+    grant_role(user=user, organisation=org, role=Role.EMPLOYEE, unit=employee.unit)
+    return user
+
+
 def _objects(
     org: Organisation, *, employee, unit, journey_type, channel, survey, case_journey_type
 ):
@@ -185,6 +192,11 @@ def _objects(
         ),
         event_log=log,
         customer=response.customer,
+        member=employee.user or _member(org, employee),
+        touchpoint=Touchpoint.objects.get_or_create(
+            journey_type=journey_type, slug="melding", defaults={"name": "Melding"}
+        )[0],
+        channel=channel,
         receipt=ErasureReceipt.objects.create(
             chain=org.chain,
             organisation=org,
@@ -291,6 +303,17 @@ PK_OF = {
     "structure_unit_close": "unit",
     "structure_employee_edit": "employee",
     "structure_employee_leave": "employee",
+    "people:person": "member",
+    "people:grant": "member",
+    "people:revoke": "member",
+    "people:password": "member",
+    "people:deactivate": "member",
+    "people:reactivate": "member",
+    "chain:journey_type": "journey_type",
+    "chain:agreement": "journey_type",
+    "chain:touchpoint_new": "journey_type",
+    "chain:touchpoint": "touchpoint",
+    "chain:channel": "channel",
 }
 PROCESS_SOURCES = {"journeys": "journey_type", "logs": "event_log"}
 
