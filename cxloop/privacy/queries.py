@@ -102,6 +102,8 @@ def customers_of(organisation: Organisation) -> QuerySet[Customer]:
         Exists(Interaction.objects.filter(_own_or_owned(organisation), customer=ref))
         | Exists(InvitationDecision.objects.filter(_own_or_owned(organisation), customer=ref))
         | Exists(Response.objects.filter(_responses_held(organisation), customer=ref))
+        # Contact details the organisation supplied (the API's customers_upsert, imports).
+        | Exists(CustomerContact.objects.filter(organisation=organisation, customer=ref))
     )
     return (
         Customer.objects.filter(chain_id=organisation.chain_id)

@@ -18,6 +18,8 @@ OPERATIONS = {
     "customers_opt_out",
     "customers_export",
     "customers_erase",
+    "customers_read",
+    "customers_upsert",
     "units_list",
     "units_upsert",
     "employees_list",

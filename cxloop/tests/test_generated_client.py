@@ -107,6 +107,17 @@ def test_a_generated_client_calls_every_operation_and_reads_every_answer(
     page = call("responses", "responses_list", 200, limit=10)
     assert page.items == []
     call("customers", "customers_opt_out", 404, key="nobody")
+    details = models.ContactIn.from_dict({"name": "Karin Klant", "licence_plate": "AB-12-CD"})
+    assert (
+        call("customers", "customers_upsert", 200, key="K-1", body=details).contact.name
+        == "Karin Klant"
+    )
+    fresh = call("customers", "customers_upsert", 201, key="K-NEW", body=details)
+    assert fresh.key == "K-NEW"
+    bad_mail = models.ContactIn.from_dict({"email": "not-an-address"})
+    call("customers", "customers_upsert", 422, key="K-NEW", body=bad_mail)
+    assert call("customers", "customers_read", 200, key="K-1").contact.licence_plate == "AB-12-CD"
+    call("customers", "customers_read", 404, key="nobody")
     decided = call("invitations", "invitations_list", 200, interaction="gen-1").items
     assert decided[0].outcome == "invited"
     exported = call("customers", "customers_export", 200, key="K-1")
