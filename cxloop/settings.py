@@ -164,10 +164,8 @@ TASKS = {
     }
 }
 
-# Follow-up: hours until a new case is due, until the SLA calendar arrives.
-CXLOOP_FOLLOWUP_DUE_HOURS = envint("CXLOOP_FOLLOWUP_DUE_HOURS", 24)
-CXLOOP_INVITATION_DELAY_MINUTES = envint("CXLOOP_INVITATION_DELAY_MINUTES", 0)
-CXLOOP_INVITATION_VALID_DAYS = envint("CXLOOP_INVITATION_VALID_DAYS", 14)
+# Due times of cases come from each organisation's SLA policies (working hours, Dutch holidays),
+# and an invitation's delay and validity from its invitation rule: neither is a setting here.
 CXLOOP_API_BATCH_LIMIT = envint("CXLOOP_API_BATCH_LIMIT", 1000)
 
 LOGGING = {
