@@ -47,7 +47,7 @@ def test_each_person_gets_their_own_digest_once_a_morning(yesterday_feedback):
     anouk = digest_for("anouk@leasewijs.nl")
     assert "Anouk was top" in anouk and "Het duurde lang" in anouk
     assert "Bram luisterde niet" not in anouk  # nothing about a colleague
-    assert "+0" in anouk or "0 (n = 2)" in anouk  # one promoter, one detractor: NPS 0 over 2
+    assert "gisteren 0 (n = 2)" in anouk  # one promoter, one detractor: NPS 0 over 2
     lead = digest_for("lotte@leasewijs.nl")
     assert "Team Noord" in lead and "n = 3" in lead
     with time_machine.travel(datetime(2026, 11, 24, 7, 5, tzinfo=AMS), tick=False):

@@ -1,5 +1,7 @@
 """The analysis pages over HTTP: each renders for the owner, is scoped for a partner and is 404 for outsiders."""
 
+import re
+
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -46,7 +48,8 @@ def test_hand_over_matrix_pingpong_and_nps_per_path(claims):
         "Belcentrum" in text and "?by=organisation&amp;hsrc=Leasewijs&amp;hdst=Belcentrum" in text
     )
     nps = client.get(url(claims, "nps")).content.decode()
-    assert "n = 1" in nps or "too few answers" in nps
+    # The path with one answer shows its n and says why it shows no score.
+    assert "n = 1" in nps and "too few answers" in nps
     drill = client.get(url(claims, "cases") + "?handovers=2").content.decode()
     assert "claim-1" in drill and "claim-2" not in drill
 
@@ -76,12 +79,16 @@ def test_pages_take_a_fixed_number_of_queries(claims, django_assert_max_num_quer
 
 def test_bad_filter_values_fall_back_to_the_defaults(claims):
     client = claims.client_for(claims.owner_admin)
-    assert (
-        client.get(
-            url(claims, "map") + "?top=-3&metric=nonsense&since=yesterday&by=cat"
-        ).status_code
-        == 200
-    )
+    bad = client.get(url(claims, "map") + "?top=-3&metric=nonsense&since=yesterday&by=cat")
+    default = client.get(url(claims, "map"))
+    assert bad.status_code == 200
+    # The same map as without filters: top 20 steps, frequency, the whole period, the first resource.
+    # (links keep the query as given, so only what the map draws is compared)
+    drawn = [re.sub(r'href="[^"]*"', "", str(r.context["svg"])) for r in (bad, default)]
+    assert drawn[0] == drawn[1]
+    assert [edge for edge, _link in bad.context["edges"]] == [
+        edge for edge, _link in default.context["edges"]
+    ]
 
 
 LOG = (
