@@ -8,9 +8,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from cxloop.followup import sla
+from cxloop.followup import history, sla
 from cxloop.followup.assignment import leads_above
-from cxloop.followup.models import CaseEvent, FollowUpCase, FollowUpSettings
+from cxloop.followup.models import FollowUpCase, FollowUpSettings
 from cxloop.lib.locale import staff_language
 from cxloop.messaging.services import queue_email
 from cxloop.orgs.capabilities import Capability, holders
@@ -30,7 +30,7 @@ def remind_case(*, case: FollowUpCase, due: datetime, now: datetime) -> int:
     with transaction.atomic():
         if not FollowUpCase.objects.filter(pk=case.pk, reminded_at__isnull=True).update(reminded_at=now):
             return 0  # another worker reminded first
-        CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.REMINDED, at=now, data={"due_at": due.isoformat()})
+        history.reminded(case, due=due, at=now)
         if case.assignee.email:
             _mail(case, case.assignee.email, "followup/email/reminder", due=due, purpose="case_reminder")
     return 1
@@ -55,7 +55,7 @@ def escalate_case(*, case: FollowUpCase, due: datetime, now: datetime) -> int:
     """Escalate an overdue case one layer, if it is overdue long enough for the next layer; returns 1 if it did."""
     if now < due:
         return 0
-    from cxloop.followup.services import _emit, calendar_for
+    from cxloop.followup.services import calendar_for
 
     overdue = sla.working_time_between(calendar_for(case.organisation), due, now)
     wanted_level = 1 + int(overdue / ESCALATION_STEP)
@@ -71,10 +71,9 @@ def escalate_case(*, case: FollowUpCase, due: datetime, now: datetime) -> int:
             return 0  # another worker escalated first
         case.escalation_level, case.escalated_at = level, now
         recipients = ladder[level - 1]
-        CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.ESCALATED, at=now, data={"level": level, "to": recipients})
         for recipient in recipients:
             _mail(case, recipient, "followup/email/escalated", due=due, purpose="case_escalated", level=level)
-        _emit(case, "case.escalated")
+        history.escalated(case, level=level, recipients=recipients, at=now)
     return 1
 
 

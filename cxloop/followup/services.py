@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 
 from cxloop.customers.contacts import Details
 from cxloop.customers.queries import contact_details
-from cxloop.followup import matching, sla
+from cxloop.followup import history, matching, sla
 from cxloop.followup.assignment import pick_queue_member, record_turn, responsible_lead
 from cxloop.followup.models import (
     CaseEvent,
@@ -31,7 +31,7 @@ from cxloop.followup.models import (
 )
 from cxloop.lib.locale import staff_language
 from cxloop.messaging.services import queue_email
-from cxloop.orgs.models import ApiKey, Employee, Organisation, Unit
+from cxloop.orgs.models import Employee, Organisation, Unit
 from cxloop.responses.models import Response
 
 DETRACTOR_MAX = 6
@@ -234,14 +234,14 @@ def open_case(
         first_contact_due_at=sla.add_working_time(calendar, now, timedelta(hours=first_hours)),
         due_at=sla.add_working_time(calendar, now, timedelta(hours=resolution_hours)),
     )
-    _event(case, CaseEvent.Kind.OPENED, None, now, note=reason)
+    history.record(case, CaseEvent.Kind.OPENED, None, now, note=reason)
     if assignee is not None:
-        _event(case, CaseEvent.Kind.ASSIGNED, None, now, data={"employee_id": assignee.pk, "name": assignee.name})
+        history.record(case, CaseEvent.Kind.ASSIGNED, None, now, data={"employee_id": assignee.pk, "name": assignee.name})
         if queue is not None:
             record_turn(queue, assignee)
         if assignee.email:
             transaction.on_commit(lambda: _enqueue_notification(case.pk))
-    _emit(case, "case.opened")
+    history.notify_webhooks(case, "case.opened")
     return case
 
 
@@ -295,7 +295,7 @@ def reassign_case(
     case.reassignments += 1
     case.handovers += int(moved)
     case.save(update_fields=["assignee", "queue", "unit", "organisation", "reassignments", "handovers"])
-    _event(case, CaseEvent.Kind.REASSIGNED, actor, timezone.now(), note=note, data={
+    history.record(case, CaseEvent.Kind.REASSIGNED, actor, timezone.now(), note=note, data={
         "from_employee_id": previous.pk if previous else None, "to_employee_id": assignee.pk,
         "to_name": assignee.name, "handover": moved,
     })
@@ -316,18 +316,6 @@ def _require_open(case: FollowUpCase) -> None:
         raise CaseError("the case is no longer open")
 
 
-# The audit log (cxloop.audit) holds no entries for case work, on purpose: every step a person takes
-# on a case — reassigning (with from and to), resolving, informing, closing, reopening — is already
-# a CaseEvent with its actor, time, note and data, written in the same transaction, and the case
-# page shows them. Writing each step twice would only give two histories that can disagree.
-# Looking at a case is audited (followup.views.case_detail), as it shows the customer's data.
-def _event(case: FollowUpCase, kind: str, actor, at: datetime, *, note: str = "", data: dict | None = None) -> CaseEvent:
-    """`actor` is the person, or the organisation's API key for a step taken through the API."""
-    if isinstance(actor, ApiKey):
-        return CaseEvent.objects.create(case=case, kind=kind, at=at, api_key=actor, note=note, data=data or {})
-    return CaseEvent.objects.create(case=case, kind=kind, at=at, actor=actor, note=note, data=data or {})
-
-
 @transaction.atomic
 def log_contact_attempt(
     *, case: FollowUpCase, actor: AbstractBaseUser, channel: str, reached: bool, note: str = ""
@@ -336,7 +324,7 @@ def log_contact_attempt(
     case = _locked(case)
     _require_open(case)
     now = timezone.now()
-    event = _event(case, CaseEvent.Kind.CONTACT_ATTEMPT, actor, now, note=note, data={"channel": channel, "reached": reached})
+    event = history.record(case, CaseEvent.Kind.CONTACT_ATTEMPT, actor, now, note=note, data={"channel": channel, "reached": reached})
     if reached:
         case.first_contact_at = case.first_contact_at or now
         if case.status == Status.NEW:
@@ -359,7 +347,7 @@ def start_work(*, case: FollowUpCase, actor: AbstractBaseUser, note: str = "") -
         raise CaseError("work starts on a new or contacted case")
     case.status = Status.IN_PROGRESS
     case.save(update_fields=["status"])
-    _event(case, CaseEvent.Kind.STARTED, actor, timezone.now(), note=note)
+    history.record(case, CaseEvent.Kind.STARTED, actor, timezone.now(), note=note)
     return case
 
 
@@ -373,7 +361,7 @@ def wait_for_customer(*, case: FollowUpCase, actor: AbstractBaseUser, note: str 
     now = timezone.now()
     case.status, case.paused_at = Status.WAITING, now
     case.save(update_fields=["status", "paused_at"])
-    _event(case, CaseEvent.Kind.PAUSED, actor, now, note=note)
+    history.record(case, CaseEvent.Kind.PAUSED, actor, now, note=note)
     return case
 
 
@@ -389,7 +377,7 @@ def resume(*, case: FollowUpCase, actor: AbstractBaseUser | None, note: str = ""
     case.due_at = sla.add_working_time(calendar, now, remaining)
     case.status, case.paused_at = Status.IN_PROGRESS, None
     case.save(update_fields=["due_at", "status", "paused_at"])
-    _event(case, CaseEvent.Kind.RESUMED, actor, now, note=note, data={"due_at": case.due_at.isoformat()})
+    history.record(case, CaseEvent.Kind.RESUMED, actor, now, note=note, data={"due_at": case.due_at.isoformat()})
     return case
 
 
@@ -408,7 +396,7 @@ def resolve_case(*, case: FollowUpCase, actor: AbstractBaseUser, root_cause: Roo
         case.paused_at = None
     case.status, case.root_cause, case.action_taken, case.resolved_at = Status.RESOLVED, root_cause, action_taken, now
     case.save(update_fields=["status", "root_cause", "action_taken", "resolved_at", "paused_at"])
-    _event(case, CaseEvent.Kind.RESOLVED, actor, now, note=action_taken, data={"root_cause": root_cause.name})
+    history.record(case, CaseEvent.Kind.RESOLVED, actor, now, note=action_taken, data={"root_cause": root_cause.name})
     return case
 
 
@@ -458,7 +446,7 @@ def inform_customer(*, case: FollowUpCase, actor: AbstractBaseUser, subject: str
                 purpose="customer_informed", subject_id=case.pk)
     case.status, case.customer_message, case.informed_at = Status.INFORMED, body, now
     case.save(update_fields=["status", "customer_message", "informed_at"])
-    _event(case, CaseEvent.Kind.CUSTOMER_INFORMED, actor, now, note=subject.strip())
+    history.record(case, CaseEvent.Kind.CUSTOMER_INFORMED, actor, now, note=subject.strip())
     return case
 
 
@@ -478,8 +466,8 @@ def _close(case: FollowUpCase, actor, now: datetime, *, reason: str, note: str) 
     case.status, case.closed_at, case.closed_reason = Status.CLOSED, now, reason
     case.resolution = note or case.action_taken
     case.save(update_fields=["status", "closed_at", "closed_reason", "resolution"])
-    _event(case, CaseEvent.Kind.CLOSED, actor, now, note=note, data={"reason": reason})
-    _emit(case, "case.closed")
+    history.record(case, CaseEvent.Kind.CLOSED, actor, now, note=note, data={"reason": reason})
+    history.notify_webhooks(case, "case.closed")
 
 
 @transaction.atomic
@@ -493,7 +481,7 @@ def reopen_case(*, case: FollowUpCase, actor: AbstractBaseUser, note: str) -> Fo
     now = timezone.now()
     case.status, case.closed_at, case.closed_reason, case.resolved_at = Status.IN_PROGRESS, None, "", None
     case.save(update_fields=["status", "closed_at", "closed_reason", "resolved_at"])
-    _event(case, CaseEvent.Kind.REOPENED, actor, now, note=note)
+    history.record(case, CaseEvent.Kind.REOPENED, actor, now, note=note)
     return case
 
 
@@ -502,7 +490,7 @@ def add_note(*, case: FollowUpCase, actor: AbstractBaseUser, note: str) -> CaseE
     """A note on the case's timeline."""
     if not note.strip():
         raise CaseError("the note is empty")
-    return _event(_locked(case), CaseEvent.Kind.NOTE, actor, timezone.now(), note=note.strip())
+    return history.record(_locked(case), CaseEvent.Kind.NOTE, actor, timezone.now(), note=note.strip())
 
 
 # --- reminders and escalation (run by the sweeper) -----------------------------------------------
@@ -535,34 +523,4 @@ def remind_and_escalate(*, now: datetime | None = None) -> EscalationReport:
         reminded += remind_case(case=case, due=due, now=now)
         escalated += escalate_case(case=case, due=due, now=now)
     return EscalationReport(reminded=reminded, escalated=escalated)
-
-
-def _emit(case: FollowUpCase, event: str) -> None:
-    """Tell the organisation's webhooks, when the webhooks app is installed."""
-    from django.apps import apps
-
-    if not apps.is_installed("cxloop.webhooks"):
-        return
-    from cxloop.webhooks.services import emit
-
-    emit(organisation=case.organisation, event=event, payload=case_payload(case))
-
-
-def case_payload(case: FollowUpCase) -> dict:
-    """The case as webhooks describe it (no personal data beyond the pseudonymous customer key)."""
-    return {
-        "case_id": case.pk,
-        "status": case.status,
-        "priority": case.priority,
-        "reason": case.reason,
-        "organisation": case.organisation.slug,
-        "unit": case.unit.slug if case.unit else None,
-        "assignee": case.assignee.code if case.assignee else None,
-        "customer_key": case.response.customer.key,
-        "nps": case.response.nps,
-        "opened_at": case.opened_at.isoformat(),
-        "due_at": case.due_at.isoformat(),
-        "escalation_level": case.escalation_level,
-        "closed_reason": case.closed_reason,
-    }
 
