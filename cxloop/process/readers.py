@@ -360,7 +360,7 @@ def _csv_columns(
         import pyarrow as pa
         import pyarrow.csv as pa_csv
     except ImportError:
-        return None
+        return None  # no pyarrow installed: the row-by-row reader below reads the file instead
     local = ReadReport(bytes_total=path.stat().st_size)
     with path.open("rb") as raw:
         gzipped = _is_gzipped(raw)
@@ -678,11 +678,11 @@ def _format_tokens(timestamp_format: str) -> list[Token] | None:
         index += 2
     for token, after in zip(tokens, [*tokens[1:], None], strict=True):
         if token == ("%", "z") and after is not None:
-            return None
+            return None  # text after an offset: only strptime knows where the offset ends
         if token == ("%", "f") and after not in (None, ("%", "z")):
             kind, text = after  # type: ignore[misc]
             if kind == "%" or text.isdigit():
-                return None
+                return None  # digits after the fraction: its width is ambiguous, strptime decides
     return tokens
 
 
@@ -748,7 +748,7 @@ class _TimestampColumn:
                 try:
                     micros_of = self.known[value] = self.parse_one(value)
                 except ValueError:
-                    return None
+                    return None  # an unreadable timestamp: the file is read again row by row, which reports it
             result[row] = micros_of
         return result
 
