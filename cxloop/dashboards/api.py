@@ -150,7 +150,7 @@ def read_metrics(
 ):
     """Your organisation's NPS, CSAT and CES per group over the last `days` (7, 30, 90, 180 or 365;
     90 without a period) or from `since` to `until`. Units and employees: preset periods only."""
-    api_key: ApiKey = request.auth  # type: ignore[attr-defined]
+    api_key: ApiKey = request.auth  # type: ignore[attr-defined]  # ninja sets it after authentication
     today = timezone.localdate()
     if since or until:
         if not (since and until) or since > until or (until - since).days >= MAX_SPAN_DAYS:

@@ -82,7 +82,7 @@ def _question_columns(
         if key not in columns:
             question = answer.question
             columns[key] = (question.shown_text[:60], {}, question.scale or (0, 10))
-        columns[key][1][answer.response_id] = float(answer.number)  # type: ignore[arg-type]
+        columns[key][1][answer.response_id] = float(answer.number)  # type: ignore[arg-type]  # only answered numbers are read
     return {k: v for k, v in columns.items() if len(v[1]) >= 0.5 * len(responses)}
 
 
@@ -164,7 +164,7 @@ def driver_analysis(
     )
 
 
-def _dummies(responses, kind, name_of, topics):  # type: ignore[no-untyped-def]
+def _dummies(responses, kind, name_of, topics):
     names = (
         [topics.get(r.pk, set()) for r in responses]
         if kind == "topic"
@@ -182,7 +182,7 @@ def _dummies(responses, kind, name_of, topics):  # type: ignore[no-untyped-def]
     ]
 
 
-def _strongest(columns, y):  # type: ignore[no-untyped-def]
+def _strongest(columns, y):
     if len(columns) <= MAX_DRIVERS:
         return columns
     strength = [abs(np.corrcoef(c[3], y)[0, 1]) for c in columns]
@@ -190,7 +190,7 @@ def _strongest(columns, y):  # type: ignore[no-untyped-def]
     return [columns[i] for i in sorted(order)]
 
 
-def _independent(columns):  # type: ignore[no-untyped-def]
+def _independent(columns):
     """Drop a driver that another set of drivers determines exactly (e.g. two topics that always exclude each other)."""
     kept: list = []
     for column in columns:
@@ -207,7 +207,7 @@ def _independent(columns):  # type: ignore[no-untyped-def]
 
 def _performance(
     kind: str, values: np.ndarray, y: np.ndarray, question, low: int, high: int
-) -> float:  # type: ignore[no-untyped-def]
+) -> float:
     if kind == "question":
         q_low, q_high = question[2]
         return float(100 * (values.mean() - q_low) / (q_high - q_low))
@@ -335,7 +335,7 @@ def enps_vs_nps(*, organisation: Organisation, min_customers: int = 5) -> Employ
     ]
     return EmployeeView(
         pairs=pairs, correlation=pearson([p.enps for p in usable], [p.nps.score for p in usable])
-    )  # type: ignore[misc]
+    )
 
 
 def _enps_shown(results: list[EmployeeSurveyResult]) -> set[int]:

@@ -116,4 +116,4 @@ def _counts(row: dict[str, str]) -> tuple[int, int, int]:
         raise ValueError(f"counts: {error}") from error
     if min(counts) < 0 or sum(counts) == 0:
         raise ValueError("counts must be non-negative and not all zero")
-    return counts  # type: ignore[return-value]
+    return counts  # type: ignore[return-value]  # three ints, from either branch above

@@ -85,7 +85,7 @@ def employees_page(request: HttpRequest, slug: str) -> HttpResponse:
             scatter(  # noqa: S308
                 [Point(p.unit, p.enps, p.nps.score) for p in usable],
                 x_label="eNPS",
-                y_label="NPS",  # type: ignore[arg-type]
+                y_label="NPS",
                 x_range=(-100, 100),
                 y_range=(-100, 100),
                 title=_("eNPS and NPS per unit"),

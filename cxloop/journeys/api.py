@@ -100,7 +100,7 @@ def _out(recorded: RecordedInteraction) -> InteractionOut:
 )
 def post_interaction(request: HttpRequest, payload: InteractionIn):
     """Record one interaction: 201 when new, 200 when this external id was recorded before."""
-    api_key: ApiKey = request.auth  # type: ignore[attr-defined]
+    api_key: ApiKey = request.auth  # type: ignore[attr-defined]  # ninja sets it after authentication
     try:
         recorded = record_interactions(organisation=api_key.organisation, items=[_to_input(payload)], actor=api_key)[0]
     except InteractionRejected as rejected:
@@ -116,7 +116,7 @@ def post_batch(request: HttpRequest, payload: BatchIn):
     limit = settings.CXLOOP_API_BATCH_LIMIT
     if len(payload.items) > limit:
         return refuse(413, f"at most {limit} items per batch, got {len(payload.items)}")
-    api_key: ApiKey = request.auth  # type: ignore[attr-defined]
+    api_key: ApiKey = request.auth  # type: ignore[attr-defined]  # ninja sets it after authentication
     errors: dict[int, list[str]] = {}
     inputs = []
     for index, item in enumerate(payload.items):
@@ -148,7 +148,7 @@ class InteractionDetailOut(Schema):
 @router.get("/{external_id}", response={200: InteractionDetailOut, 404: ErrorOut}, operation_id="interactions_read")
 def get_interaction(request: HttpRequest, external_id: str):
     """One interaction of your organisation, with the status of its invitation."""
-    api_key: ApiKey = request.auth  # type: ignore[attr-defined]
+    api_key: ApiKey = request.auth  # type: ignore[attr-defined]  # ninja sets it after authentication
     interaction = (
         Interaction.objects.select_related("journey__journey_type", "channel", "touchpoint", "employee")
         .prefetch_related("invitations")

@@ -175,7 +175,7 @@ class EventTableBuilder:
         timestamp = np.asarray(table.timestamp, dtype=np.int64)
         self._blocks.append((case, activity, timestamp, resource, organisation))
 
-    def _columns(self) -> tuple[array, ...]:  # type: ignore[type-arg]
+    def _columns(self) -> tuple[array, ...]:
         return self._case, self._activity, self._timestamp, self._resource, self._organisation
 
     def _flush(self) -> None:

@@ -167,7 +167,7 @@ class EventStream:
         report.bytes_total = path.stat().st_size
         with path.open("rb") as raw:
             gzipped = _is_gzipped(raw)
-            stream: BinaryIO = gzip.GzipFile(fileobj=raw) if gzipped else raw  # type: ignore[assignment]
+            stream: BinaryIO = gzip.GzipFile(fileobj=raw) if gzipped else raw  # type: ignore[assignment]  # GzipFile reads bytes like BinaryIO; typeshed types it apart
             if kind == "xes":
                 events = _read_xes(stream, raw, columns, report)
             else:
@@ -364,7 +364,7 @@ def _csv_columns(
     local = ReadReport(bytes_total=path.stat().st_size)
     with path.open("rb") as raw:
         gzipped = _is_gzipped(raw)
-        stream: BinaryIO = gzip.GzipFile(fileobj=raw) if gzipped else raw  # type: ignore[assignment]
+        stream: BinaryIO = gzip.GzipFile(fileobj=raw) if gzipped else raw  # type: ignore[assignment]  # GzipFile reads bytes like BinaryIO; typeshed types it apart
         text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
         header_line = text.readline()
         text.detach()  # else closing the wrapper closes the file
@@ -680,7 +680,7 @@ def _format_tokens(timestamp_format: str) -> list[Token] | None:
         if token == ("%", "z") and after is not None:
             return None  # text after an offset: only strptime knows where the offset ends
         if token == ("%", "f") and after not in (None, ("%", "z")):
-            kind, text = after  # type: ignore[misc]
+            kind, text = after
             if kind == "%" or text.isdigit():
                 return None  # digits after the fraction: its width is ambiguous, strptime decides
     return tokens

@@ -175,7 +175,7 @@ def _page(request: HttpRequest, kind: str, pk: int) -> Page | HttpResponse:
     if source.log is not None and source.log.status != EventLog.Status.READY:
         return redirect("process:log", pk=source.log.pk)
     filters = Filters(request.GET)
-    period = queries.Period(filters.value("since"), filters.value("until"))  # type: ignore[arg-type]
+    period = queries.Period(filters.value("since"), filters.value("until"))  # type: ignore[arg-type]  # the form falls back to its DEFAULTS: never None here
     resources = dict(source.resources)
     by = str(filters.value("by") or next(iter(resources)))
     by = by if by in resources else next(iter(resources))
@@ -225,7 +225,7 @@ def process_map(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     log = page.log
     metric = str(page.filters.value("metric"))
     edges = mining.directly_follows(log)
-    shown = edges[: int(page.filters.value("top"))]  # type: ignore[arg-type]
+    shown = edges[: int(page.filters.value("top"))]
     starts, ends = mining.start_end_activities(log)
     counts = dict(
         zip(
@@ -326,7 +326,7 @@ def handover(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         involvement[h.target] = involvement.get(h.target, 0) + h.count
     people = sorted(involvement, key=lambda r: (-involvement[r], r))[
         : int(page.filters.value("top"))
-    ]  # type: ignore[arg-type]
+    ]
     cells = {(h.source, h.target): h.count for h in pairs}
     top = max(cells.values(), default=1)
     matrix = [
@@ -383,7 +383,7 @@ def stuck(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     page = _page(request, kind, pk)
     if isinstance(page, HttpResponse):
         return page
-    days = int(page.filters.value("days"))  # type: ignore[arg-type]
+    days = int(page.filters.value("days"))
     finished = request.GET.getlist("end")
     found = _stuck(page, days, finished)
     by_activity: dict[str, int] = {}
@@ -440,7 +440,7 @@ def repeats(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         return page
     if page.source.kind != "journeys":
         raise Http404
-    window = int(page.filters.value("window"))  # type: ignore[arg-type]
+    window = int(page.filters.value("window"))
     rows, per_case = mining.repeat_contacts(page.dataset.contacts, window_seconds=window * 86400)
     histogram = np.bincount(list(per_case.values())).tolist() if per_case else []
     return render(
@@ -472,7 +472,7 @@ def nps(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     variant_of = mining.variant_of_cases(found, log.cases)
     names = [log.case_name(i) for i in range(log.cases)]
     handovers = mining.handover_of_work(log).per_case.tolist()
-    window = int(page.filters.value("window"))  # type: ignore[arg-type]
+    window = int(page.filters.value("window"))
     repeat_count = mining.repeat_contacts(dataset.contacts, window_seconds=window * 86400)[1]
     by_variant = queries.scores_by(dataset, {n: variant_of[i] for i, n in enumerate(names)})
     by_handover = queries.scores_by(
@@ -487,7 +487,7 @@ def nps(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             by_variant[i],
             page.link("cases", variant=mining.variant_key(found[i].activities)),
         )
-        for i in sorted(by_variant, key=lambda i: (-by_variant[i].n, i))[:20]  # type: ignore[union-attr]
+        for i in sorted(by_variant, key=lambda i: (-by_variant[i].n, i))[:20]
     ]
     return render(
         request,
@@ -509,7 +509,7 @@ def nps(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     )
 
 
-def _order(buckets: dict) -> list[str]:  # type: ignore[type-arg]
+def _order(buckets: dict) -> list[str]:
     return sorted(buckets, key=lambda b: int(b.rstrip("+")))
 
 
@@ -565,7 +565,7 @@ def _selected_cases(page: Page) -> tuple[str, list[int]]:
             ],
         )
     if "repeats" in get:
-        window = int(page.filters.value("window"))  # type: ignore[arg-type]
+        window = int(page.filters.value("window"))
         per_case = mining.repeat_contacts(page.dataset.contacts, window_seconds=window * 86400)[1]
         wanted = get["repeats"]
         return (
@@ -577,7 +577,7 @@ def _selected_cases(page: Page) -> tuple[str, list[int]]:
             ],
         )
     if "stuck" in get:
-        days = int(page.filters.value("days"))  # type: ignore[arg-type]
+        days = int(page.filters.value("days"))
         found_stuck = [
             c.case
             for c in _stuck(page, days, get.getlist("end"))
@@ -647,7 +647,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     )
     form.fields["organisation"].queryset = Organisation.objects.filter(
         pk__in=[o.pk for o in organisations]
-    )  # type: ignore[attr-defined]
+    )
     if request.method == "POST" and form.is_valid():
         try:
             log = services.receive_upload(

@@ -82,7 +82,7 @@ def list_responses(
     (for incremental loads: keep the largest `updated_at` you saw and ask from there). Filter by
     the day submitted (`since`, `until`, Europe/Amsterdam), `unit` (its code: the unit and all below
     it), `journey_type`, `channel` and the NPS (`nps_min`, `nps_max`); page with `next_cursor`."""
-    api_key: ApiKey = request.auth  # type: ignore[attr-defined]
+    api_key: ApiKey = request.auth  # type: ignore[attr-defined]  # ninja sets it after authentication
     organisation = api_key.organisation
     limit = max(1, min(limit, 1000))
     rows = Response.objects.filter(organisation=organisation, submitted_at__isnull=False)

@@ -73,7 +73,7 @@ def _question(question: Question) -> dict:
 @surveys_router.get("", response=list[SurveyOut], operation_id="surveys_list")
 def list_surveys(request: HttpRequest, status: str = ""):
     """Every version of your organisation's surveys, newest first; `status=published` for the ones in use."""
-    api_key: ApiKey = request.auth  # type: ignore[attr-defined]
+    api_key: ApiKey = request.auth  # type: ignore[attr-defined]  # ninja sets it after authentication
     surveys = Survey.objects.filter(organisation=api_key.organisation).order_by("-pk")
     if status:
         surveys = surveys.filter(status=status)
@@ -85,7 +85,7 @@ def list_surveys(request: HttpRequest, status: str = ""):
 )
 def read_survey(request: HttpRequest, survey_id: int):
     """One survey version with its questions in order."""
-    api_key: ApiKey = request.auth  # type: ignore[attr-defined]
+    api_key: ApiKey = request.auth  # type: ignore[attr-defined]  # ninja sets it after authentication
     survey = Survey.objects.filter(organisation=api_key.organisation, pk=survey_id).first()
     if survey is None:
         return refuse(404, "no survey with this id in your organisation")
@@ -142,7 +142,7 @@ def list_invitations(
 ):
     """Every decision about your contacts, in id order: who was asked and who was not, and why,
     with the invitation where one was made. Filter by `customer` key or `interaction` (your id)."""
-    api_key: ApiKey = request.auth  # type: ignore[attr-defined]
+    api_key: ApiKey = request.auth  # type: ignore[attr-defined]  # ninja sets it after authentication
     limit = max(1, min(limit, 1000))
     decisions = InvitationDecision.objects.filter(
         organisation=api_key.organisation, pk__gt=after_id

@@ -18,7 +18,7 @@ HASH_DIM = 4096
 
 
 @lru_cache(maxsize=1)
-def _model():  # type: ignore[no-untyped-def]
+def _model():
     if os.environ.get("CXLOOP_TEXT_EMBEDDINGS", "on").lower() in {"off", "0", "false", "no"}:
         return None
     try:

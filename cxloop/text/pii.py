@@ -96,7 +96,7 @@ def mask_pii(text: str) -> Masked:
     """The text with e-mail addresses, IBANs, phone numbers, BSNs, licence plates and addresses masked."""
     found: list[str] = []
 
-    def sub(kind: str, pattern: re.Pattern[str], value: str, check=None) -> str:  # type: ignore[no-untyped-def]
+    def sub(kind: str, pattern: re.Pattern[str], value: str, check=None) -> str:
         def replace(match: re.Match[str]) -> str:
             if check is not None and not check(match):
                 return match.group(0)

@@ -39,7 +39,7 @@ def tokenize(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=4)
-def _stemmer(language: str):  # type: ignore[no-untyped-def]
+def _stemmer(language: str):
     try:
         import snowballstemmer
     except ImportError:

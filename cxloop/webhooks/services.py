@@ -237,7 +237,7 @@ def build_request(delivery: WebhookDelivery, *, timestamp: int) -> urllib.reques
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     """Report a redirect as the 3xx it is: urllib would turn the POST into a GET without the body."""
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl) -> None:  # type: ignore[override]
+    def redirect_request(self, req, fp, code, msg, headers, newurl) -> None:
         return None
 
 

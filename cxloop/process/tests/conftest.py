@@ -27,7 +27,7 @@ def eventlogs() -> Path:
 
 
 @pytest.fixture(scope="session")
-def pm4py():  # type: ignore[no-untyped-def]
+def pm4py():
     """PM4Py, imported only by tests: it is the oracle, never a dependency of cxloop itself."""
     os.environ.setdefault("TQDM_DISABLE", "1")
     try:
@@ -43,7 +43,7 @@ T0 = "2026-03-02T09:00:00+00:00"
 
 
 @pytest.fixture
-def claims(cast):  # type: ignore[no-untyped-def]
+def claims(cast):
     """claim-1 (open): Anouk, Pim at the partner, Bram; claim-2 (ended): Anouk twice; claim-3: Pim only.
 
     claim-1 has an NPS of 3 and claim-2 one of 10.

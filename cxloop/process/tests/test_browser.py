@@ -30,11 +30,11 @@ SEPSIS = [
 
 
 @pytest.fixture(autouse=True)
-def english(settings):  # type: ignore[no-untyped-def]
+def english(settings):
     settings.LANGUAGE_CODE = "en"
 
 
-def logged_in_page(browser, live_server, client):  # type: ignore[no-untyped-def]
+def logged_in_page(browser, live_server, client):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
@@ -42,7 +42,7 @@ def logged_in_page(browser, live_server, client):  # type: ignore[no-untyped-def
     return context.new_page()
 
 
-def shoot(page, name: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def shoot(page, name: str, tmp_path: Path) -> None:
     folder = Path(os.environ.get("CXLOOP_SCREENSHOTS") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(folder / f"process-{name}.png"), full_page=True)

@@ -13,7 +13,7 @@ PAGES = ("map", "variants", "handover", "stuck", "repeats", "nps", "cases")
 
 
 @pytest.fixture(autouse=True)
-def english(settings):  # type: ignore[no-untyped-def]
+def english(settings):
     """The texts below are the English ones; Dutch, the default, is checked once at the end."""
     settings.LANGUAGE_CODE = "en"
 

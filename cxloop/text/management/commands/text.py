@@ -91,7 +91,7 @@ class Command(BaseCommand):
         )
 
 
-def _organisation(slug: str):  # type: ignore[no-untyped-def]
+def _organisation(slug: str):
     from cxloop.orgs.models import Organisation
 
     organisation = Organisation.objects.filter(slug=slug).first()
