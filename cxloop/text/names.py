@@ -81,6 +81,10 @@ CUE_VERBS = frozenset(
     reageerde stuurde mailde beloofde dacht deed sprak nam gaf wist regelde zorgde
     """.split()
 )
+# Verbs clear enough to make even "Mark" or "Roos" a person: "Mark hielp me".
+STRONG_CUE_VERBS = CUE_VERBS - {"heeft", "had", "hadden", "was", "is", "kwam", "kwamen", "nam", "gaf", "deed"}
+# Words that put a place after them: "in Den Haag", "uit Gent".
+PLACE_BEFORE = frozenset("in uit naar te richting vanuit".split())
 # Prepositions and words that put a person after them: "met Sandra", "door Pieter".
 CUE_BEFORE = frozenset("met door via aan bij van tegen voor en dank bedankt complimenten".split())
 
@@ -135,6 +139,7 @@ def find_names(
 ) -> list[tuple[int, int]]:
     """Character spans (start, end) of the person names in a text, merged and in order."""
     first_names, surnames = gazetteer(use_deduce=use_deduce)
+    curated = FIRST_NAMES | SURNAMES
     _, employee_words = _employee_parts(employee_names)
     words = [(m.start(), m.end(), m.group(0)) for m in WORD_RE.finditer(text)]
     # A trailing full stop belongs to the sentence, except in initials and titles ("dhr.").
@@ -152,19 +157,29 @@ def find_names(
         at_sentence_start = not before or before[-1] in SENTENCE_END or "\n" in text[len(before) : start]
         following = words[i + 1][2].lower() if i + 1 < len(words) else ""
         titled = bool(TITLE_RE.search(text[max(0, start - 30) : start]))
+        k = i - 1
+        while k >= 0 and words[k][2].lower() in TUSSENVOEGSELS - PLACE_BEFORE:
+            k -= 1
+        after_place_word = k >= 0 and words[k][2].lower() in PLACE_BEFORE
+        next_is_surname = i + 1 < len(words) and (
+            _is_capitalised(words[i + 1][2]) and words[i + 1][2].lower() in surnames
+            or words[i + 1][2].lower() in TUSSENVOEGSELS
+            and i + 2 < len(words)
+            and _is_capitalised(words[i + 2][2])
+        )
 
         is_name = False
         if lower in employee_words and (_is_capitalised(word) or titled):
             is_name = True
         elif titled and (_is_capitalised(word) or INITIAL_RE.match(word) or lower in TUSSENVOEGSELS):
             is_name = True
-        elif _is_capitalised(word) and (lower in first_names or lower in surnames):
+        elif _is_capitalised(word) and (lower in first_names or lower in surnames) and not after_place_word:
             if lower in AMBIGUOUS:
-                is_name = following in CUE_VERBS and not at_sentence_start or (
-                    previous.lower() in {"met", "door", "via"} and following in CUE_VERBS
-                )
+                is_name = following in STRONG_CUE_VERBS or (following in CUE_VERBS and not at_sentence_start)
             elif at_sentence_start:
-                is_name = following in CUE_VERBS or following == ","
+                # Any word can start a sentence: only a name from the short list here, or one
+                # followed by a verb or a surname, is taken for a person.
+                is_name = lower in curated or following in STRONG_CUE_VERBS or next_is_surname
             else:
                 is_name = True
         if not is_name or (lower in TUSSENVOEGSELS and not titled):
