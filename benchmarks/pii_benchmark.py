@@ -61,7 +61,9 @@ def main() -> None:
     variants = [("list written here", False)]
     if find_spec("deduce") is not None:
         variants.append(("+ deduce name lists", True))
-    print(f"{'set':<10} {'gazetteer':<22} {'recall':>7} {'precision':>9} {'name words':>10} {'false alarms':>12}")
+    print(
+        f"{'set':<10} {'gazetteer':<22} {'recall':>7} {'precision':>9} {'name words':>10} {'false alarms':>12}"
+    )
     for set_name in ("dev", "heldout"):
         for label, use_deduce in variants:
             r = measure(DATA / f"pii_names_{set_name}.jsonl", use_deduce=use_deduce)

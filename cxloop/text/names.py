@@ -38,7 +38,7 @@ FIRST_NAMES = frozenset(
     paul peter petra pieter priya rachid ramon rik rob robin rogier ronald ruud sander sandra
     sanne sara sarah sem senna sevda sophie stefan stijn suzanne tamara thijs thomas tim tom
     tessa wendy willem wim youssef yvonne zeynep
-    jef jens jolien lien lotte nathalie sofie wout ward bram an
+    jef jens jolien lien lotte nathalie sofie wout ward bram an mark roos
     """.split()
 )
 
@@ -82,7 +82,18 @@ CUE_VERBS = frozenset(
     """.split()
 )
 # Verbs clear enough to make even "Mark" or "Roos" a person: "Mark hielp me".
-STRONG_CUE_VERBS = CUE_VERBS - {"heeft", "had", "hadden", "was", "is", "kwam", "kwamen", "nam", "gaf", "deed"}
+STRONG_CUE_VERBS = CUE_VERBS - {
+    "heeft",
+    "had",
+    "hadden",
+    "was",
+    "is",
+    "kwam",
+    "kwamen",
+    "nam",
+    "gaf",
+    "deed",
+}
 # Words that put a place after them: "in Den Haag", "uit Gent".
 PLACE_BEFORE = frozenset("in uit naar te richting vanuit".split())
 # Prepositions and words that put a person after them: "met Sandra", "door Pieter".
@@ -105,14 +116,16 @@ def _deduce_lists() -> tuple[frozenset[str], frozenset[str]]:
         path = base / name / "items.txt"
         if not path.exists():
             return frozenset()
-        return frozenset(line.strip().lower() for line in path.read_text("utf-8").splitlines() if line.strip())
+        return frozenset(
+            line.strip().lower() for line in path.read_text("utf-8").splitlines() if line.strip()
+        )
 
     return read("lst_first_name"), read("lst_surname")
 
 
 def gazetteer(*, use_deduce: bool = True) -> tuple[frozenset[str], frozenset[str]]:
     """(first names, surnames), lowercased: the list written here plus deduce's lists when installed."""
-    first, last = (_deduce_lists() if use_deduce else (frozenset(), frozenset()))
+    first, last = _deduce_lists() if use_deduce else (frozenset(), frozenset())
     return FIRST_NAMES | first, SURNAMES | last
 
 
@@ -144,7 +157,9 @@ def find_names(
     words = [(m.start(), m.end(), m.group(0)) for m in WORD_RE.finditer(text)]
     # A trailing full stop belongs to the sentence, except in initials and titles ("dhr.").
     words = [
-        (s, e - 1, w[:-1]) if w.endswith(".") and len(w) > 2 and not INITIAL_RE.match(w) else (s, e, w)
+        (s, e - 1, w[:-1])
+        if w.endswith(".") and len(w) > 2 and not INITIAL_RE.match(w)
+        else (s, e, w)
         for s, e, w in words
     ]
     spans: list[tuple[int, int]] = []
@@ -154,7 +169,9 @@ def find_names(
         lower = word.lower().strip("'’")
         previous = words[i - 1][2] if i else ""
         before = text[:start].rstrip(" \t\"'(")
-        at_sentence_start = not before or before[-1] in SENTENCE_END or "\n" in text[len(before) : start]
+        at_sentence_start = (
+            not before or before[-1] in SENTENCE_END or "\n" in text[len(before) : start]
+        )
         following = words[i + 1][2].lower() if i + 1 < len(words) else ""
         titled = bool(TITLE_RE.search(text[max(0, start - 30) : start]))
         k = i - 1
@@ -162,7 +179,8 @@ def find_names(
             k -= 1
         after_place_word = k >= 0 and words[k][2].lower() in PLACE_BEFORE
         next_is_surname = i + 1 < len(words) and (
-            _is_capitalised(words[i + 1][2]) and words[i + 1][2].lower() in surnames
+            _is_capitalised(words[i + 1][2])
+            and words[i + 1][2].lower() in surnames
             or words[i + 1][2].lower() in TUSSENVOEGSELS
             and i + 2 < len(words)
             and _is_capitalised(words[i + 2][2])
@@ -171,11 +189,19 @@ def find_names(
         is_name = False
         if lower in employee_words and (_is_capitalised(word) or titled):
             is_name = True
-        elif titled and (_is_capitalised(word) or INITIAL_RE.match(word) or lower in TUSSENVOEGSELS):
+        elif titled and (
+            _is_capitalised(word) or INITIAL_RE.match(word) or lower in TUSSENVOEGSELS
+        ):
             is_name = True
-        elif _is_capitalised(word) and (lower in first_names or lower in surnames) and not after_place_word:
+        elif (
+            _is_capitalised(word)
+            and (lower in first_names or lower in surnames)
+            and not after_place_word
+        ):
             if lower in AMBIGUOUS:
-                is_name = following in STRONG_CUE_VERBS or (following in CUE_VERBS and not at_sentence_start)
+                is_name = following in STRONG_CUE_VERBS or (
+                    following in CUE_VERBS and not at_sentence_start
+                )
             elif at_sentence_start:
                 # Any word can start a sentence: only a name from the short list here, or one
                 # followed by a verb or a surname, is taken for a person.
@@ -190,7 +216,10 @@ def find_names(
         last_end = end if lower not in TUSSENVOEGSELS else None
         while j < len(words):
             _, e2, w2 = words[j]
-            if words[j][0] - words[j - 1][1] > 1 and not text[words[j - 1][1] : words[j][0]].isspace():
+            if (
+                words[j][0] - words[j - 1][1] > 1
+                and not text[words[j - 1][1] : words[j][0]].isspace()
+            ):
                 break
             if w2.lower() in TUSSENVOEGSELS or INITIAL_RE.match(w2):
                 j += 1
