@@ -96,8 +96,6 @@ STRONG_CUE_VERBS = CUE_VERBS - {
 }
 # Words that put a place after them: "in Den Haag", "uit Gent".
 PLACE_BEFORE = frozenset("in uit naar te richting vanuit".split())
-# Prepositions and words that put a person after them: "met Sandra", "door Pieter".
-CUE_BEFORE = frozenset("met door via aan bij van tegen voor en dank bedankt complimenten".split())
 
 WORD_RE = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][\w'’.-]*|\[[^\]]+\]|\S")
 INITIAL_RE = re.compile(r"^(?:[A-Z]\.){1,4}$")
@@ -167,7 +165,6 @@ def find_names(
     while i < len(words):
         start, end, word = words[i]
         lower = word.lower().strip("'’")
-        previous = words[i - 1][2] if i else ""
         before = text[:start].rstrip(" \t\"'(")
         at_sentence_start = (
             not before or before[-1] in SENTENCE_END or "\n" in text[len(before) : start]
@@ -230,7 +227,6 @@ def find_names(
                 continue
             break
         if last_end is not None:
-            # the span starts at the first word, skipping a lowercase tussenvoegsel that begins it
             spans.append((start, last_end))
         i = j
     return spans
