@@ -17,7 +17,7 @@ de-identification) is installed, its shipped name lists are added; nothing is do
 """
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
@@ -131,8 +131,13 @@ def _is_capitalised(word: str) -> bool:
     return word[:1].isupper() and not word.isupper() or (len(word) > 1 and word.istitle())
 
 
-def _employee_parts(employee_names: Iterable[str]) -> tuple[frozenset[str], frozenset[str]]:
+def _employee_parts(employee_names: Sequence[str]) -> tuple[frozenset[str], frozenset[str]]:
     """Whole employee names and their parts long enough to be told apart (not "de", not "Jo")."""
+    return _employee_parts_of(tuple(employee_names))
+
+
+@lru_cache(maxsize=32)
+def _employee_parts_of(employee_names: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
     wholes, parts = set(), set()
     for name in employee_names:
         words = [w for w in re.split(r"\s+", name.strip()) if w]
@@ -143,6 +148,16 @@ def _employee_parts(employee_names: Iterable[str]) -> tuple[frozenset[str], froz
             if word.lower() not in TUSSENVOEGSELS and len(word) >= 3:
                 parts.add(word.lower())
     return frozenset(wholes), frozenset(parts)
+
+
+@lru_cache(maxsize=32)
+def _whole_names_pattern(wholes: frozenset[str]) -> re.Pattern[str] | None:
+    """One pattern for all of an organisation's employee names, longest first."""
+    if not wholes:
+        return None
+    names = sorted(wholes, key=len, reverse=True)
+    alternatives = "|".join(r"\s+".join(map(re.escape, whole.split())) for whole in names)
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 
 def find_names(
@@ -237,12 +252,9 @@ def name_spans(
 ) -> list[tuple[int, int]]:
     """Spans of person names: whole employee names in any case, and what `find_names` finds."""
     wholes, _ = _employee_parts(employee_names)
-    spans = []
     # "sandra de vries" typed in lowercase is still an employee's name.
-    for whole in wholes:
-        words = r"\s+".join(map(re.escape, whole.split()))
-        pattern = re.compile(rf"(?<!\w){words}(?!\w)", re.IGNORECASE)
-        spans += [(m.start(), m.end()) for m in pattern.finditer(text)]
+    pattern = _whole_names_pattern(wholes)
+    spans = [(m.start(), m.end()) for m in pattern.finditer(text)] if pattern else []
     spans += find_names(text, employee_names=employee_names, use_deduce=use_deduce)
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
