@@ -1,13 +1,16 @@
-"""Masking personal data in open answers: phone numbers, e-mail, IBANs, BSNs, licence plates, addresses.
+"""Masking personal data in open answers: phone numbers, e-mail, IBANs, BSNs, licence plates, addresses, names.
 
 Patterns follow the Dutch formats: numbering plan of the ACM (0 + 9 digits, +31 + 9 digits),
 IBAN with its ISO 13616 mod-97 check, the BSN eleven-test, RDW licence-plate side codes
 (6 letters and digits in three groups) and PostNL postcodes (4 digits, 2 capitals).
-Names are not masked: telling a name from a word needs a model this module does not have.
+Person names are found by context and a name list (cxloop/text/names.py).
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+from cxloop.text.names import mask_names
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b", re.IGNORECASE)
@@ -34,6 +37,7 @@ TOKENS = {
     "plate": "[kenteken]",
     "address": "[adres]",
     "bsn": "[BSN]",
+    "name": "[naam]",
 }
 
 
@@ -92,8 +96,11 @@ def _mask_ibans(text: str, found: list[str]) -> str:
     return IBAN.sub(replace, text)
 
 
-def mask_pii(text: str) -> Masked:
-    """The text with e-mail addresses, IBANs, phone numbers, BSNs, licence plates and addresses masked."""
+def mask_pii(text: str, *, employee_names: Sequence[str] = ()) -> Masked:
+    """The text with e-mail addresses, IBANs, phone numbers, BSNs, licence plates, addresses and names masked.
+
+    `employee_names` are the organisation's own staff: their names are masked wherever they appear.
+    """
     found: list[str] = []
 
     def sub(kind: str, pattern: re.Pattern[str], value: str, check=None) -> str:
@@ -112,4 +119,7 @@ def mask_pii(text: str) -> Masked:
     text = sub("plate", PLATE, text, _plate)
     text = sub("address", STREET, text)
     text = sub("address", POSTCODE, text, lambda m: not m.group(0)[4:6].isspace())
+    text, named = mask_names(text, employee_names=employee_names)
+    if named:
+        found.append("name")
     return Masked(text=text, found=tuple(dict.fromkeys(found)))

@@ -42,10 +42,14 @@ def clause_rows(sentiment: Sentiment) -> list[dict[str, object]]:
 
 
 def analyse_text(
-    text: str, *, topics: Sequence[TopicSpec] = DEFAULT_TAXONOMY, language: str | None = None
+    text: str,
+    *,
+    topics: Sequence[TopicSpec] = DEFAULT_TAXONOMY,
+    language: str | None = None,
+    employee_names: Sequence[str] = (),
 ) -> TextResult:
-    """Language, masked text, sentiment and topics of one answer."""
-    masked = mask_pii(text)
+    """Language, masked text, sentiment and topics of one answer; `employee_names` are masked too."""
+    masked = mask_pii(text, employee_names=employee_names)
     language = language or detect_language(masked.text)
     sentiment = analyse_sentiment(masked.text, language if language in {"nl", "en"} else "nl")
     return TextResult(

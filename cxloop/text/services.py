@@ -95,10 +95,12 @@ def analyse_response(*, response_id: int, now: datetime | None = None) -> list[A
         m.kind: m
         for m in TrainedClassifier.objects.filter(organisation=response.organisation, in_use=True)
     }
+    # Customers name the staff who helped them: those names are masked like any other.
+    staff = list(response.organisation.employees.values_list("name", flat=True))
     result = []
     with transaction.atomic():
         for answer, text in _texts_of(response):
-            analysis = analyse_text(text, topics=[_spec(t) for t in topics])
+            analysis = analyse_text(text, topics=[_spec(t) for t in topics], employee_names=staff)
             result.append(_store(response, answer, analysis, topics, models, now))
     return result
 

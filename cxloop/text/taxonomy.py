@@ -3,8 +3,15 @@
 Keywords are matched on Snowball stems, so "wachttijden" finds "wachttijd"; a keyword of
 several words must appear in that order; a keyword of five letters or more also matches
 inside a compound ("telefoonwachttijd").
+
+Two forms for what stems cannot tell:
+- "belde … terug" (or "belde ... terug"): the parts in this order with a few words
+  between them (at most eight), for Dutch separable verbs ("niemand belde mij terug").
+- "=duur": this exact word only, where two words share a stem ("duur" the price and "duurde"
+  the time both stem to "duur").
 """
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -48,6 +55,8 @@ DEFAULT_TAXONOMY: tuple[TopicSpec, ...] = (
             "x gebeld",
             "chat",
             "reageren op",
+            "onbeantwoord",
+            "nergens op gereageerd",
             "hold",
             "waited",
             "wachtmuziek",
@@ -133,6 +142,22 @@ DEFAULT_TAXONOMY: tuple[TopicSpec, ...] = (
             "terugbellen",
             "teruggebeld",
             "terugbelverzoek",
+            "terugbelafspraak",
+            "bel … terug",
+            "belde … terug",
+            "belden … terug",
+            "belt … terug",
+            "bellen … terug",
+            "terug … bellen",
+            "zou … bellen",
+            "zouden … bellen",
+            "zou … terugkomen",
+            "zouden … mailen",
+            "zou … langskomen",
+            "kwam niemand",
+            "niets meer gehoord",
+            "nooit meer iets van gehoord",
+            "beloven",
             "nagekomen",
             "nakomen",
             "opdagen",
@@ -165,6 +190,8 @@ DEFAULT_TAXONOMY: tuple[TopicSpec, ...] = (
             "heldere",
             "vakjargon",
             "gecommuniceerd",
+            "aankondiging",
+            "aangekondigd",
             "information",
         ),
     ),
@@ -174,7 +201,9 @@ DEFAULT_TAXONOMY: tuple[TopicSpec, ...] = (
         (
             "prijs",
             "kosten",
-            "duur",
+            "=duur",
+            "=dure",
+            "=duurder",
             "goedkoop",
             "tarief",
             "premie",
@@ -285,8 +314,11 @@ DEFAULT_TAXONOMY: tuple[TopicSpec, ...] = (
         "Doorlooptijd en afhandeling",
         (
             "doorlooptijd",
-            "duurde",
-            "duurt",
+            "=duurde",
+            "=duurt",
+            "=duren",
+            "=geduurd",
+            "snel klaar",
             "reparatie",
             "weken",
             "maanden",
@@ -301,35 +333,71 @@ DEFAULT_TAXONOMY: tuple[TopicSpec, ...] = (
 )
 
 
-def _keyword_stems(keyword: str) -> tuple[str, ...]:
-    return tuple(stem(t) for t in tokenize(keyword))
+GAP = re.compile(r"\s*(?:…|\.\.\.)\s*")
+MAX_GAP = (
+    8  # words allowed between the parts of "belde … terug": "belden me na een week nog niet terug"
+)
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    exact: bool  # "=duur": compare words, not stems
+    segments: tuple[tuple[str, ...], ...]  # "belde … terug": ("bel",), ("terug",)
+
+
+def _pattern(keyword: str) -> _Pattern | None:
+    exact = keyword.startswith("=")
+    parts = GAP.split(keyword.removeprefix("="))
+    segments = tuple(
+        tuple(t if exact else stem(t) for t in tokenize(part)) for part in parts if part.strip()
+    )
+    return _Pattern(exact, segments) if segments and all(segments) else None
 
 
 @lru_cache(maxsize=256)
-def _compiled(keywords: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
-    return tuple(s for s in (_keyword_stems(k) for k in keywords) if s)
+def _compiled(keywords: tuple[str, ...]) -> tuple[_Pattern | None, ...]:
+    return tuple(_pattern(k) for k in keywords)
 
 
 def matched_keywords(text: str, keywords: Sequence[str]) -> list[str]:
     """The keywords of one topic that occur in a text."""
     tokens = tokenize(text)
     stems = [stem(t) for t in tokens]
-    found = []
-    for keyword, parts in zip(keywords, _compiled(tuple(keywords)), strict=False):
-        if _occurs(parts, stems, tokens):
-            found.append(keyword)
-    return found
+    return [
+        keyword
+        for keyword, pattern in zip(keywords, _compiled(tuple(keywords)), strict=True)
+        if pattern is not None and _occurs(pattern, tokens if pattern.exact else stems)
+    ]
 
 
-def _occurs(parts: tuple[str, ...], stems: list[str], tokens: list[str]) -> bool:
-    if len(parts) == 1:
-        part = parts[0]
-        if part in stems:
+def _occurs(pattern: _Pattern, words: list[str]) -> bool:
+    first = pattern.segments[0]
+    if len(pattern.segments) == 1 and len(first) == 1:
+        part = first[0]
+        if part in words:
             return True
         # Inside a compound: "telefoonwachttijd", but not "app" inside "apparaat".
-        return len(part) >= 5 and any(len(s) > len(part) + 2 and s.endswith(part) for s in stems)
-    n = len(parts)
-    return any(tuple(stems[i : i + n]) == parts for i in range(len(stems) - n + 1))
+        return (
+            not pattern.exact
+            and len(part) >= 5
+            and any(len(w) > len(part) + 2 and w.endswith(part) for w in words)
+        )
+    return _segments_from(pattern.segments, words, 0, len(words))
+
+
+def _segments_from(
+    segments: tuple[tuple[str, ...], ...], words: list[str], start: int, stop: int
+) -> bool:
+    """Whether the segments occur in order, the first starting in [start, stop)."""
+    if not segments:
+        return True
+    head, n = segments[0], len(segments[0])
+    for i in range(start, min(stop, len(words) - n + 1)):
+        if tuple(words[i : i + n]) == head and _segments_from(
+            segments[1:], words, i + n, i + n + MAX_GAP + 1
+        ):
+            return True
+    return False
 
 
 def tag_text(text: str, topics: Iterable[TopicSpec]) -> list[str]:

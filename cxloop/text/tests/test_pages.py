@@ -108,3 +108,13 @@ def test_the_clauses_on_the_topics_page_are_labelled_in_dutch(cast):
     html = cast.client_for(cast.owner_admin).get("/text/leasewijs/").content.decode()
     assert "— positief</small>" in html and "— negatief</small>" in html
     assert "— positive</small>" not in html and "— negative</small>" not in html
+
+
+def test_names_are_masked_in_what_staff_read(cast):
+    row = _analysed(cast, 3, "Anouk was kortaf, meneer De Vries belde niet terug zoals beloofd")
+    assert "Anouk" not in row.masked_text and "Vries" not in row.masked_text
+    assert row.masked_text.count("[naam]") == 2 and "name" in row.pii
+    assert all("Vries" not in clause["text"] for clause in row.clauses)
+    assert "afspraken" in [t.topic.slug for t in row.tags.all()]
+    html = cast.client_for(cast.owner_admin).get("/text/leasewijs/").content.decode()
+    assert "[naam]" in html and "Anouk" not in html.split("<table", 1)[-1]

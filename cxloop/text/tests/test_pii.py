@@ -39,3 +39,45 @@ def test_what_was_found_is_reported_once_per_kind():
 def test_iban_check_digits():
     assert iban_is_valid("NL91ABNA0417164300")
     assert not iban_is_valid("NL92ABNA0417164300")
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Sandra hielp me heel goed.", "Sandra"),
+        ("Ik sprak met meneer De Vries over de rekening.", "Vries"),
+        ("Mevrouw Jansen was kortaf.", "Jansen"),
+        ("dhr. Bakker belde niet terug.", "Bakker"),
+        ("Het gesprek met mw. van den Berg was prettig.", "Berg"),
+        ("Bedankt Pieter en Lotte!", "Lotte"),
+        ("Mark hielp mij met het formulier.", "Mark"),
+    ],
+)
+def test_person_names_are_masked(text, name):
+    masked = mask_pii(text)
+    assert name not in masked.text and "[naam]" in masked.text
+    assert masked.found == ("name",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mark je afspraak in de agenda.",
+        "Er stond een roos op de balie.",
+        "Het bos achter de garage was afgezet.",
+        "Snel geholpen, goed advies.",
+        "Bij de balie in Den Haag was het druk.",
+    ],
+)
+def test_ordinary_words_that_are_also_names_stay(text):
+    assert mask_pii(text).text == text
+
+
+def test_the_organisations_employee_names_are_masked_in_any_form():
+    staff = ["Roos Hendriks", "Ayoub El Amrani"]
+    masked = mask_pii(
+        "Roos was top, ayoub el amrani niet. Hendriks belde terug.", employee_names=staff
+    )
+    assert masked.text == "[naam] was top, [naam] niet. [naam] belde terug."
+    # Without the staff list "Roos" is a flower at the start of a sentence.
+    assert mask_pii("Roos was top.").text == "Roos was top."

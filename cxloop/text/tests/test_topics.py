@@ -74,3 +74,23 @@ def test_an_uncovered_theme_that_grows_is_flagged_and_named_by_its_words():
 def test_two_proportion_z_is_zero_without_change():
     assert two_proportion_z(10, 100, 10, 100) == 0.0
     assert two_proportion_z(20, 100, 5, 100) > 1.645
+
+
+def test_clear_complaints_about_calling_back_are_tagged():
+    for text in (
+        "Niemand belde terug",
+        "Ik ben nooit teruggebeld",
+        "Ze belden me na een week nog steeds niet terug",
+        "Ze zouden me terugbellen",
+        "Gevraagd om terug te bellen, nooit gedaan",
+    ):
+        assert "afspraken" in tag_text(text, DEFAULT_TAXONOMY), text
+    # "terug" far from "bellen" is something else.
+    assert "afspraken" not in tag_text(
+        "Ik belde over de auto en kreeg na een lange week het geld terug", DEFAULT_TAXONOMY
+    )
+
+
+def test_exact_keywords_keep_price_and_duration_apart():
+    assert tag_text("Veel te duur", DEFAULT_TAXONOMY) == ["prijs"]
+    assert tag_text("Het duurde lang", DEFAULT_TAXONOMY) == ["doorlooptijd"]
