@@ -166,20 +166,16 @@ def record_contact_details_in_bulk(
                 customer=customer, organisation=organisation, source=source, **_with_keys(values)
             )
             contacts[customer.pk] = new[customer.pk] = contact
-            entries.append(
-                ("customer.contact_added", contact, {}, snapshot(contact, CONTACT_FIELDS))
-            )
+            entries.append(("customer.contact_added", contact, {}, _details(contact)))
             continue
-        before = snapshot(contact, CONTACT_FIELDS)
         fields = [field for field, value in values.items() if getattr(contact, field) != value]
         if not fields:
             continue
+        before = _details(contact)
         _apply_changes(contact, values, fields, source)
         if customer.pk not in new:
             changed[customer.pk] = contact
-        entries.append(
-            ("customer.contact_changed", contact, before, snapshot(contact, CONTACT_FIELDS))
-        )
+        entries.append(("customer.contact_changed", contact, before, _details(contact)))
     # In id order, so that two batches never wait for each other's rows the other way round.
     CustomerContact.objects.bulk_create(sorted(new.values(), key=lambda c: c.customer_id))
     now = timezone.now()
@@ -205,6 +201,11 @@ def record_contact_details_in_bulk(
             for action, contact, before, after in entries
         ]
     )
+
+
+def _details(contact: CustomerContact) -> dict[str, str]:
+    # snapshot(contact, CONTACT_FIELDS) without its conversions: these fields are all text.
+    return {field: getattr(contact, field) for field in CONTACT_FIELDS}
 
 
 def _apply_changes(

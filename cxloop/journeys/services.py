@@ -1,6 +1,6 @@
 """Recording interactions: the entry point of the loop."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -240,15 +240,15 @@ def _journeys(
     if not wanted:
         return {}
 
-    def read() -> dict[_JourneyKey, Journey]:
+    def read(keys: Iterable[_JourneyKey]) -> dict[_JourneyKey, Journey]:
+        keys = list(keys)
         rows = Journey.objects.filter(
-            customer_id__in={key[1] for key in wanted},
-            external_id__in={key[2] for key in wanted},
+            customer_id__in={key[1] for key in keys}, external_id__in={key[2] for key in keys}
         )
         found = {(j.journey_type_id, j.customer_id, j.external_id): j for j in rows}
         return {key: journey for key, journey in found.items() if key in wanted}
 
-    journeys = read()
+    journeys = read(wanted)
     missing = [key for key in sorted(wanted) if key not in journeys]
     if missing:
         new = []
@@ -264,7 +264,7 @@ def _journeys(
             _follow(journey, wanted[key])
             new.append(journey)
         Journey.objects.bulk_create(new, ignore_conflicts=True)
-        journeys = read()
+        journeys.update(read(missing))  # their ids: ignore_conflicts returns none
     changed = [journey for key, journey in journeys.items() if _follow(journey, wanted[key])]
     Journey.objects.bulk_update(sorted(changed, key=lambda j: j.pk), ["started_at", "ended_at"])
     return journeys
