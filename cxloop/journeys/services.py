@@ -4,7 +4,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -318,6 +318,20 @@ def _create_interactions(
                 created_at=now,
             )
         )
+    if connection.vendor == "postgresql":
+        inserted = _insert_skipping_known(rows)
+        for row in rows:
+            row.pk = inserted.get(row.external_id)
+            row._state.adding, row._state.db = row.pk is None, connection.alias
+        if len(inserted) < len(rows):
+            # A concurrent retry of the same request won the race: return its records.
+            won = Interaction.objects.filter(
+                organisation=organisation,
+                external_id__in=[row.external_id for row in rows if row.pk is None],
+            )
+            earlier.update({interaction.external_id: interaction for interaction in won})
+            rows = [row for row in rows if row.pk is not None]
+        return {row.external_id: row for row in rows}
     try:
         with transaction.atomic():
             Interaction.objects.bulk_create(rows)
@@ -332,3 +346,24 @@ def _create_interactions(
             row.pk = None
         Interaction.objects.bulk_create(rows)
     return {row.external_id: row for row in rows}
+
+
+def _insert_skipping_known(rows: list[Interaction]) -> dict[str, int]:
+    """PostgreSQL: one INSERT ... SELECT FROM unnest(column arrays) ON CONFLICT DO NOTHING.
+
+    The same rows bulk_create would write, without its per-value preparation (half of a batch's
+    time); the values are already what the columns hold. Returns the new ids by external id.
+    """
+    fields = [field for field in Interaction._meta.concrete_fields if not field.primary_key]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+    statement = (
+        f"INSERT INTO {connection.ops.quote_name(Interaction._meta.db_table)} ({columns}) "
+        f"SELECT * FROM unnest({arrays}) "
+        "ON CONFLICT (organisation_id, external_id) DO NOTHING RETURNING id, external_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            statement, [[getattr(row, field.attname) for row in rows] for field in fields]
+        )
+        return {external_id: pk for pk, external_id in cursor.fetchall()}
