@@ -163,12 +163,42 @@ def redact_customer_entries(*, customer_id: int) -> int:
     )
 
 
+def record_changes_in_bulk(changes: list[dict[str, Any]]) -> list[AuditEntry]:
+    """`record_change` for many changes in one INSERT: each dict holds record_change's arguments.
+
+    For a batch that changes many records at once (an API batch of interactions); every change
+    still gets its own entry.
+    """
+    entries = [
+        _entry(
+            kind=AuditEntry.Kind.CHANGE,
+            **{
+                **change,
+                "before": _plain(change.get("before")),
+                "after": _plain(change.get("after")),
+            },
+        )
+        for change in changes
+    ]
+    return AuditEntry.objects.bulk_create(entries)
+
+
 def _write(
+    *, kind: str, actor: Actor, action: str, target: models.Model, organisation, **fields
+) -> AuditEntry:
+    entry = _entry(
+        kind=kind, actor=actor, action=action, target=target, organisation=organisation, **fields
+    )
+    entry.save()
+    return entry
+
+
+def _entry(
     *, kind: str, actor: Actor, action: str, target: models.Model, organisation, **fields
 ) -> AuditEntry:
     user = actor if isinstance(actor, AbstractBaseUser) else None
     api_key = actor if isinstance(actor, ApiKey) else None
-    return AuditEntry.objects.create(
+    return AuditEntry(
         kind=kind,
         user=user,
         api_key=api_key,

@@ -1,11 +1,18 @@
 """Writes for customers: contact details per organisation, and the global opt-out for every partner."""
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
-from cxloop.audit.services import Actor, record_chain_change, record_change, snapshot
+from cxloop.audit.services import (
+    Actor,
+    record_chain_change,
+    record_change,
+    record_changes_in_bulk,
+    snapshot,
+)
 from cxloop.customers.models import ContactSharing, Customer, CustomerContact
 from cxloop.customers.normalise import phone_key, plate_key
 from cxloop.orgs.models import Chain, Organisation
@@ -108,14 +115,7 @@ def record_contact_details(
         changed = [field for field, value in values.items() if getattr(contact, field) != value]
         if not changed:
             return contact
-        for field, value in _with_keys({field: values[field] for field in changed}).items():
-            setattr(contact, field, value)
-        # A new address has not bounced (yet).
-        if "email" in changed:
-            contact.email_invalid_at = None
-        if "phone" in changed:
-            contact.phone_invalid_at = None
-        contact.source = source
+        _apply_changes(contact, values, changed, source)
         contact.save()
     record_change(
         actor=actor,
@@ -128,6 +128,97 @@ def record_contact_details(
         detail=f"source: {source}",
     )
     return contact
+
+
+def record_contact_details_in_bulk(
+    *,
+    organisation: Organisation,
+    actor: Actor,
+    supplied: Sequence[tuple[Customer, dict[str, str]]],
+    source: str = CustomerContact.Source.API,
+) -> None:
+    """`record_contact_details` for many (customer, details) pairs in order, in a fixed number of queries.
+
+    The records and audit entries are those of one call per pair: an entry for each pair that adds
+    or changes something. Each record is written once, with its final values. The caller holds the
+    customers' rows locked (record_interactions does), so no other writer adds a record meanwhile.
+    """
+    pending = []
+    for customer, details in supplied:
+        values = {field: value.strip() for field, value in details.items() if value.strip()}
+        if values:
+            pending.append((customer, values))
+    if not pending:
+        return
+    contacts = {
+        contact.customer_id: contact
+        for contact in CustomerContact.objects.select_for_update().filter(
+            organisation=organisation, customer_id__in={customer.pk for customer, _ in pending}
+        )
+    }
+    new: dict[int, CustomerContact] = {}
+    changed: dict[int, CustomerContact] = {}
+    entries: list[tuple[str, CustomerContact, dict, dict]] = []
+    for customer, values in pending:
+        contact = contacts.get(customer.pk)
+        if contact is None:
+            contact = CustomerContact(
+                customer=customer, organisation=organisation, source=source, **_with_keys(values)
+            )
+            contacts[customer.pk] = new[customer.pk] = contact
+            entries.append(("customer.contact_added", contact, {}, _details(contact)))
+            continue
+        fields = [field for field, value in values.items() if getattr(contact, field) != value]
+        if not fields:
+            continue
+        before = _details(contact)
+        _apply_changes(contact, values, fields, source)
+        if customer.pk not in new:
+            changed[customer.pk] = contact
+        entries.append(("customer.contact_changed", contact, before, _details(contact)))
+    # In id order, so that two batches never wait for each other's rows the other way round.
+    CustomerContact.objects.bulk_create(sorted(new.values(), key=lambda c: c.customer_id))
+    now = timezone.now()
+    for contact in changed.values():
+        contact.updated_at = now  # bulk_update skips auto_now
+    CustomerContact.objects.bulk_update(
+        sorted(changed.values(), key=lambda c: c.pk),
+        [*CONTACT_FIELDS, "phone_key", "plate_key", "email_invalid_at", "phone_invalid_at"]
+        + ["source", "updated_at"],
+    )
+    record_changes_in_bulk(
+        [
+            {
+                "actor": actor,
+                "action": action,
+                "target": contact,
+                "organisation": organisation,
+                "before": before,
+                "after": after,
+                "customer_id": contact.customer_id,
+                "detail": f"source: {source}",
+            }
+            for action, contact, before, after in entries
+        ]
+    )
+
+
+def _details(contact: CustomerContact) -> dict[str, str]:
+    # snapshot(contact, CONTACT_FIELDS) without its conversions: these fields are all text.
+    return {field: getattr(contact, field) for field in CONTACT_FIELDS}
+
+
+def _apply_changes(
+    contact: CustomerContact, values: dict[str, str], changed: list[str], source: str
+) -> None:
+    for field, value in _with_keys({field: values[field] for field in changed}).items():
+        setattr(contact, field, value)
+    # A new address has not bounced (yet).
+    if "email" in changed:
+        contact.email_invalid_at = None
+    if "phone" in changed:
+        contact.phone_invalid_at = None
+    contact.source = source
 
 
 def _with_keys(values: dict[str, str]) -> dict[str, str]:

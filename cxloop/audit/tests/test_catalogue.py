@@ -16,7 +16,12 @@ from cxloop.accounts.sso_config import RoleMapping
 from cxloop.audit.catalogue import AUDITED, AUDITED_MODULES, NOT_AUDITED, all_actions
 from cxloop.audit.models import AuditEntry
 from cxloop.customers.models import Customer
-from cxloop.customers.services import opt_out_customer, record_contact_details, set_contact_sharing
+from cxloop.customers.services import (
+    opt_out_customer,
+    record_contact_details,
+    record_contact_details_in_bulk,
+    set_contact_sharing,
+)
 from cxloop.dashboards.tests.scenario import respond
 from cxloop.dashboards.tests.test_access import add_response
 from cxloop.followup.models import CustomerMessageTemplate, FollowUpQueue, FollowUpRule, SlaPolicy
@@ -204,6 +209,16 @@ def _contact_details(w: World) -> None:
     )
     record_contact_details(
         customer=customer, organisation=w.cast.partner, actor=key, email="b@example.nl"
+    )
+
+
+def _contact_details_in_bulk(w: World) -> None:
+    customer = Customer.objects.create(chain=w.cast.chain, key="K-79")
+    key = ApiKey.objects.filter(organisation=w.cast.partner).first()
+    record_contact_details_in_bulk(
+        organisation=w.cast.partner,
+        actor=key,
+        supplied=[(customer, {"email": "a@example.nl"}), (customer, {"email": "b@example.nl"})],
     )
 
 
@@ -431,6 +446,7 @@ RUNNERS: dict[str, Callable[[World], None]] = {
     "cxloop.orgs.admin.ApiKeyAdmin": _api_key_admin,
     "cxloop.customers.services.opt_out_customer": _opt_out,
     "cxloop.customers.services.record_contact_details": _contact_details,
+    "cxloop.customers.services.record_contact_details_in_bulk": _contact_details_in_bulk,
     "cxloop.customers.services.set_contact_sharing": _contact_sharing,
     "cxloop.surveys.rules.save_rule": _rule,
     "cxloop.surveys.rules.save_policy": _policy,

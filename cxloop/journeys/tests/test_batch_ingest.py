@@ -1,0 +1,208 @@
+"""Recording a batch set-based: a fixed number of queries, and every rule of one-by-one recording."""
+
+import threading
+from datetime import datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from cxloop.audit.models import AuditEntry
+from cxloop.conftest import interaction_payload
+from cxloop.customers.models import Customer, CustomerContact
+from cxloop.journeys.models import Interaction, Journey
+from cxloop.journeys.services import InteractionInput, record_interactions
+
+pytestmark = pytest.mark.django_db
+
+AT = datetime.fromisoformat("2026-11-20T10:15:00+01:00")
+
+
+def item(external_id: str, customer: str, **overrides) -> InteractionInput:
+    values = {
+        "external_id": external_id,
+        "occurred_at": AT,
+        "customer_key": customer,
+        "customer_email": f"{customer.lower()}@example.nl",
+        "journey_id": f"claim-{customer}",
+        "journey_type": "schade-melden",
+        "channel": "telefoon",
+        "touchpoint": "melding",
+        "employee": "A1",
+    }
+    values.update(overrides)
+    return InteractionInput(**values)
+
+
+def post_batch(key: str, items: list[dict], capture):
+    with capture(execute=True):
+        return Client().post(
+            "/api/interactions/batch",
+            data={"items": items},
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {key}",
+        )
+
+
+def queries_to_record(cast, items: list[InteractionInput]) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        record_interactions(organisation=cast.owner, items=items)
+    return len(captured.captured_queries)
+
+
+def mixed_batch(prefix: str, size: int) -> list[InteractionInput]:
+    """New and known customers, several employees, repeated customers and journeys, ended journeys."""
+    return [
+        item(
+            f"{prefix}-{n}",
+            f"K-{n % (size // 2 + 1)}",
+            employee=("A1", "B1", "L1")[n % 3],
+            customer_phone=f"06-{n:08d}",
+            journey_ended=n % 5 == 0,
+            occurred_at=AT + timedelta(minutes=n),
+        )
+        for n in range(size)
+    ]
+
+
+def test_a_batch_costs_the_same_queries_whatever_its_size(cast):
+    record_interactions(organisation=cast.owner, items=mixed_batch("warm", 4))  # K-0 .. K-2 known
+    # Both batches mix known and new customers, with changed details; 60 items stay under
+    # SQLite's 999 parameters per INSERT (above it Django splits an INSERT, PostgreSQL does not).
+    # Each also starts a known journey earlier, so that each updates journeys.
+    earlier = [item("small-early", "K-1", occurred_at=AT - timedelta(days=1))]
+    small = queries_to_record(cast, [*mixed_batch("small", 8), *earlier])
+    earlier = [item("large-early", "K-1", occurred_at=AT - timedelta(days=2))]
+    large = queries_to_record(cast, [*mixed_batch("large", 59), *earlier])
+    assert small == large
+    assert large <= 25
+    assert Interaction.objects.count() == 4 + 9 + 60
+
+
+def test_a_retried_batch_creates_only_what_it_did_not_create_before(cast):
+    first = record_interactions(organisation=cast.owner, items=mixed_batch("b", 6))
+    retry = record_interactions(
+        organisation=cast.owner, items=[*mixed_batch("b", 6), item("b-new", "K-new")]
+    )
+    assert [r.created for r in retry] == [False] * 6 + [True]
+    assert [r.interaction.pk for r in retry[:6]] == [r.interaction.pk for r in first]
+    assert Interaction.objects.count() == 7
+    assert Customer.objects.count() == 5  # K-0 .. K-3 and K-new
+    assert Journey.objects.count() == 5
+
+
+def test_new_and_known_customers_in_one_batch_keep_their_details_and_journeys(cast):
+    record_interactions(organisation=cast.owner, items=[item("a", "K-1")])
+    results = record_interactions(
+        organisation=cast.owner,
+        items=[
+            item("b", "K-1", occurred_at=AT - timedelta(hours=1)),  # starts the journey earlier
+            item("c", "K-2", customer_language="en"),
+            item("d", "K-2", journey_ended=True, occurred_at=AT + timedelta(hours=2)),
+            item("e", "K-2", journey_ended=True, occurred_at=AT + timedelta(hours=3)),
+        ],
+    )
+    assert [r.created for r in results] == [True] * 4
+    assert Customer.objects.get(key="K-2").language == "en"
+    first = Journey.objects.get(customer__key="K-1")
+    assert (first.started_at, first.ended_at) == (AT - timedelta(hours=1), None)
+    second = Journey.objects.get(customer__key="K-2")
+    # The first item that ends the journey ends it; a later one does not move the end.
+    assert (second.started_at, second.ended_at) == (AT, AT + timedelta(hours=2))
+    assert {i.external_id: i.unit for i in Interaction.objects.all()}["c"] == cast.team
+
+
+def test_contact_changes_in_a_batch_are_audited_once_each(cast):
+    record_interactions(organisation=cast.owner, items=[item("a", "K-1")])
+    record_interactions(
+        organisation=cast.owner,
+        items=[
+            item("b", "K-1"),  # the same address: no change
+            item("c", "K-1", customer_email="nieuw@example.nl"),
+            item("d", "K-1", customer_email="nieuw@example.nl"),  # no change
+            item("e", "K-2", customer_email="twee@example.nl"),
+            item("f", "K-2", customer_email="twee@example.nl", customer_name="Twee"),
+        ],
+    )
+    entries = [
+        (e.action, e.before.get("email"), e.after["email"], e.after["name"])
+        for e in AuditEntry.objects.filter(action__startswith="customer.contact").order_by("pk")
+    ]
+    assert entries == [
+        ("customer.contact_added", None, "k-1@example.nl", ""),
+        ("customer.contact_changed", "k-1@example.nl", "nieuw@example.nl", ""),
+        ("customer.contact_added", None, "twee@example.nl", ""),
+        ("customer.contact_changed", "twee@example.nl", "twee@example.nl", "Twee"),
+    ]
+    contact = CustomerContact.objects.get(customer__key="K-2")
+    assert (contact.email, contact.name) == ("twee@example.nl", "Twee")
+    assert all(
+        e.object_id == str(contact.pk)
+        for e in AuditEntry.objects.filter(customer_id=contact.customer_id)
+    )
+
+
+def test_a_partner_batch_adds_to_the_owners_journey(cast, django_capture_on_commit_callbacks):
+    owner = post_batch(
+        cast.owner_key, [interaction_payload("owner-1")], django_capture_on_commit_callbacks
+    )
+    partner_items = [
+        interaction_payload(
+            f"partner-{n}", employee="P1", customer={"key": "K-1", "email": "p@example.nl"}
+        )
+        for n in range(3)
+    ]
+    partner = post_batch(cast.partner_key, partner_items, django_capture_on_commit_callbacks)
+    assert owner.status_code == partner.status_code == 200
+    assert partner.json()["created"] == 3
+    journey = Journey.objects.get()
+    assert (
+        journey.interactions.filter(organisation=cast.partner, unit=cast.partner_agent.unit).count()
+        == 3
+    )
+    emails = dict(CustomerContact.objects.values_list("organisation__slug", "email"))
+    assert emails == {"leasewijs": "klant@example.nl", "belcentrum": "p@example.nl"}
+
+
+def test_a_bad_item_refuses_the_whole_batch(cast):
+    with pytest.raises(Exception) as refused:
+        record_interactions(
+            organisation=cast.owner, items=[item("a", "K-1"), item("b", "K-2", employee="nobody")]
+        )
+    assert list(refused.value.errors) == [1]
+    assert (
+        not Customer.objects.exists()
+        and not AuditEntry.objects.filter(customer_id__isnull=False).exists()
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_batches_with_overlapping_customers_at_once_both_succeed(cast):
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (SQLite runs one writer at a time)")
+    batches = [
+        [item(f"x-{n}", f"K-{n}") for n in range(0, 30)],
+        [item(f"y-{n}", f"K-{n}", customer_email=f"y{n}@example.nl") for n in range(29, -1, -1)],
+    ]
+    failures: list[BaseException] = []
+    start = threading.Barrier(2)
+
+    def post(items):
+        try:
+            start.wait()
+            record_interactions(organisation=cast.owner, items=items)
+        except BaseException as error:  # noqa: BLE001 (the test reports it)
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post, args=(b,)) for b in batches]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert Interaction.objects.count() == 60
+    assert Customer.objects.count() == 30 and Journey.objects.count() == 30
+    assert CustomerContact.objects.count() == 30
