@@ -4,8 +4,9 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 from cxloop.text.language import detect_language
+from cxloop.text import polarity
 from cxloop.text.pii import mask_pii
-from cxloop.text.sentiment import Sentiment, analyse_sentiment
+from cxloop.text.sentiment import Sentiment, analyse_sentiment, label_for
 from cxloop.text.taxonomy import DEFAULT_TAXONOMY, TopicSpec, tag_text
 
 
@@ -21,6 +22,8 @@ class TextResult:
     mixed: bool
     clauses: list[dict[str, object]] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
+    lexicon_score: float = 0.0  # the clause lexicon's own score, beside the combined `score`
+    method: str = "lexicon"  # or "lexicon+e5" when the zero-shot took part
 
     def as_json(self) -> dict[str, object]:
         """The fields `cxloop text analyze` writes."""
@@ -45,16 +48,44 @@ def analyse_text(
     text: str, *, topics: Sequence[TopicSpec] = DEFAULT_TAXONOMY, language: str | None = None
 ) -> TextResult:
     """Language, masked text, sentiment and topics of one answer."""
-    masked = mask_pii(text)
-    language = language or detect_language(masked.text)
-    sentiment = analyse_sentiment(masked.text, language if language in {"nl", "en"} else "nl")
-    return TextResult(
-        language=language,
-        masked=masked.text,
-        pii=list(masked.found),
-        sentiment=sentiment.label,
-        score=sentiment.score,
-        mixed=sentiment.mixed,
-        clauses=clause_rows(sentiment),
-        topics=tag_text(masked.text, topics),
-    )
+    return analyse_texts([text], topics=topics, language=language)[0]
+
+
+def analyse_texts(
+    texts: Sequence[str],
+    *,
+    topics: Sequence[TopicSpec] = DEFAULT_TAXONOMY,
+    language: str | None = None,
+) -> list[TextResult]:
+    """`analyse_text` for many answers, embedding those the lexicon is unsure of in one batch."""
+    results = []
+    for text in texts:
+        masked = mask_pii(text)
+        found = language or detect_language(masked.text)
+        sentiment = analyse_sentiment(masked.text, found if found in {"nl", "en"} else "nl")
+        results.append(
+            TextResult(
+                language=found,
+                masked=masked.text,
+                pii=list(masked.found),
+                sentiment=sentiment.label,
+                score=sentiment.score,
+                mixed=sentiment.mixed,
+                clauses=clause_rows(sentiment),
+                topics=tag_text(masked.text, topics),
+                lexicon_score=sentiment.score,
+            )
+        )
+    # A text without words to judge ("nvt", "-") stays neutral at 0; the rest is embedded if unsure.
+    unsure = [
+        r
+        for r in results
+        if r.clauses and polarity.needs_embedding(r.lexicon_score, r.mixed)
+    ]
+    scores = polarity.zero_shot([r.masked for r in unsure])
+    if scores is not None:
+        for result, embedded in zip(unsure, scores, strict=True):
+            result.score = polarity.combine(result.lexicon_score, float(embedded))
+            result.sentiment = label_for(result.score)
+            result.method = "lexicon+e5"
+    return results
