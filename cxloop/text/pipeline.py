@@ -3,8 +3,8 @@
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
-from cxloop.text.language import detect_language
 from cxloop.text import polarity
+from cxloop.text.language import detect_language
 from cxloop.text.pii import mask_pii
 from cxloop.text.sentiment import Sentiment, analyse_sentiment, label_for
 from cxloop.text.taxonomy import DEFAULT_TAXONOMY, TopicSpec, tag_text
@@ -78,9 +78,7 @@ def analyse_texts(
         )
     # A text without words to judge ("nvt", "-") stays neutral at 0; the rest is embedded if unsure.
     unsure = [
-        r
-        for r in results
-        if r.clauses and polarity.needs_embedding(r.lexicon_score, r.mixed)
+        r for r in results if r.clauses and polarity.needs_embedding(r.lexicon_score, r.mixed)
     ]
     scores = polarity.zero_shot([r.masked for r in unsure])
     if scores is not None:
