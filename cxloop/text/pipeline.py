@@ -78,7 +78,9 @@ def analyse_texts(
         )
     # A text without words to judge ("nvt", "-") stays neutral at 0; the rest is embedded if unsure.
     unsure = [
-        r for r in results if r.clauses and polarity.needs_embedding(r.lexicon_score, r.mixed)
+        r
+        for r in results
+        if r.clauses and polarity.needs_embedding(r.lexicon_score, r.mixed, r.clauses)
     ]
     scores = polarity.zero_shot([r.masked for r in unsure])
     if scores is not None:

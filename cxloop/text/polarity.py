@@ -67,9 +67,14 @@ def zero_shot(texts: Sequence[str]) -> np.ndarray | None:
     return np.array([by_text[t[:MAX_CHARS]] for t in texts])
 
 
-def needs_embedding(lexicon_score: float, mixed: bool) -> bool:
-    """Whether the lexicon alone is not sure enough."""
-    return mixed or abs(lexicon_score) < SURE
+def needs_embedding(lexicon_score: float, mixed: bool, clauses: Sequence[dict]) -> bool:
+    """Whether the lexicon alone is not sure enough: weak, mixed, or silent after a turn.
+
+    "Mooie showroom, maar de service is bedroevend": the lexicon knows "mooi" but not
+    "bedroevend", so the clause that weighs most says nothing and its positive score misleads.
+    """
+    silent_turn = any(c["weight"] > 1 and not c["words"] for c in clauses)
+    return mixed or silent_turn or abs(lexicon_score) < SURE
 
 
 def combine(lexicon_score: float, embedding_score: float | None) -> float:
