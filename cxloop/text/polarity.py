@@ -73,7 +73,7 @@ def needs_embedding(lexicon_score: float, mixed: bool, clauses: Sequence[dict]) 
     "Mooie showroom, maar de service is bedroevend": the lexicon knows "mooi" but not
     "bedroevend", so the clause that weighs most says nothing and its positive score misleads.
     """
-    silent_turn = any(c["weight"] > 1 and not c["words"] for c in clauses)
+    silent_turn = any(c["weight"] > 1 and c["sentiment"] == "neutral" for c in clauses)
     return mixed or silent_turn or abs(lexicon_score) < SURE
 
 
