@@ -82,10 +82,23 @@ def analyse_texts(
         for r in results
         if r.clauses and polarity.needs_embedding(r.lexicon_score, r.mixed, r.clauses)
     ]
-    scores = polarity.zero_shot([r.masked for r in unsure])
+    # "Mooie showroom, maar de service is bedroevend": a clause after a turn that the lexicon
+    # finds silent is judged on its own too (in the same batch).
+    turns = [(r, i) for r in unsure for i in polarity.silent_turns(r.clauses)]
+    scores = polarity.zero_shot(
+        [r.masked for r in unsure] + [r.clauses[i]["text"] for r, i in turns]
+    )
     if scores is not None:
-        for result, embedded in zip(unsure, scores, strict=True):
-            result.score = polarity.combine(result.lexicon_score, float(embedded))
+        verdicts: dict[int, dict[int, float]] = {}
+        for (result, index), verdict in zip(turns, scores[len(unsure) :], strict=True):
+            verdicts.setdefault(id(result), {})[index] = float(verdict)
+        for result, embedded in zip(unsure, scores, strict=False):
+            lexicon_score = result.lexicon_score
+            if id(result) in verdicts:
+                lexicon_score = polarity.with_clause_verdicts(
+                    lexicon_score, result.clauses, verdicts[id(result)]
+                )
+            result.score = polarity.combine(lexicon_score, float(embedded))
             result.sentiment = label_for(result.score)
             result.method = "lexicon+e5"
     return results

@@ -18,12 +18,12 @@ not sure about are embedded, in one batch, which keeps the pipeline above 200 li
 
 from collections.abc import Sequence
 from functools import lru_cache
-from math import tanh
+from math import atanh, tanh
 
 import numpy as np
 
 from cxloop.text import embeddings
-from cxloop.text.sentiment import THRESHOLD
+from cxloop.text.sentiment import THRESHOLD, label_for
 
 POSITIVE_ANCHORS = (
     "Ik ben erg tevreden, uitstekende service.",
@@ -41,6 +41,7 @@ OFFSET = 0.01  # the zero-shot's neutral point, tuned on eval_dev.jsonl
 SCALE = 0.06  # a cosine difference of this size counts as a clear verdict
 SURE = 0.3  # a lexicon score at least this strong (and not mixed) is not embedded
 LEXICON_WEIGHT, EMBEDDING_WEIGHT = 1.0, 0.5
+CLAUSE_WEIGHT = 3.0  # a silent clause after a turn, once judged, weighs like the strongest lexicon word (SO-CAL's 3)
 MAX_CHARS = 400  # long reviews: their start carries the verdict and costs little
 SMALLEST = 0.01  # a polar text's score never rounds to 0
 
@@ -73,8 +74,30 @@ def needs_embedding(lexicon_score: float, mixed: bool, clauses: Sequence[dict]) 
     "Mooie showroom, maar de service is bedroevend": the lexicon knows "mooi" but not
     "bedroevend", so the clause that weighs most says nothing and its positive score misleads.
     """
-    silent_turn = any(c["weight"] > 1 and c["sentiment"] == "neutral" for c in clauses)
-    return mixed or silent_turn or abs(lexicon_score) < SURE
+    return mixed or bool(silent_turns(clauses)) or abs(lexicon_score) < SURE
+
+
+def silent_turns(clauses: Sequence[dict]) -> list[int]:
+    """Indices of the clauses after a turn ("maar", "alleen") in which the lexicon found nothing."""
+    return [i for i, c in enumerate(clauses) if c["weight"] > 1 and c["sentiment"] == "neutral"]
+
+
+def with_clause_verdicts(
+    lexicon_score: float, clauses: list[dict], verdicts: dict[int, float]
+) -> float:
+    """The lexicon's score again, with the zero-shot's verdict on clauses it found silent.
+
+    The clause rows are updated too, so the explanation shows which clause the model judged.
+    """
+    raw = 3 * atanh(max(-0.999, min(0.999, lexicon_score)))
+    for index, verdict in verdicts.items():
+        clause = clauses[index]
+        own = 3 * atanh(max(-0.999, min(0.999, float(clause["score"]))))
+        raw += clause["weight"] * (CLAUSE_WEIGHT * verdict - own)
+        clause["score"] = round(tanh(CLAUSE_WEIGHT * verdict / 3), 4)
+        clause["sentiment"] = label_for(clause["score"])
+        clause["judged_by"] = "e5"
+    return tanh(raw / 3)
 
 
 def combine(lexicon_score: float, embedding_score: float | None) -> float:

@@ -113,3 +113,11 @@ def test_accuracy_floor_on_the_dev_set(e5):
     accuracy = sum((s > 0) == (g == "positive") and s != 0 for g, s in polar) / len(polar)
     assert accuracy >= 0.88
     assert not [s for _, s in polar if s == 0]
+
+
+def test_a_clause_after_maar_that_the_lexicon_finds_silent_is_judged_by_the_model(e5):
+    result = analyse_text("Leuk geprobeerd, maar ik zit nog steeds zonder internet.")
+    assert result.lexicon_score > 0  # the lexicon only heard "leuk"
+    assert result.sentiment == "negative" and result.method == "lexicon+e5"
+    after_turn = result.clauses[-1]
+    assert after_turn["judged_by"] == "e5" and after_turn["sentiment"] == "negative"
