@@ -11,6 +11,10 @@ Why an earlier note measured 0.62–0.70 for the zero-shot: with `CXLOOP_TEXT_EM
 which share no words with most anchors: on our dev set that gives 0.665 with 58% of polar
 texts at exactly 0. With e5 it is 0.86–0.87 (benchmarks/README.md).
 
+Neutral stays for answers without anything to judge: "nvt", "geen", "-", "Geen opmerkingen."
+score exactly 0 (lexicon.NO_COMMENT) and are never embedded; "prima" is praise, not neutral.
+Every other text gets a signed score, however small, and its label from `label_for`.
+
 Combining: the lexicon decides where it is sure (its clause rules handle negation and "maar"),
 the zero-shot elsewhere, and the two are added where both speak. Only texts the lexicon is
 not sure about are embedded, in one batch, which keeps the pipeline above 200 lines/s.
