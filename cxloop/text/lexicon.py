@@ -459,7 +459,7 @@ IRREALIS = {
     ),
 }
 NO_COMMENT = re.compile(
-    r"^\W*(?:nvt|n\.v\.t\.?|n/a|na|geen(?: verdere)? (?:opmerkingen?|commentaar|toelichting|reden)|geen|nee|niets|niks|"
+    r"^\W*(?:nvt|n\.v\.t\.?|n/a|na|niet van toepassing|geen aanvulling(?:en)?|geen(?: verdere)? (?:opmerkingen?|commentaar|toelichting|reden)|geen|nee|niets|niks|"
     r"-+|\.+|\?+|none|no|nothing|no comment|geen idee|weet ik niet|weet niet|x+)\W*$"
 )
 

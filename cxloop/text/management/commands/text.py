@@ -8,7 +8,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cxloop.text.pipeline import analyse_text
+from cxloop.text.pipeline import analyse_texts
+
+BATCH = 64  # lines embedded together (the e5 model is fastest on batches)
 
 
 class Command(BaseCommand):
@@ -58,7 +60,7 @@ class Command(BaseCommand):
 
     def _analyze(self, path: str, *, details: bool) -> None:
         stream = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
-        started, count = time.perf_counter(), 0
+        started, count, batch = time.perf_counter(), 0, []
         with stream:
             for number, line in enumerate(stream, start=1):
                 if not line.strip():
@@ -69,26 +71,35 @@ class Command(BaseCommand):
                     raise CommandError(f"line {number}: not JSON ({error})") from error
                 if not isinstance(row, dict) or not isinstance(row.get("text"), str):
                     raise CommandError(f"line {number}: no `text` field")
-                result = analyse_text(row["text"])
-                row.update(
-                    language=result.language,
-                    sentiment=result.sentiment,
-                    sentiment_score=result.score,
-                    topics=result.topics,
-                )
-                if details:
-                    row.update(
-                        masked=result.masked,
-                        pii=result.pii,
-                        mixed=result.mixed,
-                        clauses=result.clauses,
-                    )
-                self.stdout.write(json.dumps(row, ensure_ascii=False))
-                count += 1
+                batch.append(row)
+                if len(batch) == BATCH:
+                    count += self._write(batch, details=details)
+                    batch = []
+            count += self._write(batch, details=details)
         elapsed = time.perf_counter() - started
         self.stderr.write(
             f"{count} lines in {elapsed:.2f} s ({count / elapsed if elapsed else 0:.0f} lines/s)"
         )
+
+    def _write(self, rows: list[dict[str, Any]], *, details: bool) -> int:
+        for row, result in zip(rows, analyse_texts([r["text"] for r in rows]), strict=True):
+            row.update(
+                language=result.language,
+                sentiment=result.sentiment,
+                sentiment_score=result.score,
+                topics=result.topics,
+            )
+            if details:
+                row.update(
+                    masked=result.masked,
+                    pii=result.pii,
+                    mixed=result.mixed,
+                    clauses=result.clauses,
+                    lexicon_score=result.lexicon_score,
+                    method=result.method,
+                )
+            self.stdout.write(json.dumps(row, ensure_ascii=False))
+        return len(rows)
 
 
 def _organisation(slug: str):
