@@ -76,63 +76,117 @@ def cast(db) -> Cast:
     chain = Chain.objects.create(name="Leaseketen", slug="leaseketen")
     other_chain = Chain.objects.create(name="Andere keten", slug="andere")
     owner = Organisation.objects.create(
-        chain=chain, name="Leasewijs", slug="leasewijs", sender_email="klantbeleving@leasewijs.nl",
+        chain=chain,
+        name="Leasewijs",
+        slug="leasewijs",
+        sender_email="klantbeleving@leasewijs.nl",
         reply_to_email="service@leasewijs.nl",
     )
     partner = Organisation.objects.create(chain=chain, name="Belcentrum", slug="belcentrum")
     outsider_org = Organisation.objects.create(chain=other_chain, name="Elders", slug="elders")
 
-    department = create_unit(organisation=owner, name="Klantenservice", slug="klantenservice", kind=Unit.Kind.DEPARTMENT)
+    department = create_unit(
+        organisation=owner, name="Klantenservice", slug="klantenservice", kind=Unit.Kind.DEPARTMENT
+    )
     team = create_unit(organisation=owner, name="Team Noord", slug="team-noord", parent=department)
     lead = create_employee(
-        organisation=owner, unit=team, code="L1", name="Lotte de Lead", email="lotte@leasewijs.nl",
-        username="lotte", password=PASSWORD,
+        organisation=owner,
+        unit=team,
+        code="L1",
+        name="Lotte de Lead",
+        email="lotte@leasewijs.nl",
+        username="lotte",
+        password=PASSWORD,
     )
     grant_role(user=lead.user, organisation=owner, role=Role.TEAM_LEAD, unit=team)
     set_unit_lead(unit=team, lead=lead)
     agent = create_employee(
-        organisation=owner, unit=team, code="A1", name="Anouk Agent", username="anouk", password=PASSWORD
+        organisation=owner,
+        unit=team,
+        code="A1",
+        name="Anouk Agent",
+        username="anouk",
+        password=PASSWORD,
     )
     colleague = create_employee(
-        organisation=owner, unit=team, code="B1", name="Bram Collega", username="bram", password=PASSWORD
+        organisation=owner,
+        unit=team,
+        code="B1",
+        name="Bram Collega",
+        username="bram",
+        password=PASSWORD,
     )
     partner_team = create_unit(organisation=partner, name="Inbound", slug="inbound")
-    partner_agent = create_employee(organisation=partner, unit=partner_team, code="P1", name="Pim Partner")
+    partner_agent = create_employee(
+        organisation=partner, unit=partner_team, code="P1", name="Pim Partner"
+    )
 
-    journey_type = JourneyType.objects.create(chain=chain, owner=owner, name="Schade melden", slug="schade-melden")
+    journey_type = JourneyType.objects.create(
+        chain=chain, owner=owner, name="Schade melden", slug="schade-melden"
+    )
     DataSharingAgreement.objects.create(journey_type=journey_type, organisation=partner)
-    touchpoint = Touchpoint.objects.create(journey_type=journey_type, name="Schade melden", slug="melding")
+    touchpoint = Touchpoint.objects.create(
+        journey_type=journey_type, name="Schade melden", slug="melding"
+    )
     phone = Channel.objects.create(chain=chain, name="Telefoon", slug="telefoon")
     email = Channel.objects.create(chain=chain, name="E-mail", slug="e-mail")
 
     survey = Survey.objects.create(organisation=owner, name="Na contact")
     nps_question = Question.objects.create(
-        survey=survey, position=1, kind=Question.Kind.NPS, required=True,
+        survey=survey,
+        position=1,
+        kind=Question.Kind.NPS,
+        required=True,
         text_nl="Hoe waarschijnlijk is het dat u Leasewijs aanbeveelt?",
         text_en="How likely are you to recommend Leasewijs?",
     )
     open_question = Question.objects.create(
-        survey=survey, position=2, kind=Question.Kind.OPEN,
-        text_nl="Wat is de belangrijkste reden voor uw score?", text_en="What is the main reason for your score?",
+        survey=survey,
+        position=2,
+        kind=Question.Kind.OPEN,
+        text_nl="Wat is de belangrijkste reden voor uw score?",
+        text_en="What is the main reason for your score?",
     )
     # E-mail at any hour, so that tests run at night behave as by day; quiet hours have their own tests.
     InvitationRule.objects.create(organisation=owner, survey=survey, quiet_hours_for_email=False)
     partner_survey = Survey.objects.create(organisation=partner, name="Belcentrum na contact")
     Question.objects.create(
-        survey=partner_survey, position=1, kind=Question.Kind.NPS, text_nl="Aanbevelen?", text_en="Recommend?"
+        survey=partner_survey,
+        position=1,
+        kind=Question.Kind.NPS,
+        text_nl="Aanbevelen?",
+        text_en="Recommend?",
     )
-    InvitationRule.objects.create(organisation=partner, survey=partner_survey, quiet_hours_for_email=False)
+    InvitationRule.objects.create(
+        organisation=partner, survey=partner_survey, quiet_hours_for_email=False
+    )
     from cxloop.followup.models import RootCause
 
     root_cause = RootCause.objects.create(organisation=owner, name="Wachttijd telefoon")
     RootCause.objects.create(organisation=partner, name="Wachtrij belcentrum")
 
     return Cast(
-        chain=chain, owner=owner, partner=partner, outsider_org=outsider_org, department=department, team=team,
-        lead=lead, agent=agent, colleague=colleague, partner_agent=partner_agent, journey_type=journey_type,
-        touchpoint=touchpoint, phone=phone, email=email, survey=survey, nps_question=nps_question,
-        open_question=open_question, owner_admin=_admin("olivia", owner), partner_admin=_admin("paula", partner),
-        outsider=_admin("olaf", outsider_org), owner_key=create_api_key(organisation=owner, name="crm")[1],
+        chain=chain,
+        owner=owner,
+        partner=partner,
+        outsider_org=outsider_org,
+        department=department,
+        team=team,
+        lead=lead,
+        agent=agent,
+        colleague=colleague,
+        partner_agent=partner_agent,
+        journey_type=journey_type,
+        touchpoint=touchpoint,
+        phone=phone,
+        email=email,
+        survey=survey,
+        nps_question=nps_question,
+        open_question=open_question,
+        owner_admin=_admin("olivia", owner),
+        partner_admin=_admin("paula", partner),
+        outsider=_admin("olaf", outsider_org),
+        owner_key=create_api_key(organisation=owner, name="crm")[1],
         partner_key=create_api_key(organisation=partner, name="crm")[1],
         outsider_key=create_api_key(organisation=outsider_org, name="crm")[1],
         root_cause=root_cause,

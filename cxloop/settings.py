@@ -99,7 +99,8 @@ TEMPLATES = [
 DEFAULT_SQLITE_URL = f"sqlite:///{DATA_DIR / 'cxloop.sqlite3'}"
 DATABASES = {
     "default": dj_database_url.parse(
-        envstr("CXLOOP_DATABASE_URL", DEFAULT_SQLITE_URL), conn_max_age=envint("CXLOOP_DB_CONN_MAX_AGE", 0)
+        envstr("CXLOOP_DATABASE_URL", DEFAULT_SQLITE_URL),
+        conn_max_age=envint("CXLOOP_DB_CONN_MAX_AGE", 0),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -185,7 +186,9 @@ CXLOOP_WORKER_LEASE_SECONDS = envint("CXLOOP_WORKER_LEASE_SECONDS", 30)
 if CXLOOP_WORKER_LEASE_SECONDS < 6:
     from cxloop.lib.env import ConfigError
 
-    raise ConfigError(f"CXLOOP_WORKER_LEASE_SECONDS must be at least 6, not {CXLOOP_WORKER_LEASE_SECONDS}")
+    raise ConfigError(
+        f"CXLOOP_WORKER_LEASE_SECONDS must be at least 6, not {CXLOOP_WORKER_LEASE_SECONDS}"
+    )
 
 # --- rate limits, API keys and the cache (issue 10) ---
 from cxloop.lib.env import envcache, envrate  # noqa: E402
@@ -195,7 +198,10 @@ from cxloop.lib.env import envcache, envrate  # noqa: E402
 CACHES = {
     "default": envcache(
         "CXLOOP_CACHE_URL",
-        data_default={"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "cxloop-test"}
+        data_default={
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "cxloop-test",
+        }
         if TESTING
         else {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
@@ -207,9 +213,15 @@ CACHES = {
 }
 # Requests per period, as "count/period" ("60/m", "20/10m") or "off".
 CXLOOP_RATELIMIT_API = envrate("CXLOOP_RATELIMIT_API", "600/m")  # per API key, every /api/ call
-CXLOOP_RATELIMIT_LINKS = envrate("CXLOOP_RATELIMIT_LINKS", "60/m")  # per client, survey and opt-out links
-CXLOOP_RATELIMIT_OPT_OUT_API = envrate("CXLOOP_RATELIMIT_OPT_OUT_API", "60/m")  # per client, opt-out by key
-CXLOOP_RATELIMIT_UNKNOWN = envrate("CXLOOP_RATELIMIT_UNKNOWN", "20/10m")  # per client, unknown tokens and keys
+CXLOOP_RATELIMIT_LINKS = envrate(
+    "CXLOOP_RATELIMIT_LINKS", "60/m"
+)  # per client, survey and opt-out links
+CXLOOP_RATELIMIT_OPT_OUT_API = envrate(
+    "CXLOOP_RATELIMIT_OPT_OUT_API", "60/m"
+)  # per client, opt-out by key
+CXLOOP_RATELIMIT_UNKNOWN = envrate(
+    "CXLOOP_RATELIMIT_UNKNOWN", "20/10m"
+)  # per client, unknown tokens and keys
 # How many reverse proxies in front of cxloop append to X-Forwarded-For; 0 trusts the socket address.
 CXLOOP_TRUSTED_PROXY_COUNT = envint("CXLOOP_TRUSTED_PROXY_COUNT", 0)
 
@@ -219,7 +231,9 @@ CXLOOP_TRUSTED_PROXY_COUNT = envint("CXLOOP_TRUSTED_PROXY_COUNT", 0)
 LOGGING.setdefault("filters", {})["redact_tokens"] = {"()": "cxloop.messaging.links.RedactTokens"}
 for _handler in LOGGING["handlers"].values():
     _handler.setdefault("filters", []).append("redact_tokens")
-LOGGING.setdefault("loggers", {}).setdefault("django.request", {}).setdefault("filters", []).append("redact_tokens")
+LOGGING.setdefault("loggers", {}).setdefault("django.request", {}).setdefault("filters", []).append(
+    "redact_tokens"
+)
 
 # --- privacy (issue 10) ---
 INSTALLED_APPS += ["cxloop.privacy"]
@@ -255,7 +269,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=envint("CXLOOP_LOGIN_LOCKOUT_MINUTES", 15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "cxloop.accounts.lockout.locked_out"
-AXES_CLIENT_IP_CALLABLE = "cxloop.accounts.lockout.client_address"  # honours CXLOOP_TRUSTED_PROXY_COUNT
+AXES_CLIENT_IP_CALLABLE = (
+    "cxloop.accounts.lockout.client_address"  # honours CXLOOP_TRUSTED_PROXY_COUNT
+)
 AXES_VERBOSE = False
 
 # Django's standard validators: long enough, not like the username, not a common or numeric password.

@@ -53,7 +53,11 @@ def nps(*, promoters: int, passives: int, detractors: int, z: float = Z95) -> Sc
     0.75 promoters (n + 3), centre on the adjusted NPS, variance p_p + p_d − NPS²
     over n + 3, and clip to [−100, 100].
     """
-    for name, value in (("promoters", promoters), ("passives", passives), ("detractors", detractors)):
+    for name, value in (
+        ("promoters", promoters),
+        ("passives", passives),
+        ("detractors", detractors),
+    ):
         if value < 0:
             raise ValueError(f"{name} cannot be negative")
     n = promoters + passives + detractors
@@ -89,7 +93,9 @@ def nps_counts(scores: Iterable[int]) -> NpsCounts:
 def nps_from_scores(scores: Iterable[int], z: float = Z95) -> Score:
     """NPS of raw 0–10 answers."""
     counts = nps_counts(scores)
-    return nps(promoters=counts.promoters, passives=counts.passives, detractors=counts.detractors, z=z)
+    return nps(
+        promoters=counts.promoters, passives=counts.passives, detractors=counts.detractors, z=z
+    )
 
 
 def proportion(*, successes: int, n: int, z: float = Z95) -> Score:
@@ -190,7 +196,11 @@ def pooled(counts: Iterable[NpsCounts]) -> NpsCounts:
     """All counts added up."""
     total = NpsCounts()
     for c in counts:
-        total = NpsCounts(total.promoters + c.promoters, total.passives + c.passives, total.detractors + c.detractors)
+        total = NpsCounts(
+            total.promoters + c.promoters,
+            total.passives + c.passives,
+            total.detractors + c.detractors,
+        )
     return total
 
 
@@ -232,7 +242,11 @@ def funnel_limits(*, overall: NpsCounts, n: int, z: float = Z95) -> Limits:
 
 def _limits(centre: float, variance: float, n: int, width: float) -> Limits:
     half = width * sqrt(variance / n)
-    return Limits(centre=100 * centre, low=max(-100.0, 100 * (centre - half)), high=min(100.0, 100 * (centre + half)))
+    return Limits(
+        centre=100 * centre,
+        low=max(-100.0, 100 * (centre - half)),
+        high=min(100.0, 100 * (centre + half)),
+    )
 
 
 def correlation_interval(r: float, n: int, z: float = Z95) -> tuple[float, float] | None:

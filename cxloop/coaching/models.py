@@ -8,9 +8,15 @@ from django.utils.translation import gettext_lazy as _
 class CoachingNote(models.Model):
     """A note from a lead to one employee, optionally about one response."""
 
-    employee = models.ForeignKey("orgs.Employee", on_delete=models.CASCADE, related_name="coaching_notes")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    response = models.ForeignKey("responses.Response", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    employee = models.ForeignKey(
+        "orgs.Employee", on_delete=models.CASCADE, related_name="coaching_notes"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    response = models.ForeignKey(
+        "responses.Response", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     text = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -14,7 +14,9 @@ class CoachingError(Exception):
 
 
 @transaction.atomic
-def write_note(*, author: AbstractBaseUser, employee: Employee, text: str, response: Response | None = None) -> CoachingNote:
+def write_note(
+    *, author: AbstractBaseUser, employee: Employee, text: str, response: Response | None = None
+) -> CoachingNote:
     """A lead's note to an employee; never about someone outside the lead's units."""
     text = text.strip()
     if not text:
@@ -23,4 +25,6 @@ def write_note(*, author: AbstractBaseUser, employee: Employee, text: str, respo
         raise CoachingError("only a lead of the employee's unit writes coaching notes")
     if response is not None and response.employee_id != employee.pk:
         raise CoachingError("the response is not about this employee")
-    return CoachingNote.objects.create(employee=employee, author=author, text=text, response=response)
+    return CoachingNote.objects.create(
+        employee=employee, author=author, text=text, response=response
+    )

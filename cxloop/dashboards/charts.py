@@ -508,9 +508,7 @@ def _funnel_point(
 ) -> str:
     px, py = x(point.n), y(point.value)
     where = _where(point, overall)
-    tip = (
-        f"<title>{escape(point.label)}: NPS {signed(point.value)}, n = {point.n} ({escape(str(FUNNEL_PLACES[where]))})</title>"
-    )
+    tip = f"<title>{escape(point.label)}: NPS {signed(point.value)}, n = {point.n} ({escape(str(FUNNEL_PLACES[where]))})</title>"
     if where == "above":
         shape = f'<path d="M{px:.1f},{py - 7:.1f} l7,11 h-14 z" fill="{GREEN}"/>'
     elif where == "below":

@@ -479,7 +479,9 @@ class _Writer:
     def _flush(self) -> None:
         for model, names in COLUMNS.items():
             written = insert_rows(model, names, self.rows[model], now=self.clock.now)
-            with translation.override("en"):  # stable keys ("responses"), whatever language the command runs in
+            with translation.override(
+                "en"
+            ):  # stable keys ("responses"), whatever language the command runs in
                 name = str(model._meta.verbose_name_plural)
             self.counts[name] = self.counts.get(name, 0) + written
             self.rows[model].clear()

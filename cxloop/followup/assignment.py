@@ -48,8 +48,14 @@ def _members_who_know(members: list[Employee], customer_id: int) -> list[Employe
     counts = (
         Employee.objects.filter(pk__in=[m.pk for m in members])
         .annotate(
-            contacts=Count("interactions", filter=Q(interactions__customer_id=customer_id), distinct=True)
-            + Count("assigned_cases", filter=Q(assigned_cases__response__customer_id=customer_id), distinct=True)
+            contacts=Count(
+                "interactions", filter=Q(interactions__customer_id=customer_id), distinct=True
+            )
+            + Count(
+                "assigned_cases",
+                filter=Q(assigned_cases__response__customer_id=customer_id),
+                distinct=True,
+            )
         )
         .filter(contacts__gt=0)
         .order_by("-contacts", "pk")
@@ -68,4 +74,3 @@ def _next_in_turn(members: list[Employee], last_id: int | None) -> Employee:
 
 def record_turn(queue: FollowUpQueue, employee: Employee) -> None:
     FollowUpQueue.objects.filter(pk=queue.pk).update(last_assigned=employee)
-

@@ -19,20 +19,36 @@ ESCALATION_STEP = timedelta(hours=8)  # one working day between layers
 
 
 def _remind_before(case: FollowUpCase) -> timedelta:
-    hours = FollowUpSettings.objects.filter(organisation=case.organisation).values_list("remind_before_hours", flat=True).first()
+    hours = (
+        FollowUpSettings.objects.filter(organisation=case.organisation)
+        .values_list("remind_before_hours", flat=True)
+        .first()
+    )
     return timedelta(hours=2 if hours is None else hours)
 
 
 def remind_case(*, case: FollowUpCase, due: datetime, now: datetime) -> int:
     """E-mail the assignee once, shortly before the case is due; returns 1 when a reminder went out."""
-    if case.reminded_at is not None or case.assignee is None or not (due - _remind_before(case) <= now < due):
+    if (
+        case.reminded_at is not None
+        or case.assignee is None
+        or not (due - _remind_before(case) <= now < due)
+    ):
         return 0
     with transaction.atomic():
-        if not FollowUpCase.objects.filter(pk=case.pk, reminded_at__isnull=True).update(reminded_at=now):
+        if not FollowUpCase.objects.filter(pk=case.pk, reminded_at__isnull=True).update(
+            reminded_at=now
+        ):
             return 0  # another worker reminded first
         history.reminded(case, due=due, at=now)
         if case.assignee.email:
-            _mail(case, case.assignee.email, "followup/email/reminder", due=due, purpose="case_reminder")
+            _mail(
+                case,
+                case.assignee.email,
+                "followup/email/reminder",
+                due=due,
+                purpose="case_reminder",
+            )
     return 1
 
 
@@ -64,22 +80,38 @@ def escalate_case(*, case: FollowUpCase, due: datetime, now: datetime) -> int:
     if level > wanted_level or level > len(ladder):
         return 0
     with transaction.atomic():
-        updated = FollowUpCase.objects.filter(pk=case.pk, escalation_level=case.escalation_level).update(
-            escalation_level=level, escalated_at=now
-        )
+        updated = FollowUpCase.objects.filter(
+            pk=case.pk, escalation_level=case.escalation_level
+        ).update(escalation_level=level, escalated_at=now)
         if not updated:
             return 0  # another worker escalated first
         case.escalation_level, case.escalated_at = level, now
         recipients = ladder[level - 1]
         for recipient in recipients:
-            _mail(case, recipient, "followup/email/escalated", due=due, purpose="case_escalated", level=level)
+            _mail(
+                case,
+                recipient,
+                "followup/email/escalated",
+                due=due,
+                purpose="case_escalated",
+                level=level,
+            )
         history.escalated(case, level=level, recipients=recipients, at=now)
     return 1
 
 
-def _mail(case: FollowUpCase, recipient: str, template: str, *, due: datetime, purpose: str, **extra) -> None:
-    context = {"case": case, "due": due, "url": settings.BASE_URL + reverse("case_detail", kwargs={"pk": case.pk}), **extra}
-    with translation.override(staff_language(recipient)):  # not the language of whoever's request this is
+def _mail(
+    case: FollowUpCase, recipient: str, template: str, *, due: datetime, purpose: str, **extra
+) -> None:
+    context = {
+        "case": case,
+        "due": due,
+        "url": settings.BASE_URL + reverse("case_detail", kwargs={"pk": case.pk}),
+        **extra,
+    }
+    with translation.override(
+        staff_language(recipient)
+    ):  # not the language of whoever's request this is
         queue_email(
             organisation=case.organisation,
             recipient=recipient,

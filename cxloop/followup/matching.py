@@ -76,6 +76,8 @@ def matches(conditions: Conditions, response: ResponseFacts) -> bool:
         return False
     if not _scale_conditions(conditions, response):
         return False
-    if conditions.keywords and not any(mentions(response.comment, word) for word in conditions.keywords):
+    if conditions.keywords and not any(
+        mentions(response.comment, word) for word in conditions.keywords
+    ):
         return False
     return True

@@ -15,12 +15,15 @@ def default_opening_hours() -> dict[str, list[list[str]]]:
 class FollowUpSettings(models.Model):
     """An organisation's business hours for SLAs and its follow-up habits."""
 
-    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="followup_settings")
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="followup_settings"
+    )
     # {"0": [["08:30", "12:00"], ["13:00", "17:30"]], ...}: weekday 0 is Monday, Europe/Amsterdam.
     opening_hours = models.JSONField(default=default_opening_hours)
     closed_on_public_holidays = models.BooleanField(default=True)
     max_failed_attempts = models.PositiveSmallIntegerField(
-        default=3, help_text=_("After this many failed contact attempts the case closes as unreachable")
+        default=3,
+        help_text=_("After this many failed contact attempts the case closes as unreachable"),
     )
     remind_before_hours = models.PositiveSmallIntegerField(default=2)
 
@@ -35,9 +38,15 @@ class FollowUpSettings(models.Model):
 class SlaPolicy(models.Model):
     """Working hours until first contact and until resolution, per journey type and priority."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="sla_policies")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="sla_policies"
+    )
     journey_type = models.ForeignKey(
-        "journeys.JourneyType", null=True, blank=True, on_delete=models.CASCADE, related_name="sla_policies"
+        "journeys.JourneyType",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="sla_policies",
     )
     priority = models.CharField(max_length=8, default="normal")
     first_contact_hours = models.DecimalField(max_digits=6, decimal_places=2, default=8)
@@ -54,7 +63,9 @@ class SlaPolicy(models.Model):
 class FollowUpQueue(models.Model):
     """A named queue of employees who share follow-up cases, round robin."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="followup_queues")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="followup_queues"
+    )
     name = models.CharField(max_length=100)
     members = models.ManyToManyField(Employee, blank=True, related_name="followup_queues")
     prefer_known_employee = models.BooleanField(
@@ -63,7 +74,9 @@ class FollowUpQueue(models.Model):
     match_segment = models.BooleanField(
         default=False, help_text=_("Prefer a member whose skills include the customer's segment")
     )
-    last_assigned = models.ForeignKey(Employee, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    last_assigned = models.ForeignKey(
+        Employee, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("follow-up queue")
@@ -76,7 +89,9 @@ class FollowUpQueue(models.Model):
 class RootCause(models.Model):
     """An entry of the organisation's editable root-cause taxonomy."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="root_causes")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="root_causes"
+    )
     name = models.CharField(max_length=100)
     is_active = models.BooleanField(default=True)
 
@@ -84,7 +99,9 @@ class RootCause(models.Model):
         verbose_name = _("root cause")
         verbose_name_plural = _("root causes")
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="root_cause_name_per_org")]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="root_cause_name_per_org")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -93,7 +110,9 @@ class RootCause(models.Model):
 class CustomerMessageTemplate(models.Model):
     """The message back to the customer ("terugmelding"), in Dutch and English, with placeholders."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="customer_message_templates")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="customer_message_templates"
+    )
     name = models.CharField(max_length=100)
     subject_nl = models.CharField(max_length=200)
     body_nl = models.TextField(help_text=_("Placeholders: {organisation}, {action}, {employee}"))
@@ -113,31 +132,48 @@ class FollowUpRule(models.Model):
 
     class Action(models.TextChoices):
         OPEN_CASE = "open_case", _("open a follow-up case")
-        FORWARD_COMPLIMENT = "compliment", _("forward the compliment to the employee and their lead")
+        FORWARD_COMPLIMENT = (
+            "compliment",
+            _("forward the compliment to the employee and their lead"),
+        )
 
     class Owner(models.TextChoices):
         UNIT_LEAD = "unit_lead", _("the lead of the employee's unit")
         QUEUE = "queue", _("a follow-up queue")
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="followup_rules")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="followup_rules"
+    )
     name = models.CharField(max_length=100)
     position = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True)
     journey_type = models.ForeignKey(
-        "journeys.JourneyType", null=True, blank=True, on_delete=models.CASCADE, related_name="followup_rules"
+        "journeys.JourneyType",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="followup_rules",
     )
-    channel = models.ForeignKey("journeys.Channel", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    channel = models.ForeignKey(
+        "journeys.Channel", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     segment = models.CharField(max_length=64, blank=True)
     nps_max = models.SmallIntegerField(null=True, blank=True, help_text=_("e.g. 6 for detractors"))
-    nps_min = models.SmallIntegerField(null=True, blank=True, help_text=_("e.g. 9 for promoters (compliments)"))
+    nps_min = models.SmallIntegerField(
+        null=True, blank=True, help_text=_("e.g. 9 for promoters (compliments)")
+    )
     csat_max = models.SmallIntegerField(null=True, blank=True)
     ces_min = models.SmallIntegerField(null=True, blank=True)
-    keywords = models.TextField(blank=True, help_text=_("Words in the open answer, one per line (e.g. opzeggen, klacht)"))
+    keywords = models.TextField(
+        blank=True, help_text=_("Words in the open answer, one per line (e.g. opzeggen, klacht)")
+    )
     require_comment = models.BooleanField(default=False)
     action = models.CharField(max_length=12, choices=Action.choices, default=Action.OPEN_CASE)
     priority = models.CharField(max_length=8, default="normal")
     owner = models.CharField(max_length=10, choices=Owner.choices, default=Owner.UNIT_LEAD)
-    queue = models.ForeignKey(FollowUpQueue, null=True, blank=True, on_delete=models.SET_NULL, related_name="rules")
+    queue = models.ForeignKey(
+        FollowUpQueue, null=True, blank=True, on_delete=models.SET_NULL, related_name="rules"
+    )
 
     class Meta:
         verbose_name = _("follow-up rule")
@@ -165,16 +201,28 @@ class FollowUpCase(models.Model):
         NORMAL = "normal", _("normal")
         LOW = "low", _("low")
 
-    response = models.OneToOneField(Response, on_delete=models.CASCADE, related_name="followup_case")
-    rule = models.ForeignKey(FollowUpRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
+    response = models.OneToOneField(
+        Response, on_delete=models.CASCADE, related_name="followup_case"
+    )
+    rule = models.ForeignKey(
+        FollowUpRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
+    )
     # The organisation that owns the case now; a hand-over to a partner changes it.
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="followup_cases")
-    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="followup_cases")
-    queue = models.ForeignKey(FollowUpQueue, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="followup_cases"
+    )
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="followup_cases"
+    )
+    queue = models.ForeignKey(
+        FollowUpQueue, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
+    )
     assignee = models.ForeignKey(
         Employee, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_cases"
     )
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW, db_index=True)
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.NEW, db_index=True
+    )
     priority = models.CharField(max_length=8, choices=Priority.choices, default=Priority.NORMAL)
     reason = models.CharField(max_length=200)
     opened_at = models.DateTimeField()
@@ -187,8 +235,12 @@ class FollowUpCase(models.Model):
     escalation_level = models.PositiveSmallIntegerField(default=0)
     escalated_at = models.DateTimeField(null=True, blank=True)
     reassignments = models.PositiveSmallIntegerField(default=0)
-    handovers = models.PositiveSmallIntegerField(default=0, help_text=_("Moves between units or organisations"))
-    root_cause = models.ForeignKey(RootCause, null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
+    handovers = models.PositiveSmallIntegerField(
+        default=0, help_text=_("Moves between units or organisations")
+    )
+    root_cause = models.ForeignKey(
+        RootCause, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
     action_taken = models.TextField(blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     customer_message = models.TextField(blank=True)
@@ -231,7 +283,9 @@ class CaseEvent(models.Model):
     case = models.ForeignKey(FollowUpCase, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     at = models.DateTimeField()
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
     # A step taken through the API names the organisation's key instead of a person.
     api_key = models.ForeignKey("orgs.ApiKey", null=True, blank=True, on_delete=models.SET_NULL)
     note = models.TextField(blank=True)
@@ -257,4 +311,6 @@ class CaseEvent(models.Model):
         if self.actor is None:
             return ""
         employee = getattr(self.actor, "employee", None)
-        return (employee.name if employee else "") or self.actor.get_full_name() or self.actor.username
+        return (
+            (employee.name if employee else "") or self.actor.get_full_name() or self.actor.username
+        )

@@ -56,7 +56,11 @@ def apply_followup_rules_after_commit(*, response_id: int) -> None:
 
 
 def _facts(response: Response) -> matching.ResponseFacts:
-    by_kind = {a.question.kind: a.number for a in response.answers.select_related("question") if a.number is not None}
+    by_kind = {
+        a.question.kind: a.number
+        for a in response.answers.select_related("question")
+        if a.number is not None
+    }
     return matching.ResponseFacts(
         nps=response.nps,
         csat=by_kind.get("csat"),
@@ -95,7 +99,11 @@ def apply_followup_rules(*, response_id: int) -> FollowUpCase | None:
     existing = FollowUpCase.objects.filter(response=response).first()
     if existing is not None:
         return existing
-    rules = list(FollowUpRule.objects.filter(organisation=response.organisation, is_active=True).select_related("queue"))
+    rules = list(
+        FollowUpRule.objects.filter(
+            organisation=response.organisation, is_active=True
+        ).select_related("queue")
+    )
     facts = _facts(response)
     if not rules:
         if response.nps is not None and response.nps <= DETRACTOR_MAX:
@@ -116,18 +124,29 @@ def forward_compliment(*, response: Response) -> int:
     """E-mail a customer's praise to the employee it was about and their lead; returns messages queued."""
     from cxloop.messaging.models import OutboxMessage
 
-    if OutboxMessage.objects.filter(purpose="compliment", subject_id=response.pk).exists() or response.employee is None:
+    if (
+        OutboxMessage.objects.filter(purpose="compliment", subject_id=response.pk).exists()
+        or response.employee is None
+    ):
         return 0
     employee = response.employee
-    recipients = {e.email for e in (employee, responsible_lead(employee.unit)) if e is not None and e.email}
-    context = {"response": response, "employee": employee, "url": settings.BASE_URL + reverse("my_dashboard")}
+    recipients = {
+        e.email for e in (employee, responsible_lead(employee.unit)) if e is not None and e.email
+    }
+    context = {
+        "response": response,
+        "employee": employee,
+        "url": settings.BASE_URL + reverse("my_dashboard"),
+    }
     with transaction.atomic():
         for recipient in sorted(recipients):
             with translation.override(staff_language(recipient)):
                 queue_email(
                     organisation=response.organisation,
                     recipient=recipient,
-                    subject=render_to_string("followup/email/compliment_subject.txt", context).strip(),
+                    subject=render_to_string(
+                        "followup/email/compliment_subject.txt", context
+                    ).strip(),
                     text=render_to_string("followup/email/compliment.txt", context),
                     purpose="compliment",
                     subject_id=response.pk,
@@ -152,7 +171,11 @@ def calendar_from(stored: FollowUpSettings | None) -> sla.Calendar:
 
 
 def sla_hours(
-    *, organisation: Organisation, journey_type_id: int | None, priority: str, journey_owner_id: int | None = None
+    *,
+    organisation: Organisation,
+    journey_type_id: int | None,
+    priority: str,
+    journey_owner_id: int | None = None,
 ) -> tuple[float, float]:
     """Working hours to first contact and to resolution: the most specific policy, else the defaults.
 
@@ -161,10 +184,16 @@ def sla_hours(
     before its own general one.
     """
     owners = {organisation.pk} | ({journey_owner_id} if journey_owner_id else set())
-    policies = SlaPolicy.objects.filter(organisation_id__in=owners, priority=priority).order_by("journey_type_id", "pk")
+    policies = SlaPolicy.objects.filter(organisation_id__in=owners, priority=priority).order_by(
+        "journey_type_id", "pk"
+    )
     own = [p for p in policies if p.organisation_id == organisation.pk]
     specific = [p for p in own if p.journey_type_id == journey_type_id]
-    agreed = [p for p in policies if p.organisation_id == journey_owner_id and p.journey_type_id == journey_type_id]
+    agreed = [
+        p
+        for p in policies
+        if p.organisation_id == journey_owner_id and p.journey_type_id == journey_type_id
+    ]
     generic = [p for p in own if p.journey_type_id is None]
     policy = (specific or (agreed if journey_type_id else []) or generic or [None])[0]
     if policy is None:
@@ -175,9 +204,13 @@ def sla_hours(
 # --- opening and assigning -------------------------------------------------------------------------
 
 
-def _owner_for(response: Response, rule: FollowUpRule | None) -> tuple[Employee | None, FollowUpQueue | None]:
+def _owner_for(
+    response: Response, rule: FollowUpRule | None
+) -> tuple[Employee | None, FollowUpQueue | None]:
     if rule is not None and rule.owner == FollowUpRule.Owner.QUEUE and rule.queue is not None:
-        member = pick_queue_member(rule.queue, customer_id=response.customer_id, segment=response.customer.segment)
+        member = pick_queue_member(
+            rule.queue, customer_id=response.customer_id, segment=response.customer.segment
+        )
         return member, rule.queue
     return responsible_lead(response.unit), None
 
@@ -191,7 +224,9 @@ def contact_organisation_id(response: Response) -> int:
     return response.organisation_id
 
 
-def handled_by(response: Response, *, assignee: Employee | None, queue: FollowUpQueue | None) -> tuple[Organisation, Unit | None]:
+def handled_by(
+    response: Response, *, assignee: Employee | None, queue: FollowUpQueue | None
+) -> tuple[Organisation, Unit | None]:
     """The organisation and unit that handle a new case: whose contact it was, unless a rule sends it to a queue elsewhere.
 
     The response belongs to the organisation that invited (the journey owner's rule governs a
@@ -208,7 +243,11 @@ def handled_by(response: Response, *, assignee: Employee | None, queue: FollowUp
 
 @transaction.atomic
 def open_case(
-    *, response: Response, reason: str, priority: str = FollowUpCase.Priority.NORMAL, rule: FollowUpRule | None = None
+    *,
+    response: Response,
+    reason: str,
+    priority: str = FollowUpCase.Priority.NORMAL,
+    rule: FollowUpRule | None = None,
 ) -> FollowUpCase:
     """Open a case for a response, assign it and set its first-contact and resolution due times."""
     now = timezone.now()
@@ -236,7 +275,13 @@ def open_case(
     )
     history.record(case, CaseEvent.Kind.OPENED, None, now, note=reason)
     if assignee is not None:
-        history.record(case, CaseEvent.Kind.ASSIGNED, None, now, data={"employee_id": assignee.pk, "name": assignee.name})
+        history.record(
+            case,
+            CaseEvent.Kind.ASSIGNED,
+            None,
+            now,
+            data={"employee_id": assignee.pk, "name": assignee.name},
+        )
         if queue is not None:
             record_turn(queue, assignee)
         if assignee.email:
@@ -255,13 +300,20 @@ def notify_assignee(*, case_id: int) -> None:
     """E-mail the assignee that a dissatisfied customer is waiting for a call."""
     from cxloop.messaging.models import OutboxMessage
 
-    case = FollowUpCase.objects.select_related("assignee", "organisation", "response").get(pk=case_id)
+    case = FollowUpCase.objects.select_related("assignee", "organisation", "response").get(
+        pk=case_id
+    )
     if case.assignee is None or not case.assignee.email:
         return
-    already = OutboxMessage.objects.filter(purpose="case_assigned", subject_id=case.pk, recipient=case.assignee.email)
+    already = OutboxMessage.objects.filter(
+        purpose="case_assigned", subject_id=case.pk, recipient=case.assignee.email
+    )
     if already.exists():
         return
-    context = {"case": case, "url": settings.BASE_URL + reverse("case_detail", kwargs={"pk": case.pk})}
+    context = {
+        "case": case,
+        "url": settings.BASE_URL + reverse("case_detail", kwargs={"pk": case.pk}),
+    }
     with translation.override(staff_language(case.assignee.email)):
         queue_email(
             organisation=case.organisation,
@@ -275,13 +327,20 @@ def notify_assignee(*, case_id: int) -> None:
 
 @transaction.atomic
 def reassign_case(
-    *, case: FollowUpCase, actor: AbstractBaseUser | None, assignee: Employee | None = None, queue: FollowUpQueue | None = None, note: str = ""
+    *,
+    case: FollowUpCase,
+    actor: AbstractBaseUser | None,
+    assignee: Employee | None = None,
+    queue: FollowUpQueue | None = None,
+    note: str = "",
 ) -> FollowUpCase:
     """Give the case to another employee (or a queue's next member); moves between units or organisations count as hand-overs."""
     case = _locked(case)
     _require_open(case)
     if queue is not None and assignee is None:
-        assignee = pick_queue_member(queue, customer_id=case.response.customer_id, segment=case.response.customer.segment)
+        assignee = pick_queue_member(
+            queue, customer_id=case.response.customer_id, segment=case.response.customer.segment
+        )
         if assignee is not None:
             record_turn(queue, assignee)
     if assignee is None:
@@ -294,11 +353,22 @@ def reassign_case(
     case.unit_id, case.organisation_id = assignee.unit_id, assignee.organisation_id
     case.reassignments += 1
     case.handovers += int(moved)
-    case.save(update_fields=["assignee", "queue", "unit", "organisation", "reassignments", "handovers"])
-    history.record(case, CaseEvent.Kind.REASSIGNED, actor, timezone.now(), note=note, data={
-        "from_employee_id": previous.pk if previous else None, "to_employee_id": assignee.pk,
-        "to_name": assignee.name, "handover": moved,
-    })
+    case.save(
+        update_fields=["assignee", "queue", "unit", "organisation", "reassignments", "handovers"]
+    )
+    history.record(
+        case,
+        CaseEvent.Kind.REASSIGNED,
+        actor,
+        timezone.now(),
+        note=note,
+        data={
+            "from_employee_id": previous.pk if previous else None,
+            "to_employee_id": assignee.pk,
+            "to_name": assignee.name,
+            "handover": moved,
+        },
+    )
     if assignee.email:
         transaction.on_commit(lambda: _enqueue_notification(case.pk))
     return case
@@ -308,7 +378,11 @@ def reassign_case(
 
 
 def _locked(case: FollowUpCase) -> FollowUpCase:
-    return FollowUpCase.objects.select_for_update(of=("self",)).select_related("response__customer", "organisation").get(pk=case.pk)
+    return (
+        FollowUpCase.objects.select_for_update(of=("self",))
+        .select_related("response__customer", "organisation")
+        .get(pk=case.pk)
+    )
 
 
 def _require_open(case: FollowUpCase) -> None:
@@ -324,7 +398,14 @@ def log_contact_attempt(
     case = _locked(case)
     _require_open(case)
     now = timezone.now()
-    event = history.record(case, CaseEvent.Kind.CONTACT_ATTEMPT, actor, now, note=note, data={"channel": channel, "reached": reached})
+    event = history.record(
+        case,
+        CaseEvent.Kind.CONTACT_ATTEMPT,
+        actor,
+        now,
+        note=note,
+        data={"channel": channel, "reached": reached},
+    )
     if reached:
         case.first_contact_at = case.first_contact_at or now
         if case.status == Status.NEW:
@@ -333,9 +414,20 @@ def log_contact_attempt(
         return event
     case.failed_attempts += 1
     case.save(update_fields=["failed_attempts"])
-    limit = FollowUpSettings.objects.filter(organisation=case.organisation).values_list("max_failed_attempts", flat=True).first() or 3
+    limit = (
+        FollowUpSettings.objects.filter(organisation=case.organisation)
+        .values_list("max_failed_attempts", flat=True)
+        .first()
+        or 3
+    )
     if case.first_contact_at is None and case.failed_attempts >= limit:
-        _close(case, actor, now, reason="unreachable", note=f"{case.failed_attempts} failed contact attempts")
+        _close(
+            case,
+            actor,
+            now,
+            reason="unreachable",
+            note=f"{case.failed_attempts} failed contact attempts",
+        )
     return event
 
 
@@ -352,7 +444,9 @@ def start_work(*, case: FollowUpCase, actor: AbstractBaseUser, note: str = "") -
 
 
 @transaction.atomic
-def wait_for_customer(*, case: FollowUpCase, actor: AbstractBaseUser, note: str = "") -> FollowUpCase:
+def wait_for_customer(
+    *, case: FollowUpCase, actor: AbstractBaseUser, note: str = ""
+) -> FollowUpCase:
     """Pause the resolution clock while the customer has to do something."""
     case = _locked(case)
     _require_open(case)
@@ -377,12 +471,21 @@ def resume(*, case: FollowUpCase, actor: AbstractBaseUser | None, note: str = ""
     case.due_at = sla.add_working_time(calendar, now, remaining)
     case.status, case.paused_at = Status.IN_PROGRESS, None
     case.save(update_fields=["due_at", "status", "paused_at"])
-    history.record(case, CaseEvent.Kind.RESUMED, actor, now, note=note, data={"due_at": case.due_at.isoformat()})
+    history.record(
+        case,
+        CaseEvent.Kind.RESUMED,
+        actor,
+        now,
+        note=note,
+        data={"due_at": case.due_at.isoformat()},
+    )
     return case
 
 
 @transaction.atomic
-def resolve_case(*, case: FollowUpCase, actor: AbstractBaseUser, root_cause: RootCause | None, action_taken: str) -> FollowUpCase:
+def resolve_case(
+    *, case: FollowUpCase, actor: AbstractBaseUser, root_cause: RootCause | None, action_taken: str
+) -> FollowUpCase:
     """Record the root cause and the action taken; a case cannot be resolved without both."""
     action_taken = action_taken.strip()
     if root_cause is None or not action_taken:
@@ -394,9 +497,21 @@ def resolve_case(*, case: FollowUpCase, actor: AbstractBaseUser, root_cause: Roo
     now = timezone.now()
     if case.status == Status.WAITING:
         case.paused_at = None
-    case.status, case.root_cause, case.action_taken, case.resolved_at = Status.RESOLVED, root_cause, action_taken, now
+    case.status, case.root_cause, case.action_taken, case.resolved_at = (
+        Status.RESOLVED,
+        root_cause,
+        action_taken,
+        now,
+    )
     case.save(update_fields=["status", "root_cause", "action_taken", "resolved_at", "paused_at"])
-    history.record(case, CaseEvent.Kind.RESOLVED, actor, now, note=action_taken, data={"root_cause": root_cause.name})
+    history.record(
+        case,
+        CaseEvent.Kind.RESOLVED,
+        actor,
+        now,
+        note=action_taken,
+        data={"root_cause": root_cause.name},
+    )
     return case
 
 
@@ -410,7 +525,9 @@ def customer_contact(*, case: FollowUpCase) -> Details:
     )
 
 
-def render_customer_message(*, case: FollowUpCase, template: CustomerMessageTemplate | None) -> tuple[str, str]:
+def render_customer_message(
+    *, case: FollowUpCase, template: CustomerMessageTemplate | None
+) -> tuple[str, str]:
     """Subject and body of the message back to the customer, in their language."""
     language = customer_contact(case=case).language
     values = {
@@ -420,10 +537,18 @@ def render_customer_message(*, case: FollowUpCase, template: CustomerMessageTemp
     }
     if template is None:
         with translation.override(language):
-            body = render_to_string("followup/email/customer_informed.txt", {"case": case, **values})
-            subject = render_to_string("followup/email/customer_informed_subject.txt", values).strip()
+            body = render_to_string(
+                "followup/email/customer_informed.txt", {"case": case, **values}
+            )
+            subject = render_to_string(
+                "followup/email/customer_informed_subject.txt", values
+            ).strip()
         return subject, body
-    subject, body = (template.subject_en, template.body_en) if language == "en" else (template.subject_nl, template.body_nl)
+    subject, body = (
+        (template.subject_en, template.body_en)
+        if language == "en"
+        else (template.subject_nl, template.body_nl)
+    )
     try:
         return subject.format(**values), body.format(**values)
     except (KeyError, IndexError, ValueError) as error:
@@ -431,19 +556,31 @@ def render_customer_message(*, case: FollowUpCase, template: CustomerMessageTemp
 
 
 @transaction.atomic
-def inform_customer(*, case: FollowUpCase, actor: AbstractBaseUser, subject: str, body: str) -> FollowUpCase:
+def inform_customer(
+    *, case: FollowUpCase, actor: AbstractBaseUser, subject: str, body: str
+) -> FollowUpCase:
     """Send the customer what was done with their feedback (the "terugmelding") and record it."""
     case = _locked(case)
     if case.status != Status.RESOLVED:
         raise CaseError("inform the customer after the case is resolved")
-    contact = customer_contact(case=case)  # the case's organisation's own details, never a partner's
+    contact = customer_contact(
+        case=case
+    )  # the case's organisation's own details, never a partner's
     if not contact.has_email:
-        raise CaseError("the customer has no usable e-mail address; call them and log it as a contact attempt")
+        raise CaseError(
+            "the customer has no usable e-mail address; call them and log it as a contact attempt"
+        )
     if not subject.strip() or not body.strip():
         raise CaseError("write a subject and a message")
     now = timezone.now()
-    queue_email(organisation=case.organisation, recipient=contact.email, subject=subject.strip(), text=body,
-                purpose="customer_informed", subject_id=case.pk)
+    queue_email(
+        organisation=case.organisation,
+        recipient=contact.email,
+        subject=subject.strip(),
+        text=body,
+        purpose="customer_informed",
+        subject_id=case.pk,
+    )
     case.status, case.customer_message, case.informed_at = Status.INFORMED, body, now
     case.save(update_fields=["status", "customer_message", "informed_at"])
     history.record(case, CaseEvent.Kind.CUSTOMER_INFORMED, actor, now, note=subject.strip())
@@ -479,7 +616,12 @@ def reopen_case(*, case: FollowUpCase, actor: AbstractBaseUser, note: str) -> Fo
     if case.status not in (Status.RESOLVED, Status.INFORMED, Status.CLOSED):
         raise CaseError("only a resolved or closed case can be reopened")
     now = timezone.now()
-    case.status, case.closed_at, case.closed_reason, case.resolved_at = Status.IN_PROGRESS, None, "", None
+    case.status, case.closed_at, case.closed_reason, case.resolved_at = (
+        Status.IN_PROGRESS,
+        None,
+        "",
+        None,
+    )
     case.save(update_fields=["status", "closed_at", "closed_reason", "resolved_at"])
     history.record(case, CaseEvent.Kind.REOPENED, actor, now, note=note)
     return case
@@ -490,7 +632,9 @@ def add_note(*, case: FollowUpCase, actor: AbstractBaseUser, note: str) -> CaseE
     """A note on the case's timeline."""
     if not note.strip():
         raise CaseError("the note is empty")
-    return history.record(_locked(case), CaseEvent.Kind.NOTE, actor, timezone.now(), note=note.strip())
+    return history.record(
+        _locked(case), CaseEvent.Kind.NOTE, actor, timezone.now(), note=note.strip()
+    )
 
 
 # --- reminders and escalation (run by the sweeper) -----------------------------------------------
@@ -515,12 +659,13 @@ def remind_and_escalate(*, now: datetime | None = None) -> EscalationReport:
 
     now = now or timezone.now()
     reminded = escalated = 0
-    cases = FollowUpCase.objects.filter(status__in=[Status.NEW, Status.CONTACTED, Status.IN_PROGRESS]).select_related(
-        "organisation", "assignee", "unit"
-    )
-    for case in cases.filter(first_contact_due_at__lte=now + timedelta(days=14)).order_by("pk")[:2000]:
+    cases = FollowUpCase.objects.filter(
+        status__in=[Status.NEW, Status.CONTACTED, Status.IN_PROGRESS]
+    ).select_related("organisation", "assignee", "unit")
+    for case in cases.filter(first_contact_due_at__lte=now + timedelta(days=14)).order_by("pk")[
+        :2000
+    ]:
         due = _current_due(case)
         reminded += remind_case(case=case, due=due, now=now)
         escalated += escalate_case(case=case, due=due, now=now)
     return EscalationReport(reminded=reminded, escalated=escalated)
-

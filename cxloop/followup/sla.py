@@ -38,12 +38,17 @@ class Calendar:
         if day in self.closed_days:
             return []
         return [
-            (datetime.combine(day, start, self.tz).astimezone(UTC), datetime.combine(day, end, self.tz).astimezone(UTC))
+            (
+                datetime.combine(day, start, self.tz).astimezone(UTC),
+                datetime.combine(day, end, self.tz).astimezone(UTC),
+            )
             for start, end in self.hours.get(day.weekday(), ())
             if start < end
         ]
 
-    def intervals_from(self, moment: datetime, *, max_days: int = 3660) -> Iterator[tuple[datetime, datetime]]:
+    def intervals_from(
+        self, moment: datetime, *, max_days: int = 3660
+    ) -> Iterator[tuple[datetime, datetime]]:
         """Opening intervals (clipped to start at `moment`) from the moment on."""
         day = moment.astimezone(self.tz).date()
         for offset in range(max_days):
@@ -61,7 +66,9 @@ def parse_hours(raw: Mapping[str, list[list[str]]]) -> dict[int, tuple[tuple[tim
         weekday = int(day)
         if not 0 <= weekday <= 6:
             raise ValueError(f"weekday {day} is not 0 (Monday) to 6 (Sunday)")
-        parsed = tuple(sorted((time.fromisoformat(start), time.fromisoformat(end)) for start, end in intervals))
+        parsed = tuple(
+            sorted((time.fromisoformat(start), time.fromisoformat(end)) for start, end in intervals)
+        )
         for start, end in parsed:
             if start >= end:
                 raise ValueError(f"{start:%H:%M}–{end:%H:%M} ends before it starts")

@@ -51,7 +51,14 @@ class JourneyAdmin(admin.ModelAdmin):
 
 @admin.register(Interaction)
 class InteractionAdmin(admin.ModelAdmin):
-    list_display = ["external_id", "organisation", "occurred_at", "channel", "touchpoint", "employee"]
+    list_display = [
+        "external_id",
+        "organisation",
+        "occurred_at",
+        "channel",
+        "touchpoint",
+        "employee",
+    ]
     list_filter = ["organisation", "channel"]
     search_fields = ["external_id"]
     raw_id_fields = ["journey", "customer", "unit", "employee", "touchpoint"]

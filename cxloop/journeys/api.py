@@ -20,7 +20,9 @@ router = Router()
 
 
 class CustomerIn(Schema):
-    key: str = Field(min_length=1, max_length=128, description="Pseudonymous key, the same for every partner")
+    key: str = Field(
+        min_length=1, max_length=128, description="Pseudonymous key, the same for every partner"
+    )
     email: str = Field("", max_length=254, pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")
     phone: str = Field("", max_length=32)
     language: str = Field("", pattern=r"^(|nl|en)$")
@@ -31,7 +33,9 @@ class CustomerIn(Schema):
 
 
 class InteractionIn(Schema):
-    external_id: str = Field(min_length=1, max_length=128, description="Your id; a retry with it is safe")
+    external_id: str = Field(
+        min_length=1, max_length=128, description="Your id; a retry with it is safe"
+    )
     occurred_at: datetime = Field(description="ISO 8601 with a time zone")
     customer: CustomerIn
     journey_id: str = Field(
@@ -44,10 +48,15 @@ class InteractionIn(Schema):
     channel: str = Field(min_length=1, max_length=50)
     touchpoint: str | None = Field(None, max_length=50)
     employee: str | None = Field(None, max_length=64, description="Your employee code")
-    unit: str | None = Field(None, max_length=50, description="Unit slug; defaults to the employee's unit")
+    unit: str | None = Field(
+        None, max_length=50, description="Unit slug; defaults to the employee's unit"
+    )
     journey_ended: bool = False
     wait_seconds: int | None = Field(
-        None, ge=0, le=60 * 60 * 24 * 60, description="Seconds the customer waited for an answer (pick-up, reply)"
+        None,
+        ge=0,
+        le=60 * 60 * 24 * 60,
+        description="Seconds the customer waited for an answer (pick-up, reply)",
     )
 
 
@@ -68,7 +77,9 @@ class BatchOut(Schema):
 
 def _to_input(payload: InteractionIn) -> InteractionInput:
     if payload.occurred_at.tzinfo is None:
-        raise InteractionRejected({0: ["occurred_at needs a time zone, e.g. 2026-11-23T10:15:00+01:00"]})
+        raise InteractionRejected(
+            {0: ["occurred_at needs a time zone, e.g. 2026-11-23T10:15:00+01:00"]}
+        )
     return InteractionInput(
         external_id=payload.external_id,
         occurred_at=payload.occurred_at,
@@ -91,25 +102,33 @@ def _to_input(payload: InteractionIn) -> InteractionInput:
 
 def _out(recorded: RecordedInteraction) -> InteractionOut:
     return InteractionOut(
-        id=recorded.interaction.pk, external_id=recorded.interaction.external_id, created=recorded.created
+        id=recorded.interaction.pk,
+        external_id=recorded.interaction.external_id,
+        created=recorded.created,
     )
 
 
 @router.post(
-    "", response={200: InteractionOut, 201: InteractionOut, 422: ErrorOut}, operation_id="interactions_create"
+    "",
+    response={200: InteractionOut, 201: InteractionOut, 422: ErrorOut},
+    operation_id="interactions_create",
 )
 def post_interaction(request: HttpRequest, payload: InteractionIn):
     """Record one interaction: 201 when new, 200 when this external id was recorded before."""
     api_key: ApiKey = request.auth  # type: ignore[attr-defined]  # ninja sets it after authentication
     try:
-        recorded = record_interactions(organisation=api_key.organisation, items=[_to_input(payload)], actor=api_key)[0]
+        recorded = record_interactions(
+            organisation=api_key.organisation, items=[_to_input(payload)], actor=api_key
+        )[0]
     except InteractionRejected as rejected:
         return refuse(422, "the interaction was not recorded", rejected.errors)
     return Status(201 if recorded.created else 200, _out(recorded))
 
 
 @router.post(
-    "/batch", response={200: BatchOut, 413: ErrorOut, 422: ErrorOut}, operation_id="interactions_create_batch"
+    "/batch",
+    response={200: BatchOut, 413: ErrorOut, 422: ErrorOut},
+    operation_id="interactions_create_batch",
 )
 def post_batch(request: HttpRequest, payload: BatchIn):
     """Record many interactions all-or-nothing; errors name the item index, nothing is written."""
@@ -127,10 +146,14 @@ def post_batch(request: HttpRequest, payload: BatchIn):
     if errors:
         return refuse(422, "no interaction was recorded", errors)
     try:
-        results = record_interactions(organisation=api_key.organisation, items=inputs, actor=api_key)
+        results = record_interactions(
+            organisation=api_key.organisation, items=inputs, actor=api_key
+        )
     except InteractionRejected as rejected:
         return refuse(422, "no interaction was recorded", rejected.errors)
-    return Status(200, {"items": [_out(r) for r in results], "created": sum(r.created for r in results)})
+    return Status(
+        200, {"items": [_out(r) for r in results], "created": sum(r.created for r in results)}
+    )
 
 
 class InteractionDetailOut(Schema):
@@ -145,12 +168,18 @@ class InteractionDetailOut(Schema):
     invitation_status: str | None
 
 
-@router.get("/{external_id}", response={200: InteractionDetailOut, 404: ErrorOut}, operation_id="interactions_read")
+@router.get(
+    "/{external_id}",
+    response={200: InteractionDetailOut, 404: ErrorOut},
+    operation_id="interactions_read",
+)
 def get_interaction(request: HttpRequest, external_id: str):
     """One interaction of your organisation, with the status of its invitation."""
     api_key: ApiKey = request.auth  # type: ignore[attr-defined]  # ninja sets it after authentication
     interaction = (
-        Interaction.objects.select_related("journey__journey_type", "channel", "touchpoint", "employee")
+        Interaction.objects.select_related(
+            "journey__journey_type", "channel", "touchpoint", "employee"
+        )
         .prefetch_related("invitations")
         .filter(organisation=api_key.organisation, external_id=external_id)
         .first()
@@ -158,14 +187,17 @@ def get_interaction(request: HttpRequest, external_id: str):
     if interaction is None:
         return refuse(404, "no interaction with this external_id in your organisation")
     invitation = next(iter(interaction.invitations.all()), None)
-    return Status(200, {
-        "id": interaction.pk,
-        "external_id": interaction.external_id,
-        "occurred_at": interaction.occurred_at,
-        "journey_id": interaction.journey.external_id,
-        "journey_type": interaction.journey.journey_type.slug,
-        "channel": interaction.channel.slug,
-        "touchpoint": interaction.touchpoint.slug if interaction.touchpoint else None,
-        "employee": interaction.employee.code if interaction.employee else None,
-        "invitation_status": invitation.status if invitation else None,
-    })
+    return Status(
+        200,
+        {
+            "id": interaction.pk,
+            "external_id": interaction.external_id,
+            "occurred_at": interaction.occurred_at,
+            "journey_id": interaction.journey.external_id,
+            "journey_type": interaction.journey.journey_type.slug,
+            "channel": interaction.channel.slug,
+            "touchpoint": interaction.touchpoint.slug if interaction.touchpoint else None,
+            "employee": interaction.employee.code if interaction.employee else None,
+            "invitation_status": invitation.status if invitation else None,
+        },
+    )

@@ -11,14 +11,18 @@ class JourneyType(models.Model):
     """A kind of journey (schade melden, klacht, ...) owned by one organisation of the chain."""
 
     chain = models.ForeignKey(Chain, on_delete=models.PROTECT, related_name="journey_types")
-    owner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="owned_journey_types")
+    owner = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="owned_journey_types"
+    )
     name = models.CharField(max_length=200)
     slug = models.SlugField()
 
     class Meta:
         verbose_name = _("journey type")
         verbose_name_plural = _("journey types")
-        constraints = [models.UniqueConstraint(fields=["chain", "slug"], name="journey_type_slug_per_chain")]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "slug"], name="journey_type_slug_per_chain")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -36,8 +40,12 @@ class DataSharingAgreement(models.Model):
         NONE = "none", _("not at all")
         READ = "read", _("read-only")
 
-    journey_type = models.ForeignKey(JourneyType, on_delete=models.CASCADE, related_name="agreements")
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="agreements")
+    journey_type = models.ForeignKey(
+        JourneyType, on_delete=models.CASCADE, related_name="agreements"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="agreements"
+    )
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.OWN)
     # A case about the partner's own contact is the partner's to handle; the owner's journey owners
     # follow it as this says (docs/access.md). The chain's KPIs count it either way, as numbers.
@@ -46,14 +54,18 @@ class DataSharingAgreement(models.Model):
         choices=CaseAccess.choices,
         default=CaseAccess.READ,
         verbose_name=_("the journey owner sees the partner's cases"),
-        help_text=_("Cases about the partner's contacts in this journey type are handled by the partner"),
+        help_text=_(
+            "Cases about the partner's contacts in this journey type are handled by the partner"
+        ),
     )
 
     class Meta:
         verbose_name = _("data sharing agreement")
         verbose_name_plural = _("data sharing agreements")
         constraints = [
-            models.UniqueConstraint(fields=["journey_type", "organisation"], name="one_agreement_per_partner")
+            models.UniqueConstraint(
+                fields=["journey_type", "organisation"], name="one_agreement_per_partner"
+            )
         ]
 
     def __str__(self) -> str:
@@ -70,7 +82,9 @@ class Channel(models.Model):
     class Meta:
         verbose_name = _("channel")
         verbose_name_plural = _("channels")
-        constraints = [models.UniqueConstraint(fields=["chain", "slug"], name="channel_slug_per_chain")]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "slug"], name="channel_slug_per_chain")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -79,7 +93,9 @@ class Channel(models.Model):
 class Touchpoint(models.Model):
     """A moment in a journey type where the customer meets the chain."""
 
-    journey_type = models.ForeignKey(JourneyType, on_delete=models.CASCADE, related_name="touchpoints")
+    journey_type = models.ForeignKey(
+        JourneyType, on_delete=models.CASCADE, related_name="touchpoints"
+    )
     name = models.CharField(max_length=200)
     slug = models.SlugField()
     position = models.PositiveIntegerField(default=0)
@@ -89,7 +105,9 @@ class Touchpoint(models.Model):
         verbose_name_plural = _("touchpoints")
         ordering = ["journey_type", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["journey_type", "slug"], name="touchpoint_slug_per_journey_type")
+            models.UniqueConstraint(
+                fields=["journey_type", "slug"], name="touchpoint_slug_per_journey_type"
+            )
         ]
 
     def __str__(self) -> str:
@@ -113,7 +131,8 @@ class Journey(models.Model):
         # id cannot reveal whether another customer's journey uses it (issue 10).
         constraints = [
             models.UniqueConstraint(
-                fields=["journey_type", "customer", "external_id"], name="journey_external_id_per_type_and_customer"
+                fields=["journey_type", "customer", "external_id"],
+                name="journey_external_id_per_type_and_customer",
             )
         ]
 
@@ -124,7 +143,9 @@ class Journey(models.Model):
 class Interaction(models.Model):
     """One contact in a journey: when, through which channel, at which touchpoint, by whom."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="interactions")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="interactions"
+    )
     external_id = models.CharField(max_length=128)
     journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="interactions")
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="interactions")
@@ -133,7 +154,9 @@ class Interaction(models.Model):
     touchpoint = models.ForeignKey(
         Touchpoint, null=True, blank=True, on_delete=models.PROTECT, related_name="interactions"
     )
-    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="interactions")
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="interactions"
+    )
     employee = models.ForeignKey(
         Employee, null=True, blank=True, on_delete=models.SET_NULL, related_name="interactions"
     )
@@ -145,7 +168,9 @@ class Interaction(models.Model):
         verbose_name = _("interaction")
         verbose_name_plural = _("interactions")
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "external_id"], name="interaction_external_id_per_org")
+            models.UniqueConstraint(
+                fields=["organisation", "external_id"], name="interaction_external_id_per_org"
+            )
         ]
 
     def __str__(self) -> str:

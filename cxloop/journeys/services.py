@@ -355,7 +355,9 @@ def _insert_skipping_known(rows: list[Interaction]) -> dict[str, int]:
     time); the values are already what the columns hold. Returns the new ids by external id.
     """
     fields = [field for field in Interaction._meta.concrete_fields if not field.primary_key]
-    columns = ", ".join(connection.ops.quote_name(field.column or field.attname) for field in fields)
+    columns = ", ".join(
+        connection.ops.quote_name(field.column or field.attname) for field in fields
+    )
     arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
     statement = (
         f"INSERT INTO {connection.ops.quote_name(Interaction._meta.db_table)} ({columns}) "

@@ -18,7 +18,11 @@ class OutboxMessage(models.Model):
         BOUNCED = "bounced", _("refused by the recipient's server")
 
     organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="outbox_messages"
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="outbox_messages",
     )
     channel = models.CharField(max_length=10, default="email")
     sender = models.CharField(max_length=254)
@@ -30,7 +34,9 @@ class OutboxMessage(models.Model):
     body_html = models.TextField(blank=True)
     # The kind of each link in the bodies and the id it is made from when the message is sent.
     links = models.JSONField(default=dict, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
     # What the message is for ("invitation", "reminder", "case_assigned") and the id it is about,
     # so that a bounce can stop further attempts of the sender.
     purpose = models.CharField(max_length=20, blank=True)

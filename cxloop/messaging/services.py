@@ -197,7 +197,9 @@ def _transmit(message: OutboxMessage) -> bool:
     The links are rendered here, in memory, and never written back.
     """
     if message.channel == "sms":
-        return sms_gateway().send(to=message.recipient, text=as_sent(message).text, sender=message.sender)
+        return sms_gateway().send(
+            to=message.recipient, text=as_sent(message).text, sender=message.sender
+        )
     if not smtp_configured():
         return False
     sent = as_sent(message)
@@ -242,7 +244,9 @@ def _record_failure(message: OutboxMessage, error: Exception, *, now: datetime) 
         message.next_attempt_at = now + timedelta(minutes=BACKOFF_MINUTES[message.attempts - 1])
     message.error = text
     message.save(update_fields=["status", "next_attempt_at", "error"])
-    logger.warning("message %s %s after attempt %s: %s", message.pk, message.status, message.attempts, text)
+    logger.warning(
+        "message %s %s after attempt %s: %s", message.pk, message.status, message.attempts, text
+    )
     if message.status == OutboxMessage.Status.PENDING:
         _enqueue_retry(message)
     elif message.purpose in _failure_handlers:
@@ -263,7 +267,9 @@ def renew_claims(*, now: datetime) -> int:
     held = list(_held)
     if not held:
         return 0
-    return OutboxMessage.objects.filter(pk__in=held, status=OutboxMessage.Status.SENDING).update(claimed_at=now)
+    return OutboxMessage.objects.filter(pk__in=held, status=OutboxMessage.Status.SENDING).update(
+        claimed_at=now
+    )
 
 
 def release_stale_claims(*, now: datetime, limit: int = 100) -> int:

@@ -40,4 +40,6 @@ def outbox_message(request: HttpRequest, pk: int) -> HttpResponse:
         organisation=message.organisation,
         customer_id=customer_of_message(message),
     )
-    return render(request, "messaging/message.html", {"message": message, "shown": as_stored(message)})
+    return render(
+        request, "messaging/message.html", {"message": message, "shown": as_stored(message)}
+    )

@@ -28,7 +28,9 @@ class Capability(StrEnum):
     VIEW_TEAM = "view_team"  # a unit's and its employees' dashboards and KPIs
     COACH = "coach"  # write coaching notes to employees one sees
     VIEW_ORGANISATION = "view_organisation"  # dashboards, journeys, topics, drivers, "why asked"
-    MANAGE_CASES = "manage_cases"  # see, work and hand over the cases an organisation or unit handles
+    MANAGE_CASES = (
+        "manage_cases"  # see, work and hand over the cases an organisation or unit handles
+    )
     # Work the organisation's cases; read partners' cases in its journey types as their agreement allows.
     FOLLOW_JOURNEY_CASES = "follow_journey_cases"
     CONFIGURE_FOLLOWUP = "configure_followup"  # follow-up rules, queues, SLAs, hours, templates
@@ -38,7 +40,9 @@ class Capability(StrEnum):
     ANALYSE_JOURNEYS = "analyse_journeys"  # process analysis of own and shared journey types
     ANALYSE_EVENT_LOGS = "analyse_event_logs"  # upload, analyse and delete imported event logs
     VIEW_OUTBOX = "view_outbox"  # every message sent on the organisation's behalf
-    INTEGRATE = "integrate"  # the API's documentation in the menu; connecting the organisation's systems
+    INTEGRATE = (
+        "integrate"  # the API's documentation in the menu; connecting the organisation's systems
+    )
     RECEIVE_ESCALATIONS = "receive_escalations"  # the last layer of case escalation
     RECEIVE_TEAM_DIGEST = "receive_team_digest"  # the team part of the daily digest
     MANAGE_STRUCTURE = "manage_structure"  # units and employees, by hand and by HR import

@@ -25,8 +25,12 @@ class Organisation(models.Model):
     chain = models.ForeignKey(Chain, on_delete=models.PROTECT, related_name="organisations")
     name = models.CharField(max_length=200)
     slug = models.SlugField(unique=True)
-    sender_email = models.EmailField(blank=True, help_text=_("From address of messages to customers"))
-    reply_to_email = models.EmailField(blank=True, help_text=_("Where customers' replies go; never a no-reply"))
+    sender_email = models.EmailField(
+        blank=True, help_text=_("From address of messages to customers")
+    )
+    reply_to_email = models.EmailField(
+        blank=True, help_text=_("Where customers' replies go; never a no-reply")
+    )
 
     class Meta:
         verbose_name = _("organisation")
@@ -45,7 +49,9 @@ class Unit(models.Model):
         TEAM = "team", _("team")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="units")
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     name = models.CharField(max_length=200)
     slug = models.SlugField()
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TEAM)
@@ -60,7 +66,9 @@ class Unit(models.Model):
     class Meta:
         verbose_name = _("unit")
         verbose_name_plural = _("units")
-        constraints = [models.UniqueConstraint(fields=["organisation", "slug"], name="unit_slug_per_org")]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "slug"], name="unit_slug_per_org")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -73,14 +81,24 @@ class Unit(models.Model):
 class Employee(models.Model):
     """A person working in a unit; optionally a user who logs in."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="employees")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="employees"
+    )
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="employees")
-    code = models.CharField(max_length=64, help_text=_("The organisation's own employee number or id"))
+    code = models.CharField(
+        max_length=64, help_text=_("The organisation's own employee number or id")
+    )
     name = models.CharField(max_length=200)
     email = models.EmailField(blank=True)
-    skills = models.JSONField(default=list, blank=True, help_text=_("Customer segments this employee serves best"))
+    skills = models.JSONField(
+        default=list, blank=True, help_text=_("Customer segments this employee serves best")
+    )
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="employee"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="employee",
     )
     # Set when the employee left (cxloop.orgs.structure.leave): their answers stay in the statistics.
     left_at = models.DateTimeField(null=True, blank=True)
@@ -88,7 +106,9 @@ class Employee(models.Model):
     class Meta:
         verbose_name = _("employee")
         verbose_name_plural = _("employees")
-        constraints = [models.UniqueConstraint(fields=["organisation", "code"], name="employee_code_per_org")]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "code"], name="employee_code_per_org")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -106,16 +126,24 @@ class Role(models.TextChoices):
 class Membership(models.Model):
     """A user's role in an organisation, optionally narrowed to one unit and its subtree."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
-    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
+    )
     role = models.CharField(max_length=32, choices=Role.choices)
 
     class Meta:
         verbose_name = _("role")
         verbose_name_plural = _("roles")
         constraints = [
-            models.UniqueConstraint(fields=["user", "organisation", "unit", "role"], name="unique_membership")
+            models.UniqueConstraint(
+                fields=["user", "organisation", "unit", "role"], name="unique_membership"
+            )
         ]
 
     def __str__(self) -> str:
@@ -129,14 +157,20 @@ class ApiKey(models.Model):
         READ = "read", "read"  # GET: read responses and interactions
         WRITE = "write", "write"  # POST, PUT, PATCH, DELETE: record interactions, opt-outs
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="api_keys")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="api_keys"
+    )
     name = models.CharField(max_length=100)
     prefix = models.CharField(max_length=16, unique=True)
     key_hash = models.CharField(max_length=64)
-    scopes = models.CharField(max_length=32, default="read,write", help_text=_("read, write or read,write"))
+    scopes = models.CharField(
+        max_length=32, default="read,write", help_text=_("read, write or read,write")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True, help_text=_("empty: the key does not expire"))
+    expires_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("empty: the key does not expire")
+    )
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

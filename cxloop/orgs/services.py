@@ -19,17 +19,27 @@ API_KEY_FIELDS = ["name", "prefix", "organisation", "scopes", "expires_at"]
 
 @transaction.atomic
 def create_unit(
-    *, organisation: Organisation, name: str, slug: str, parent: Unit | None = None, kind: str = Unit.Kind.TEAM,
+    *,
+    organisation: Organisation,
+    name: str,
+    slug: str,
+    parent: Unit | None = None,
+    kind: str = Unit.Kind.TEAM,
     actor: Actor = None,
 ) -> Unit:
     """Create a unit under a parent (or at the top) and give it its materialised path."""
     if parent is not None and parent.organisation_id != organisation.pk:
         raise ValueError("a unit's parent must belong to the same organisation")
-    unit = Unit.objects.create(organisation=organisation, name=name, slug=slug, parent=parent, kind=kind, path="")
+    unit = Unit.objects.create(
+        organisation=organisation, name=name, slug=slug, parent=parent, kind=kind, path=""
+    )
     unit.path = f"{parent.path if parent else '/'}{unit.pk}/"
     unit.save(update_fields=["path"])
     record_change(
-        actor=actor, action="unit.created", target=unit, organisation=organisation,
+        actor=actor,
+        action="unit.created",
+        target=unit,
+        organisation=organisation,
         after=snapshot(unit, ["name", "slug", "kind", "parent", "path"]),
     )
     return unit
@@ -42,8 +52,12 @@ def set_unit_lead(*, unit: Unit, lead: Employee | None, actor: Actor = None) -> 
     unit.lead = lead
     unit.save(update_fields=["lead"])
     record_change(
-        actor=actor, action="unit.lead_changed", target=unit, organisation=unit.organisation,
-        before=before, after=snapshot(unit, ["lead"]),
+        actor=actor,
+        action="unit.lead_changed",
+        target=unit,
+        organisation=unit.organisation,
+        before=before,
+        after=snapshot(unit, ["lead"]),
     )
     return unit
 
@@ -63,13 +77,20 @@ def create_employee(
     """Create an employee, and a user with the employee role when a username is given."""
     user = None
     if username:
-        user = get_user_model().objects.create_user(username=username, email=email, password=password)
-        Membership.objects.create(user=user, organisation=organisation, unit=unit, role=Role.EMPLOYEE)
+        user = get_user_model().objects.create_user(
+            username=username, email=email, password=password
+        )
+        Membership.objects.create(
+            user=user, organisation=organisation, unit=unit, role=Role.EMPLOYEE
+        )
     employee = Employee.objects.create(
         organisation=organisation, unit=unit, code=code, name=name, email=email, user=user
     )
     record_change(
-        actor=actor, action="employee.created", target=employee, organisation=organisation,
+        actor=actor,
+        action="employee.created",
+        target=employee,
+        organisation=organisation,
         after=snapshot(employee, ["code", "name", "email", "unit", "user"]),
     )
     return employee
@@ -80,13 +101,23 @@ MEMBERSHIP_FIELDS = ["user", "organisation", "unit", "role"]
 
 @transaction.atomic
 def grant_role(
-    *, user: AbstractBaseUser, organisation: Organisation, role: str, unit: Unit | None = None, actor: Actor = None
+    *,
+    user: AbstractBaseUser,
+    organisation: Organisation,
+    role: str,
+    unit: Unit | None = None,
+    actor: Actor = None,
 ) -> Membership:
     """Give a user a role in an organisation, or in one unit and everything below it."""
-    membership, created = Membership.objects.get_or_create(user=user, organisation=organisation, unit=unit, role=role)
+    membership, created = Membership.objects.get_or_create(
+        user=user, organisation=organisation, unit=unit, role=role
+    )
     if created:
         record_change(
-            actor=actor, action="role.granted", target=membership, organisation=organisation,
+            actor=actor,
+            action="role.granted",
+            target=membership,
+            organisation=organisation,
             after=snapshot(membership, MEMBERSHIP_FIELDS),
         )
     return membership
@@ -96,7 +127,10 @@ def grant_role(
 def revoke_role(*, membership: Membership, actor: Actor = None) -> None:
     """Take a role away from a user; their other roles stay."""
     record_change(
-        actor=actor, action="role.revoked", target=membership, organisation=membership.organisation,
+        actor=actor,
+        action="role.revoked",
+        target=membership,
+        organisation=membership.organisation,
         before=snapshot(membership, MEMBERSHIP_FIELDS),
     )
     membership.delete()
@@ -152,7 +186,14 @@ def revoke_api_key(*, api_key: ApiKey, actor: Actor = None) -> ApiKey:
     if api_key.revoked_at is None:
         api_key.revoked_at = timezone.now()
         api_key.save(update_fields=["revoked_at"])
-        record_change(actor=actor, action="api_key.revoked", target=api_key, organisation=api_key.organisation, before={"revoked_at": None}, after=snapshot(api_key, ["revoked_at"]))
+        record_change(
+            actor=actor,
+            action="api_key.revoked",
+            target=api_key,
+            organisation=api_key.organisation,
+            before={"revoked_at": None},
+            after=snapshot(api_key, ["revoked_at"]),
+        )
     return api_key
 
 
@@ -161,7 +202,9 @@ def authenticate_api_key(raw_key: str) -> ApiKey | None:
     if not raw_key.startswith(API_KEY_PREFIX):
         return None
     prefix = raw_key[len(API_KEY_PREFIX) :].split("_", 1)[0]
-    api_key = ApiKey.objects.select_related("organisation").filter(prefix=prefix, revoked_at=None).first()
+    api_key = (
+        ApiKey.objects.select_related("organisation").filter(prefix=prefix, revoked_at=None).first()
+    )
     if api_key is None or not secrets.compare_digest(api_key.key_hash, _hash_key(raw_key)):
         return None
     now = timezone.now()

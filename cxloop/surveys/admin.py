@@ -21,12 +21,27 @@ class QuestionAdmin(admin.ModelAdmin):
 
 @admin.register(InvitationRule)
 class InvitationRuleAdmin(admin.ModelAdmin):
-    list_display = ["organisation", "journey_type", "survey", "delay_minutes", "valid_days", "is_active"]
+    list_display = [
+        "organisation",
+        "journey_type",
+        "survey",
+        "delay_minutes",
+        "valid_days",
+        "is_active",
+    ]
 
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    list_display = ["pk", "organisation", "customer", "status", "send_after", "sent_at", "expires_at"]
+    list_display = [
+        "pk",
+        "organisation",
+        "customer",
+        "status",
+        "send_after",
+        "sent_at",
+        "expires_at",
+    ]
     list_filter = ["status", "organisation"]
     readonly_fields = ["token_hash"]
     raw_id_fields = ["customer", "journey", "interaction"]

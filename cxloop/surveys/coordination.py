@@ -90,13 +90,21 @@ def decide(
         return Verdict(False, "opted_out")
     chosen = choose_channel(facts=facts, channel=channel, fallback=fallback_channel)
     if not chosen:
-        return Verdict(False, "no_address", f"no usable address for {channel}{'/' + fallback_channel if fallback_channel else ''}")
+        return Verdict(
+            False,
+            "no_address",
+            f"no usable address for {channel}{'/' + fallback_channel if fallback_channel else ''}",
+        )
     if policy.suppress_during_open_complaint and facts.open_complaint:
         return Verdict(False, "open_complaint")
     if policy.one_request_per_journey and journey_id in (facts.journeys_asked or set()):
         return Verdict(False, "journey_asked")
     times = facts.invitation_times or []
-    if times and policy.quarantine_days and times[-1] > now - timedelta(days=policy.quarantine_days):
+    if (
+        times
+        and policy.quarantine_days
+        and times[-1] > now - timedelta(days=policy.quarantine_days)
+    ):
         return Verdict(False, "quarantine", f"last invitation {times[-1]:%Y-%m-%d %H:%M} UTC")
     recent = [t for t in times if t > now - timedelta(days=policy.cap_period_days)]
     if policy.cap_count and len(recent) >= policy.cap_count:
@@ -116,7 +124,9 @@ def in_quiet_hours(moment: datetime, *, start: time, end: time, tz: ZoneInfo = A
     return local >= start or local < end
 
 
-def next_send_time(moment: datetime, *, start: time, end: time, tz: ZoneInfo = AMSTERDAM) -> datetime:
+def next_send_time(
+    moment: datetime, *, start: time, end: time, tz: ZoneInfo = AMSTERDAM
+) -> datetime:
     """The moment itself, or the end of the quiet window it falls in (local time, DST-aware)."""
     if not in_quiet_hours(moment, start=start, end=end, tz=tz):
         return moment

@@ -66,7 +66,11 @@ class Question(models.Model):
     choices = models.JSONField(default=list, blank=True)
     # A question about one touchpoint is attributed to the partner who handled that touchpoint.
     touchpoint = models.ForeignKey(
-        "journeys.Touchpoint", null=True, blank=True, on_delete=models.SET_NULL, related_name="questions"
+        "journeys.Touchpoint",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="questions",
     )
     # Asked only when the answer to another (scale) question lies in [condition_min, condition_max].
     condition_question = models.ForeignKey(
@@ -110,7 +114,9 @@ class InvitationRule(models.Model):
         EMAIL = "email", _("e-mail")
         SMS = "sms", _("text message")
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitation_rules")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitation_rules"
+    )
     journey_type = models.ForeignKey(
         JourneyType,
         null=True,
@@ -128,7 +134,9 @@ class InvitationRule(models.Model):
         help_text=_("Empty: every touchpoint"),
     )
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="rules")
-    trigger = models.CharField(max_length=12, choices=Trigger.choices, default=Trigger.AFTER_INTERACTION)
+    trigger = models.CharField(
+        max_length=12, choices=Trigger.choices, default=Trigger.AFTER_INTERACTION
+    )
     inactivity_hours = models.PositiveIntegerField(default=48)
     delay_minutes = models.PositiveIntegerField(default=0)
     sampling_percent = models.PositiveSmallIntegerField(default=100)
@@ -163,16 +171,22 @@ class Invitation(models.Model):
         FAILED = "failed", _("failed")
         CANCELLED = "cancelled", _("cancelled")
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
     survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="invitations")
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="invitations")
     journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="invitations")
-    interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="invitations")
+    interaction = models.ForeignKey(
+        Interaction, on_delete=models.CASCADE, related_name="invitations"
+    )
     rule = models.ForeignKey(
         InvitationRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitations"
     )
     channel = models.CharField(max_length=10, default="email")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED, db_index=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.SCHEDULED, db_index=True
+    )
     # sha256 of the link's token: the token itself exists only in the messages sent.
     token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
     send_after = models.DateTimeField(db_index=True)
@@ -199,11 +213,16 @@ class Invitation(models.Model):
 class ContactPolicy(models.Model):
     """The chain's central rules ("regie") on how often any partner may ask a customer."""
 
-    chain = models.OneToOneField("orgs.Chain", on_delete=models.CASCADE, related_name="contact_policy")
-    quarantine_days = models.PositiveIntegerField(
-        default=30, help_text=_("No new invitation from any partner within this many days of the last one")
+    chain = models.OneToOneField(
+        "orgs.Chain", on_delete=models.CASCADE, related_name="contact_policy"
     )
-    cap_count = models.PositiveIntegerField(default=4, help_text=_("At most this many invitations ..."))
+    quarantine_days = models.PositiveIntegerField(
+        default=30,
+        help_text=_("No new invitation from any partner within this many days of the last one"),
+    )
+    cap_count = models.PositiveIntegerField(
+        default=4, help_text=_("At most this many invitations ...")
+    )
     cap_period_days = models.PositiveIntegerField(default=365, help_text=_("... in this many days"))
     one_request_per_journey = models.BooleanField(default=True)
     suppress_during_open_complaint = models.BooleanField(default=True)
@@ -237,15 +256,31 @@ class InvitationDecision(models.Model):
         WAITING = "waiting", _("waiting for the end of the journey")
         NOT_AT_TOUCHPOINT = "not_at_touchpoint", _("the rule asks at another touchpoint")
 
-    chain = models.ForeignKey("orgs.Chain", on_delete=models.CASCADE, related_name="invitation_decisions")
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="invitation_decisions")
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitation_decisions")
-    interaction = models.ForeignKey(
-        Interaction, null=True, blank=True, on_delete=models.CASCADE, related_name="invitation_decisions"
+    chain = models.ForeignKey(
+        "orgs.Chain", on_delete=models.CASCADE, related_name="invitation_decisions"
     )
-    journey = models.ForeignKey(Journey, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    rule = models.ForeignKey(InvitationRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    invitation = models.ForeignKey(Invitation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="invitation_decisions"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitation_decisions"
+    )
+    interaction = models.ForeignKey(
+        Interaction,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="invitation_decisions",
+    )
+    journey = models.ForeignKey(
+        Journey, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    rule = models.ForeignKey(
+        InvitationRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    invitation = models.ForeignKey(
+        Invitation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     outcome = models.CharField(max_length=12, choices=Outcome.choices)
     reason = models.CharField(max_length=20, choices=Reason.choices)
     detail = models.CharField(max_length=300, blank=True)
@@ -277,7 +312,9 @@ class UnplannedInteraction(models.Model):
     (never meant to invite anyone) is not on it.
     """
 
-    interaction = models.OneToOneField(Interaction, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    interaction = models.OneToOneField(
+        Interaction, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
     recorded_at = models.DateTimeField(db_index=True)
 
     class Meta:

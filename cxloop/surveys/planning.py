@@ -27,7 +27,11 @@ from cxloop.surveys.models import (
 
 Reason = InvitationDecision.Reason
 Outcome = InvitationDecision.Outcome
-COUNTED_STATUSES = [s for s in Invitation.Status.values if s not in (Invitation.Status.CANCELLED, Invitation.Status.FAILED)]
+COUNTED_STATUSES = [
+    s
+    for s in Invitation.Status.values
+    if s not in (Invitation.Status.CANCELLED, Invitation.Status.FAILED)
+]
 
 
 def policy_for(chain_id: int) -> coordination.Policy:
@@ -49,13 +53,17 @@ class RuleBook:
 
     def __init__(self, organisation_ids: Iterable[int]):
         self.by_org: dict[int, list[InvitationRule]] = defaultdict(list)
-        for rule in InvitationRule.objects.filter(organisation_id__in=set(organisation_ids), is_active=True).order_by("pk"):
+        for rule in InvitationRule.objects.filter(
+            organisation_id__in=set(organisation_ids), is_active=True
+        ).order_by("pk"):
             self.by_org[rule.organisation_id].append(rule)
 
     def rule_for(self, interaction: Interaction) -> InvitationRule | None:
         """The journey owner's rule for this journey type governs the whole journey; else the partner's own."""
         journey_type = interaction.journey.journey_type
-        owner_rules = [r for r in self.by_org[journey_type.owner_id] if r.journey_type_id == journey_type.pk]
+        owner_rules = [
+            r for r in self.by_org[journey_type.owner_id] if r.journey_type_id == journey_type.pk
+        ]
         if owner_rules:
             return owner_rules[0]
         own = self.by_org[interaction.organisation_id]
@@ -98,7 +106,15 @@ def _load_facts(
     }
 
 
-def _decision(interaction: Interaction, rule: InvitationRule | None, outcome: str, reason: str, now: datetime, detail: str = "", invitation: Invitation | None = None) -> InvitationDecision:
+def _decision(
+    interaction: Interaction,
+    rule: InvitationRule | None,
+    outcome: str,
+    reason: str,
+    now: datetime,
+    detail: str = "",
+    invitation: Invitation | None = None,
+) -> InvitationDecision:
     return InvitationDecision(
         chain_id=interaction.customer.chain_id,
         customer_id=interaction.customer_id,
@@ -114,7 +130,9 @@ def _decision(interaction: Interaction, rule: InvitationRule | None, outcome: st
     )
 
 
-def _waiting_reason(interaction: Interaction, rule: InvitationRule, inactivity_elapsed: bool) -> str | None:
+def _waiting_reason(
+    interaction: Interaction, rule: InvitationRule, inactivity_elapsed: bool
+) -> str | None:
     """Why the rule does not decide yet for this interaction, or None when it is due."""
     if rule.touchpoint_id and interaction.touchpoint_id != rule.touchpoint_id:
         return Reason.NOT_AT_TOUCHPOINT
@@ -125,7 +143,9 @@ def _waiting_reason(interaction: Interaction, rule: InvitationRule, inactivity_e
     return None
 
 
-def send_time(rule: InvitationRule, *, interaction: Interaction, channel: str, now: datetime) -> datetime:
+def send_time(
+    rule: InvitationRule, *, interaction: Interaction, channel: str, now: datetime
+) -> datetime:
     """After the rule's delay, and out of the quiet hours for SMS (and e-mail if the rule says so)."""
     base = max(now, interaction.occurred_at + timedelta(minutes=rule.delay_minutes))
     if channel == "sms" or rule.quiet_hours_for_email:
@@ -133,7 +153,9 @@ def send_time(rule: InvitationRule, *, interaction: Interaction, channel: str, n
     return base
 
 
-def plan_invitations(*, interaction_ids: list[int], inactivity_elapsed: bool = False, now: datetime | None = None) -> list[InvitationDecision]:
+def plan_invitations(
+    *, interaction_ids: list[int], inactivity_elapsed: bool = False, now: datetime | None = None
+) -> list[InvitationDecision]:
     """Decide for each interaction; safe to run twice, also at once (an interaction decided before is skipped)."""
     now = now or timezone.now()
     interactions = list(
@@ -144,12 +166,15 @@ def plan_invitations(*, interaction_ids: list[int], inactivity_elapsed: bool = F
     if not interactions:
         return []
     rules = RuleBook(
-        {i.organisation_id for i in interactions} | {i.journey.journey_type.owner_id for i in interactions}
+        {i.organisation_id for i in interactions}
+        | {i.journey.journey_type.owner_id for i in interactions}
     )
     with transaction.atomic():
         decisions = _decide_locked(interactions, rules, inactivity_elapsed, now)
         # Decided now or before: off the sweeper's list, in the same transaction as the decisions.
-        UnplannedInteraction.objects.filter(interaction_id__in=[i.pk for i in interactions]).delete()
+        UnplannedInteraction.objects.filter(
+            interaction_id__in=[i.pk for i in interactions]
+        ).delete()
         return decisions
 
 
@@ -173,9 +198,13 @@ def _undecided(interactions: list[Interaction]) -> list[Interaction]:
     return [i for i in interactions if i.pk not in decided]
 
 
-def _decide_locked(interactions: list[Interaction], rules: RuleBook, inactivity_elapsed: bool, now: datetime) -> list[InvitationDecision]:
+def _decide_locked(
+    interactions: list[Interaction], rules: RuleBook, inactivity_elapsed: bool, now: datetime
+) -> list[InvitationDecision]:
     customer_ids = sorted({i.customer_id for i in interactions})
-    customers = list(Customer.objects.select_for_update().filter(pk__in=customer_ids).order_by("pk"))
+    customers = list(
+        Customer.objects.select_for_update().filter(pk__in=customer_ids).order_by("pk")
+    )
     interactions = _undecided(interactions)
     if not interactions:
         return []
@@ -184,7 +213,11 @@ def _decide_locked(interactions: list[Interaction], rules: RuleBook, inactivity_
     facts: dict[int, coordination.CustomerFacts] = {}
     for chain_id, policy in policies.items():
         chain_customers = [c for c in customers if c.chain_id == chain_id]
-        facts.update(_load_facts(chain_customers, policy, now, journey_ids={i.journey_id for i in interactions}))
+        facts.update(
+            _load_facts(
+                chain_customers, policy, now, journey_ids={i.journey_id for i in interactions}
+            )
+        )
     decisions: list[InvitationDecision] = []
     waiting: list[tuple[Interaction, InvitationRule]] = []
     survey_versions = SurveyVersions()
@@ -205,20 +238,38 @@ def _decide_locked(interactions: list[Interaction], rules: RuleBook, inactivity_
         customer_facts = facts[interaction.customer_id]
         # Reachable with the details the inviting organisation may use (customers/contacts.py).
         details = contacts.details(
-            interaction.customer, organisation_id=rule.organisation_id, owner_id=interaction.journey.journey_type.owner_id
+            interaction.customer,
+            organisation_id=rule.organisation_id,
+            owner_id=interaction.journey.journey_type.owner_id,
         )
         customer_facts.has_email, customer_facts.has_phone = details.has_email, details.has_phone
         decisions.append(
-            _decide_one(interaction, rule, policies[interaction.customer.chain_id], customer_facts, now, survey_versions)
+            _decide_one(
+                interaction,
+                rule,
+                policies[interaction.customer.chain_id],
+                customer_facts,
+                now,
+                survey_versions,
+            )
         )
     new_invitations = [d.invitation for d in decisions if d.invitation is not None]
     Invitation.objects.bulk_create(new_invitations)
-    InvitationDecision.objects.bulk_create(decisions)  # takes the invitations' new ids from the objects
+    InvitationDecision.objects.bulk_create(
+        decisions
+    )  # takes the invitations' new ids from the objects
     transaction.on_commit(lambda: _after_commit(new_invitations, waiting))
     return decisions
 
 
-def _decide_one(interaction: Interaction, rule: InvitationRule, policy: coordination.Policy, facts: coordination.CustomerFacts, now: datetime, survey_versions: "SurveyVersions") -> InvitationDecision:
+def _decide_one(
+    interaction: Interaction,
+    rule: InvitationRule,
+    policy: coordination.Policy,
+    facts: coordination.CustomerFacts,
+    now: datetime,
+    survey_versions: "SurveyVersions",
+) -> InvitationDecision:
     verdict = coordination.decide(
         policy=policy,
         facts=facts,
@@ -230,10 +281,19 @@ def _decide_one(interaction: Interaction, rule: InvitationRule, policy: coordina
         sample_key=f"{interaction.customer.key}:{interaction.journey.external_id}:{rule.pk}",
     )
     if not verdict.invite:
-        return _decision(interaction, rule, Outcome.NOT_INVITED, verdict.reason, now, verdict.detail)
+        return _decision(
+            interaction, rule, Outcome.NOT_INVITED, verdict.reason, now, verdict.detail
+        )
     survey_id = survey_versions.current(rule.survey_id)
     if survey_id is None:
-        return _decision(interaction, rule, Outcome.NOT_INVITED, Reason.NO_RULE, now, "the rule's survey is not published yet")
+        return _decision(
+            interaction,
+            rule,
+            Outcome.NOT_INVITED,
+            Reason.NO_RULE,
+            now,
+            "the rule's survey is not published yet",
+        )
     send_after = send_time(rule, interaction=interaction, channel=verdict.channel, now=now)
     # Saved in bulk with the decisions by the caller.
     invitation = Invitation(
@@ -248,7 +308,15 @@ def _decide_one(interaction: Interaction, rule: InvitationRule, policy: coordina
         expires_at=send_after + timedelta(days=rule.valid_days),
     )
     facts.record_invitation(at=send_after, journey_id=interaction.journey_id)
-    return _decision(interaction, rule, Outcome.INVITED, Reason.INVITED, now, f"{verdict.channel} at {send_after:%Y-%m-%d %H:%M} UTC", invitation)
+    return _decision(
+        interaction,
+        rule,
+        Outcome.INVITED,
+        Reason.INVITED,
+        now,
+        f"{verdict.channel} at {send_after:%Y-%m-%d %H:%M} UTC",
+        invitation,
+    )
 
 
 def current_version_id(survey_id: int) -> int | None:
@@ -257,7 +325,9 @@ def current_version_id(survey_id: int) -> int | None:
     from cxloop.surveys.models import Survey
 
     newest = (
-        Survey.objects.filter(Q(pk=survey_id) | Q(family_id=survey_id), status=Survey.Status.PUBLISHED)
+        Survey.objects.filter(
+            Q(pk=survey_id) | Q(family_id=survey_id), status=Survey.Status.PUBLISHED
+        )
         .order_by("-version")
         .values_list("pk", flat=True)
         .first()
@@ -277,7 +347,9 @@ class SurveyVersions:
         return self._seen[survey_id]
 
 
-def _after_commit(invitations: list[Invitation], waiting: list[tuple[Interaction, InvitationRule]]) -> None:
+def _after_commit(
+    invitations: list[Invitation], waiting: list[tuple[Interaction, InvitationRule]]
+) -> None:
     from cxloop.surveys.tasks import check_inactivity_task, send_invitations_task
 
     # One task per send time, not per invitation: a batch of a thousand is one queue row.
@@ -300,18 +372,30 @@ def enqueue_at(task, when: datetime, *args) -> None:
         task.enqueue(*args)
 
 
-def check_inactivity(*, interaction_id: int, now: datetime | None = None) -> list[InvitationDecision]:
+def check_inactivity(
+    *, interaction_id: int, now: datetime | None = None
+) -> list[InvitationDecision]:
     """Once the quiet period has passed: if this is still the journey's latest interaction, decide for it."""
     now = now or timezone.now()
-    interaction = Interaction.objects.filter(pk=interaction_id).select_related("journey__journey_type").first()
+    interaction = (
+        Interaction.objects.filter(pk=interaction_id)
+        .select_related("journey__journey_type")
+        .first()
+    )
     if interaction is None:
         return []
-    rule = RuleBook({interaction.organisation_id, interaction.journey.journey_type.owner_id}).rule_for(interaction)
+    rule = RuleBook(
+        {interaction.organisation_id, interaction.journey.journey_type.owner_id}
+    ).rule_for(interaction)
     if rule is None or rule.trigger != InvitationRule.Trigger.INACTIVITY:
         return []
     if now < interaction.occurred_at + timedelta(hours=rule.inactivity_hours):
         return []
-    latest = interaction.journey.interactions.order_by("-occurred_at", "-pk").values_list("pk", flat=True).first()
+    latest = (
+        interaction.journey.interactions.order_by("-occurred_at", "-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
     if latest != interaction.pk:
         return []
     return plan_invitations(interaction_ids=[interaction.pk], inactivity_elapsed=True, now=now)
@@ -320,8 +404,12 @@ def check_inactivity(*, interaction_id: int, now: datetime | None = None) -> lis
 def waiting_for_inactivity(*, now: datetime) -> list[int]:
     """Interactions whose inactivity rule is due and that nobody decided for yet (for the sweeper)."""
     waiting = (
-        InvitationDecision.objects.filter(outcome=Outcome.WAITING, rule__trigger=InvitationRule.Trigger.INACTIVITY)
-        .exclude(interaction__invitation_decisions__outcome__in=[Outcome.INVITED, Outcome.NOT_INVITED])
+        InvitationDecision.objects.filter(
+            outcome=Outcome.WAITING, rule__trigger=InvitationRule.Trigger.INACTIVITY
+        )
+        .exclude(
+            interaction__invitation_decisions__outcome__in=[Outcome.INVITED, Outcome.NOT_INVITED]
+        )
         .values_list("interaction_id", "interaction__occurred_at", "rule__inactivity_hours")
     )
     return sorted({iid for iid, at, hours in waiting if at + timedelta(hours=hours) <= now})

@@ -24,15 +24,23 @@ def _editable_organisations(request: HttpRequest) -> list[Organisation]:
 def rule_list(request: HttpRequest) -> HttpResponse:
     """Every rule of the user's organisations, with a link to the chain's contact policy."""
     organisations = _editable_organisations(request)
-    rules = InvitationRule.objects.filter(organisation__in=organisations).select_related(
-        "organisation", "journey_type", "touchpoint", "survey"
-    ).order_by("organisation__name", "pk")
-    return render(request, "surveys/rules/list.html", {"rules": rules, "organisations": organisations})
+    rules = (
+        InvitationRule.objects.filter(organisation__in=organisations)
+        .select_related("organisation", "journey_type", "touchpoint", "survey")
+        .order_by("organisation__name", "pk")
+    )
+    return render(
+        request, "surveys/rules/list.html", {"rules": rules, "organisations": organisations}
+    )
 
 
 def _access_rule(request: HttpRequest, pk: int) -> InvitationRule:
     organisations = _editable_organisations(request)
-    rule = InvitationRule.objects.filter(pk=pk, organisation__in=organisations).select_related("organisation").first()
+    rule = (
+        InvitationRule.objects.filter(pk=pk, organisation__in=organisations)
+        .select_related("organisation")
+        .first()
+    )
     if rule is None:
         raise Http404
     return rule
@@ -58,7 +66,12 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         status = 422
     else:
         status = 200
-    return render(request, "surveys/rules/edit.html", {"form": form, "rule": rule, "organisation": organisation}, status=status)
+    return render(
+        request,
+        "surveys/rules/edit.html",
+        {"form": form, "rule": rule, "organisation": organisation},
+        status=status,
+    )
 
 
 @login_required
@@ -77,4 +90,9 @@ def contact_policy(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The contact policy is saved; it holds for every partner."))
             return redirect("contact_policy")
         status = 422
-    return render(request, "surveys/rules/policy.html", {"form": form, "chain": organisations[0].chain}, status=status)
+    return render(
+        request,
+        "surveys/rules/policy.html",
+        {"form": form, "chain": organisations[0].chain},
+        status=status,
+    )

@@ -15,9 +15,21 @@ class RuleForm(forms.ModelForm):
     class Meta:
         model = InvitationRule
         fields = [
-            "journey_type", "touchpoint", "survey", "trigger", "inactivity_hours", "delay_minutes",
-            "sampling_percent", "channel", "fallback_channel", "quiet_start", "quiet_end",
-            "quiet_hours_for_email", "reminder_after_days", "valid_days", "is_active",
+            "journey_type",
+            "touchpoint",
+            "survey",
+            "trigger",
+            "inactivity_hours",
+            "delay_minutes",
+            "sampling_percent",
+            "channel",
+            "fallback_channel",
+            "quiet_start",
+            "quiet_end",
+            "quiet_hours_for_email",
+            "reminder_after_days",
+            "valid_days",
+            "is_active",
         ]
         labels = {
             "journey_type": _("Journey type"),
@@ -47,9 +59,13 @@ class RuleForm(forms.ModelForm):
 
         journey_types = JourneyType.objects.filter(chain_id=organisation.chain_id)
         self.fields["journey_type"].queryset = journey_types
-        self.fields["touchpoint"].queryset = Touchpoint.objects.filter(journey_type__in=journey_types)
+        self.fields["touchpoint"].queryset = Touchpoint.objects.filter(
+            journey_type__in=journey_types
+        )
         # Rules point at a survey family's first version; the newest published version is sent.
-        self.fields["survey"].queryset = Survey.objects.filter(organisation=organisation, family__isnull=True)
+        self.fields["survey"].queryset = Survey.objects.filter(
+            organisation=organisation, family__isnull=True
+        )
 
     def clean(self):
         data = super().clean()
@@ -69,7 +85,13 @@ class RuleForm(forms.ModelForm):
 class PolicyForm(forms.ModelForm):
     class Meta:
         model = ContactPolicy
-        fields = ["quarantine_days", "cap_count", "cap_period_days", "one_request_per_journey", "suppress_during_open_complaint"]
+        fields = [
+            "quarantine_days",
+            "cap_count",
+            "cap_period_days",
+            "one_request_per_journey",
+            "suppress_during_open_complaint",
+        ]
         labels = {
             "quarantine_days": _("Quarantine in days"),
             "cap_count": _("At most this many invitations"),
@@ -93,7 +115,14 @@ def save_rule(*, form: RuleForm, organisation: Organisation, actor: Actor = None
     rule = form.save(commit=False)
     rule.organisation = organisation
     rule.save()
-    record_saved(actor=actor, noun="invitation_rule", target=rule, organisation=organisation, before=before, fields=fields)
+    record_saved(
+        actor=actor,
+        noun="invitation_rule",
+        target=rule,
+        organisation=organisation,
+        before=before,
+        fields=fields,
+    )
     return rule
 
 
@@ -108,5 +137,7 @@ def save_policy(*, form: PolicyForm, chain_id: int, actor: Actor = None) -> Cont
     after = stored(policy, fields)
     if after != before:  # the policy binds every partner: each one's audit log shows the change
         action = "contact_policy.created" if before is None else "contact_policy.changed"
-        record_chain_change(chain_id=chain_id, actor=actor, action=action, target=policy, before=before, after=after)
+        record_chain_change(
+            chain_id=chain_id, actor=actor, action=action, target=policy, before=before, after=after
+        )
     return policy

@@ -40,7 +40,9 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def plan_invitations_after_commit(*, interaction_ids: list[int], retried_ids: Sequence[int] = ()) -> None:
+def plan_invitations_after_commit(
+    *, interaction_ids: list[int], retried_ids: Sequence[int] = ()
+) -> None:
     """Hand new interactions to the invitation rules once the current transaction commits.
 
     Call it inside the transaction that records them: each is also put on the sweeper's list
@@ -58,7 +60,8 @@ def plan_invitations_after_commit(*, interaction_ids: list[int], retried_ids: Se
     ids = [*interaction_ids, *(undecided if retried_ids else [])]
     now = timezone.now()
     UnplannedInteraction.objects.bulk_create(
-        [UnplannedInteraction(interaction_id=pk, recorded_at=now) for pk in ids], ignore_conflicts=True
+        [UnplannedInteraction(interaction_id=pk, recorded_at=now) for pk in ids],
+        ignore_conflicts=True,
     )
     if ids:
         transaction.on_commit(lambda: plan_invitations_task.enqueue(ids))
@@ -66,7 +69,11 @@ def plan_invitations_after_commit(*, interaction_ids: list[int], retried_ids: Se
 
 def link_token(invitation: Invitation) -> str:
     """The invitation's link token: a keyed hash, unguessable without the secret key, the same in a reminder."""
-    return salted_hmac("cxloop.survey-link", f"{invitation.pk}:{invitation.created_at.isoformat()}", algorithm="sha256").hexdigest()[:43]
+    return salted_hmac(
+        "cxloop.survey-link",
+        f"{invitation.pk}:{invitation.created_at.isoformat()}",
+        algorithm="sha256",
+    ).hexdigest()[:43]
 
 
 def survey_url(token: str) -> str:
@@ -90,7 +97,9 @@ def survey_link_for(invitation_id: int) -> str | None:
 
 def opt_out_link_for(customer_id: int) -> str | None:
     """The opt-out link of a customer, made when a message is sent (never stored)."""
-    return opt_out_url_for(customer_id) if Customer.objects.filter(pk=customer_id).exists() else None
+    return (
+        opt_out_url_for(customer_id) if Customer.objects.filter(pk=customer_id).exists() else None
+    )
 
 
 def invitation_contact(invitation: Invitation) -> Details:
@@ -188,14 +197,26 @@ def _queue_message(invitation: Invitation, contact: Details, *, purpose: str) ->
     with translation.override(contact.language):
         if invitation.channel == "sms":
             text = render_to_string("surveys/sms/invitation.txt", context).strip()
-            return queue_sms(organisation=organisation, recipient=contact.phone, text=text, purpose=purpose,
-                             subject_id=invitation.pk, links=links)
+            return queue_sms(
+                organisation=organisation,
+                recipient=contact.phone,
+                text=text,
+                purpose=purpose,
+                subject_id=invitation.pk,
+                links=links,
+            )
         subject = render_to_string("surveys/email/invitation_subject.txt", context).strip()
         text = render_to_string("surveys/email/invitation.txt", context)
         html = render_to_string("surveys/email/invitation.html", context)
     return queue_email(
-        organisation=organisation, recipient=contact.email, subject=subject, text=text, html=html,
-        purpose=purpose, subject_id=invitation.pk, links=links,
+        organisation=organisation,
+        recipient=contact.email,
+        subject=subject,
+        text=text,
+        html=html,
+        purpose=purpose,
+        subject_id=invitation.pk,
+        links=links,
     )
 
 
@@ -209,7 +230,12 @@ def send_reminder(*, invitation_id: int, now: datetime | None = None) -> Invitat
             .get(pk=invitation_id)
         )
         unanswered = invitation.status in (Invitation.Status.SENT, Invitation.Status.OPENED)
-        if not unanswered or invitation.reminded_at or not invitation.reminder_due_at or invitation.reminder_due_at > now:
+        if (
+            not unanswered
+            or invitation.reminded_at
+            or not invitation.reminder_due_at
+            or invitation.reminder_due_at > now
+        ):
             return invitation
         if invitation.customer.opted_out_at or invitation.expires_at <= now:
             return invitation
@@ -227,7 +253,9 @@ def send_reminder(*, invitation_id: int, now: datetime | None = None) -> Invitat
 def handle_failed_message(message: OutboxMessage) -> None:
     """A bounced invitation marks the address invalid; the rule's fallback channel is tried once."""
     invitation = (
-        Invitation.objects.select_related("customer", "organisation", "rule", "journey__journey_type")
+        Invitation.objects.select_related(
+            "customer", "organisation", "rule", "journey__journey_type"
+        )
         .filter(pk=message.subject_id)
         .first()
     )
@@ -235,20 +263,26 @@ def handle_failed_message(message: OutboxMessage) -> None:
         return
     if message.status == OutboxMessage.Status.BOUNCED:
         # The address that bounced is invalid wherever it is kept; other addresses stay usable.
-        mark_address_invalid(customer_id=invitation.customer_id, channel=message.channel, address=message.recipient)
+        mark_address_invalid(
+            customer_id=invitation.customer_id, channel=message.channel, address=message.recipient
+        )
     contact = invitation_contact(invitation)
     fallback = invitation.rule.fallback_channel if invitation.rule else ""
-    reachable = (fallback == "sms" and contact.has_phone) or (fallback == "email" and contact.has_email)
+    reachable = (fallback == "sms" and contact.has_phone) or (
+        fallback == "email" and contact.has_email
+    )
     if message.purpose == "invitation" and fallback and fallback != message.channel and reachable:
         with transaction.atomic():
-            Invitation.objects.filter(pk=invitation.pk).update(channel=fallback, error=message.error[:500])
+            Invitation.objects.filter(pk=invitation.pk).update(
+                channel=fallback, error=message.error[:500]
+            )
             invitation.channel = fallback
             _queue_message(invitation, contact, purpose="invitation")
         return
     if message.purpose == "invitation":
-        Invitation.objects.filter(pk=invitation.pk, status__in=[Invitation.Status.SENT, Invitation.Status.OPENED]).update(
-            status=Invitation.Status.FAILED, error=message.error[:500]
-        )
+        Invitation.objects.filter(
+            pk=invitation.pk, status__in=[Invitation.Status.SENT, Invitation.Status.OPENED]
+        ).update(status=Invitation.Status.FAILED, error=message.error[:500])
 
 
 def open_survey_link(*, token: str, mark_opened: bool = True) -> Invitation:
@@ -257,7 +291,9 @@ def open_survey_link(*, token: str, mark_opened: bool = True) -> Invitation:
     `mark_opened=False` for a request that only looks (HEAD): the invitation stays as it is.
     """
     invitation = (
-        Invitation.objects.select_related("survey", "customer", "organisation", "interaction", "journey__journey_type")
+        Invitation.objects.select_related(
+            "survey", "customer", "organisation", "interaction", "journey__journey_type"
+        )
         .filter(token_hash=hash_token(token))
         .first()
     )
@@ -265,7 +301,10 @@ def open_survey_link(*, token: str, mark_opened: bool = True) -> Invitation:
         raise SurveyLinkError("unknown")
     if invitation.status == Invitation.Status.ANSWERED:
         raise SurveyLinkError("used", invitation)
-    if invitation.status in (Invitation.Status.EXPIRED, Invitation.Status.CANCELLED) or invitation.expires_at <= timezone.now():
+    if (
+        invitation.status in (Invitation.Status.EXPIRED, Invitation.Status.CANCELLED)
+        or invitation.expires_at <= timezone.now()
+    ):
         raise SurveyLinkError("expired", invitation)
     if mark_opened and invitation.status == Invitation.Status.SENT:
         Invitation.objects.filter(pk=invitation.pk, status=Invitation.Status.SENT).update(

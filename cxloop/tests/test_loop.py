@@ -24,7 +24,9 @@ def survey_path_from_outbox(recipient: str) -> str:
     return match.group(1)
 
 
-def test_interaction_to_invitation_to_answer_to_case_to_dashboard(cast, post_interaction, client, django_capture_on_commit_callbacks):
+def test_interaction_to_invitation_to_answer_to_case_to_dashboard(
+    cast, post_interaction, client, django_capture_on_commit_callbacks
+):
     # 1. The owner's CRM posts an interaction of agent Anouk.
     created = post_interaction(interaction_payload())
     assert created.status_code == 201, created.content
@@ -45,12 +47,21 @@ def test_interaction_to_invitation_to_answer_to_case_to_dashboard(cast, post_int
     with django_capture_on_commit_callbacks(execute=True):
         answered = client.post(
             path,
-            {f"q{cast.nps_question.pk}": "3", f"q{cast.open_question.pk}": "Ik moest drie keer bellen.", "action": "submit"},
+            {
+                f"q{cast.nps_question.pk}": "3",
+                f"q{cast.open_question.pk}": "Ik moest drie keer bellen.",
+                "action": "submit",
+            },
         )
     assert answered.status_code == 302
     assert client.get(answered["Location"]).status_code == 200
     response = Response.objects.get()
-    assert (response.nps, response.employee, response.unit, response.channel) == (3, cast.agent, cast.team, cast.phone)
+    assert (response.nps, response.employee, response.unit, response.channel) == (
+        3,
+        cast.agent,
+        cast.team,
+        cast.phone,
+    )
 
     # 4. A case opened for the lead of Anouk's team, with a due time; she sees it, calls, closes.
     case = FollowUpCase.objects.get()
@@ -59,21 +70,41 @@ def test_interaction_to_invitation_to_answer_to_case_to_dashboard(cast, post_int
     lead = cast.client_for(cast.lead.user)
     inbox = lead.get("/cases/?show=mine")
     assert f"/cases/{case.pk}/" in inbox.content.decode()
-    assert lead.post(f"/cases/{case.pk}/contact/", {"channel": "phone", "reached": "yes", "note": "Excuses gemaakt"}).status_code == 302
-    assert lead.post(f"/cases/{case.pk}/close/", {"note": "te vroeg"}).status_code == 409  # not without root cause and action
-    resolved = lead.post(f"/cases/{case.pk}/resolve/", {"root_cause": cast.root_cause.pk, "action_taken": "Wachtrij-instellingen aangepast"})
+    assert (
+        lead.post(
+            f"/cases/{case.pk}/contact/",
+            {"channel": "phone", "reached": "yes", "note": "Excuses gemaakt"},
+        ).status_code
+        == 302
+    )
+    assert (
+        lead.post(f"/cases/{case.pk}/close/", {"note": "te vroeg"}).status_code == 409
+    )  # not without root cause and action
+    resolved = lead.post(
+        f"/cases/{case.pk}/resolve/",
+        {"root_cause": cast.root_cause.pk, "action_taken": "Wachtrij-instellingen aangepast"},
+    )
     assert resolved.status_code == 302
     with django_capture_on_commit_callbacks(execute=True):
-        informed = lead.post(f"/cases/{case.pk}/inform/", {"subject": "Wat we deden", "body": "We hebben de wachtrij aangepast."})
+        informed = lead.post(
+            f"/cases/{case.pk}/inform/",
+            {"subject": "Wat we deden", "body": "We hebben de wachtrij aangepast."},
+        )
     assert informed.status_code == 302
-    assert OutboxMessage.objects.filter(purpose="customer_informed", recipient="klant@example.nl").exists()
+    assert OutboxMessage.objects.filter(
+        purpose="customer_informed", recipient="klant@example.nl"
+    ).exists()
     assert lead.post(f"/cases/{case.pk}/close/", {"note": ""}).status_code == 302
     case.refresh_from_db()
     assert case.status == FollowUpCase.Status.CLOSED
     assert case.first_contact_at is not None and case.informed_at is not None
     assert list(case.events.values_list("kind", flat=True)) == [
-        CaseEvent.Kind.OPENED, CaseEvent.Kind.ASSIGNED, CaseEvent.Kind.CONTACT_ATTEMPT, CaseEvent.Kind.RESOLVED,
-        CaseEvent.Kind.CUSTOMER_INFORMED, CaseEvent.Kind.CLOSED,
+        CaseEvent.Kind.OPENED,
+        CaseEvent.Kind.ASSIGNED,
+        CaseEvent.Kind.CONTACT_ATTEMPT,
+        CaseEvent.Kind.RESOLVED,
+        CaseEvent.Kind.CUSTOMER_INFORMED,
+        CaseEvent.Kind.CLOSED,
     ]
 
     # 5. Anouk logs in and sees her own NPS with n and interval, and the verbatim about her.
@@ -90,7 +121,9 @@ def test_interaction_to_invitation_to_answer_to_case_to_dashboard(cast, post_int
     assert "Klantenservice" in org_page and "Team Noord" in org_page
 
 
-def test_a_used_link_cannot_be_answered_again(cast, post_interaction, client, django_capture_on_commit_callbacks):
+def test_a_used_link_cannot_be_answered_again(
+    cast, post_interaction, client, django_capture_on_commit_callbacks
+):
     post_interaction(interaction_payload())
     path = survey_path_from_outbox("klant@example.nl")
     with django_capture_on_commit_callbacks(execute=True):

@@ -27,7 +27,9 @@ def test_difference_z_test_by_hand():
     small = stats.nps_difference(stats.NpsCounts(6, 2, 2), stats.NpsCounts(4, 3, 3))
     assert not small.significant()  # the same rates with n = 10 each are noise
     assert stats.nps_difference(stats.NpsCounts(), b) is None
-    assert stats.nps_difference(stats.NpsCounts(5, 0, 0), stats.NpsCounts(3, 0, 0)) is None  # no variance
+    assert (
+        stats.nps_difference(stats.NpsCounts(5, 0, 0), stats.NpsCounts(3, 0, 0)) is None
+    )  # no variance
 
 
 def test_control_limits_widen_for_small_periods():

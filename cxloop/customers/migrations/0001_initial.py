@@ -5,29 +5,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0001_initial'),
+        ("orgs", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Customer',
+            name="Customer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(help_text='Pseudonymous key, the same for every partner', max_length=128)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('phone', models.CharField(blank=True, max_length=32)),
-                ('language', models.CharField(choices=[('nl', 'Nederlands'), ('en', 'English')], default='nl', max_length=2)),
-                ('segment', models.CharField(blank=True, max_length=64)),
-                ('opted_out_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('chain', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='customers', to='orgs.chain')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    models.CharField(
+                        help_text="Pseudonymous key, the same for every partner", max_length=128
+                    ),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("phone", models.CharField(blank=True, max_length=32)),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("nl", "Nederlands"), ("en", "English")],
+                        default="nl",
+                        max_length=2,
+                    ),
+                ),
+                ("segment", models.CharField(blank=True, max_length=64)),
+                ("opted_out_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "chain",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="customers",
+                        to="orgs.chain",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('chain', 'key'), name='customer_key_per_chain')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("chain", "key"), name="customer_key_per_chain")
+                ],
             },
         ),
     ]

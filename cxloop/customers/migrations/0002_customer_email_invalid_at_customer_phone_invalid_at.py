@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0001_initial'),
+        ("customers", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='customer',
-            name='email_invalid_at',
+            model_name="customer",
+            name="email_invalid_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='customer',
-            name='phone_invalid_at',
+            model_name="customer",
+            name="phone_invalid_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

@@ -5,39 +5,91 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0002_customer_email_invalid_at_customer_phone_invalid_at'),
-        ('orgs', '0002_employee_skills'),
+        ("customers", "0002_customer_email_invalid_at_customer_phone_invalid_at"),
+        ("orgs", "0002_employee_skills"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ContactSharing',
+            name="ContactSharing",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('partners_use_owner_details', models.BooleanField(default=False, help_text="A partner without its own e-mail address or phone number of a customer may use those the journey owner supplied, for messages about the owner's journeys")),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('chain', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='contact_sharing', to='orgs.chain')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "partners_use_owner_details",
+                    models.BooleanField(
+                        default=False,
+                        help_text="A partner without its own e-mail address or phone number of a customer may use those the journey owner supplied, for messages about the owner's journeys",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "chain",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contact_sharing",
+                        to="orgs.chain",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='CustomerContact',
+            name="CustomerContact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('phone', models.CharField(blank=True, max_length=32)),
-                ('language', models.CharField(blank=True, choices=[('nl', 'Nederlands'), ('en', 'English')], max_length=2)),
-                ('email_invalid_at', models.DateTimeField(blank=True, null=True)),
-                ('phone_invalid_at', models.DateTimeField(blank=True, null=True)),
-                ('source', models.CharField(choices=[('api', 'API'), ('import', 'file import'), ('staff', 'staff')], default='api', max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='customers.customer')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='customer_contacts', to='orgs.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("phone", models.CharField(blank=True, max_length=32)),
+                (
+                    "language",
+                    models.CharField(
+                        blank=True, choices=[("nl", "Nederlands"), ("en", "English")], max_length=2
+                    ),
+                ),
+                ("email_invalid_at", models.DateTimeField(blank=True, null=True)),
+                ("phone_invalid_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("api", "API"), ("import", "file import"), ("staff", "staff")],
+                        default="api",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contacts",
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="customer_contacts",
+                        to="orgs.organisation",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('customer', 'organisation'), name='one_contact_per_customer_and_org')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("customer", "organisation"), name="one_contact_per_customer_and_org"
+                    )
+                ],
             },
         ),
     ]

@@ -289,7 +289,9 @@ def test_the_organisation_page_rolls_units_up_and_compares_each_with_the_rest_of
     cast = world.cast
     (since, until), (p_since, p_until) = periods()
     page = (
-        cast.client_for(cast.owner_admin).get("/organisations/leasewijs/?days=90&grain=week").context["page"]
+        cast.client_for(cast.owner_admin)
+        .get("/organisations/leasewijs/?days=90&grain=week")
+        .context["page"]
     )
     now_rows = [
         r for r in in_period(world.responses, since, until) if r.organisation_id == cast.owner.pk

@@ -7,196 +7,438 @@ import cxloop.followup.models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('followup', '0001_initial'),
-        ('journeys', '0001_initial'),
-        ('orgs', '0002_employee_skills'),
+        ("followup", "0001_initial"),
+        ("journeys", "0001_initial"),
+        ("orgs", "0002_employee_skills"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='followupcase',
-            name='action_taken',
+            model_name="followupcase",
+            name="action_taken",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='followupcase',
-            name='closed_reason',
+            model_name="followupcase",
+            name="closed_reason",
             field=models.CharField(blank=True, max_length=20),
         ),
         migrations.AddField(
-            model_name='followupcase',
-            name='customer_message',
+            model_name="followupcase",
+            name="customer_message",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='followupcase',
-            name='escalated_at',
+            model_name="followupcase",
+            name="escalated_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='followupcase',
-            name='escalation_level',
+            model_name="followupcase",
+            name="escalation_level",
             field=models.PositiveSmallIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='followupcase',
-            name='failed_attempts',
+            model_name="followupcase",
+            name="failed_attempts",
             field=models.PositiveSmallIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='followupcase',
-            name='first_contact_due_at',
+            model_name="followupcase",
+            name="first_contact_due_at",
             field=models.DateTimeField(blank=True, db_index=True, null=True),
         ),
         migrations.AddField(
-            model_name='followupcase',
-            name='handovers',
-            field=models.PositiveSmallIntegerField(default=0, help_text='Moves between units or organisations'),
+            model_name="followupcase",
+            name="handovers",
+            field=models.PositiveSmallIntegerField(
+                default=0, help_text="Moves between units or organisations"
+            ),
         ),
         migrations.AddField(
-            model_name='followupcase',
-            name='informed_at',
+            model_name="followupcase",
+            name="informed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='followupcase',
-            name='paused_at',
+            model_name="followupcase",
+            name="paused_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='followupcase',
-            name='reassignments',
+            model_name="followupcase",
+            name="reassignments",
             field=models.PositiveSmallIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='followupcase',
-            name='reminded_at',
+            model_name="followupcase",
+            name="reminded_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='followupcase',
-            name='resolved_at',
+            model_name="followupcase",
+            name="resolved_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='caseevent',
-            name='kind',
-            field=models.CharField(choices=[('opened', 'opened'), ('assigned', 'assigned'), ('reassigned', 'reassigned'), ('contact_attempt', 'contact attempt'), ('note', 'note'), ('started', 'work started'), ('paused', 'waiting for the customer'), ('resumed', 'resumed'), ('reminded', 'reminder sent'), ('escalated', 'escalated'), ('resolved', 'resolved'), ('customer_informed', 'customer informed'), ('closed', 'closed'), ('reopened', 'reopened')], max_length=20),
+            model_name="caseevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("opened", "opened"),
+                    ("assigned", "assigned"),
+                    ("reassigned", "reassigned"),
+                    ("contact_attempt", "contact attempt"),
+                    ("note", "note"),
+                    ("started", "work started"),
+                    ("paused", "waiting for the customer"),
+                    ("resumed", "resumed"),
+                    ("reminded", "reminder sent"),
+                    ("escalated", "escalated"),
+                    ("resolved", "resolved"),
+                    ("customer_informed", "customer informed"),
+                    ("closed", "closed"),
+                    ("reopened", "reopened"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='followupcase',
-            name='status',
-            field=models.CharField(choices=[('new', 'new'), ('contacted', 'contacted'), ('in_progress', 'in progress'), ('waiting', 'waiting for the customer'), ('resolved', 'resolved'), ('informed', 'customer informed'), ('closed', 'closed')], db_index=True, default='new', max_length=12),
+            model_name="followupcase",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("new", "new"),
+                    ("contacted", "contacted"),
+                    ("in_progress", "in progress"),
+                    ("waiting", "waiting for the customer"),
+                    ("resolved", "resolved"),
+                    ("informed", "customer informed"),
+                    ("closed", "closed"),
+                ],
+                db_index=True,
+                default="new",
+                max_length=12,
+            ),
         ),
         migrations.CreateModel(
-            name='CustomerMessageTemplate',
+            name="CustomerMessageTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('subject_nl', models.CharField(max_length=200)),
-                ('body_nl', models.TextField(help_text='Placeholders: {organisation}, {action}, {employee}')),
-                ('subject_en', models.CharField(max_length=200)),
-                ('body_en', models.TextField()),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='customer_message_templates', to='orgs.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("subject_nl", models.CharField(max_length=200)),
+                (
+                    "body_nl",
+                    models.TextField(
+                        help_text="Placeholders: {organisation}, {action}, {employee}"
+                    ),
+                ),
+                ("subject_en", models.CharField(max_length=200)),
+                ("body_en", models.TextField()),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="customer_message_templates",
+                        to="orgs.organisation",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='FollowUpQueue',
+            name="FollowUpQueue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('prefer_known_employee', models.BooleanField(default=True, help_text='Give the case to a member who already handled this customer')),
-                ('match_segment', models.BooleanField(default=False, help_text="Prefer a member whose skills include the customer's segment")),
-                ('last_assigned', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='orgs.employee')),
-                ('members', models.ManyToManyField(blank=True, related_name='followup_queues', to='orgs.employee')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='followup_queues', to='orgs.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "prefer_known_employee",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Give the case to a member who already handled this customer",
+                    ),
+                ),
+                (
+                    "match_segment",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Prefer a member whose skills include the customer's segment",
+                    ),
+                ),
+                (
+                    "last_assigned",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="orgs.employee",
+                    ),
+                ),
+                (
+                    "members",
+                    models.ManyToManyField(
+                        blank=True, related_name="followup_queues", to="orgs.employee"
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="followup_queues",
+                        to="orgs.organisation",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='followupcase',
-            name='queue',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='cases', to='followup.followupqueue'),
+            model_name="followupcase",
+            name="queue",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="cases",
+                to="followup.followupqueue",
+            ),
         ),
         migrations.CreateModel(
-            name='FollowUpRule',
+            name="FollowUpRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('is_active', models.BooleanField(default=True)),
-                ('segment', models.CharField(blank=True, max_length=64)),
-                ('nps_max', models.SmallIntegerField(blank=True, help_text='e.g. 6 for detractors', null=True)),
-                ('nps_min', models.SmallIntegerField(blank=True, help_text='e.g. 9 for promoters (compliments)', null=True)),
-                ('csat_max', models.SmallIntegerField(blank=True, null=True)),
-                ('ces_min', models.SmallIntegerField(blank=True, null=True)),
-                ('keywords', models.TextField(blank=True, help_text='Words in the open answer, one per line (e.g. opzeggen, klacht)')),
-                ('require_comment', models.BooleanField(default=False)),
-                ('action', models.CharField(choices=[('open_case', 'open a follow-up case'), ('compliment', 'forward the compliment to the employee and their lead')], default='open_case', max_length=12)),
-                ('priority', models.CharField(default='normal', max_length=8)),
-                ('owner', models.CharField(choices=[('unit_lead', "the lead of the employee's unit"), ('queue', 'a follow-up queue')], default='unit_lead', max_length=10)),
-                ('channel', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='journeys.channel')),
-                ('journey_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='followup_rules', to='journeys.journeytype')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='followup_rules', to='orgs.organisation')),
-                ('queue', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='rules', to='followup.followupqueue')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("is_active", models.BooleanField(default=True)),
+                ("segment", models.CharField(blank=True, max_length=64)),
+                (
+                    "nps_max",
+                    models.SmallIntegerField(
+                        blank=True, help_text="e.g. 6 for detractors", null=True
+                    ),
+                ),
+                (
+                    "nps_min",
+                    models.SmallIntegerField(
+                        blank=True, help_text="e.g. 9 for promoters (compliments)", null=True
+                    ),
+                ),
+                ("csat_max", models.SmallIntegerField(blank=True, null=True)),
+                ("ces_min", models.SmallIntegerField(blank=True, null=True)),
+                (
+                    "keywords",
+                    models.TextField(
+                        blank=True,
+                        help_text="Words in the open answer, one per line (e.g. opzeggen, klacht)",
+                    ),
+                ),
+                ("require_comment", models.BooleanField(default=False)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("open_case", "open a follow-up case"),
+                            ("compliment", "forward the compliment to the employee and their lead"),
+                        ],
+                        default="open_case",
+                        max_length=12,
+                    ),
+                ),
+                ("priority", models.CharField(default="normal", max_length=8)),
+                (
+                    "owner",
+                    models.CharField(
+                        choices=[
+                            ("unit_lead", "the lead of the employee's unit"),
+                            ("queue", "a follow-up queue"),
+                        ],
+                        default="unit_lead",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "channel",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="journeys.channel",
+                    ),
+                ),
+                (
+                    "journey_type",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="followup_rules",
+                        to="journeys.journeytype",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="followup_rules",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "queue",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="rules",
+                        to="followup.followupqueue",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['organisation', 'position', 'pk'],
+                "ordering": ["organisation", "position", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='followupcase',
-            name='rule',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='cases', to='followup.followuprule'),
+            model_name="followupcase",
+            name="rule",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="cases",
+                to="followup.followuprule",
+            ),
         ),
         migrations.CreateModel(
-            name='FollowUpSettings',
+            name="FollowUpSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('opening_hours', models.JSONField(default=cxloop.followup.models.default_opening_hours)),
-                ('closed_on_public_holidays', models.BooleanField(default=True)),
-                ('max_failed_attempts', models.PositiveSmallIntegerField(default=3, help_text='After this many failed contact attempts the case closes as unreachable')),
-                ('remind_before_hours', models.PositiveSmallIntegerField(default=2)),
-                ('organisation', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='followup_settings', to='orgs.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "opening_hours",
+                    models.JSONField(default=cxloop.followup.models.default_opening_hours),
+                ),
+                ("closed_on_public_holidays", models.BooleanField(default=True)),
+                (
+                    "max_failed_attempts",
+                    models.PositiveSmallIntegerField(
+                        default=3,
+                        help_text="After this many failed contact attempts the case closes as unreachable",
+                    ),
+                ),
+                ("remind_before_hours", models.PositiveSmallIntegerField(default=2)),
+                (
+                    "organisation",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="followup_settings",
+                        to="orgs.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'follow-up settings',
+                "verbose_name_plural": "follow-up settings",
             },
         ),
         migrations.CreateModel(
-            name='RootCause',
+            name="RootCause",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('is_active', models.BooleanField(default=True)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='root_causes', to='orgs.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="root_causes",
+                        to="orgs.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='followupcase',
-            name='root_cause',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='followup.rootcause'),
+            model_name="followupcase",
+            name="root_cause",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="cases",
+                to="followup.rootcause",
+            ),
         ),
         migrations.CreateModel(
-            name='SlaPolicy',
+            name="SlaPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('priority', models.CharField(default='normal', max_length=8)),
-                ('first_contact_hours', models.DecimalField(decimal_places=2, default=8, max_digits=6)),
-                ('resolution_hours', models.DecimalField(decimal_places=2, default=40, max_digits=6)),
-                ('journey_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='sla_policies', to='journeys.journeytype')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sla_policies', to='orgs.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("priority", models.CharField(default="normal", max_length=8)),
+                (
+                    "first_contact_hours",
+                    models.DecimalField(decimal_places=2, default=8, max_digits=6),
+                ),
+                (
+                    "resolution_hours",
+                    models.DecimalField(decimal_places=2, default=40, max_digits=6),
+                ),
+                (
+                    "journey_type",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sla_policies",
+                        to="journeys.journeytype",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sla_policies",
+                        to="orgs.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'SLA policies',
+                "verbose_name_plural": "SLA policies",
             },
         ),
         migrations.AddConstraint(
-            model_name='rootcause',
-            constraint=models.UniqueConstraint(fields=('organisation', 'name'), name='root_cause_name_per_org'),
+            model_name="rootcause",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "name"), name="root_cause_name_per_org"
+            ),
         ),
     ]

@@ -15,7 +15,10 @@ def cases_to_their_units_organisation(apps, schema_editor):
     mismatched = (
         FollowUpCase.objects.filter(unit__isnull=False, queue__isnull=True, root_cause__isnull=True)
         .exclude(organisation_id=models.F("unit__organisation_id"))
-        .filter(models.Q(assignee__isnull=True) | models.Q(assignee__organisation_id=models.F("unit__organisation_id")))
+        .filter(
+            models.Q(assignee__isnull=True)
+            | models.Q(assignee__organisation_id=models.F("unit__organisation_id"))
+        )
     )
     by_organisation = defaultdict(list)
     for case_id, organisation_id in mismatched.values_list("pk", "unit__organisation_id"):
@@ -25,9 +28,8 @@ def cases_to_their_units_organisation(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('followup', '0002_followupcase_action_taken_followupcase_closed_reason_and_more'),
+        ("followup", "0002_followupcase_action_taken_followupcase_closed_reason_and_more"),
     ]
 
     operations = [

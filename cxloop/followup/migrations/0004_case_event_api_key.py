@@ -5,16 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('followup', '0003_partner_cases_belong_to_the_partner'),
-        ('orgs', '0004_unit_closed_employee_left'),
+        ("followup", "0003_partner_cases_belong_to_the_partner"),
+        ("orgs", "0004_unit_closed_employee_left"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='caseevent',
-            name='api_key',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='orgs.apikey'),
+            model_name="caseevent",
+            name="api_key",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                to="orgs.apikey",
+            ),
         ),
     ]

@@ -55,10 +55,14 @@ def test_a_case_is_not_resolved_without_root_cause_and_action(cast):
         services.resolve_case(case=case, actor=lead, root_cause=cast.root_cause, action_taken="  ")
     other_org = RootCause.objects.get(organisation=cast.partner)
     with pytest.raises(services.CaseError):
-        services.resolve_case(case=case, actor=lead, root_cause=other_org, action_taken="Teruggebeld")
+        services.resolve_case(
+            case=case, actor=lead, root_cause=other_org, action_taken="Teruggebeld"
+        )
     with pytest.raises(services.CaseError):
         services.close_case(case=case, actor=lead)
-    services.resolve_case(case=case, actor=lead, root_cause=cast.root_cause, action_taken="Wachtrij aangepast")
+    services.resolve_case(
+        case=case, actor=lead, root_cause=cast.root_cause, action_taken="Wachtrij aangepast"
+    )
     services.close_case(case=case, actor=lead)
     with pytest.raises(services.CaseError):
         services.close_case(case=case, actor=lead)
@@ -79,7 +83,9 @@ def test_failed_attempts_close_the_case_as_unreachable(cast):
 
 def test_reopening_needs_a_reason(cast):
     case = case_for(cast, employee=cast.agent)
-    services.resolve_case(case=case, actor=cast.lead.user, root_cause=cast.root_cause, action_taken="Opgelost")
+    services.resolve_case(
+        case=case, actor=cast.lead.user, root_cause=cast.root_cause, action_taken="Opgelost"
+    )
     services.close_case(case=case, actor=cast.lead.user)
     with pytest.raises(services.CaseError):
         services.reopen_case(case=case, actor=cast.lead.user, note=" ")
@@ -96,7 +102,9 @@ def test_waiting_for_the_customer_pauses_the_sla(cast):
     assert case.due_at.astimezone(monday_10.tzinfo) == monday_10.replace(day=27, hour=14)
     with time_machine.travel(monday_10.replace(hour=11), tick=False):
         services.wait_for_customer(case=case, actor=cast.lead.user)
-    with time_machine.travel(monday_10.replace(day=24, hour=11), tick=False):  # a working day (9 h) later
+    with time_machine.travel(
+        monday_10.replace(day=24, hour=11), tick=False
+    ):  # a working day (9 h) later
         case = services.resume(case=case, actor=cast.lead.user)
     assert case.due_at.astimezone(monday_10.tzinfo) == monday_10.replace(day=30, hour=14)
     assert case.status == Status.IN_PROGRESS
@@ -112,7 +120,9 @@ def test_closing_through_the_page_without_resolving_shows_why(cast):
 
 def test_a_bad_contact_form_is_refused(cast):
     case = case_for(cast, employee=cast.agent)
-    page = cast.client_for(cast.lead.user).post(f"/cases/{case.pk}/contact/", {"channel": "duif", "reached": "misschien"})
+    page = cast.client_for(cast.lead.user).post(
+        f"/cases/{case.pk}/contact/", {"channel": "duif", "reached": "misschien"}
+    )
     assert page.status_code == 422
     assert case.events.count() == 2  # opened, assigned
 
@@ -138,7 +148,9 @@ def test_the_inbox_sorts_by_due_time_and_filters_overdue(cast):
     with time_machine.travel(timezone.now() + timedelta(hours=2)):
         newer = case_for(cast, employee=cast.colleague)
     lead = cast.client_for(cast.lead.user)
-    assert [c.pk for c in lead.get("/cases/?show=mine").context["cases"]] == sorted([older.pk, newer.pk], key=lambda pk: FollowUpCase.objects.get(pk=pk).due_at)
+    assert [c.pk for c in lead.get("/cases/?show=mine").context["cases"]] == sorted(
+        [older.pk, newer.pk], key=lambda pk: FollowUpCase.objects.get(pk=pk).due_at
+    )
     with time_machine.travel(older.due_at + timedelta(minutes=30)):
         lead = cast.client_for(cast.lead.user)  # hours later: a new login (sessions end when idle)
         overdue = [c.pk for c in lead.get("/cases/?show=overdue").context["cases"]]

@@ -26,7 +26,13 @@ def ladder(cast):
     """Anouk's team lead Lotte, department head Dirk above her, and the organisation admin Olivia."""
     cast.owner_admin.email = "olivia@leasewijs.nl"
     cast.owner_admin.save()
-    head = create_employee(organisation=cast.owner, unit=cast.department, code="D1", name="Dirk Directeur", email="dirk@leasewijs.nl")
+    head = create_employee(
+        organisation=cast.owner,
+        unit=cast.department,
+        code="D1",
+        name="Dirk Directeur",
+        email="dirk@leasewijs.nl",
+    )
     set_unit_lead(unit=cast.department, lead=head)
     return head
 
@@ -38,7 +44,11 @@ def open_case_at(cast, moment: datetime) -> FollowUpCase:
 
 
 def recipients(purpose: str) -> list[str]:
-    return list(OutboxMessage.objects.filter(purpose=purpose).order_by("pk").values_list("recipient", flat=True))
+    return list(
+        OutboxMessage.objects.filter(purpose=purpose)
+        .order_by("pk")
+        .values_list("recipient", flat=True)
+    )
 
 
 def test_the_thursday_before_easter_at_five(cast, ladder):
@@ -91,38 +101,60 @@ def test_contact_in_time_stops_the_first_contact_escalation(cast, ladder):
 
 def test_reassignment_and_handovers_are_counted(cast, ladder):
     case = open_case_at(cast, at(2026, 11, 23, 9, 0))
-    other_team = create_unit(organisation=cast.owner, name="Team Zuid", slug="team-zuid", parent=cast.department)
+    other_team = create_unit(
+        organisation=cast.owner, name="Team Zuid", slug="team-zuid", parent=cast.department
+    )
     south = create_employee(organisation=cast.owner, unit=other_team, code="Z1", name="Zara Zuid")
     services.reassign_case(case=case, actor=cast.lead.user, assignee=cast.colleague)  # same team
-    services.reassign_case(case=case, actor=cast.lead.user, assignee=south)  # another unit: a hand-over
-    services.reassign_case(case=case, actor=cast.lead.user, assignee=cast.partner_agent)  # another organisation
-    services.reassign_case(case=case, actor=cast.lead.user, assignee=cast.lead)  # and back: ping-pong
+    services.reassign_case(
+        case=case, actor=cast.lead.user, assignee=south
+    )  # another unit: a hand-over
+    services.reassign_case(
+        case=case, actor=cast.lead.user, assignee=cast.partner_agent
+    )  # another organisation
+    services.reassign_case(
+        case=case, actor=cast.lead.user, assignee=cast.lead
+    )  # and back: ping-pong
     case.refresh_from_db()
     assert (case.reassignments, case.handovers) == (4, 3)
     assert case.organisation == cast.owner and case.assignee == cast.lead
     assert case.events.filter(kind=CaseEvent.Kind.REASSIGNED).count() == 4
 
 
-def test_webhooks_hear_of_opened_escalated_and_closed_cases(cast, ladder, django_capture_on_commit_callbacks):
+def test_webhooks_hear_of_opened_escalated_and_closed_cases(
+    cast, ladder, django_capture_on_commit_callbacks
+):
     import json
 
     from cxloop.webhooks.services import create_endpoint, verify_signature
     from cxloop.webhooks.tests.receiver import http_receiver
 
     with http_receiver() as receiver:
-        endpoint = create_endpoint(organisation=cast.owner, url=receiver.url(), events=["case.opened", "case.escalated", "case.closed"])
+        endpoint = create_endpoint(
+            organisation=cast.owner,
+            url=receiver.url(),
+            events=["case.opened", "case.escalated", "case.closed"],
+        )
         with django_capture_on_commit_callbacks(execute=True):
             case = open_case_at(cast, at(2026, 11, 23, 9, 0))
-        with time_machine.travel(at(2026, 11, 23, 17, 1), tick=False), django_capture_on_commit_callbacks(execute=True):
+        with (
+            time_machine.travel(at(2026, 11, 23, 17, 1), tick=False),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
             sweep()
         with django_capture_on_commit_callbacks(execute=True):
-            services.resolve_case(case=case, actor=cast.lead.user, root_cause=cast.root_cause, action_taken="Gebeld")
+            services.resolve_case(
+                case=case, actor=cast.lead.user, root_cause=cast.root_cause, action_taken="Gebeld"
+            )
             services.close_case(case=case, actor=cast.lead.user)
     events = [json.loads(r.body) for r in receiver.requests]
     assert [e["event"] for e in events] == ["case.opened", "case.escalated", "case.closed"]
     assert events[0]["data"]["case_id"] == case.pk and events[1]["data"]["escalation_level"] == 1
     first = receiver.requests[0]
     assert verify_signature(
-        secret=endpoint.secret, timestamp=int(first.headers["X-Cxloop-Timestamp"]), body=first.body,
-        signature=first.headers["X-Cxloop-Signature"], tolerance=None,
+        secret=endpoint.secret,
+        timestamp=int(first.headers["X-Cxloop-Timestamp"]),
+        body=first.body,
+        signature=first.headers["X-Cxloop-Signature"],
+        tolerance=None,
     )

@@ -24,22 +24,44 @@ def test_keywords_match_dutch_words_and_phrases(comment, keyword, expected):
 
 
 def test_keywords_are_parsed_from_lines_or_commas():
-    assert parse_keywords("Opzeggen\nklacht, Nooit meer;\n\n") == ("opzeggen", "klacht", "nooit meer")
+    assert parse_keywords("Opzeggen\nklacht, Nooit meer;\n\n") == (
+        "opzeggen",
+        "klacht",
+        "nooit meer",
+    )
 
 
 def test_score_conditions():
     detractor = Conditions(nps_max=6)
     assert matches(detractor, ResponseFacts(nps=6)) and not matches(detractor, ResponseFacts(nps=7))
     assert not matches(detractor, ResponseFacts(nps=None))
-    assert matches(Conditions(csat_max=2), ResponseFacts(csat=2)) and not matches(Conditions(csat_max=2), ResponseFacts(csat=3))
-    assert matches(Conditions(ces_min=5), ResponseFacts(ces=6)) and not matches(Conditions(ces_min=5), ResponseFacts(ces=4))
+    assert matches(Conditions(csat_max=2), ResponseFacts(csat=2)) and not matches(
+        Conditions(csat_max=2), ResponseFacts(csat=3)
+    )
+    assert matches(Conditions(ces_min=5), ResponseFacts(ces=6)) and not matches(
+        Conditions(ces_min=5), ResponseFacts(ces=4)
+    )
 
 
 def test_all_conditions_must_hold_and_keywords_are_alternatives():
-    rule = Conditions(nps_max=8, keywords=("opzeggen", "klacht"), journey_type_id=1, channel_id=2, segment="zakelijk")
-    fitting = ResponseFacts(nps=7, comment="Ik wil opzeggen", journey_type_id=1, channel_id=2, segment="zakelijk")
+    rule = Conditions(
+        nps_max=8,
+        keywords=("opzeggen", "klacht"),
+        journey_type_id=1,
+        channel_id=2,
+        segment="zakelijk",
+    )
+    fitting = ResponseFacts(
+        nps=7, comment="Ik wil opzeggen", journey_type_id=1, channel_id=2, segment="zakelijk"
+    )
     assert matches(rule, fitting)
-    for change in ({"nps": 9}, {"comment": "Prima"}, {"journey_type_id": 3}, {"channel_id": 9}, {"segment": "particulier"}):
+    for change in (
+        {"nps": 9},
+        {"comment": "Prima"},
+        {"journey_type_id": 3},
+        {"channel_id": 9},
+        {"segment": "particulier"},
+    ):
         assert not matches(rule, ResponseFacts(**{**fitting.__dict__, **change}))
 
 

@@ -26,7 +26,11 @@ def at(*args) -> datetime:
     [
         (at(2026, 11, 23, 10, 0), 4, at(2026, 11, 23, 14, 0)),  # within a Monday
         (at(2026, 11, 23, 16, 0), 4, at(2026, 11, 24, 11, 0)),  # over the evening: 1.5 h + 2.5 h
-        (at(2026, 11, 23, 20, 0), 1, at(2026, 11, 24, 9, 30)),  # opened at night: the clock starts at 08:30
+        (
+            at(2026, 11, 23, 20, 0),
+            1,
+            at(2026, 11, 24, 9, 30),
+        ),  # opened at night: the clock starts at 08:30
         (at(2026, 11, 27, 17, 0), 1, at(2026, 11, 30, 9, 0)),  # Friday afternoon: over the weekend
         (at(2026, 11, 28, 12, 0), 8, at(2026, 11, 30, 16, 30)),  # opened on Saturday
         # The Thursday before Easter 2026 at 17:00: 30 minutes left that day; Good Friday,
@@ -51,19 +55,29 @@ def test_a_dst_change_overnight_does_not_change_the_working_hours():
     assert autumn == at(2026, 10, 26, 9, 0) and autumn.utcoffset() == timedelta(hours=1)
     # A calendar open around the clock counts the real hour that the night loses or gains.
     always = Calendar(hours={d: ((time(0, 0), time(23, 59, 59, 999999)),) for d in range(7)})
-    assert add_working_time(always, at(2026, 3, 29, 1, 0), timedelta(hours=2)) == at(2026, 3, 29, 4, 0)
+    assert add_working_time(always, at(2026, 3, 29, 1, 0), timedelta(hours=2)) == at(
+        2026, 3, 29, 4, 0
+    )
 
 
 def test_split_business_hours():
-    lunch = Calendar(hours=parse_hours({str(d): [["08:30", "12:00"], ["13:00", "17:00"]] for d in range(5)}))
-    assert add_working_time(lunch, at(2026, 11, 23, 11, 0), timedelta(hours=2)) == at(2026, 11, 23, 14, 0)
-    assert working_time_between(lunch, at(2026, 11, 23, 8, 0), at(2026, 11, 23, 18, 0)) == timedelta(hours=7, minutes=30)
+    lunch = Calendar(
+        hours=parse_hours({str(d): [["08:30", "12:00"], ["13:00", "17:00"]] for d in range(5)})
+    )
+    assert add_working_time(lunch, at(2026, 11, 23, 11, 0), timedelta(hours=2)) == at(
+        2026, 11, 23, 14, 0
+    )
+    assert working_time_between(
+        lunch, at(2026, 11, 23, 8, 0), at(2026, 11, 23, 18, 0)
+    ) == timedelta(hours=7, minutes=30)
 
 
 def test_a_closed_day_may_be_stored_as_an_empty_list():
     hours = parse_hours({"0": [["09:00", "17:00"]], "5": []})
     assert hours[5] == ()
-    assert add_working_time(Calendar(hours=hours), at(2026, 11, 23, 16, 0), timedelta(hours=2)) == at(2026, 11, 30, 10, 0)
+    assert add_working_time(
+        Calendar(hours=hours), at(2026, 11, 23, 16, 0), timedelta(hours=2)
+    ) == at(2026, 11, 30, 10, 0)
 
 
 def test_working_time_between_is_the_inverse_of_adding_it():
@@ -76,7 +90,12 @@ def test_working_time_between_is_the_inverse_of_adding_it():
 
 @pytest.mark.parametrize(
     "raw",
-    [{"7": [["08:00", "17:00"]]}, {"0": [["17:00", "08:00"]]}, {"0": [["08:00", "12:00"], ["11:00", "17:00"]]}, {"0": [["8 uur", "17:00"]]}],
+    [
+        {"7": [["08:00", "17:00"]]},
+        {"0": [["17:00", "08:00"]]},
+        {"0": [["08:00", "12:00"], ["11:00", "17:00"]]},
+        {"0": [["8 uur", "17:00"]]},
+    ],
 )
 def test_bad_opening_hours_are_refused(raw):
     with pytest.raises(ValueError):

@@ -5,106 +5,276 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('customers', '0001_initial'),
-        ('orgs', '0001_initial'),
+        ("customers", "0001_initial"),
+        ("orgs", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Channel',
+            name="Channel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('slug', models.SlugField()),
-                ('chain', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='channels', to='orgs.chain')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("slug", models.SlugField()),
+                (
+                    "chain",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="channels",
+                        to="orgs.chain",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='JourneyType',
+            name="JourneyType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('slug', models.SlugField()),
-                ('chain', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='journey_types', to='orgs.chain')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='owned_journey_types', to='orgs.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("slug", models.SlugField()),
+                (
+                    "chain",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="journey_types",
+                        to="orgs.chain",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="owned_journey_types",
+                        to="orgs.organisation",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Journey',
+            name="Journey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(max_length=128)),
-                ('started_at', models.DateTimeField()),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('chain', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='journeys', to='orgs.chain')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='journeys', to='customers.customer')),
-                ('journey_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='journeys', to='journeys.journeytype')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("external_id", models.CharField(max_length=128)),
+                ("started_at", models.DateTimeField()),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "chain",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="journeys",
+                        to="orgs.chain",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="journeys",
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "journey_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="journeys",
+                        to="journeys.journeytype",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='DataSharingAgreement',
+            name="DataSharingAgreement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('visibility', models.CharField(choices=[('own', 'only its own part'), ('totals', 'its own part and the journey totals'), ('all', "every partner's part")], default='own', max_length=10)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='agreements', to='orgs.organisation')),
-                ('journey_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='agreements', to='journeys.journeytype')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[
+                            ("own", "only its own part"),
+                            ("totals", "its own part and the journey totals"),
+                            ("all", "every partner's part"),
+                        ],
+                        default="own",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="agreements",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "journey_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="agreements",
+                        to="journeys.journeytype",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Touchpoint',
+            name="Touchpoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('slug', models.SlugField()),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('journey_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='touchpoints', to='journeys.journeytype')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("slug", models.SlugField()),
+                ("position", models.PositiveIntegerField(default=0)),
+                (
+                    "journey_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="touchpoints",
+                        to="journeys.journeytype",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['journey_type', 'position'],
+                "ordering": ["journey_type", "position"],
             },
         ),
         migrations.CreateModel(
-            name='Interaction',
+            name="Interaction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(max_length=128)),
-                ('occurred_at', models.DateTimeField(db_index=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('channel', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='interactions', to='journeys.channel')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='interactions', to='customers.customer')),
-                ('employee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='interactions', to='orgs.employee')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='interactions', to='orgs.organisation')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='interactions', to='orgs.unit')),
-                ('journey', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='interactions', to='journeys.journey')),
-                ('touchpoint', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='interactions', to='journeys.touchpoint')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("external_id", models.CharField(max_length=128)),
+                ("occurred_at", models.DateTimeField(db_index=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "channel",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="interactions",
+                        to="journeys.channel",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="interactions",
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "employee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="interactions",
+                        to="orgs.employee",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="interactions",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="interactions",
+                        to="orgs.unit",
+                    ),
+                ),
+                (
+                    "journey",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="interactions",
+                        to="journeys.journey",
+                    ),
+                ),
+                (
+                    "touchpoint",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="interactions",
+                        to="journeys.touchpoint",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='channel',
-            constraint=models.UniqueConstraint(fields=('chain', 'slug'), name='channel_slug_per_chain'),
+            model_name="channel",
+            constraint=models.UniqueConstraint(
+                fields=("chain", "slug"), name="channel_slug_per_chain"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='journeytype',
-            constraint=models.UniqueConstraint(fields=('chain', 'slug'), name='journey_type_slug_per_chain'),
+            model_name="journeytype",
+            constraint=models.UniqueConstraint(
+                fields=("chain", "slug"), name="journey_type_slug_per_chain"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='journey',
-            constraint=models.UniqueConstraint(fields=('chain', 'external_id'), name='journey_external_id_per_chain'),
+            model_name="journey",
+            constraint=models.UniqueConstraint(
+                fields=("chain", "external_id"), name="journey_external_id_per_chain"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='datasharingagreement',
-            constraint=models.UniqueConstraint(fields=('journey_type', 'organisation'), name='one_agreement_per_partner'),
+            model_name="datasharingagreement",
+            constraint=models.UniqueConstraint(
+                fields=("journey_type", "organisation"), name="one_agreement_per_partner"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='touchpoint',
-            constraint=models.UniqueConstraint(fields=('journey_type', 'slug'), name='touchpoint_slug_per_journey_type'),
+            model_name="touchpoint",
+            constraint=models.UniqueConstraint(
+                fields=("journey_type", "slug"), name="touchpoint_slug_per_journey_type"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='interaction',
-            constraint=models.UniqueConstraint(fields=('organisation', 'external_id'), name='interaction_external_id_per_org'),
+            model_name="interaction",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "external_id"), name="interaction_external_id_per_org"
+            ),
         ),
     ]

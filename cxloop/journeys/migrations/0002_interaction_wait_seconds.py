@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('journeys', '0001_initial'),
+        ("journeys", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='interaction',
-            name='wait_seconds',
+            model_name="interaction",
+            name="wait_seconds",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
     ]

@@ -5,18 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('journeys', '0002_interaction_wait_seconds'),
+        ("journeys", "0002_interaction_wait_seconds"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='journey',
-            name='journey_external_id_per_chain',
+            model_name="journey",
+            name="journey_external_id_per_chain",
         ),
         migrations.AddConstraint(
-            model_name='journey',
-            constraint=models.UniqueConstraint(fields=('journey_type', 'customer', 'external_id'), name='journey_external_id_per_type_and_customer'),
+            model_name="journey",
+            constraint=models.UniqueConstraint(
+                fields=("journey_type", "customer", "external_id"),
+                name="journey_external_id_per_type_and_customer",
+            ),
         ),
     ]

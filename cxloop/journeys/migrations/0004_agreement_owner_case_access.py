@@ -4,15 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('journeys', '0003_journey_id_per_type_and_customer'),
+        ("journeys", "0003_journey_id_per_type_and_customer"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='datasharingagreement',
-            name='owner_case_access',
-            field=models.CharField(choices=[('none', 'not at all'), ('read', 'read-only')], default='read', help_text="Cases about the partner's contacts in this journey type are handled by the partner", max_length=10, verbose_name="the journey owner sees the partner's cases"),
+            model_name="datasharingagreement",
+            name="owner_case_access",
+            field=models.CharField(
+                choices=[("none", "not at all"), ("read", "read-only")],
+                default="read",
+                help_text="Cases about the partner's contacts in this journey type are handled by the partner",
+                max_length=10,
+                verbose_name="the journey owner sees the partner's cases",
+            ),
         ),
     ]

@@ -37,7 +37,10 @@ def test_a_retried_interaction_is_recorded_once(cast, post_interaction):
 
 def test_the_x_api_key_header_works_too(cast, post_interaction):
     response = Client().post(
-        "/api/interactions", data=interaction_payload(), content_type="application/json", HTTP_X_API_KEY=cast.owner_key
+        "/api/interactions",
+        data=interaction_payload(),
+        content_type="application/json",
+        HTTP_X_API_KEY=cast.owner_key,
     )
     assert response.status_code == 201
 
@@ -45,7 +48,9 @@ def test_the_x_api_key_header_works_too(cast, post_interaction):
 @pytest.mark.parametrize("header", [None, "Bearer nonsense", "Bearer cxl_00000000_forged"])
 def test_without_a_valid_key_nothing_is_recorded(cast, header):
     extra = {"HTTP_AUTHORIZATION": header} if header else {}
-    response = Client().post("/api/interactions", data=interaction_payload(), content_type="application/json", **extra)
+    response = Client().post(
+        "/api/interactions", data=interaction_payload(), content_type="application/json", **extra
+    )
     assert response.status_code == 401
     assert not Interaction.objects.exists()
 
@@ -92,7 +97,9 @@ def test_malformed_payloads_get_422_with_a_message(cast, post_interaction, paylo
 
 def test_broken_json_is_a_4xx_not_a_500(cast):
     response = Client().post(
-        "/api/interactions", data="{not json", content_type="application/json",
+        "/api/interactions",
+        data="{not json",
+        content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {cast.owner_key}",
     )
     assert 400 <= response.status_code < 500
@@ -105,7 +112,11 @@ def test_an_organisation_outside_the_chain_cannot_post_into_its_journeys(cast, p
 
 
 def test_a_batch_is_all_or_nothing_and_names_the_bad_item(cast, django_capture_on_commit_callbacks):
-    items = [interaction_payload("a"), interaction_payload("b", channel="postduif"), interaction_payload("c")]
+    items = [
+        interaction_payload("a"),
+        interaction_payload("b", channel="postduif"),
+        interaction_payload("c"),
+    ]
     response = post_batch(cast.owner_key, items, django_capture_on_commit_callbacks)
     assert response.status_code == 422
     assert list(response.json()["errors"]) == ["1"]
@@ -115,7 +126,9 @@ def test_a_batch_is_all_or_nothing_and_names_the_bad_item(cast, django_capture_o
 def test_a_retried_batch_duplicates_nothing(cast, django_capture_on_commit_callbacks):
     items = [
         interaction_payload("a"),
-        interaction_payload("b", customer={"key": "K-2", "email": "twee@example.nl"}, journey_id="claim-2"),
+        interaction_payload(
+            "b", customer={"key": "K-2", "email": "twee@example.nl"}, journey_id="claim-2"
+        ),
     ]
     first = post_batch(cast.owner_key, items, django_capture_on_commit_callbacks)
     assert first.status_code == 200 and first.json()["created"] == 2
@@ -132,7 +145,9 @@ def test_a_retried_batch_duplicates_nothing(cast, django_capture_on_commit_callb
 
 def test_a_batch_repeating_an_external_id_is_refused(cast, django_capture_on_commit_callbacks):
     response = post_batch(
-        cast.owner_key, [interaction_payload("a"), interaction_payload("a")], django_capture_on_commit_callbacks
+        cast.owner_key,
+        [interaction_payload("a"), interaction_payload("a")],
+        django_capture_on_commit_callbacks,
     )
     assert response.status_code == 422
     assert "repeats item 0" in json.dumps(response.json())
@@ -152,10 +167,15 @@ def test_a_journey_id_is_per_customer_so_another_customers_journey_is_left_alone
 
 def test_partners_post_into_one_shared_journey(cast, post_interaction):
     post_interaction(interaction_payload("owner-call"))
-    partner = post_interaction(interaction_payload("partner-call", employee="P1"), key=cast.partner_key)
+    partner = post_interaction(
+        interaction_payload("partner-call", employee="P1"), key=cast.partner_key
+    )
     assert partner.status_code == 201
     journey = Journey.objects.get()
-    assert set(journey.interactions.values_list("organisation__slug", flat=True)) == {"leasewijs", "belcentrum"}
+    assert set(journey.interactions.values_list("organisation__slug", flat=True)) == {
+        "leasewijs",
+        "belcentrum",
+    }
 
 
 def test_an_organisation_reads_only_its_own_interactions(cast, post_interaction):
@@ -173,4 +193,7 @@ def test_openapi_document_and_docs_are_served(db):
     docs = Client().get("/api/docs")
     assert docs.status_code == 200
     # Served from the installed package, never from a CDN.
-    assert "https://" not in docs.content.decode() and "/static/ninja/swagger-ui-bundle.js" in docs.content.decode()
+    assert (
+        "https://" not in docs.content.decode()
+        and "/static/ninja/swagger-ui-bundle.js" in docs.content.decode()
+    )

@@ -8,7 +8,9 @@ from cxloop.surveys.models import Invitation
 
 pytestmark = pytest.mark.django_db
 
-HEADER = "external_id;occurred_at;customer_key;customer_email;journey_id;journey_type;channel;employee\n"
+HEADER = (
+    "external_id;occurred_at;customer_key;customer_email;journey_id;journey_type;channel;employee\n"
+)
 GOOD = "r1;2026-11-20T10:00:00+01:00;K-1;een@example.nl;claim-1;schade-melden;telefoon;A1\n"
 GOOD2 = "r2;2026-11-20T11:00:00+01:00;K-2;twee@example.nl;claim-2;schade-melden;e-mail;B1\n"
 BAD = "r3;gisteren;K-3;;claim-3;schade-melden;postduif;A1\n"
@@ -20,9 +22,13 @@ def write(tmp_path, text: str):
     return path
 
 
-def test_a_clean_file_is_imported_and_invites(cast, tmp_path, capsys, django_capture_on_commit_callbacks):
+def test_a_clean_file_is_imported_and_invites(
+    cast, tmp_path, capsys, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("importinteractions", write(tmp_path, HEADER + GOOD + GOOD2), organisation="leasewijs")
+        call_command(
+            "importinteractions", write(tmp_path, HEADER + GOOD + GOOD2), organisation="leasewijs"
+        )
     assert Interaction.objects.count() == 2
     assert Invitation.objects.count() == 2
     assert "2 interaction(s) imported" in capsys.readouterr().out
@@ -30,7 +36,9 @@ def test_a_clean_file_is_imported_and_invites(cast, tmp_path, capsys, django_cap
 
 def test_a_bad_row_stops_the_whole_import_and_is_reported_by_line(cast, tmp_path, capsys):
     with pytest.raises(CommandError, match="1 bad row"):
-        call_command("importinteractions", write(tmp_path, HEADER + GOOD + BAD), organisation="leasewijs")
+        call_command(
+            "importinteractions", write(tmp_path, HEADER + GOOD + BAD), organisation="leasewijs"
+        )
     err = capsys.readouterr().err
     assert "line 3" in err and "occurred_at 'gisteren'" in err
     assert not Interaction.objects.exists()
@@ -39,7 +47,9 @@ def test_a_bad_row_stops_the_whole_import_and_is_reported_by_line(cast, tmp_path
 def test_unknown_references_are_reported_per_row(cast, tmp_path, capsys):
     row = "r4;2026-11-20T10:00:00+01:00;K-4;;claim-4;schade-melden;postduif;A1\n"
     with pytest.raises(CommandError):
-        call_command("importinteractions", write(tmp_path, HEADER + GOOD + row), organisation="leasewijs")
+        call_command(
+            "importinteractions", write(tmp_path, HEADER + GOOD + row), organisation="leasewijs"
+        )
     assert "line 3: channel 'postduif' is unknown" in capsys.readouterr().err
     assert not Interaction.objects.exists()
 
@@ -47,7 +57,9 @@ def test_unknown_references_are_reported_per_row(cast, tmp_path, capsys):
 def test_skip_invalid_imports_the_good_rows(cast, tmp_path, capsys):
     row = "r4;2026-11-20T10:00:00+01:00;K-4;;claim-4;schade-melden;postduif;A1\n"
     call_command(
-        "importinteractions", write(tmp_path, HEADER + GOOD + row + GOOD2 + BAD), organisation="leasewijs",
+        "importinteractions",
+        write(tmp_path, HEADER + GOOD + row + GOOD2 + BAD),
+        organisation="leasewijs",
         skip_invalid=True,
     )
     assert sorted(Interaction.objects.values_list("external_id", flat=True)) == ["r1", "r2"]
@@ -64,7 +76,11 @@ def test_importing_twice_duplicates_nothing(cast, tmp_path, capsys):
 
 def test_missing_columns_are_named(cast, tmp_path):
     with pytest.raises(CommandError, match="missing column"):
-        call_command("importinteractions", write(tmp_path, "external_id,channel\nx,telefoon\n"), organisation="leasewijs")
+        call_command(
+            "importinteractions",
+            write(tmp_path, "external_id,channel\nx,telefoon\n"),
+            organisation="leasewijs",
+        )
     with pytest.raises(CommandError, match="no organisation"):
         call_command("importinteractions", write(tmp_path, HEADER + GOOD), organisation="nobody")
 
@@ -85,7 +101,10 @@ def test_an_xlsx_workbook_is_imported_with_the_same_report(cast, tmp_path, capsy
     workbook.save(path)
     call_command("importinteractions", path, organisation="leasewijs")
     assert sorted(Interaction.objects.values_list("external_id", flat=True)) == ["r1", "r2"]
-    assert Interaction.objects.get(external_id="r2").occurred_at.isoformat() == "2026-11-20T10:00:00+00:00"
+    assert (
+        Interaction.objects.get(external_id="r2").occurred_at.isoformat()
+        == "2026-11-20T10:00:00+00:00"
+    )
 
     sheet.append(BAD.strip().split(";"))
     workbook.save(path)

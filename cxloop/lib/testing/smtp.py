@@ -27,7 +27,9 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd's name)
-        self.mailbox.messages.append(message_from_bytes(envelope.original_content or envelope.content))
+        self.mailbox.messages.append(
+            message_from_bytes(envelope.original_content or envelope.content)
+        )
         return "250 OK"
 
 
@@ -43,7 +45,9 @@ def smtp_server(*, reject: set[str] | None = None, port: int | None = None) -> I
     from aiosmtpd.controller import Controller
 
     mailbox = Mailbox(host="127.0.0.1", port=port or free_port())
-    controller = Controller(_Handler(mailbox, reject or set()), hostname=mailbox.host, port=mailbox.port)
+    controller = Controller(
+        _Handler(mailbox, reject or set()), hostname=mailbox.host, port=mailbox.port
+    )
     controller.start()
     try:
         yield mailbox

@@ -5,31 +5,55 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0001_initial'),
+        ("orgs", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OutboxMessage',
+            name="OutboxMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(default='email', max_length=10)),
-                ('sender', models.CharField(max_length=254)),
-                ('recipient', models.CharField(max_length=254)),
-                ('reply_to', models.CharField(blank=True, max_length=254)),
-                ('subject', models.CharField(max_length=300)),
-                ('body_text', models.TextField()),
-                ('body_html', models.TextField(blank=True)),
-                ('status', models.CharField(choices=[('stored', 'stored in outbox'), ('sent', 'sent'), ('failed', 'failed')], default='stored', max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='outbox_messages', to='orgs.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("channel", models.CharField(default="email", max_length=10)),
+                ("sender", models.CharField(max_length=254)),
+                ("recipient", models.CharField(max_length=254)),
+                ("reply_to", models.CharField(blank=True, max_length=254)),
+                ("subject", models.CharField(max_length=300)),
+                ("body_text", models.TextField()),
+                ("body_html", models.TextField(blank=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("stored", "stored in outbox"),
+                            ("sent", "sent"),
+                            ("failed", "failed"),
+                        ],
+                        default="stored",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="outbox_messages",
+                        to="orgs.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
     ]

@@ -4,55 +4,66 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('messaging', '0001_initial'),
+        ("messaging", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='outboxmessage',
-            name='attempts',
+            model_name="outboxmessage",
+            name="attempts",
             field=models.PositiveSmallIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='outboxmessage',
-            name='claimed_at',
+            model_name="outboxmessage",
+            name="claimed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='outboxmessage',
-            name='error',
+            model_name="outboxmessage",
+            name="error",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='outboxmessage',
-            name='message_id',
+            model_name="outboxmessage",
+            name="message_id",
             field=models.CharField(blank=True, max_length=200),
         ),
         migrations.AddField(
-            model_name='outboxmessage',
-            name='next_attempt_at',
+            model_name="outboxmessage",
+            name="next_attempt_at",
             field=models.DateTimeField(blank=True, db_index=True, null=True),
         ),
         migrations.AddField(
-            model_name='outboxmessage',
-            name='purpose',
+            model_name="outboxmessage",
+            name="purpose",
             field=models.CharField(blank=True, max_length=20),
         ),
         migrations.AddField(
-            model_name='outboxmessage',
-            name='sent_at',
+            model_name="outboxmessage",
+            name="sent_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='outboxmessage',
-            name='subject_id',
+            model_name="outboxmessage",
+            name="subject_id",
             field=models.BigIntegerField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='outboxmessage',
-            name='status',
-            field=models.CharField(choices=[('pending', 'waiting to be sent'), ('sending', 'being sent'), ('stored', 'stored in outbox'), ('sent', 'sent'), ('failed', 'failed'), ('bounced', "refused by the recipient's server")], db_index=True, default='pending', max_length=10),
+            model_name="outboxmessage",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("pending", "waiting to be sent"),
+                    ("sending", "being sent"),
+                    ("stored", "stored in outbox"),
+                    ("sent", "sent"),
+                    ("failed", "failed"),
+                    ("bounced", "refused by the recipient's server"),
+                ],
+                db_index=True,
+                default="pending",
+                max_length=10,
+            ),
         ),
     ]

@@ -15,7 +15,11 @@ def _links(message, Invitation) -> dict:
         return {}
     if message.purpose in ("invitation", "reminder"):
         links = {"survey": message.subject_id}
-        customer_id = Invitation.objects.filter(pk=message.subject_id).values_list("customer_id", flat=True).first()
+        customer_id = (
+            Invitation.objects.filter(pk=message.subject_id)
+            .values_list("customer_id", flat=True)
+            .first()
+        )
         if customer_id is not None:
             links["opt_out"] = customer_id
         return links
@@ -28,8 +32,10 @@ def markers_for_stored_links(apps, schema_editor):
     OutboxMessage = apps.get_model("messaging", "OutboxMessage")
     Invitation = apps.get_model("surveys", "Invitation")
     with_links = (
-        models.Q(body_text__contains="/s/") | models.Q(body_text__contains="/o/")
-        | models.Q(body_text__contains="/digest/stop/") | models.Q(body_html__contains="/s/")
+        models.Q(body_text__contains="/s/")
+        | models.Q(body_text__contains="/o/")
+        | models.Q(body_text__contains="/digest/stop/")
+        | models.Q(body_html__contains="/s/")
         | models.Q(body_html__contains="/o/")
     )
     for message in OutboxMessage.objects.filter(with_links).iterator(chunk_size=1000):
@@ -42,16 +48,15 @@ def markers_for_stored_links(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('messaging', '0002_outboxmessage_attempts_outboxmessage_claimed_at_and_more'),
-        ('surveys', '0002_invitation_reminded_at_invitation_reminder_due_at_and_more'),
+        ("messaging", "0002_outboxmessage_attempts_outboxmessage_claimed_at_and_more"),
+        ("surveys", "0002_invitation_reminded_at_invitation_reminder_due_at_and_more"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='outboxmessage',
-            name='links',
+            model_name="outboxmessage",
+            name="links",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.RunPython(markers_for_stored_links, migrations.RunPython.noop),

@@ -26,7 +26,12 @@ pytestmark = pytest.mark.django_db
 
 
 def smtp_settings(port: int, **extra):
-    return override_settings(EMAIL_HOST="127.0.0.1", EMAIL_PORT=port, EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", **extra)
+    return override_settings(
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=port,
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        **extra,
+    )
 
 
 def test_a_hard_bounce_marks_the_address_invalid_and_stops_further_attempts(cast, post_interaction):
@@ -53,7 +58,10 @@ def test_an_unreachable_server_is_retried_with_backoff_and_delivers_once(cast, p
         assert message.status == OutboxMessage.Status.PENDING and message.attempts == 1
         assert message.next_attempt_at > timezone.now()
         assert sweep().messages_delivered == 0  # not due yet
-        with smtp_server(port=port) as mailbox, time_machine.travel(message.next_attempt_at + timedelta(seconds=1)):
+        with (
+            smtp_server(port=port) as mailbox,
+            time_machine.travel(message.next_attempt_at + timedelta(seconds=1)),
+        ):
             sweep()
             sweep()
     message.refresh_from_db()
@@ -82,14 +90,33 @@ def test_a_worker_killed_mid_send_neither_loses_nor_doubles_the_message(cast, po
     with smtp_settings(free_port()):
         post_interaction(interaction_payload("lw-1"))
     message = OutboxMessage.objects.get()
-    OutboxMessage.objects.filter(pk=message.pk).update(status=OutboxMessage.Status.PENDING, next_attempt_at=None, attempts=0)
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        status=OutboxMessage.Status.PENDING, next_attempt_at=None, attempts=0
+    )
     db = connection.settings_dict
-    url = f"sqlite:///{db['NAME']}" if db["ENGINE"].endswith("sqlite3") else f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    url = (
+        f"sqlite:///{db['NAME']}"
+        if db["ENGINE"].endswith("sqlite3")
+        else f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    )
     with silent_server() as hanging_port:
-        env = {**os.environ, "CXLOOP_DATABASE_URL": url, "CXLOOP_EMAIL_HOST": "127.0.0.1", "CXLOOP_EMAIL_PORT": str(hanging_port),
-               "CXLOOP_EMAIL_TIMEOUT": "120", "CXLOOP_SECRET_KEY": settings.SECRET_KEY}
+        env = {
+            **os.environ,
+            "CXLOOP_DATABASE_URL": url,
+            "CXLOOP_EMAIL_HOST": "127.0.0.1",
+            "CXLOOP_EMAIL_PORT": str(hanging_port),
+            "CXLOOP_EMAIL_TIMEOUT": "120",
+            "CXLOOP_SECRET_KEY": settings.SECRET_KEY,
+        }
         code = f"from cxloop.messaging.services import deliver_message; deliver_message(message_id={message.pk})"
-        worker = subprocess.Popen([sys.executable, "-c", f"import django, os; os.environ['DJANGO_SETTINGS_MODULE']='cxloop.settings'; django.setup(); {code}"], env=env)
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                f"import django, os; os.environ['DJANGO_SETTINGS_MODULE']='cxloop.settings'; django.setup(); {code}",
+            ],
+            env=env,
+        )
         deadline = time.monotonic() + 30
         while OutboxMessage.objects.get(pk=message.pk).status != OutboxMessage.Status.SENDING:
             assert time.monotonic() < deadline, "the worker never claimed the message"
@@ -112,13 +139,18 @@ def test_a_worker_killed_mid_send_neither_loses_nor_doubles_the_message(cast, po
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_racing_for_one_message_deliver_it_once(cast, post_interaction):
     if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL for truly parallel workers; runs in the PostgreSQL pass (CXLOOP_TEST_POSTGRES)")
+        pytest.skip(
+            "needs PostgreSQL for truly parallel workers; runs in the PostgreSQL pass (CXLOOP_TEST_POSTGRES)"
+        )
     with smtp_settings(free_port()):
         post_interaction(interaction_payload("lw-1"))
     message = OutboxMessage.objects.get()
-    OutboxMessage.objects.filter(pk=message.pk).update(status=OutboxMessage.Status.PENDING, next_attempt_at=None)
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        status=OutboxMessage.Status.PENDING, next_attempt_at=None
+    )
     start = threading.Barrier(4)
     with smtp_server() as mailbox, smtp_settings(mailbox.port):
+
         def worker() -> None:
             start.wait()
             services.deliver_message(message_id=message.pk)

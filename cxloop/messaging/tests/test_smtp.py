@@ -10,9 +10,16 @@ from cxloop.messaging.models import OutboxMessage
 pytestmark = pytest.mark.django_db
 
 
-def test_the_invitation_is_delivered_over_smtp_from_the_organisations_address(cast, post_interaction):
-    with smtp_server() as mailbox, override_settings(
-        EMAIL_HOST=mailbox.host, EMAIL_PORT=mailbox.port, EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend"
+def test_the_invitation_is_delivered_over_smtp_from_the_organisations_address(
+    cast, post_interaction
+):
+    with (
+        smtp_server() as mailbox,
+        override_settings(
+            EMAIL_HOST=mailbox.host,
+            EMAIL_PORT=mailbox.port,
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        ),
     ):
         assert post_interaction(interaction_payload()).status_code == 201
     assert len(mailbox.messages) == 1

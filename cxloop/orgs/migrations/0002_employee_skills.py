@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0001_initial'),
+        ("orgs", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='employee',
-            name='skills',
-            field=models.JSONField(blank=True, default=list, help_text='Customer segments this employee serves best'),
+            model_name="employee",
+            name="skills",
+            field=models.JSONField(
+                blank=True, default=list, help_text="Customer segments this employee serves best"
+            ),
         ),
     ]

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0003_apikey_scopes_and_expiry'),
+        ("orgs", "0003_apikey_scopes_and_expiry"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='employee',
-            name='left_at',
+            model_name="employee",
+            name="left_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='unit',
-            name='closed_at',
+            model_name="unit",
+            name="closed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

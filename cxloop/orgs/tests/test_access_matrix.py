@@ -218,7 +218,9 @@ def build_world(cast) -> tuple[dict[str, SimpleNamespace], dict[str, object]]:
     Question.objects.create(
         survey=outsider_survey, position=1, kind=Question.Kind.NPS, text_nl="?", text_en="?"
     )
-    InvitationRule.objects.create(organisation=outsider, survey=outsider_survey, quiet_hours_for_email=False)
+    InvitationRule.objects.create(
+        organisation=outsider, survey=outsider_survey, quiet_hours_for_email=False
+    )
     outsider_channel = Channel.objects.create(chain=outsider.chain, name="Balie", slug="balie")
     outsider_employee = create_employee(
         organisation=outsider, unit=outsider_unit, code="E1", name="Evert Elders"

@@ -5,42 +5,71 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('journeys', '0001_initial'),
-        ('orgs', '0001_initial'),
-        ('responses', '0001_initial'),
+        ("journeys", "0001_initial"),
+        ("orgs", "0001_initial"),
+        ("responses", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='answer',
-            name='chosen_touchpoint',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='chosen_in_answers', to='journeys.touchpoint'),
+            model_name="answer",
+            name="chosen_touchpoint",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="chosen_in_answers",
+                to="journeys.touchpoint",
+            ),
         ),
         migrations.AddField(
-            model_name='answer',
-            name='employee',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='answers', to='orgs.employee'),
+            model_name="answer",
+            name="employee",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="answers",
+                to="orgs.employee",
+            ),
         ),
         migrations.AddField(
-            model_name='answer',
-            name='interaction',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='answers', to='journeys.interaction'),
+            model_name="answer",
+            name="interaction",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="answers",
+                to="journeys.interaction",
+            ),
         ),
         migrations.AddField(
-            model_name='answer',
-            name='organisation',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='answers', to='orgs.organisation'),
+            model_name="answer",
+            name="organisation",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="answers",
+                to="orgs.organisation",
+            ),
         ),
         migrations.AddField(
-            model_name='answer',
-            name='unit',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='answers', to='orgs.unit'),
+            model_name="answer",
+            name="unit",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="answers",
+                to="orgs.unit",
+            ),
         ),
         migrations.AddField(
-            model_name='answer',
-            name='values',
+            model_name="answer",
+            name="values",
             field=models.JSONField(blank=True, default=list),
         ),
     ]

@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('responses', '0002_answer_chosen_touchpoint_answer_employee_and_more'),
+        ("responses", "0002_answer_chosen_touchpoint_answer_employee_and_more"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='response',
-            name='ces',
+            model_name="response",
+            name="ces",
             field=models.SmallIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='response',
-            name='counted',
+            model_name="response",
+            name="counted",
             field=models.BooleanField(db_index=True, default=False),
         ),
         migrations.AddField(
-            model_name='response',
-            name='csat',
+            model_name="response",
+            name="csat",
             field=models.SmallIntegerField(blank=True, null=True),
         ),
     ]

@@ -31,7 +31,12 @@ def test_serve_starts_the_web_server_and_a_worker(tmp_path):
     cxloop = [sys.executable, "-m", "cxloop.cli"]
     subprocess.run([*cxloop, "migrate", "--no-input", "-v", "0"], env=env, check=True, timeout=120)
     port = free_port()
-    server = subprocess.Popen([*cxloop, "serve", "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [*cxloop, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         body = ""
         deadline = time.monotonic() + 60
@@ -43,11 +48,15 @@ def test_serve_starts_the_web_server_and_a_worker(tmp_path):
             except OSError:
                 time.sleep(0.3)
         assert "csrfmiddlewaretoken" in body
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/cxloop/app.css", timeout=5) as css:
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{port}/static/cxloop/app.css", timeout=5
+        ) as css:
             assert css.status == 200
         # The secret key was generated and kept in the data directory, not hard-coded.
         assert (tmp_path / "secret_key").read_text().strip()
-        children = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
+        children = subprocess.run(
+            ["pgrep", "-P", str(server.pid)], capture_output=True, text=True
+        ).stdout.split()
         assert children, "no worker process was started beside the web server"
     finally:
         server.terminate()

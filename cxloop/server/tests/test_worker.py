@@ -15,7 +15,9 @@ DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 def test_the_worker_plans_and_sends_queued_invitations_once(cast):
     with override_settings(TASKS=DB_TASKS):
         response = Client().post(
-            "/api/interactions", data=interaction_payload(), content_type="application/json",
+            "/api/interactions",
+            data=interaction_payload(),
+            content_type="application/json",
             HTTP_AUTHORIZATION=f"Bearer {cast.owner_key}",
         )
         assert response.status_code == 201

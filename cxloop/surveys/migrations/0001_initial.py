@@ -5,75 +5,197 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('customers', '0001_initial'),
-        ('journeys', '0001_initial'),
-        ('orgs', '0001_initial'),
+        ("customers", "0001_initial"),
+        ("journeys", "0001_initial"),
+        ("orgs", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Survey',
+            name="Survey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('intro_nl', models.TextField(blank=True)),
-                ('intro_en', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='surveys', to='orgs.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("intro_nl", models.TextField(blank=True)),
+                ("intro_en", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="surveys",
+                        to="orgs.organisation",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Question',
+            name="Question",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('kind', models.CharField(choices=[('nps', 'NPS (0–10)'), ('csat', 'CSAT (1–5)'), ('ces', 'CES (1–7)'), ('open', 'open answer')], max_length=10)),
-                ('text_nl', models.TextField()),
-                ('text_en', models.TextField()),
-                ('required', models.BooleanField(default=False)),
-                ('survey', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='surveys.survey')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("nps", "NPS (0–10)"),
+                            ("csat", "CSAT (1–5)"),
+                            ("ces", "CES (1–7)"),
+                            ("open", "open answer"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("text_nl", models.TextField()),
+                ("text_en", models.TextField()),
+                ("required", models.BooleanField(default=False)),
+                (
+                    "survey",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="questions",
+                        to="surveys.survey",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['survey', 'position', 'id'],
+                "ordering": ["survey", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='InvitationRule',
+            name="InvitationRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('delay_minutes', models.PositiveIntegerField(default=0)),
-                ('valid_days', models.PositiveIntegerField(default=14)),
-                ('is_active', models.BooleanField(default=True)),
-                ('journey_type', models.ForeignKey(blank=True, help_text='Empty: every journey type', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='invitation_rules', to='journeys.journeytype')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitation_rules', to='orgs.organisation')),
-                ('survey', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rules', to='surveys.survey')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("delay_minutes", models.PositiveIntegerField(default=0)),
+                ("valid_days", models.PositiveIntegerField(default=14)),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "journey_type",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty: every journey type",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitation_rules",
+                        to="journeys.journeytype",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitation_rules",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "survey",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rules",
+                        to="surveys.survey",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Invitation',
+            name="Invitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(default='email', max_length=10)),
-                ('status', models.CharField(choices=[('scheduled', 'scheduled'), ('sent', 'sent'), ('opened', 'opened'), ('answered', 'answered'), ('expired', 'expired'), ('failed', 'failed')], db_index=True, default='scheduled', max_length=10)),
-                ('token_hash', models.CharField(blank=True, max_length=64, null=True, unique=True)),
-                ('send_after', models.DateTimeField()),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('expires_at', models.DateTimeField()),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('error', models.TextField(blank=True)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='customers.customer')),
-                ('interaction', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='journeys.interaction')),
-                ('journey', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='journeys.journey')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='orgs.organisation')),
-                ('survey', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='invitations', to='surveys.survey')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("channel", models.CharField(default="email", max_length=10)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("scheduled", "scheduled"),
+                            ("sent", "sent"),
+                            ("opened", "opened"),
+                            ("answered", "answered"),
+                            ("expired", "expired"),
+                            ("failed", "failed"),
+                        ],
+                        db_index=True,
+                        default="scheduled",
+                        max_length=10,
+                    ),
+                ),
+                ("token_hash", models.CharField(blank=True, max_length=64, null=True, unique=True)),
+                ("send_after", models.DateTimeField()),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("expires_at", models.DateTimeField()),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("error", models.TextField(blank=True)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitations",
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "interaction",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitations",
+                        to="journeys.interaction",
+                    ),
+                ),
+                (
+                    "journey",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitations",
+                        to="journeys.journey",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitations",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "survey",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="invitations",
+                        to="surveys.survey",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('interaction',), name='one_invitation_per_interaction')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("interaction",), name="one_invitation_per_interaction"
+                    )
+                ],
             },
         ),
     ]

@@ -7,173 +7,361 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0002_customer_email_invalid_at_customer_phone_invalid_at'),
-        ('journeys', '0001_initial'),
-        ('orgs', '0001_initial'),
-        ('surveys', '0001_initial'),
+        ("customers", "0002_customer_email_invalid_at_customer_phone_invalid_at"),
+        ("journeys", "0001_initial"),
+        ("orgs", "0001_initial"),
+        ("surveys", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='invitation',
-            name='reminded_at',
+            model_name="invitation",
+            name="reminded_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='invitation',
-            name='reminder_due_at',
+            model_name="invitation",
+            name="reminder_due_at",
             field=models.DateTimeField(blank=True, db_index=True, null=True),
         ),
         migrations.AddField(
-            model_name='invitation',
-            name='rule',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='invitations', to='surveys.invitationrule'),
+            model_name="invitation",
+            name="rule",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="invitations",
+                to="surveys.invitationrule",
+            ),
         ),
         migrations.AddField(
-            model_name='invitationrule',
-            name='channel',
-            field=models.CharField(choices=[('email', 'e-mail'), ('sms', 'text message')], default='email', max_length=5),
+            model_name="invitationrule",
+            name="channel",
+            field=models.CharField(
+                choices=[("email", "e-mail"), ("sms", "text message")],
+                default="email",
+                max_length=5,
+            ),
         ),
         migrations.AddField(
-            model_name='invitationrule',
-            name='fallback_channel',
-            field=models.CharField(blank=True, choices=[('email', 'e-mail'), ('sms', 'text message')], max_length=5),
+            model_name="invitationrule",
+            name="fallback_channel",
+            field=models.CharField(
+                blank=True, choices=[("email", "e-mail"), ("sms", "text message")], max_length=5
+            ),
         ),
         migrations.AddField(
-            model_name='invitationrule',
-            name='inactivity_hours',
+            model_name="invitationrule",
+            name="inactivity_hours",
             field=models.PositiveIntegerField(default=48),
         ),
         migrations.AddField(
-            model_name='invitationrule',
-            name='quiet_end',
+            model_name="invitationrule",
+            name="quiet_end",
             field=models.TimeField(default=datetime.time(8, 0)),
         ),
         migrations.AddField(
-            model_name='invitationrule',
-            name='quiet_hours_for_email',
+            model_name="invitationrule",
+            name="quiet_hours_for_email",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='invitationrule',
-            name='quiet_start',
+            model_name="invitationrule",
+            name="quiet_start",
             field=models.TimeField(default=datetime.time(21, 0)),
         ),
         migrations.AddField(
-            model_name='invitationrule',
-            name='reminder_after_days',
+            model_name="invitationrule",
+            name="reminder_after_days",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='invitationrule',
-            name='sampling_percent',
+            model_name="invitationrule",
+            name="sampling_percent",
             field=models.PositiveSmallIntegerField(default=100),
         ),
         migrations.AddField(
-            model_name='invitationrule',
-            name='touchpoint',
-            field=models.ForeignKey(blank=True, help_text='Empty: every touchpoint', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='invitation_rules', to='journeys.touchpoint'),
+            model_name="invitationrule",
+            name="touchpoint",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Empty: every touchpoint",
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="invitation_rules",
+                to="journeys.touchpoint",
+            ),
         ),
         migrations.AddField(
-            model_name='invitationrule',
-            name='trigger',
-            field=models.CharField(choices=[('interaction', 'after an interaction'), ('journey_end', 'at the end of the journey'), ('inactivity', 'after some hours without a new interaction')], default='interaction', max_length=12),
+            model_name="invitationrule",
+            name="trigger",
+            field=models.CharField(
+                choices=[
+                    ("interaction", "after an interaction"),
+                    ("journey_end", "at the end of the journey"),
+                    ("inactivity", "after some hours without a new interaction"),
+                ],
+                default="interaction",
+                max_length=12,
+            ),
         ),
         migrations.AddField(
-            model_name='question',
-            name='choices',
+            model_name="question",
+            name="choices",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.AddField(
-            model_name='question',
-            name='condition_max',
+            model_name="question",
+            name="condition_max",
             field=models.SmallIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='question',
-            name='condition_min',
+            model_name="question",
+            name="condition_min",
             field=models.SmallIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='question',
-            name='condition_question',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='dependent_questions', to='surveys.question'),
+            model_name="question",
+            name="condition_question",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="dependent_questions",
+                to="surveys.question",
+            ),
         ),
         migrations.AddField(
-            model_name='question',
-            name='touchpoint',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='questions', to='journeys.touchpoint'),
+            model_name="question",
+            name="touchpoint",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="questions",
+                to="journeys.touchpoint",
+            ),
         ),
         migrations.AddField(
-            model_name='survey',
-            name='family',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='surveys.survey'),
+            model_name="survey",
+            name="family",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="versions",
+                to="surveys.survey",
+            ),
         ),
         migrations.AddField(
-            model_name='survey',
-            name='published_at',
+            model_name="survey",
+            name="published_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='survey',
-            name='status',
-            field=models.CharField(choices=[('draft', 'draft'), ('published', 'published'), ('archived', 'archived')], default='published', max_length=10),
+            model_name="survey",
+            name="status",
+            field=models.CharField(
+                choices=[("draft", "draft"), ("published", "published"), ("archived", "archived")],
+                default="published",
+                max_length=10,
+            ),
         ),
         migrations.AddField(
-            model_name='survey',
-            name='version',
+            model_name="survey",
+            name="version",
             field=models.PositiveIntegerField(default=1),
         ),
         migrations.AlterField(
-            model_name='invitation',
-            name='send_after',
+            model_name="invitation",
+            name="send_after",
             field=models.DateTimeField(db_index=True),
         ),
         migrations.AlterField(
-            model_name='invitation',
-            name='status',
-            field=models.CharField(choices=[('scheduled', 'scheduled'), ('sent', 'sent'), ('opened', 'opened'), ('answered', 'answered'), ('expired', 'expired'), ('failed', 'failed'), ('cancelled', 'cancelled')], db_index=True, default='scheduled', max_length=10),
+            model_name="invitation",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("scheduled", "scheduled"),
+                    ("sent", "sent"),
+                    ("opened", "opened"),
+                    ("answered", "answered"),
+                    ("expired", "expired"),
+                    ("failed", "failed"),
+                    ("cancelled", "cancelled"),
+                ],
+                db_index=True,
+                default="scheduled",
+                max_length=10,
+            ),
         ),
         migrations.AlterField(
-            model_name='question',
-            name='kind',
-            field=models.CharField(choices=[('nps', 'NPS (0–10)'), ('csat', 'CSAT (1–5)'), ('ces', 'CES (1–7)'), ('open', 'open answer'), ('single', 'single choice'), ('multiple', 'multiple choice'), ('moment', 'moment that mattered most')], max_length=10),
+            model_name="question",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("nps", "NPS (0–10)"),
+                    ("csat", "CSAT (1–5)"),
+                    ("ces", "CES (1–7)"),
+                    ("open", "open answer"),
+                    ("single", "single choice"),
+                    ("multiple", "multiple choice"),
+                    ("moment", "moment that mattered most"),
+                ],
+                max_length=10,
+            ),
         ),
         migrations.CreateModel(
-            name='ContactPolicy',
+            name="ContactPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quarantine_days', models.PositiveIntegerField(default=30, help_text='No new invitation from any partner within this many days of the last one')),
-                ('cap_count', models.PositiveIntegerField(default=4, help_text='At most this many invitations ...')),
-                ('cap_period_days', models.PositiveIntegerField(default=365, help_text='... in this many days')),
-                ('one_request_per_journey', models.BooleanField(default=True)),
-                ('suppress_during_open_complaint', models.BooleanField(default=True)),
-                ('chain', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='contact_policy', to='orgs.chain')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "quarantine_days",
+                    models.PositiveIntegerField(
+                        default=30,
+                        help_text="No new invitation from any partner within this many days of the last one",
+                    ),
+                ),
+                (
+                    "cap_count",
+                    models.PositiveIntegerField(
+                        default=4, help_text="At most this many invitations ..."
+                    ),
+                ),
+                (
+                    "cap_period_days",
+                    models.PositiveIntegerField(default=365, help_text="... in this many days"),
+                ),
+                ("one_request_per_journey", models.BooleanField(default=True)),
+                ("suppress_during_open_complaint", models.BooleanField(default=True)),
+                (
+                    "chain",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contact_policy",
+                        to="orgs.chain",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'contact policies',
+                "verbose_name_plural": "contact policies",
             },
         ),
         migrations.CreateModel(
-            name='InvitationDecision',
+            name="InvitationDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('outcome', models.CharField(choices=[('invited', 'invited'), ('not_invited', 'not invited'), ('waiting', 'waiting for the journey to end')], max_length=12)),
-                ('reason', models.CharField(choices=[('invited', 'all rules allow it'), ('no_rule', 'no invitation rule applies'), ('opted_out', 'the customer opted out'), ('no_address', 'no usable e-mail address or phone number'), ('not_sampled', 'not drawn in the sample'), ('quarantine', 'invited recently by a partner of the chain'), ('cap', 'the cap of invitations per period is reached'), ('journey_asked', 'this journey already has an invitation'), ('open_complaint', 'the customer has an open complaint case'), ('waiting', 'waiting for the end of the journey'), ('not_at_touchpoint', 'the rule asks at another touchpoint')], max_length=20)),
-                ('detail', models.CharField(blank=True, max_length=300)),
-                ('decided_at', models.DateTimeField(db_index=True)),
-                ('chain', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitation_decisions', to='orgs.chain')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitation_decisions', to='customers.customer')),
-                ('interaction', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='invitation_decisions', to='journeys.interaction')),
-                ('invitation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='surveys.invitation')),
-                ('journey', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='journeys.journey')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitation_decisions', to='orgs.organisation')),
-                ('rule', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='surveys.invitationrule')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("invited", "invited"),
+                            ("not_invited", "not invited"),
+                            ("waiting", "waiting for the journey to end"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("invited", "all rules allow it"),
+                            ("no_rule", "no invitation rule applies"),
+                            ("opted_out", "the customer opted out"),
+                            ("no_address", "no usable e-mail address or phone number"),
+                            ("not_sampled", "not drawn in the sample"),
+                            ("quarantine", "invited recently by a partner of the chain"),
+                            ("cap", "the cap of invitations per period is reached"),
+                            ("journey_asked", "this journey already has an invitation"),
+                            ("open_complaint", "the customer has an open complaint case"),
+                            ("waiting", "waiting for the end of the journey"),
+                            ("not_at_touchpoint", "the rule asks at another touchpoint"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("detail", models.CharField(blank=True, max_length=300)),
+                ("decided_at", models.DateTimeField(db_index=True)),
+                (
+                    "chain",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitation_decisions",
+                        to="orgs.chain",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitation_decisions",
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "interaction",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitation_decisions",
+                        to="journeys.interaction",
+                    ),
+                ),
+                (
+                    "invitation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="surveys.invitation",
+                    ),
+                ),
+                (
+                    "journey",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="journeys.journey",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitation_decisions",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "rule",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="surveys.invitationrule",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-decided_at', '-id'],
+                "ordering": ["-decided_at", "-id"],
             },
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('surveys', '0003_unplanned_interaction'),
+        ("surveys", "0003_unplanned_interaction"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='invitationrule',
-            name='quiet_hours_for_email',
+            model_name="invitationrule",
+            name="quiet_hours_for_email",
             field=models.BooleanField(default=True),
         ),
     ]

@@ -19,8 +19,14 @@ def facts(**overrides) -> c.CustomerFacts:
 
 def verdict(policy=None, customer=None, journey_id=1, channel="email", fallback="", percent=100):
     return c.decide(
-        policy=policy or c.Policy(), facts=customer or facts(), now=NOW, journey_id=journey_id, channel=channel,
-        fallback_channel=fallback, sample_percent=percent, sample_key="K-1:claim-1:1",
+        policy=policy or c.Policy(),
+        facts=customer or facts(),
+        now=NOW,
+        journey_id=journey_id,
+        channel=channel,
+        fallback_channel=fallback,
+        sample_percent=percent,
+        sample_key="K-1:claim-1:1",
     )
 
 
@@ -56,7 +62,9 @@ def test_the_cap_counts_invitations_in_the_period():
 
 
 def test_policy_switches_turn_rules_off():
-    policy = c.Policy(one_request_per_journey=False, suppress_during_open_complaint=False, quarantine_days=0)
+    policy = c.Policy(
+        one_request_per_journey=False, suppress_during_open_complaint=False, quarantine_days=0
+    )
     assert verdict(policy=policy, customer=facts(journeys_asked={1}, open_complaint=True)).invite
 
 
@@ -101,7 +109,10 @@ def local(*args) -> datetime:
 )
 def test_quiet_hours_cross_midnight_and_daylight_saving(moment, expected):
     assert c.next_send_time(moment, **QUIET) == expected
-    assert c.next_send_time(moment, **QUIET).astimezone(AMS).time() in (moment.astimezone(AMS).time(), time(8, 0))
+    assert c.next_send_time(moment, **QUIET).astimezone(AMS).time() in (
+        moment.astimezone(AMS).time(),
+        time(8, 0),
+    )
 
 
 def test_quiet_hours_around_dst_keep_the_right_utc_instant():
@@ -120,6 +131,8 @@ def test_a_quiet_window_that_ends_in_a_skipped_hour_ends_an_hour_later_as_the_cl
 
 
 def test_a_same_day_window_and_an_empty_window():
-    assert c.next_send_time(local(2026, 11, 23, 12, 30), start=time(12, 0), end=time(13, 0)) == local(2026, 11, 23, 13, 0)
+    assert c.next_send_time(
+        local(2026, 11, 23, 12, 30), start=time(12, 0), end=time(13, 0)
+    ) == local(2026, 11, 23, 13, 0)
     moment = local(2026, 11, 23, 3, 0)
     assert c.next_send_time(moment, start=time(9, 0), end=time(9, 0)) == moment

@@ -32,15 +32,21 @@ def repair_shop(cast):
     unit = create_unit(organisation=shop, name="Werkplaats", slug="werkplaats")
     create_employee(organisation=shop, unit=unit, code="W1", name="Wim Werkplaats")
     survey = Survey.objects.create(organisation=shop, name="Na reparatie")
-    Question.objects.create(survey=survey, kind=Question.Kind.NPS, text_nl="Aanbevelen?", text_en="Recommend?")
+    Question.objects.create(
+        survey=survey, kind=Question.Kind.NPS, text_nl="Aanbevelen?", text_en="Recommend?"
+    )
     InvitationRule.objects.create(organisation=shop, survey=survey, quiet_hours_for_email=False)
-    Touchpoint.objects.create(journey_type=cast.journey_type, name="Reparatie", slug="reparatie", position=2)
+    Touchpoint.objects.create(
+        journey_type=cast.journey_type, name="Reparatie", slug="reparatie", position=2
+    )
     return create_api_key(organisation=shop, name="crm")[1]
 
 
 def reasons(customer_key: str = "K-1") -> list[str]:
     return list(
-        InvitationDecision.objects.filter(customer__key=customer_key).order_by("decided_at", "pk").values_list("reason", flat=True)
+        InvitationDecision.objects.filter(customer__key=customer_key)
+        .order_by("decided_at", "pk")
+        .values_list("reason", flat=True)
     )
 
 
@@ -50,9 +56,16 @@ def test_three_partners_in_one_journey_lead_to_one_invitation(cast, post_interac
         journey_type=cast.journey_type, trigger=InvitationRule.Trigger.JOURNEY_END
     )
     post_interaction(interaction_payload("bel-1", employee="P1"), key=cast.partner_key)
-    post_interaction(interaction_payload("rep-1", employee="W1", touchpoint="reparatie", occurred_at="2026-11-21T10:00:00+01:00"), key=repair_shop)
+    post_interaction(
+        interaction_payload(
+            "rep-1", employee="W1", touchpoint="reparatie", occurred_at="2026-11-21T10:00:00+01:00"
+        ),
+        key=repair_shop,
+    )
     assert not Invitation.objects.exists()
-    post_interaction(interaction_payload("lw-1", occurred_at="2026-11-22T10:00:00+01:00", journey_ended=True))
+    post_interaction(
+        interaction_payload("lw-1", occurred_at="2026-11-22T10:00:00+01:00", journey_ended=True)
+    )
     invitation = Invitation.objects.get()
     assert invitation.organisation == cast.owner
     assert invitation.interaction.external_id == "lw-1"
@@ -60,7 +73,9 @@ def test_three_partners_in_one_journey_lead_to_one_invitation(cast, post_interac
     assert OutboxMessage.objects.filter(purpose="invitation").count() == 1
 
 
-def test_without_an_owner_rule_the_first_partner_asks_and_the_others_do_not(cast, post_interaction, repair_shop):
+def test_without_an_owner_rule_the_first_partner_asks_and_the_others_do_not(
+    cast, post_interaction, repair_shop
+):
     post_interaction(interaction_payload("bel-1", employee="P1"), key=cast.partner_key)
     post_interaction(interaction_payload("rep-1", employee="W1"), key=repair_shop)
     post_interaction(interaction_payload("lw-1"))
@@ -80,14 +95,18 @@ def test_quarantine_holds_across_partners_and_journeys(cast, post_interaction):
 
 
 def test_the_cap_per_period(cast, post_interaction):
-    ContactPolicy.objects.create(chain=cast.chain, quarantine_days=0, cap_count=2, cap_period_days=90)
+    ContactPolicy.objects.create(
+        chain=cast.chain, quarantine_days=0, cap_count=2, cap_period_days=90
+    )
     for day in range(3):
         with time_machine.travel(timezone.now() + timedelta(days=day)):
             post_interaction(interaction_payload(f"i-{day}", journey_id=f"claim-{day}"))
     assert reasons() == ["invited", "invited", "cap"]
 
 
-def test_a_customer_with_an_open_complaint_case_is_not_asked(cast, post_interaction, client, django_capture_on_commit_callbacks):
+def test_a_customer_with_an_open_complaint_case_is_not_asked(
+    cast, post_interaction, client, django_capture_on_commit_callbacks
+):
     post_interaction(interaction_payload("lw-1"))
     path = survey_path_from_outbox("klant@example.nl")
     with django_capture_on_commit_callbacks(execute=True):
@@ -101,7 +120,9 @@ def test_the_opt_out_link_in_every_message_holds_for_every_partner(cast, post_in
     post_interaction(interaction_payload("lw-1"))
     message = OutboxMessage.objects.get()
     sent = as_sent(message)
-    opt_out_path = next(word for word in sent.text.split() if "/o/" in word).split("127.0.0.1:8000")[1]
+    opt_out_path = next(word for word in sent.text.split() if "/o/" in word).split(
+        "127.0.0.1:8000"
+    )[1]
     assert "/o/" in sent.html
     page = client.get(opt_out_path)
     assert page.status_code == 200
@@ -109,7 +130,9 @@ def test_the_opt_out_link_in_every_message_holds_for_every_partner(cast, post_in
     assert client.post(opt_out_path).status_code == 200
     assert Customer.objects.get().opted_out_at is not None
     ContactPolicy.objects.create(chain=cast.chain, quarantine_days=0)
-    post_interaction(interaction_payload("bel-2", journey_id="claim-2", employee="P1"), key=cast.partner_key)
+    post_interaction(
+        interaction_payload("bel-2", journey_id="claim-2", employee="P1"), key=cast.partner_key
+    )
     assert reasons()[-1] == "opted_out"
     assert client.get("/o/forged-token/").status_code == 404
 
@@ -118,19 +141,27 @@ def test_opt_out_through_the_api_cancels_what_is_already_scheduled(cast, post_in
     InvitationRule.objects.filter(organisation=cast.owner).update(delay_minutes=120)
     post_interaction(interaction_payload("lw-1", occurred_at=timezone.now().isoformat()))
     assert Invitation.objects.get().status == Invitation.Status.SCHEDULED
-    response = Client().post("/api/customers/K-1/opt-out", HTTP_AUTHORIZATION=f"Bearer {cast.partner_key}")
+    response = Client().post(
+        "/api/customers/K-1/opt-out", HTTP_AUTHORIZATION=f"Bearer {cast.partner_key}"
+    )
     assert response.status_code == 200
     assert Invitation.objects.get().status == Invitation.Status.CANCELLED
     with time_machine.travel(timezone.now() + timedelta(hours=3)):
         sweep()
     assert not OutboxMessage.objects.exists()
-    other_chain = Client().post("/api/customers/K-1/opt-out", HTTP_AUTHORIZATION=f"Bearer {cast.outsider_key}")
+    other_chain = Client().post(
+        "/api/customers/K-1/opt-out", HTTP_AUTHORIZATION=f"Bearer {cast.outsider_key}"
+    )
     assert other_chain.status_code == 404
 
 
 def test_a_touchpoint_rule_asks_only_after_that_touchpoint(cast, post_interaction):
-    other = Touchpoint.objects.create(journey_type=cast.journey_type, name="Afspraak", slug="afspraak", position=2)
-    InvitationRule.objects.filter(organisation=cast.owner).update(journey_type=cast.journey_type, touchpoint=other)
+    other = Touchpoint.objects.create(
+        journey_type=cast.journey_type, name="Afspraak", slug="afspraak", position=2
+    )
+    InvitationRule.objects.filter(organisation=cast.owner).update(
+        journey_type=cast.journey_type, touchpoint=other
+    )
     post_interaction(interaction_payload("lw-1"))
     post_interaction(interaction_payload("lw-2", touchpoint="afspraak"))
     assert reasons() == ["not_at_touchpoint", "invited"]
@@ -157,14 +188,22 @@ def test_after_hours_without_a_new_interaction(cast, post_interaction):
         sweep()
         sweep()
     invitation = Invitation.objects.get()
-    assert invitation.interaction.external_id == "lw-2" and invitation.status == Invitation.Status.SENT
+    assert (
+        invitation.interaction.external_id == "lw-2" and invitation.status == Invitation.Status.SENT
+    )
 
 
 def test_sms_waits_for_the_end_of_the_quiet_hours(cast, post_interaction):
     InvitationRule.objects.filter(organisation=cast.owner).update(channel="sms")
     late_evening = timezone.datetime(2026, 11, 23, 23, 30, tzinfo=timezone.get_current_timezone())
     with time_machine.travel(late_evening):
-        post_interaction(interaction_payload("lw-1", occurred_at=late_evening.isoformat(), customer={"key": "K-1", "phone": "+31612345678"}))
+        post_interaction(
+            interaction_payload(
+                "lw-1",
+                occurred_at=late_evening.isoformat(),
+                customer={"key": "K-1", "phone": "+31612345678"},
+            )
+        )
         assert Invitation.objects.get().status == Invitation.Status.SCHEDULED
         assert not OutboxMessage.objects.exists()
     with time_machine.travel(late_evening.replace(hour=7, minute=59) + timedelta(days=1)):
@@ -195,12 +234,16 @@ def test_a_new_rule_keeps_quiet_hours_for_email_too(cast, post_interaction):
 
 
 def test_email_falls_back_to_sms_when_there_is_no_address(cast, post_interaction):
-    InvitationRule.objects.filter(organisation=cast.owner).update(fallback_channel="sms", quiet_start="00:00", quiet_end="00:00")
+    InvitationRule.objects.filter(organisation=cast.owner).update(
+        fallback_channel="sms", quiet_start="00:00", quiet_end="00:00"
+    )
     post_interaction(interaction_payload("lw-1", customer={"key": "K-9", "phone": "+31611111111"}))
     assert Invitation.objects.get().channel == "sms"
 
 
-def test_one_reminder_after_n_days_with_the_same_link(cast, post_interaction, client, django_capture_on_commit_callbacks):
+def test_one_reminder_after_n_days_with_the_same_link(
+    cast, post_interaction, client, django_capture_on_commit_callbacks
+):
     InvitationRule.objects.filter(organisation=cast.owner).update(reminder_after_days=3)
     post_interaction(interaction_payload("lw-1"))
     path = survey_path_from_outbox("klant@example.nl")
@@ -214,11 +257,16 @@ def test_one_reminder_after_n_days_with_the_same_link(cast, post_interaction, cl
     assert client.get(path).status_code == 200
 
 
-def test_no_reminder_for_a_customer_who_answered(cast, post_interaction, client, django_capture_on_commit_callbacks):
+def test_no_reminder_for_a_customer_who_answered(
+    cast, post_interaction, client, django_capture_on_commit_callbacks
+):
     InvitationRule.objects.filter(organisation=cast.owner).update(reminder_after_days=3)
     post_interaction(interaction_payload("lw-1"))
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(survey_path_from_outbox("klant@example.nl"), {f"q{cast.nps_question.pk}": "9", "action": "submit"})
+        client.post(
+            survey_path_from_outbox("klant@example.nl"),
+            {f"q{cast.nps_question.pk}": "9", "action": "submit"},
+        )
     with time_machine.travel(timezone.now() + timedelta(days=4)):
         assert sweep().reminders_sent == 0
 
@@ -240,7 +288,10 @@ def test_every_decision_is_kept_with_a_reason_people_can_read(cast, post_interac
     decisions = list(InvitationDecision.objects.order_by("pk"))
     assert [d.outcome for d in decisions] == ["invited", "not_invited"]
     with translation.override("en"):
-        assert [d.get_reason_display() for d in decisions] == ["all rules allow it", "this journey already has an invitation"]
+        assert [d.get_reason_display() for d in decisions] == [
+            "all rules allow it",
+            "this journey already has an invitation",
+        ]
     with translation.override("nl"):
         assert decisions[1].get_reason_display() != "this journey already has an invitation"
 
@@ -265,13 +316,24 @@ def test_two_workers_planning_the_same_interactions_decide_once(cast):
     from cxloop.surveys.planning import plan_invitations
 
     if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL for truly parallel workers; runs in the PostgreSQL pass (CXLOOP_TEST_POSTGRES)")
+        pytest.skip(
+            "needs PostgreSQL for truly parallel workers; runs in the PostgreSQL pass (CXLOOP_TEST_POSTGRES)"
+        )
     items = [
-        InteractionInput(external_id=f"i-{n}", occurred_at=timezone.now(), customer_key=f"K-{n % 40}", journey_id=f"j-{n % 40}-{n % 3}",
-                         journey_type="schade-melden", channel="telefoon", customer_email=f"k{n % 40}@example.nl")
+        InteractionInput(
+            external_id=f"i-{n}",
+            occurred_at=timezone.now(),
+            customer_key=f"K-{n % 40}",
+            journey_id=f"j-{n % 40}-{n % 3}",
+            journey_type="schade-melden",
+            channel="telefoon",
+            customer_email=f"k{n % 40}@example.nl",
+        )
         for n in range(120)
     ]
-    ids = [r.interaction.pk for r in record_interactions(organisation=cast.owner, items=items)]  # no commit hooks run here
+    ids = [
+        r.interaction.pk for r in record_interactions(organisation=cast.owner, items=items)
+    ]  # no commit hooks run here
     start = threading.Barrier(2)
 
     def worker() -> None:
@@ -285,4 +347,6 @@ def test_two_workers_planning_the_same_interactions_decide_once(cast):
     for thread in threads:
         thread.join()
     assert InvitationDecision.objects.count() == 120
-    assert Invitation.objects.count() == 40  # one per customer: the quarantine holds within the batch
+    assert (
+        Invitation.objects.count() == 40
+    )  # one per customer: the quarantine holds within the batch

@@ -29,8 +29,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
-        parser.add_argument("--organisation", required=True, help="slug of the organisation the rows are from")
-        parser.add_argument("--skip-invalid", action="store_true", help="import the good rows, report the bad")
+        parser.add_argument(
+            "--organisation", required=True, help="slug of the organisation the rows are from"
+        )
+        parser.add_argument(
+            "--skip-invalid", action="store_true", help="import the good rows, report the bad"
+        )
 
     def handle(self, *args, file: Path, organisation: str, skip_invalid: bool, **options) -> None:
         org = Organisation.objects.filter(slug=organisation).first()
@@ -52,7 +56,9 @@ class Command(BaseCommand):
                     while pending:
                         try:
                             results = record_interactions(
-                                organisation=org, items=[r.item for r in pending], source=CustomerContact.Source.IMPORT
+                                organisation=org,
+                                items=[r.item for r in pending],
+                                source=CustomerContact.Source.IMPORT,
                             )
                         except InteractionRejected as rejected:
                             # Report the rejected rows and try the rest of the chunk again.
@@ -72,7 +78,9 @@ class Command(BaseCommand):
         if bad and not skip_invalid:
             raise CommandError(f"{len(bad)} bad row(s) of {len(rows)}; nothing was imported")
         self.stdout.write(
-            self.style.SUCCESS(f"{created} interaction(s) imported, {seen} seen before, {len(bad)} bad row(s) skipped")
+            self.style.SUCCESS(
+                f"{created} interaction(s) imported, {seen} seen before, {len(bad)} bad row(s) skipped"
+            )
         )
 
 

@@ -15,7 +15,9 @@ from cxloop.orgs.services import grant_role
 
 
 class Command(BaseCommand):
-    help = "Create a superuser; the password comes from --password, CXLOOP_ADMIN_PASSWORD or a prompt."
+    help = (
+        "Create a superuser; the password comes from --password, CXLOOP_ADMIN_PASSWORD or a prompt."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--username", default="admin")
@@ -23,13 +25,23 @@ class Command(BaseCommand):
         parser.add_argument("--password", default=None)
         parser.add_argument("--organisation", help="slug of an organisation to administer too")
 
-    def handle(self, *args, username: str, email: str, password: str | None, organisation: str | None, **options):
+    def handle(
+        self,
+        *args,
+        username: str,
+        email: str,
+        password: str | None,
+        organisation: str | None,
+        **options,
+    ):
         User = get_user_model()
         if User.objects.filter(username=username).exists():
             raise CommandError(f"a user called {username!r} exists already")
         password = password or os.environ.get("CXLOOP_ADMIN_PASSWORD") or self._prompt()
         try:
-            with translation.override(settings.LANGUAGE_CODE):  # the reasons, in the staff's language
+            with translation.override(
+                settings.LANGUAGE_CODE
+            ):  # the reasons, in the staff's language
                 validate_password(password, User(username=username, email=email))
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None

@@ -16,7 +16,9 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--threads", type=int, default=8)
-        parser.add_argument("--no-worker", action="store_true", help="do not start a worker process")
+        parser.add_argument(
+            "--no-worker", action="store_true", help="do not start a worker process"
+        )
 
     def handle(self, *args, host: str, port: int, threads: int, no_worker: bool, **options) -> None:
         from waitress import serve
@@ -29,7 +31,9 @@ class Command(BaseCommand):
         worker = None
         if not no_worker:
             worker = subprocess.Popen([sys.executable, "-m", "cxloop.cli", "worker"])
-        self.stdout.write(f"cxloop is running on http://{host}:{port}/ (database: {settings.DATABASES['default']['NAME']})")
+        self.stdout.write(
+            f"cxloop is running on http://{host}:{port}/ (database: {settings.DATABASES['default']['NAME']})"
+        )
         self.stdout.write("Stop it with Ctrl+C.")
         try:
             serve(application, host=host, port=port, threads=threads, ident="cxloop")
