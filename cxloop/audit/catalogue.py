@@ -89,6 +89,10 @@ AUDITED: list[Audited] = [
         "cxloop.customers.services.record_contact_details_in_bulk",
         ("customer.contact_added", "customer.contact_changed"),
     ),
+    Audited(
+        "cxloop.customers.services.upsert_customer",
+        ("customer.contact_added", "customer.contact_changed"),
+    ),
     Audited("cxloop.customers.services.set_contact_sharing", ("chain.contact_sharing_changed",)),
     # Who is asked: invitation rules and the chain's contact policy.
     Audited(

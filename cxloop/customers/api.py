@@ -3,13 +3,13 @@ global opt-out for every partner of the chain, and access and erasure requests."
 
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.decorators import decorate_view
 
+from cxloop.customers import services as customer_services
 from cxloop.customers.models import Customer, CustomerContact
-from cxloop.customers.services import opt_out_customer, record_contact_details
+from cxloop.customers.services import opt_out_customer
 from cxloop.lib.apierrors import ErrorOut, refuse
 from cxloop.lib.ratelimit import limit_per_client
 from cxloop.orgs.models import ApiKey
@@ -88,23 +88,9 @@ def upsert_customer(request: HttpRequest, key: str, payload: ContactIn):
     organisation = api_key.organisation
     if not key.strip() or len(key) > 128 or "\x00" in key:
         return refuse(422, "the customer key is empty, too long or not text", {"key": ["invalid"]})
-    try:
-        with transaction.atomic():
-            customer, created = Customer.objects.get_or_create(
-                chain_id=organisation.chain_id, key=key
-            )
-            record_contact_details(
-                customer=customer,
-                organisation=organisation,
-                actor=api_key,
-                new_customer=created,
-                **payload.dict(),
-            )
-    except IntegrityError:  # created by another request at the same moment: it exists now
-        customer, created = Customer.objects.get(chain_id=organisation.chain_id, key=key), False
-        record_contact_details(
-            customer=customer, organisation=organisation, actor=api_key, **payload.dict()
-        )
+    customer, created = customer_services.upsert_customer(
+        organisation=organisation, key=key, actor=api_key, details=payload.dict()
+    )
     return Status(201 if created else 200, _customer_out(customer, organisation))
 
 

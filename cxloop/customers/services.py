@@ -2,8 +2,9 @@
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cxloop.audit.services import (
@@ -219,6 +220,29 @@ def _apply_changes(
     if "phone" in changed:
         contact.phone_invalid_at = None
     contact.source = source
+
+
+def upsert_customer(
+    *, organisation: Organisation, key: str, actor: Actor, details: dict[str, Any]
+) -> tuple[Customer, bool]:
+    """The customer with this chain key, made if new, with the organisation's contact details kept
+    (record_contact_details); returns it and whether it was made."""
+    try:
+        with transaction.atomic():
+            customer, created = Customer.objects.get_or_create(
+                chain_id=organisation.chain_id, key=key
+            )
+            record_contact_details(
+                customer=customer,
+                organisation=organisation,
+                actor=actor,
+                new_customer=created,
+                **details,
+            )
+    except IntegrityError:  # made by another request at the same moment: it exists now
+        customer, created = Customer.objects.get(chain_id=organisation.chain_id, key=key), False
+        record_contact_details(customer=customer, organisation=organisation, actor=actor, **details)
+    return customer, created
 
 
 def _with_keys(values: dict[str, str]) -> dict[str, str]:

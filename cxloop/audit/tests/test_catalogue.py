@@ -21,6 +21,7 @@ from cxloop.customers.services import (
     record_contact_details,
     record_contact_details_in_bulk,
     set_contact_sharing,
+    upsert_customer,
 )
 from cxloop.dashboards.tests.scenario import respond
 from cxloop.dashboards.tests.test_access import add_response
@@ -219,6 +220,16 @@ def _contact_details_in_bulk(w: World) -> None:
         organisation=w.cast.partner,
         actor=key,
         supplied=[(customer, {"email": "a@example.nl"}), (customer, {"email": "b@example.nl"})],
+    )
+
+
+def _upsert_customer(w: World) -> None:
+    key = ApiKey.objects.filter(organisation=w.cast.partner).first()
+    upsert_customer(
+        organisation=w.cast.partner, key="K-80", actor=key, details={"email": "a@example.nl"}
+    )
+    upsert_customer(
+        organisation=w.cast.partner, key="K-80", actor=key, details={"email": "b@example.nl"}
     )
 
 
@@ -447,6 +458,7 @@ RUNNERS: dict[str, Callable[[World], None]] = {
     "cxloop.customers.services.opt_out_customer": _opt_out,
     "cxloop.customers.services.record_contact_details": _contact_details,
     "cxloop.customers.services.record_contact_details_in_bulk": _contact_details_in_bulk,
+    "cxloop.customers.services.upsert_customer": _upsert_customer,
     "cxloop.customers.services.set_contact_sharing": _contact_sharing,
     "cxloop.surveys.rules.save_rule": _rule,
     "cxloop.surveys.rules.save_policy": _policy,
