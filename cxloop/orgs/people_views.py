@@ -164,18 +164,23 @@ def _refuse(request, organisation, found, message: str) -> HttpResponse:
     )
 
 
+def _account(request: HttpRequest, slug: str, pk: int):
+    """The organisation, the person, and the refusal when their account is not this organisation's
+    alone to change (`_may_change_account`), or None."""
+    organisation = _organisation(request, slug)
+    found = _person(organisation, pk)
+    if _may_change_account(request, organisation, found):
+        return organisation, found, None
+    message = _("This person's account is not this organisation's alone.")
+    return organisation, found, _refuse(request, organisation, found, message)
+
+
 @login_required
 @require_POST
 def password(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    organisation = _organisation(request, slug)
-    found = _person(organisation, pk)
-    if not _may_change_account(request, organisation, found):
-        return _refuse(
-            request,
-            organisation,
-            found,
-            _("This person's account is not this organisation's alone."),
-        )
+    organisation, found, refused = _account(request, slug, pk)
+    if refused:
+        return refused
     try:
         people.send_password_link(user=found, organisation=organisation, actor=request.user)
     except people.PeopleError:
@@ -189,15 +194,9 @@ def password(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def deactivate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    organisation = _organisation(request, slug)
-    found = _person(organisation, pk)
-    if not _may_change_account(request, organisation, found):
-        return _refuse(
-            request,
-            organisation,
-            found,
-            _("This person's account is not this organisation's alone."),
-        )
+    organisation, found, refused = _account(request, slug, pk)
+    if refused:
+        return refused
     people.deactivate_user(user=found, organisation=organisation, actor=request.user)
     messages.success(
         request, _("%(username)s can no longer log in.") % {"username": found.username}
@@ -208,15 +207,9 @@ def deactivate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def reactivate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    organisation = _organisation(request, slug)
-    found = _person(organisation, pk)
-    if not _may_change_account(request, organisation, found):
-        return _refuse(
-            request,
-            organisation,
-            found,
-            _("This person's account is not this organisation's alone."),
-        )
+    organisation, found, refused = _account(request, slug, pk)
+    if refused:
+        return refused
     people.reactivate_user(user=found, organisation=organisation, actor=request.user)
     messages.success(request, _("%(username)s can log in again.") % {"username": found.username})
     return redirect("people:person", slug=organisation.slug, pk=found.pk)
