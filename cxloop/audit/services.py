@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
@@ -196,7 +196,8 @@ def _write(
 def _entry(
     *, kind: str, actor: Actor, action: str, target: models.Model, organisation, **fields
 ) -> AuditEntry:
-    user = actor if isinstance(actor, AbstractBaseUser) else None
+    # Every user is a django.contrib.auth User: cxloop sets no AUTH_USER_MODEL of its own.
+    user = actor if isinstance(actor, User) else None
     api_key = actor if isinstance(actor, ApiKey) else None
     return AuditEntry(
         kind=kind,

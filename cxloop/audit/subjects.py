@@ -17,12 +17,12 @@ def customer_of_message(message: OutboxMessage) -> int | None:
     if message.subject_id is None:
         return None
     if message.purpose in _INVITATION:
-        rows = Invitation.objects.filter(pk=message.subject_id)
-        return rows.values_list("customer_id", flat=True).first()
+        invitations = Invitation.objects.filter(pk=message.subject_id)
+        return invitations.values_list("customer_id", flat=True).first()
     if message.purpose in _RESPONSE:
-        rows = Response.objects.filter(pk=message.subject_id)
-        return rows.values_list("customer_id", flat=True).first()
+        responses = Response.objects.filter(pk=message.subject_id)
+        return responses.values_list("customer_id", flat=True).first()
     if message.purpose in _CASE:
-        rows = FollowUpCase.objects.filter(pk=message.subject_id)
-        return rows.values_list("response__customer_id", flat=True).first()
+        cases = FollowUpCase.objects.filter(pk=message.subject_id)
+        return cases.values_list("response__customer_id", flat=True).first()
     return None

@@ -1,6 +1,6 @@
 """Writing coaching notes: only someone who leads the employee's unit (or administers the organisation)."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from cxloop.coaching.models import CoachingNote
@@ -15,7 +15,7 @@ class CoachingError(Exception):
 
 @transaction.atomic
 def write_note(
-    *, author: AbstractBaseUser, employee: Employee, text: str, response: Response | None = None
+    *, author: User, employee: Employee, text: str, response: Response | None = None
 ) -> CoachingNote:
     """A lead's note to an employee; never about someone outside the lead's units."""
     text = text.strip()

@@ -18,7 +18,7 @@ def _local(value: datetime) -> datetime:
     return timezone.localtime(value) if timezone.is_aware(value) else value
 
 
-def _parsed(value: object) -> object:
+def _parsed(value: datetime | date | str | None) -> datetime | date | str | None:
     """An ISO 8601 string (as an export holds it) as the moment or date it names; else unchanged."""
     if isinstance(value, str) and value:
         try:

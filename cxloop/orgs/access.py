@@ -57,7 +57,9 @@ def scope_for(user: AbstractBaseUser | AnonymousUser) -> Scope:
     return Scope(
         organisations=grants.organisations(Capability.VIEW_ORGANISATION),
         led_unit_paths=grants.unit_paths(Capability.VIEW_TEAM),
-        employee=Employee.objects.filter(user=user).select_related("unit", "organisation").first(),
+        employee=Employee.objects.filter(user_id=user.pk)
+        .select_related("unit", "organisation")
+        .first(),
         grants=grants,
     )
 

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from cxloop.lib.forms import form_field
 from cxloop.orgs.models import Employee, Organisation, Unit
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
@@ -17,8 +18,11 @@ def open_units(organisation: Organisation, *, outside: Unit | None = None):
     return units
 
 
-def _indented(unit: Unit) -> str:
-    return f"{'— ' * unit.depth}{unit.name}"
+class UnitChoiceField(forms.ModelChoiceField):
+    """A choice of unit, indented by its depth so that the list reads as the tree."""
+
+    def label_from_instance(self, obj: Unit) -> str:
+        return f"{'— ' * obj.depth}{obj.name}"
 
 
 class UnitForm(forms.Form):
@@ -30,7 +34,7 @@ class UnitForm(forms.Form):
         help_text=_("The code HR uses for this unit; empty: made from the name."),
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=Unit.Kind.choices, initial=Unit.Kind.TEAM)
-    parent = forms.ModelChoiceField(
+    parent = UnitChoiceField(
         label=_("Part of"),
         queryset=Unit.objects.none(),
         required=False,
@@ -40,8 +44,9 @@ class UnitForm(forms.Form):
     def __init__(self, *args, organisation: Organisation, unit: Unit | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation, self.unit = organisation, unit
-        self.fields["parent"].queryset = open_units(organisation, outside=unit)
-        self.fields["parent"].label_from_instance = _indented
+        form_field(self, "parent", UnitChoiceField).queryset = open_units(
+            organisation, outside=unit
+        )
         if unit is not None:
             del self.fields["code"]  # the code is HR's key: it stays
 
@@ -62,15 +67,14 @@ class EmployeeForm(forms.Form):
     )
     name = forms.CharField(label=_("Name"), max_length=200)
     email = forms.EmailField(label=_("E-mail address"), required=False)
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none())
 
     def __init__(
         self, *args, organisation: Organisation, employee: Employee | None = None, **kwargs
     ):
         super().__init__(*args, **kwargs)
         self.organisation = organisation
-        self.fields["unit"].queryset = open_units(organisation)
-        self.fields["unit"].label_from_instance = _indented
+        form_field(self, "unit", UnitChoiceField).queryset = open_units(organisation)
         if employee is not None:
             del self.fields["code"]
 

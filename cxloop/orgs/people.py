@@ -7,7 +7,7 @@ Nobody is made a superuser or staff here, and every role stays inside the organi
 """
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -42,7 +42,7 @@ def invite_person(
     role: str,
     unit: Unit | None = None,
     actor: Actor = None,
-) -> AbstractBaseUser:
+) -> User:
     """Make (or find) the person's user, grant the role and e-mail them a link to set a password.
 
     An employee of the organisation with this e-mail address is linked to the new user, so that
@@ -55,7 +55,7 @@ def invite_person(
     if user is not None and not user.is_active:
         raise PeopleError("this person is deactivated")
     created = user is None
-    if created:
+    if user is None:
         user = users.create_user(username=_free_username(email), email=email, first_name=name[:150])
         record_change(
             actor=actor,
@@ -87,7 +87,7 @@ def _free_username(email: str) -> str:
 
 @transaction.atomic
 def send_password_link(
-    *, user: AbstractBaseUser, organisation: Organisation, actor: Actor = None, first: bool = False
+    *, user: User, organisation: Organisation, actor: Actor = None, first: bool = False
 ) -> None:
     """E-mail the person a link to set a (new) password; their current password keeps working until then."""
     if not user.email:
@@ -120,9 +120,7 @@ def send_password_link(
 
 
 @transaction.atomic
-def deactivate_user(
-    *, user: AbstractBaseUser, organisation: Organisation, actor: Actor = None
-) -> None:
+def deactivate_user(*, user: User, organisation: Organisation, actor: Actor = None) -> None:
     """Stop a person from logging in; their roles and history stay for the record."""
     if user.is_active:
         user.is_active = False
@@ -138,9 +136,7 @@ def deactivate_user(
 
 
 @transaction.atomic
-def reactivate_user(
-    *, user: AbstractBaseUser, organisation: Organisation, actor: Actor = None
-) -> None:
+def reactivate_user(*, user: User, organisation: Organisation, actor: Actor = None) -> None:
     """Let a deactivated person log in again."""
     if not user.is_active:
         user.is_active = True
@@ -165,7 +161,7 @@ def people_of(organisation: Organisation):
     )
 
 
-def memberships_of(user: AbstractBaseUser, organisation: Organisation):
+def memberships_of(user: User, organisation: Organisation):
     return (
         Membership.objects.filter(user=user, organisation=organisation)
         .select_related("unit")

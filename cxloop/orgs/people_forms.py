@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cxloop.lib.forms import form_field
 from cxloop.orgs.models import Organisation, Role, Unit
 
 
@@ -19,7 +20,7 @@ class RoleForm(forms.Form):
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
         # Only this organisation's open units: a role can never reach into another organisation.
-        self.fields["unit"].queryset = Unit.objects.filter(
+        form_field(self, "unit", forms.ModelChoiceField).queryset = Unit.objects.filter(
             organisation=organisation, closed_at=None
         ).order_by("path")
 

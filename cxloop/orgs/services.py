@@ -5,7 +5,7 @@ import secrets
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -102,7 +102,7 @@ MEMBERSHIP_FIELDS = ["user", "organisation", "unit", "role"]
 @transaction.atomic
 def grant_role(
     *,
-    user: AbstractBaseUser,
+    user: User,
     organisation: Organisation,
     role: str,
     unit: Unit | None = None,

@@ -11,6 +11,7 @@ An employee who leaves keeps their history, stops logging in and stops leading u
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Concat, Substr
@@ -324,7 +325,7 @@ def leave(*, employee: Employee, actor: Actor = None) -> Employee:
     employee.save(update_fields=["left_at"])
     Unit.objects.filter(lead=employee).update(lead=None)
     if employee.user_id:
-        type(employee.user).objects.filter(pk=employee.user_id).update(is_active=False)
+        User.objects.filter(pk=employee.user_id).update(is_active=False)
     record_change(
         actor=actor,
         action="employee.left",
