@@ -2,6 +2,18 @@ from django.contrib import admin
 
 from cxloop.customers.models import ContactSharing, Customer, CustomerContact
 
+# Shown and read-only alike (a tuple: the admin's types take a tuple of names, not a list).
+CONTACT_FIELDS = (
+    "organisation",
+    "email",
+    "phone",
+    "language",
+    "email_invalid_at",
+    "phone_invalid_at",
+    "source",
+    "updated_at",
+)
+
 
 class CustomerContactInline(admin.TabularInline):
     """Each organisation's details, read-only: they change only through that organisation's own posts."""
@@ -9,17 +21,8 @@ class CustomerContactInline(admin.TabularInline):
     model = CustomerContact
     extra = 0
     can_delete = False
-    fields = [
-        "organisation",
-        "email",
-        "phone",
-        "language",
-        "email_invalid_at",
-        "phone_invalid_at",
-        "source",
-        "updated_at",
-    ]
-    readonly_fields = fields
+    fields = CONTACT_FIELDS
+    readonly_fields = CONTACT_FIELDS
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

@@ -169,11 +169,13 @@ def searchable_contacts(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Cust
             customer__chain__contact_sharing__partners_use_owner_details=True,
         )
     for path in scope.grants.unit_paths(Capability.MANAGE_CASES):
-        visible |= Exists(
-            Interaction.objects.filter(
-                customer=OuterRef("customer_id"),
-                organisation_id=OuterRef("organisation_id"),
-                unit__path__startswith=path,
+        visible |= Q(
+            Exists(
+                Interaction.objects.filter(
+                    customer=OuterRef("customer_id"),
+                    organisation_id=OuterRef("organisation_id"),
+                    unit__path__startswith=path,
+                )
             )
         )
     return CustomerContact.objects.filter(visible)

@@ -20,9 +20,9 @@ def leads_above(unit: Unit | None, *, current: Employee | None) -> list[Employee
     ladder: list[Employee] = []
     seen = {current.pk} if current else set()
     while unit is not None:
-        if unit.lead_id and unit.lead_id not in seen:
+        if unit.lead_id not in seen and unit.lead is not None:  # no query without a lead
             ladder.append(unit.lead)
-            seen.add(unit.lead_id)
+            seen.add(unit.lead.pk)
         unit = unit.parent
     return ladder
 

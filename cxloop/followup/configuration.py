@@ -33,6 +33,7 @@ from cxloop.followup.models import (
     SlaPolicy,
 )
 from cxloop.journeys.models import Channel, JourneyType
+from cxloop.lib.forms import form_field
 from cxloop.orgs.models import Employee, Organisation
 
 PLACEHOLDERS = frozenset({"organisation", "action", "employee"})
@@ -96,13 +97,13 @@ class FollowUpRuleForm(forms.ModelForm):
 
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["journey_type"].queryset = JourneyType.objects.filter(
+        form_field(
+            self, "journey_type", forms.ModelChoiceField
+        ).queryset = JourneyType.objects.filter(chain_id=organisation.chain_id).order_by("name")
+        form_field(self, "channel", forms.ModelChoiceField).queryset = Channel.objects.filter(
             chain_id=organisation.chain_id
         ).order_by("name")
-        self.fields["channel"].queryset = Channel.objects.filter(
-            chain_id=organisation.chain_id
-        ).order_by("name")
-        self.fields["queue"].queryset = FollowUpQueue.objects.filter(
+        form_field(self, "queue", forms.ModelChoiceField).queryset = FollowUpQueue.objects.filter(
             organisation=organisation
         ).order_by("name")
 
@@ -164,7 +165,7 @@ class QueueForm(forms.ModelForm):
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation = organisation
-        self.fields["members"].queryset = Employee.objects.filter(
+        form_field(self, "members", forms.ModelChoiceField).queryset = Employee.objects.filter(
             organisation=organisation
         ).order_by("name")
 
@@ -195,10 +196,12 @@ class SlaPolicyForm(forms.ModelForm):
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation = organisation
-        self.fields["journey_type"].queryset = JourneyType.objects.filter(
-            chain_id=organisation.chain_id
-        ).order_by("name")
-        self.fields["journey_type"].empty_label = _("every journey type")
+        form_field(
+            self, "journey_type", forms.ModelChoiceField
+        ).queryset = JourneyType.objects.filter(chain_id=organisation.chain_id).order_by("name")
+        form_field(self, "journey_type", forms.ModelChoiceField).empty_label = _(
+            "every journey type"
+        )
 
     def clean(self):
         data = super().clean()

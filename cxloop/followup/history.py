@@ -8,12 +8,23 @@ case page shows them. Looking at a case is audited (followup.views.case_detail).
 
 from datetime import datetime
 
+from django.contrib.auth.models import User
+
 from cxloop.followup.models import CaseEvent, FollowUpCase
 from cxloop.orgs.models import ApiKey
 
+# Who takes a step on a case: a person, or an organisation's system through its API key.
+CaseActor = User | ApiKey
+
 
 def record(
-    case: FollowUpCase, kind: str, actor, at: datetime, *, note: str = "", data: dict | None = None
+    case: FollowUpCase,
+    kind: str,
+    actor: CaseActor | None,
+    at: datetime,
+    *,
+    note: str = "",
+    data: dict | None = None,
 ) -> CaseEvent:
     """One step; `actor` is the person, the organisation's API key, or None for cxloop itself."""
     if isinstance(actor, ApiKey):

@@ -20,8 +20,11 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from cxloop.followup import sla
+
+T = TypeVar("T")
 
 HOUR = timedelta(hours=1)
 RESOLVED_STATUSES = frozenset({"resolved", "informed"})
@@ -81,7 +84,7 @@ class Kpis:
     pareto: list[ParetoRow]
 
 
-def _ratio(items: Iterable[object], counts: Callable[[object], bool]) -> Ratio:
+def _ratio(items: Iterable[T], counts: Callable[[T], bool]) -> Ratio:
     items = list(items)
     return Ratio(sum(1 for item in items if counts(item)), len(items))
 
@@ -94,15 +97,17 @@ def closed_loop_rate(detractors_contacted: Iterable[bool]) -> Ratio:
 def first_contact_within_sla(cases: Iterable[CaseFacts]) -> Ratio:
     """Contacted cases whose first contact came no later than its due time."""
     contacted = [
-        c for c in cases if c.first_contact_at is not None and c.first_contact_due_at is not None
+        (c.first_contact_at, c.first_contact_due_at)
+        for c in cases
+        if c.first_contact_at is not None and c.first_contact_due_at is not None
     ]
-    return _ratio(contacted, lambda c: c.first_contact_at <= c.first_contact_due_at)
+    return _ratio(contacted, lambda times: times[0] <= times[1])
 
 
 def resolved_within_sla(cases: Iterable[CaseFacts]) -> Ratio:
     """Resolved cases resolved no later than their (pause-adjusted) due time."""
-    resolved = [c for c in cases if c.resolved_at is not None]
-    return _ratio(resolved, lambda c: c.resolved_at <= c.due_at)
+    resolved = [(c.resolved_at, c.due_at) for c in cases if c.resolved_at is not None]
+    return _ratio(resolved, lambda times: times[0] <= times[1])
 
 
 def median(values: Iterable[float]) -> float | None:

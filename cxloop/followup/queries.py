@@ -10,6 +10,7 @@ KPIs, not cases.
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING, TypedDict
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import (
@@ -37,6 +38,9 @@ from cxloop.followup.models import (
 from cxloop.journeys.models import DataSharingAgreement, Interaction
 from cxloop.orgs.access import Scope, scope_for
 from cxloop.orgs.capabilities import Capability, organisations_where
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 from cxloop.orgs.models import Employee, Organisation, Unit
 from cxloop.responses.models import Response
 
@@ -54,6 +58,19 @@ SORT_ORDERS = {
 }
 SORTS = tuple(key for name in SORT_ORDERS for key in (name, f"-{name}"))
 DETRACTOR_MAX = 6
+
+
+class CaseFlags(TypedDict):
+    """What visible_cases adds to each case."""
+
+    workable: bool  # False for a partner's case the journey owner only reads
+    first_contact_overdue: bool
+    resolution_overdue: bool
+    next_due: datetime | None  # the due time that matters now
+
+
+if TYPE_CHECKING:
+    VisibleCase = WithAnnotations[FollowUpCase, CaseFlags]
 
 
 @dataclass
@@ -114,7 +131,7 @@ def _in_led_units(cs: CaseScope) -> Q:
     return team
 
 
-def visible_cases(cs: CaseScope, *, now: datetime | None = None) -> QuerySet[FollowUpCase]:
+def visible_cases(cs: CaseScope, *, now: datetime | None = None) -> "QuerySet[VisibleCase]":
     """Every case the user may see, whether they may work it, its overdue flags and the due time that matters now."""
     now = now or timezone.now()
     running = Q(status__in=RUNNING_STATUSES)
@@ -161,10 +178,11 @@ class InboxFilters:
     sort: str = "due"
 
 
-def _tab(cases: QuerySet[FollowUpCase], cs: CaseScope, show: str) -> QuerySet[FollowUpCase]:
+def _tab(cases: "QuerySet[VisibleCase]", cs: CaseScope, show: str) -> "QuerySet[VisibleCase]":
     not_closed = ~Q(status=Status.CLOSED)
     if show == "mine":
-        return cases.filter(not_closed, assignee__user=cs.user)
+        mine = Q(assignee__user=cs.user) if cs.user.is_authenticated else Q(pk__in=[])
+        return cases.filter(not_closed, mine)
     if show == "team":
         return cases.filter(not_closed, _in_led_units(cs))
     if show == "overdue":
@@ -176,7 +194,7 @@ def _tab(cases: QuerySet[FollowUpCase], cs: CaseScope, show: str) -> QuerySet[Fo
     return cases.filter(not_closed)
 
 
-def _filter(cases: QuerySet[FollowUpCase], filters: InboxFilters) -> QuerySet[FollowUpCase]:
+def _filter(cases: "QuerySet[VisibleCase]", filters: InboxFilters) -> "QuerySet[VisibleCase]":
     if filters.status:
         cases = cases.filter(status=filters.status)
     if filters.priority:
@@ -199,7 +217,7 @@ def cases_for(
     show: str = "open",
     filters: InboxFilters | None = None,
     case_scope: CaseScope | None = None,
-) -> QuerySet[FollowUpCase]:
+) -> "QuerySet[VisibleCase]":
     """The cases a user may see, in one tab of the inbox and its filters, soonest due (or newest) first."""
     cs = case_scope or case_scope_for(user)
     filters = filters or InboxFilters()
@@ -220,7 +238,7 @@ def sort_order(sort: str) -> tuple[str, ...]:
 
 def access_case(
     user: AbstractBaseUser | AnonymousUser, pk: int, *, to_work: bool = False
-) -> FollowUpCase:
+) -> "VisibleCase":
     """A case the user may see (with to_work: may work, not only read), else 404."""
     cs = case_scope_for(user)
     case = cases_for(user=user, show="all", case_scope=cs).filter(pk=pk).first()
@@ -398,6 +416,7 @@ def earlier_feedback(
             org in cs.own_organisations,
         )
         for submitted, org, name, journey_type, nps, comment in rows
+        if submitted is not None  # always: the query asks for submitted responses
     ]
 
 
@@ -498,6 +517,7 @@ def calendars_for(organisation_ids: set[int]) -> dict[int, sla.Calendar]:
     }
 
 
+# In the order of kpis.CaseFacts' fields (root_cause__name is its root_cause).
 CASE_FACT_FIELDS = (
     "organisation_id",
     "status",
@@ -523,7 +543,7 @@ def kpi_facts(
         .order_by("pk")
         .values_list(*CASE_FACT_FIELDS)
     )
-    cases = [kpis.CaseFacts(*row[:-1], root_cause=row[-1]) for row in rows]
+    cases = [kpis.CaseFacts(*row) for row in rows]  # CASE_FACT_FIELDS is in CaseFacts' order
     detractors = Response.objects.filter(
         scope.responses, submitted_at__gte=since, nps__isnull=False, nps__lte=DETRACTOR_MAX
     ).values_list("followup_case__first_contact_at", flat=True)

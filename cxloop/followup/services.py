@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -19,6 +18,7 @@ from cxloop.customers.contacts import Details
 from cxloop.customers.queries import contact_details
 from cxloop.followup import history, matching, sla
 from cxloop.followup.assignment import pick_queue_member, record_turn, responsible_lead
+from cxloop.followup.history import CaseActor
 from cxloop.followup.models import (
     CaseEvent,
     CustomerMessageTemplate,
@@ -195,9 +195,10 @@ def sla_hours(
         if p.organisation_id == journey_owner_id and p.journey_type_id == journey_type_id
     ]
     generic = [p for p in own if p.journey_type_id is None]
-    policy = (specific or (agreed if journey_type_id else []) or generic or [None])[0]
-    if policy is None:
+    chosen = specific or (agreed if journey_type_id else []) or generic
+    if not chosen:
         return DEFAULT_FIRST_CONTACT_HOURS, DEFAULT_RESOLUTION_HOURS
+    policy = chosen[0]
     return float(policy.first_contact_hours), float(policy.resolution_hours)
 
 
@@ -217,9 +218,9 @@ def _owner_for(
 
 def contact_organisation_id(response: Response) -> int:
     """The organisation whose contact with the customer the feedback is about (a partner's, in the owner's journey)."""
-    if response.interaction_id is not None:
+    if response.interaction is not None:  # no query without an interaction
         return response.interaction.organisation_id
-    if response.unit_id is not None:
+    if response.unit is not None:
         return response.unit.organisation_id
     return response.organisation_id
 
@@ -257,7 +258,7 @@ def open_case(
         organisation=organisation,
         journey_type_id=response.journey_type_id,
         priority=priority,
-        journey_owner_id=response.journey_type.owner_id if response.journey_type_id else None,
+        journey_owner_id=response.journey_type.owner_id if response.journey_type else None,
     )
     calendar = calendar_for(organisation)
     case = FollowUpCase.objects.create(
@@ -329,7 +330,7 @@ def notify_assignee(*, case_id: int) -> None:
 def reassign_case(
     *,
     case: FollowUpCase,
-    actor: AbstractBaseUser | None,
+    actor: CaseActor | None,
     assignee: Employee | None = None,
     queue: FollowUpQueue | None = None,
     note: str = "",
@@ -392,7 +393,7 @@ def _require_open(case: FollowUpCase) -> None:
 
 @transaction.atomic
 def log_contact_attempt(
-    *, case: FollowUpCase, actor: AbstractBaseUser, channel: str, reached: bool, note: str = ""
+    *, case: FollowUpCase, actor: CaseActor, channel: str, reached: bool, note: str = ""
 ) -> CaseEvent:
     """Record a call or message to the customer; after too many failed attempts the case closes as unreachable."""
     case = _locked(case)
@@ -432,7 +433,7 @@ def log_contact_attempt(
 
 
 @transaction.atomic
-def start_work(*, case: FollowUpCase, actor: AbstractBaseUser, note: str = "") -> FollowUpCase:
+def start_work(*, case: FollowUpCase, actor: CaseActor, note: str = "") -> FollowUpCase:
     """Mark that the cause is being worked on (after contact with the customer)."""
     case = _locked(case)
     if case.status not in (Status.CONTACTED, Status.NEW):
@@ -444,9 +445,7 @@ def start_work(*, case: FollowUpCase, actor: AbstractBaseUser, note: str = "") -
 
 
 @transaction.atomic
-def wait_for_customer(
-    *, case: FollowUpCase, actor: AbstractBaseUser, note: str = ""
-) -> FollowUpCase:
+def wait_for_customer(*, case: FollowUpCase, actor: CaseActor, note: str = "") -> FollowUpCase:
     """Pause the resolution clock while the customer has to do something."""
     case = _locked(case)
     _require_open(case)
@@ -460,7 +459,7 @@ def wait_for_customer(
 
 
 @transaction.atomic
-def resume(*, case: FollowUpCase, actor: AbstractBaseUser | None, note: str = "") -> FollowUpCase:
+def resume(*, case: FollowUpCase, actor: CaseActor | None, note: str = "") -> FollowUpCase:
     """Restart the clock: the due time moves on by the working time the case was paused."""
     case = _locked(case)
     if case.status != Status.WAITING or case.paused_at is None:
@@ -484,7 +483,7 @@ def resume(*, case: FollowUpCase, actor: AbstractBaseUser | None, note: str = ""
 
 @transaction.atomic
 def resolve_case(
-    *, case: FollowUpCase, actor: AbstractBaseUser, root_cause: RootCause | None, action_taken: str
+    *, case: FollowUpCase, actor: CaseActor, root_cause: RootCause | None, action_taken: str
 ) -> FollowUpCase:
     """Record the root cause and the action taken; a case cannot be resolved without both."""
     action_taken = action_taken.strip()
@@ -521,7 +520,7 @@ def customer_contact(*, case: FollowUpCase) -> Details:
     return contact_details(
         customer=response.customer,
         organisation_id=case.organisation_id,
-        owner_id=response.journey_type.owner_id if response.journey_type_id else None,
+        owner_id=response.journey_type.owner_id if response.journey_type else None,
     )
 
 
@@ -535,6 +534,8 @@ def render_customer_message(
         "action": case.action_taken,
         "employee": case.assignee.name if case.assignee else case.organisation.name,
     }
+    subject: str
+    body: str
     if template is None:
         with translation.override(language):
             body = render_to_string(
@@ -557,7 +558,7 @@ def render_customer_message(
 
 @transaction.atomic
 def inform_customer(
-    *, case: FollowUpCase, actor: AbstractBaseUser, subject: str, body: str
+    *, case: FollowUpCase, actor: CaseActor, subject: str, body: str
 ) -> FollowUpCase:
     """Send the customer what was done with their feedback (the "terugmelding") and record it."""
     case = _locked(case)
@@ -588,7 +589,7 @@ def inform_customer(
 
 
 @transaction.atomic
-def close_case(*, case: FollowUpCase, actor: AbstractBaseUser, note: str = "") -> FollowUpCase:
+def close_case(*, case: FollowUpCase, actor: CaseActor, note: str = "") -> FollowUpCase:
     """Close a resolved case (with or without the customer informed, which the KPIs show)."""
     case = _locked(case)
     if case.status == Status.CLOSED:
@@ -599,7 +600,9 @@ def close_case(*, case: FollowUpCase, actor: AbstractBaseUser, note: str = "") -
     return case
 
 
-def _close(case: FollowUpCase, actor, now: datetime, *, reason: str, note: str) -> None:
+def _close(
+    case: FollowUpCase, actor: CaseActor | None, now: datetime, *, reason: str, note: str
+) -> None:
     case.status, case.closed_at, case.closed_reason = Status.CLOSED, now, reason
     case.resolution = note or case.action_taken
     case.save(update_fields=["status", "closed_at", "closed_reason", "resolution"])
@@ -608,7 +611,7 @@ def _close(case: FollowUpCase, actor, now: datetime, *, reason: str, note: str) 
 
 
 @transaction.atomic
-def reopen_case(*, case: FollowUpCase, actor: AbstractBaseUser, note: str) -> FollowUpCase:
+def reopen_case(*, case: FollowUpCase, actor: CaseActor, note: str) -> FollowUpCase:
     """Reopen a closed or resolved case, e.g. when the customer calls back."""
     if not note.strip():
         raise CaseError("say why the case is reopened")
@@ -628,7 +631,7 @@ def reopen_case(*, case: FollowUpCase, actor: AbstractBaseUser, note: str) -> Fo
 
 
 @transaction.atomic
-def add_note(*, case: FollowUpCase, actor: AbstractBaseUser, note: str) -> CaseEvent:
+def add_note(*, case: FollowUpCase, actor: CaseActor, note: str) -> CaseEvent:
     """A note on the case's timeline."""
     if not note.strip():
         raise CaseError("the note is empty")

@@ -51,7 +51,7 @@ def _edit(
     request: HttpRequest,
     organisation: Organisation,
     *,
-    form_class: type[forms.ModelForm],
+    form_class: Callable[..., forms.ModelForm],  # one of configuration's forms: takes organisation=
     instance: models.Model | None,
     save: Callable[..., object],
     title: str,

@@ -1,6 +1,7 @@
 """The follow-up inbox, the case page where a case is worked through its steps, and the KPIs."""
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django import forms
@@ -8,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +24,11 @@ from cxloop.customers.queries import may_search_customers
 from cxloop.followup import kpis, queries, services
 from cxloop.followup.models import CONTACT_CHANNELS, FollowUpCase, RootCause
 from cxloop.followup.queries import CaseScope, access_case
+from cxloop.lib.auth import AuthenticatedHttpRequest
+from cxloop.lib.forms import form_field
+
+if TYPE_CHECKING:
+    from cxloop.followup.queries import VisibleCase
 
 Status = FollowUpCase.Status
 CASES_PER_PAGE = 50
@@ -73,7 +79,7 @@ class ResolveForm(StepForm):
 
     def __init__(self, *args, case: FollowUpCase, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["root_cause"].queryset = RootCause.objects.filter(
+        form_field(self, "root_cause", forms.ModelChoiceField).queryset = RootCause.objects.filter(
             organisation=case.organisation, is_active=True
         )
 
@@ -114,8 +120,12 @@ class ReassignForm(StepForm):
 
     def __init__(self, *args, case: FollowUpCase, case_scope: CaseScope, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = queries.assignable_employees(case_scope)
-        self.fields["queue"].queryset = queries.queues_for(case_scope, case=case)
+        form_field(self, "assignee", EmployeeChoiceField).queryset = queries.assignable_employees(
+            case_scope
+        )
+        form_field(self, "queue", QueueChoiceField).queryset = queries.queues_for(
+            case_scope, case=case
+        )
 
     def clean(self):
         data = super().clean()
@@ -129,7 +139,7 @@ class BulkReassignForm(forms.Form):
 
     cases = forms.ModelMultipleChoiceField(
         label=_("Cases"),
-        queryset=None,
+        queryset=FollowUpCase.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Tick the cases to reassign.")},
     )
@@ -140,8 +150,12 @@ class BulkReassignForm(forms.Form):
         # The filter form above it has an "assignee" too: ids must stay unique on the page.
         kwargs.setdefault("auto_id", "bulk_%s")
         super().__init__(*args, **kwargs)
-        self.fields["cases"].queryset = queries.workable_cases(case_scope)
-        self.fields["assignee"].queryset = queries.assignable_employees(case_scope)
+        form_field(self, "cases", forms.ModelMultipleChoiceField).queryset = queries.workable_cases(
+            case_scope
+        )
+        form_field(self, "assignee", EmployeeChoiceField).queryset = queries.assignable_employees(
+            case_scope
+        )
 
 
 class InboxFilterForm(forms.Form):
@@ -187,7 +201,7 @@ class InboxFilterForm(forms.Form):
             ("journey_type", choices.journey_types),
             ("organisation", choices.organisations),
         ):
-            self.fields[name].choices = [("", _("any"))] + [
+            form_field(self, name, forms.ChoiceField).choices = [("", _("any"))] + [
                 (str(pk), label) for pk, label in options
             ]
         if len(choices.organisations) < 2:
@@ -240,7 +254,7 @@ def _sortable_columns(query: QueryDict, sort: str) -> dict[str, dict]:
 
 
 def _inbox_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     cs: CaseScope,
     *,
     bulk_form: BulkReassignForm | None = None,
@@ -260,7 +274,7 @@ def _inbox_page(
         "tabs": [(tab, TAB_LABELS[tab], _with(request.GET, show=tab)) for tab in tabs],
         "filter_form": filter_form,
         "bulk_form": bulk_form,
-        "can_reassign": bool(bulk_form.fields["assignee"].queryset),
+        "can_reassign": bool(form_field(bulk_form, "assignee", EmployeeChoiceField).queryset),
         "open_statuses": queries.OPEN_STATUSES,
         "query": request.GET.urlencode(),
         "page_query": _with(request.GET),
@@ -271,7 +285,7 @@ def _inbox_page(
 
 
 @login_required
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Cases to work on in tabs and filters, soonest due first."""
     return _inbox_page(request, queries.case_scope_for(request.user))
 
@@ -288,7 +302,7 @@ def _reassign_all(cases: list[FollowUpCase], *, actor, assignee, note: str) -> i
 
 @login_required
 @require_POST
-def bulk_reassign(request: HttpRequest) -> HttpResponse:
+def bulk_reassign(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Give the ticked cases to one employee, in one transaction."""
     cs = queries.case_scope_for(request.user)
     form = BulkReassignForm(request.POST, case_scope=cs)
@@ -319,7 +333,7 @@ def bulk_reassign(request: HttpRequest) -> HttpResponse:
 
 
 def _customer_message(
-    request: HttpRequest, case: FollowUpCase, templates: list
+    request: AuthenticatedHttpRequest, case: FollowUpCase, templates: list
 ) -> tuple[str, str, int | None]:
     """The inform form's subject and body, from the chosen template (?template=) or the default text."""
     chosen = next((t for t in templates if str(t.pk) == request.GET.get("template")), None)
@@ -332,8 +346,14 @@ def _customer_message(
     return subject, body, chosen.pk if chosen else None
 
 
+def _offers_any(form: forms.BaseForm, name: str) -> bool:
+    """Whether the form's model choice `name` has anything to choose (one EXISTS query)."""
+    queryset = form_field(form, name, forms.ModelChoiceField).queryset
+    return queryset is not None and queryset.exists()
+
+
 def _case_page(
-    request: HttpRequest, case: FollowUpCase, *, status: int = 200, **forms_in_error
+    request: AuthenticatedHttpRequest, case: "VisibleCase", *, status: int = 200, **forms_in_error
 ) -> HttpResponse:
     cs = queries.case_scope_for(request.user)
     if not case.workable:
@@ -365,10 +385,7 @@ def _case_page(
         "note_form": forms_in_error.get("note_form") or NoteForm(),
         "reassign_form": reassign_form,
         "can_reassign": case.status in queries.OPEN_STATUSES
-        and (
-            reassign_form.fields["assignee"].queryset.exists()
-            or reassign_form.fields["queue"].queryset.exists()
-        ),
+        and (_offers_any(reassign_form, "assignee") or _offers_any(reassign_form, "queue")),
         "is_open": case.status in queries.OPEN_STATUSES,
         "can_work": True,
         "now": timezone.now(),
@@ -376,7 +393,9 @@ def _case_page(
     return render(request, "followup/case.html", context, status=status)
 
 
-def _read_only_case_page(request: HttpRequest, case: FollowUpCase, cs: CaseScope) -> HttpResponse:
+def _read_only_case_page(
+    request: AuthenticatedHttpRequest, case: FollowUpCase, cs: CaseScope
+) -> HttpResponse:
     """A partner's case as the journey owner follows it: progress and timeline, no steps, and
     neither the contact details the partner holds nor the name of the partner's employee."""
     context = {
@@ -395,7 +414,7 @@ def _read_only_case_page(request: HttpRequest, case: FollowUpCase, cs: CaseScope
 
 
 @login_required
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One case: the customer, their feedback and journey, the timeline and the next steps."""
     case = access_case(request.user, pk)
     record_view(
@@ -408,7 +427,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _case_page(request, case)
 
 
-def _step(request: HttpRequest, pk: int, make_form, form_name: str, run, done) -> HttpResponse:
+def _step(
+    request: AuthenticatedHttpRequest, pk: int, make_form, form_name: str, run, done
+) -> HttpResponse:
     """Validate a step's form, run the service, say what it did, and show the case again.
 
     `done(data)` is the confirmation shown on the case page (base.html, role="status"), so that
@@ -435,7 +456,7 @@ def _attempt_done(data: dict) -> str:
 
 @login_required
 @require_POST
-def contact_attempt(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_attempt(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Log a call or message to the customer."""
     return _step(
         request,
@@ -447,7 +468,7 @@ def contact_attempt(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _note_step(request: HttpRequest, pk: int, service, done: str) -> HttpResponse:
+def _note_step(request: AuthenticatedHttpRequest, pk: int, service, done: str) -> HttpResponse:
     return _step(
         request,
         pk,
@@ -460,13 +481,13 @@ def _note_step(request: HttpRequest, pk: int, service, done: str) -> HttpRespons
 
 @login_required
 @require_POST
-def start(request: HttpRequest, pk: int) -> HttpResponse:
+def start(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _note_step(request, pk, services.start_work, _g("You are working on this case."))
 
 
 @login_required
 @require_POST
-def wait(request: HttpRequest, pk: int) -> HttpResponse:
+def wait(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _note_step(
         request,
         pk,
@@ -477,13 +498,13 @@ def wait(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def resume(request: HttpRequest, pk: int) -> HttpResponse:
+def resume(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _note_step(request, pk, services.resume, _g("The case is running again."))
 
 
 @login_required
 @require_POST
-def resolve(request: HttpRequest, pk: int) -> HttpResponse:
+def resolve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Record the root cause and the action taken."""
     return _step(
         request,
@@ -497,7 +518,7 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def inform(request: HttpRequest, pk: int) -> HttpResponse:
+def inform(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Send the customer what was done with their feedback."""
     return _step(
         request,
@@ -511,19 +532,19 @@ def inform(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def close(request: HttpRequest, pk: int) -> HttpResponse:
+def close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _note_step(request, pk, services.close_case, _g("Case closed."))
 
 
 @login_required
 @require_POST
-def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+def reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _note_step(request, pk, services.reopen_case, _g("Case reopened."))
 
 
 @login_required
 @require_POST
-def note(request: HttpRequest, pk: int) -> HttpResponse:
+def note(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _step(
         request,
         pk,
@@ -536,7 +557,7 @@ def note(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def reassign(request: HttpRequest, pk: int) -> HttpResponse:
+def reassign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Give the case to another employee or to a queue."""
     cs = queries.case_scope_for(request.user)
     return _step(
@@ -558,7 +579,7 @@ def _reassigned(data: dict) -> str:
 # --- KPIs ------------------------------------------------------------------------------------------
 
 
-def _kpi_period(request: HttpRequest) -> int:
+def _kpi_period(request: AuthenticatedHttpRequest) -> int:
     try:
         days = int(request.GET.get("days", 90))
     except ValueError:
@@ -567,7 +588,7 @@ def _kpi_period(request: HttpRequest) -> int:
 
 
 @login_required
-def kpi_page(request: HttpRequest) -> HttpResponse:
+def kpi_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Closed-loop KPIs for me, a unit I lead, my organisation or the chain of journeys my organisation owns."""
     cs = queries.case_scope_for(request.user)
     scopes = queries.kpi_scopes(cs)
