@@ -10,17 +10,21 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
-        from cxloop.accounts.middleware import mark_seen
         from cxloop.accounts.welcome import password_link_for
         from cxloop.messaging.links import register_link
 
-        # The idle clock starts at the login itself.
         _check_sso_roles()
         # Invitations and new-password e-mails store a marker; the link is made when they are sent.
         register_link("set_password", make=password_link_for, label=_("set-password link"))
-        user_logged_in.connect(
-            lambda sender, request, user, **kwargs: request and mark_seen(request), weak=False
-        )
+        # The idle clock starts at the login itself.
+        user_logged_in.connect(_start_idle_clock, weak=False)
+
+
+def _start_idle_clock(sender, request, user, **kwargs) -> None:
+    from cxloop.accounts.middleware import mark_seen
+
+    if request is not None:  # the signal allows a login without a request
+        mark_seen(request)
 
 
 def _check_sso_roles() -> None:

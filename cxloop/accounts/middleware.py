@@ -44,7 +44,8 @@ class SecondFactorMiddleware:
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
         user = request.user
-        if not user.is_authenticated or user.is_verified():
+        # is_verified is django-otp's: its OTPMiddleware, which runs before this one, adds it.
+        if not user.is_authenticated or user.is_verified():  # type: ignore[attr-defined]
             return None
         if request.session.get(VERIFIED_BY_PROVIDER):
             return None  # the single sign-on provider reported two factors (docs/security.md)

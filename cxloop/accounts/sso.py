@@ -178,7 +178,8 @@ def _audience_ok(payload: dict[str, Any], client_id: str) -> bool:
 
 def _refuse(request: HttpRequest, reason: str, log_message: str, *args: Any) -> None:
     logger.warning("Single sign-on refused: " + log_message, *args)
-    request.cxloop_sso_refusal = reason
+    # Read back by the failure view on this same request (OidcCallback.failure_url's page).
+    request.cxloop_sso_refusal = reason  # type: ignore[attr-defined]  # our own note on the request
     return None
 
 

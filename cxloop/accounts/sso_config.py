@@ -3,6 +3,7 @@
 Read by settings.py, so nothing here imports models; AccountsConfig.ready() checks the role names.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from os import environ
 
@@ -46,12 +47,12 @@ class SsoConfig:
     timeout: int = 10
 
 
-def config_from_environment(env: dict[str, str] | None = None) -> SsoConfig | None:
+def config_from_environment(env: Mapping[str, str] | None = None) -> SsoConfig | None:
     """The configuration from CXLOOP_OIDC_*, or None (single sign-on off) without a client id."""
-    env = environ if env is None else env
+    values = environ if env is None else env
 
     def get(name: str, default: str = "") -> str:
-        return env.get(f"CXLOOP_OIDC_{name}", default).strip()
+        return values.get(f"CXLOOP_OIDC_{name}", default).strip()
 
     client_id = get("CLIENT_ID")
     if not client_id:

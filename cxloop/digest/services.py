@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core import signing
 from django.db import transaction
 from django.db.models import Q
@@ -54,7 +54,7 @@ class Digest:
         return not (has_scores or self.verbatims or self.my_cases or self.team_overdue)
 
 
-def build_digest(*, user: AbstractBaseUser, today: date) -> Digest:
+def build_digest(*, user: User, today: date) -> Digest:
     """The digest of one user for the morning of `today`."""
     employee = Employee.objects.filter(user=user).select_related("unit").first()
     yesterday = queries.Filters(since=today - timedelta(days=1), until=today - timedelta(days=1))
@@ -95,7 +95,7 @@ def build_digest(*, user: AbstractBaseUser, today: date) -> Digest:
     )
 
 
-def _team_week(user: AbstractBaseUser, led: list[Unit], today: date) -> list[Figure]:
+def _team_week(user: User, led: list[Unit], today: date) -> list[Figure]:
     """Each led unit's NPS over the 7-day preset (the same figure, and the same decision of the
     anonymity rule, as the unit's page shows this lead this morning)."""
     week = queries.Filters(since=today - timedelta(days=6), until=today)
@@ -111,7 +111,7 @@ def _team_week(user: AbstractBaseUser, led: list[Unit], today: date) -> list[Fig
     return figures
 
 
-def stop_url(user: AbstractBaseUser) -> str:
+def stop_url(user: User) -> str:
     token = signing.dumps(user.pk, salt=STOP_SALT)
     return settings.BASE_URL + reverse("digest_stop", kwargs={"token": token})
 
@@ -129,7 +129,7 @@ def user_from_stop_token(token: str):
         return None
 
 
-def set_enabled(*, user: AbstractBaseUser, enabled: bool) -> DigestSubscription:
+def set_enabled(*, user: User, enabled: bool) -> DigestSubscription:
     """Turn the daily digest on or off for a user."""
     subscription, _ = DigestSubscription.objects.update_or_create(
         user=user, defaults={"enabled": enabled}
@@ -137,9 +137,8 @@ def set_enabled(*, user: AbstractBaseUser, enabled: bool) -> DigestSubscription:
     return subscription
 
 
-def recipients(*, today: date) -> list[AbstractBaseUser]:
+def recipients(*, today: date) -> list[User]:
     """Users with an e-mail address who are employees or team leads, did not opt out, and got nothing today."""
-    User = get_user_model()
     team_roles = roles_granting(Capability.RECEIVE_TEAM_DIGEST, in_unit=True)
     leads = Membership.objects.filter(role__in=team_roles).values("user_id")
     return list(
@@ -164,7 +163,7 @@ def send_daily_digests(*, now: datetime | None = None) -> int:
     return sent
 
 
-def _send_one(user: AbstractBaseUser, today: date) -> int:
+def _send_one(user: User, today: date) -> int:
     with transaction.atomic():
         subscription, _ = DigestSubscription.objects.get_or_create(user=user)
         claimed = (

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from cxloop.digest.models import DigestSubscription
 from cxloop.digest.services import set_enabled, user_from_stop_token
+from cxloop.lib.auth import AuthenticatedHttpRequest
 
 
 @require_http_methods(["GET", "POST"])
@@ -23,7 +24,7 @@ def stop(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         set_enabled(user=request.user, enabled=request.POST.get("enabled") == "on")
     subscription = DigestSubscription.objects.filter(user=request.user).first()

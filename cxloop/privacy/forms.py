@@ -64,7 +64,8 @@ class AuditFilterForm(forms.Form):
     customer = forms.CharField(label=_("Customer key"), required=False, max_length=128)
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what Form.clean returns
         since, until = data.get("since"), data.get("until")
         if since and until and since > until:
             raise forms.ValidationError(_("The period ends before it starts."))

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import User
 from django.db import IntegrityError, models, transaction
 from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
@@ -110,9 +111,9 @@ def erase_customer(
     _recount_event_logs(plan.event_logs)
     _redact_event_logs(redacted[EventLog], plan.markers)
     LogEntry.objects.filter(pk__in=deleted[LogEntry]).delete()
-    for model, ids in deleted.items():
-        if model._meta.app_label == "django_tasks_db":
-            model.objects.filter(pk__in=ids).delete()
+    for table, ids in deleted.items():
+        if table._meta.app_label == "django_tasks_db":
+            table._default_manager.filter(pk__in=ids).delete()
     stand_in = _stand_in(chain=customer.chain, segment=customer.segment)
     _anonymise_responses(anonymised[Response], stand_in=stand_in)
     Response.objects.filter(pk__in=deleted[Response]).delete()
@@ -147,9 +148,7 @@ def _write_receipt(
     receipt = ErasureReceipt.objects.create(
         chain=chain,
         organisation=organisation,
-        user=actor
-        if actor is not None and not isinstance(actor, ApiKey) and actor.is_authenticated
-        else None,
+        user=actor if isinstance(actor, User) else None,  # cxloop's users are auth Users
         api_key=actor if isinstance(actor, ApiKey) else None,
         actor_label=_label(actor),
         erased_at=now,

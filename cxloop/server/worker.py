@@ -123,7 +123,7 @@ class Worker(StockWorker):
             self._interrupted = None
 
 
-def _every(stop: threading.Event, seconds: float, name: str, step: Callable[[], None]) -> None:
+def _every(stop: threading.Event, seconds: float, name: str, step: Callable[[], object]) -> None:
     """Run `step` now and every `seconds` until stopped; a failure is logged and tried next round."""
     while True:
         try:
@@ -160,7 +160,7 @@ class LeaseKeeper:
 
 
 @contextmanager
-def background(*steps: tuple[str, float, Callable[[], None]]) -> Iterator[None]:
+def background(*steps: tuple[str, float, Callable[[], object]]) -> Iterator[None]:
     """Run each (name, every seconds, step) in its own thread while the block runs."""
     stop = threading.Event()
     threads = [
