@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from itertools import islice
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.core.management.color import no_style
 from django.db import connection, models
@@ -28,7 +28,7 @@ def chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
 
 def first_free_id(model: type[models.Model]) -> int:
     """The id after the highest one in the table."""
-    return (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
+    return (model._default_manager.aggregate(top=Max("pk"))["top"] or 0) + 1
 
 
 @contextmanager
@@ -66,7 +66,7 @@ def insert_rows(
     if not rows:
         return 0
     meta = model._meta
-    named = [meta.get_field(name) for name in names]
+    named = [_column(model, name) for name in names]
     rest = [f for f in meta.concrete_fields if f.name not in names and not f.primary_key]
     extra = _defaults(rest, now)
     times = [i for i, f in enumerate(named) if isinstance(f, models.DateTimeField)]
@@ -84,6 +84,13 @@ def insert_rows(
     return len(rows)
 
 
+def _column(model: type[models.Model], name: str) -> models.Field:
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field):  # a reverse relation has no column to insert into
+        raise TypeError(f"{model.__name__}.{name} is not a column")
+    return field
+
+
 def _defaults(fields: list[models.Field], now: datetime) -> tuple[Any, ...]:
     """Database values of the fields' defaults; auto_now(_add) has none to read, so it is `now`."""
     return tuple(
@@ -99,6 +106,6 @@ def _defaults(fields: list[models.Field], now: datetime) -> tuple[Any, ...]:
 
 def _insert_sql(table: str, fields: list[models.Field]) -> str:
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
+    columns = ", ".join(quote(cast(str, f.column)) for f in fields)  # concrete: never None
     placeholders = ", ".join(["%s"] * len(fields))
     return f"INSERT INTO {quote(table)} ({columns}) VALUES ({placeholders})"

@@ -181,8 +181,8 @@ class _Desk:
         for level in range(1, min(1 + int(overdue / ESCALATION_STEP), len(ladder)) + 1):
             at = self._after(case, due, (ESCALATION_STEP * (level - 1)).total_seconds() / 3600)
             case.escalation_level, case.escalated_at = level, at
-            data = {"level": level, "to": ladder[level - 1]}
-            events.append(CaseEvent(case=case, kind=Kind.ESCALATED, at=at, data=data))
+            escalation = {"level": level, "to": ladder[level - 1]}
+            events.append(CaseEvent(case=case, kind=Kind.ESCALATED, at=at, data=escalation))
         return events
 
     def _hours(self, case: FollowUpCase) -> tuple[float, float]:

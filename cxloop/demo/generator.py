@@ -313,10 +313,11 @@ def _create_journey_type(spec: JourneySpec, refs: _Refs) -> None:
         )
     partners = dict.fromkeys(step.organisation for step in spec.steps if step.organisation != OWNER)
     for slug in partners:
+        visibility = ORGS[slug].visibility
+        if visibility is None:  # never: only the owner has none, and it is no partner
+            continue
         DataSharingAgreement.objects.create(
-            journey_type=journey_type,
-            organisation=refs.organisations[slug],
-            visibility=ORGS[slug].visibility,
+            journey_type=journey_type, organisation=refs.organisations[slug], visibility=visibility
         )
 
 
@@ -333,8 +334,8 @@ def _create_people(plan: Plan, refs: _Refs, password: str) -> None:
         )
     for planned in plan.employees:
         _create_employee(planned, refs)
-    for spec in content.DEMO_STAFF:
-        _create_staff_user(spec, refs)
+    for staff in content.DEMO_STAFF:
+        _create_staff_user(staff, refs)
     get_user_model().objects.create_superuser(
         username=content.DEMO_PLATFORM_USERNAME, email="platform@example.nl", password=None
     )
@@ -359,7 +360,10 @@ def _create_employee(planned: PlannedEmployee, refs: _Refs) -> None:
     refs.employees[(planned.organisation, planned.code)] = employee
     if planned.is_lead:
         set_unit_lead(unit=unit, lead=employee)
-        grant_role(user=employee.user, organisation=organisation, role=Role.TEAM_LEAD, unit=unit)
+        if employee.user is not None:  # always: leads log in (plan._username)
+            grant_role(
+                user=employee.user, organisation=organisation, role=Role.TEAM_LEAD, unit=unit
+            )
 
 
 def _create_staff_user(spec: content.DemoUserSpec, refs: _Refs) -> None:
@@ -605,19 +609,22 @@ class _Writer:
         )
         # The send time the planner gives: the rule's delay, then out of the quiet hours.
         send_after = send_time(
-            rule, interaction=_Occurred(contact.at), channel=rule.channel, now=contact.at
+            rule,
+            # send_time reads only occurred_at; a model instance per row would slow the bulk load.
+            interaction=_Occurred(contact.at),  # type: ignore[arg-type]
+            channel=rule.channel,
+            now=contact.at,
         )
         expires_at = send_after + timedelta(days=rule.valid_days)
-        sent_at = min(send_after + timedelta(seconds=planned.sent_seconds), self.clock.now)
+        sent = min(send_after + timedelta(seconds=planned.sent_seconds), self.clock.now)
+        sent_at: datetime | None = sent
         answer = planned.response
-        answered_at = None
+        answered_at: datetime | None = None
         if send_after > self.clock.now:  # the worker sends it when the quiet hours end
             sent_at, answer, status = None, None, Invitation.Status.SCHEDULED
         else:
             if answer is not None:
-                answered_at = sent_at + timedelta(
-                    seconds=answer.answer_seconds - planned.sent_seconds
-                )
+                answered_at = sent + timedelta(seconds=answer.answer_seconds - planned.sent_seconds)
                 if answered_at > self.clock.now:
                     answered_at = None  # the customer will answer, but not yet
             status = Invitation.Status.ANSWERED if answered_at else Invitation.Status.SENT

@@ -379,8 +379,10 @@ class _JourneyPlanner:
         )
         if verdict.invite:
             facts.record_invitation(at=at, journey_id=journey)
-        quarantined = verdict.reason == "quarantine" and facts.invitation_times
-        return verdict, plan_offset(facts.invitation_times[-1]) if quarantined else None
+        times = facts.invitation_times
+        if verdict.reason == "quarantine" and times:
+            return verdict, plan_offset(times[-1])
+        return verdict, None
 
     def _wait(self, channel: str, unit: UnitSpec) -> int | None:
         """Seconds the customer waited: around the channel's usual wait, longer in a short-staffed team."""

@@ -4,6 +4,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import cast
 
 import numpy as np
 from django.db.models import Q
@@ -78,11 +79,13 @@ def _question_columns(
     )
     columns: dict[str, tuple[str, dict[int, float], tuple[int, int]]] = {}
     for answer in answers:
+        if answer.number is None:  # never: the query reads answered numbers only
+            continue
         key = f"q{answer.question_id}"
         if key not in columns:
             question = answer.question
             columns[key] = (question.shown_text[:60], {}, question.scale or (0, 10))
-        columns[key][1][answer.response_id] = float(answer.number)  # type: ignore[arg-type]  # only answered numbers are read
+        columns[key][1][answer.response_id] = float(answer.number)
     return {k: v for k, v in columns.items() if len(v[1]) >= 0.5 * len(responses)}
 
 
@@ -231,11 +234,13 @@ def topic_impacts(*, organisation: Organisation, since: datetime) -> list[TopicI
     """Per topic: NPS of answers that mention it against those that do not, with the gap's interval."""
     from cxloop.text.models import AnalysedText, Topic, TopicTag
 
-    scores = dict(
-        AnalysedText.objects.filter(
+    scores = {
+        response_id: nps
+        for response_id, nps in AnalysedText.objects.filter(
             organisation=organisation, submitted_at__gte=since, response__nps__isnull=False
         ).values_list("response_id", "response__nps")
-    )
+        if nps is not None  # always: the query asks for scored responses
+    }
     tagged: dict[int, set[int]] = defaultdict(set)
     for topic_id, response_id in TopicTag.objects.filter(
         analysed_text__response_id__in=list(scores), rejected=False
@@ -298,13 +303,17 @@ def enps_vs_nps(*, organisation: Organisation, min_customers: int = 5) -> Employ
     start = min(months[0][0] for months in spans.values())
     end = max(months[-1][1] for months in spans.values())
     zone = timezone.get_current_timezone()
-    rows = Response.objects.filter(
+    answers = Response.objects.filter(
         organisation=organisation,
         nps__isnull=False,
         submitted_at__gte=datetime.combine(start, time.min, zone),
         submitted_at__lt=datetime.combine(end + timedelta(days=1), time.min, zone),
     ).values_list("unit_path", "submitted_at", "nps")
-    rows = [(path, timezone.localtime(at, zone).date(), nps) for path, at, nps in rows]
+    rows = [
+        (path, timezone.localtime(at, zone).date(), nps)
+        for path, at, nps in answers
+        if at is not None and nps is not None  # always: the query asks for both
+    ]
     pairs = []
     for result in latest.values():
         months = spans[result.unit_id]
@@ -329,12 +338,13 @@ def enps_vs_nps(*, organisation: Organisation, min_customers: int = 5) -> Employ
         )
     pairs.sort(key=lambda p: p.unit)
     usable = [
-        p
+        (p.enps, p.nps.score)
         for p in pairs
         if p.enps is not None and p.nps.score is not None and p.nps.n >= min_customers
     ]
     return EmployeeView(
-        pairs=pairs, correlation=pearson([p.enps for p in usable], [p.nps.score for p in usable])
+        pairs=pairs,
+        correlation=pearson([enps for enps, _ in usable], [nps for _, nps in usable]),
     )
 
 
@@ -345,7 +355,11 @@ def _enps_shown(results: list[EmployeeSurveyResult]) -> set[int]:
         periods[(result.period_start, result.period_end)].append(result)
     shown: set[int] = set()
     for same in periods.values():
-        shown |= anonymity.enps_shown({r.pk: (r.unit.path, r.respondents) for r in same})
+        # enps_shown returns some of the keys it is given: here the results' pks.
+        shown |= cast(
+            frozenset[int],
+            anonymity.enps_shown({r.pk: (r.unit.path, r.respondents) for r in same}),
+        )
     return shown
 
 
@@ -441,7 +455,8 @@ def last_experience_loyalty(*, organisation: Organisation, since: datetime) -> L
         for response_id, nps in Response.objects.filter(
             pk__in=list(sentiment), nps__isnull=False
         ).values_list("pk", "nps"):
-            outcome[response_id] = "yes" if nps >= 9 else "no" if nps <= 6 else "maybe"
+            if nps is not None:  # always: the query asks for scored responses
+                outcome[response_id] = "yes" if nps >= 9 else "no" if nps <= 6 else "maybe"
     rows = []
     for label in ("positive", "neutral", "negative"):
         answers = [outcome[r] for r, s in sentiment.items() if s == label and outcome.get(r)]

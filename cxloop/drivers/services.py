@@ -4,6 +4,7 @@ import csv
 import io
 from datetime import date
 
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from cxloop.drivers.models import EmployeeSurveyImport, EmployeeSurveyResult
@@ -18,7 +19,7 @@ class ImportRejected(ValueError):
 
 
 def import_employee_survey(
-    *, organisation: Organisation, content: str, filename: str = "", user: object = None
+    *, organisation: Organisation, content: str, filename: str = "", user: User | None = None
 ) -> EmployeeSurveyImport:
     """Read a CSV of eNPS per unit and period (see docs in the page); good rows are kept, bad rows reported."""
     reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")), delimiter=_delimiter(content))
@@ -101,7 +102,8 @@ def _save_row(
 def _counts(row: dict[str, str]) -> tuple[int, int, int]:
     try:
         if row.get("promoters", "") != "":
-            counts = tuple(int(row[c]) for c in COUNT_COLUMNS)
+            promoters, passives, detractors = (int(row[c]) for c in COUNT_COLUMNS)
+            counts = (promoters, passives, detractors)
         else:
             # Only eNPS and respondents given: counts that reproduce the eNPS, all non-promoters as detractors
             # where needed (eNPS uses only the difference, so the correlation is unaffected).
@@ -116,4 +118,4 @@ def _counts(row: dict[str, str]) -> tuple[int, int, int]:
         raise ValueError(f"counts: {error}") from error
     if min(counts) < 0 or sum(counts) == 0:
         raise ValueError("counts must be non-negative and not all zero")
-    return counts  # type: ignore[return-value]  # three ints, from either branch above
+    return counts

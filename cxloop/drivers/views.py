@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from cxloop.dashboards import anonymity
 from cxloop.drivers import queries, services
 from cxloop.drivers.charts import Point, scatter
+from cxloop.lib.auth import AuthenticatedHttpRequest
 from cxloop.orgs.access import access_organisation
 from cxloop.orgs.capabilities import Capability, can
 
@@ -78,12 +79,16 @@ def employees_page(request: HttpRequest, slug: str) -> HttpResponse:
     """eNPS per unit beside the customers' NPS of the same units and period, with their correlation."""
     organisation = access_organisation(request.user, slug)
     view = queries.enps_vs_nps(organisation=organisation)
-    usable = [p for p in view.pairs if p.enps is not None and p.nps.score is not None]
+    points = [
+        Point(p.unit, p.enps, p.nps.score)
+        for p in view.pairs
+        if p.enps is not None and p.nps.score is not None
+    ]
     chart = ""
-    if usable:
+    if points:
         chart = mark_safe(
             scatter(  # noqa: S308
-                [Point(p.unit, p.enps, p.nps.score) for p in usable],
+                points,
                 x_label="eNPS",
                 y_label="NPS",
                 x_range=(-100, 100),
@@ -103,13 +108,13 @@ def employees_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def employees_import(request: HttpRequest, slug: str) -> HttpResponse:
+def employees_import(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Import a CSV of employee survey results."""
     organisation = access_organisation(request.user, slug)
     if not can(request.user, Capability.IMPORT_EMPLOYEE_SURVEYS, organisation):
         raise Http404
     upload = request.FILES.get("file")
-    if upload is None or upload.size > MAX_UPLOAD:
+    if upload is None or upload.size is None or upload.size > MAX_UPLOAD:
         messages.error(request, _("Choose a CSV file of at most 2 MB."))
         return redirect("drivers_employees", slug=slug)
     try:
@@ -133,6 +138,6 @@ def employees_import(request: HttpRequest, slug: str) -> HttpResponse:
         _("%(rows)s rows imported, %(errors)s rejected.")
         % {"rows": record.rows, "errors": len(record.errors)},
     )
-    for error in record.errors[:10]:
-        messages.warning(request, _("Line %(line)s: %(error)s") % error)
+    for rejected in record.errors[:10]:
+        messages.warning(request, _("Line %(line)s: %(error)s") % rejected)
     return redirect("drivers_employees", slug=slug)

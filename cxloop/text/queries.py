@@ -1,8 +1,10 @@
 """Reads of text analytics, always for one organisation."""
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, TypedDict
 
 import numpy as np
 from django.db.models import Prefetch, QuerySet
@@ -12,7 +14,18 @@ from cxloop.text import embeddings
 from cxloop.text.emerging import Emerging, find_emerging
 from cxloop.text.models import AnalysedText, Topic, TopicTag, TrainedClassifier
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 MAX_EMERGING_TEXTS = 400
+
+
+class LiveTags(TypedDict):
+    live_tags: list[TopicTag]  # the tags not rejected (a Prefetch's to_attr)
+
+
+if TYPE_CHECKING:
+    TaggedText = WithAnnotations[AnalysedText, LiveTags]
 
 
 def topics_for(*, organisation: Organisation) -> list[Topic]:
@@ -22,7 +35,7 @@ def topics_for(*, organisation: Organisation) -> list[Topic]:
 
 def analysed_texts(
     *, organisation: Organisation, since: datetime, until: datetime | None = None
-) -> QuerySet[AnalysedText]:
+) -> "QuerySet[TaggedText]":
     """Analysed answers of the organisation submitted in a period, with their live tags."""
     rows = AnalysedText.objects.filter(organisation=organisation, submitted_at__gte=since)
     if until is not None:
@@ -110,7 +123,7 @@ def emerging_topics(
     return [EmergingRow(group=g, examples=[texts[i] for i in g.examples[:3]]) for g in groups]
 
 
-def _vectors(rows: list[AnalysedText], method: str) -> np.ndarray:
+def _vectors(rows: Sequence[AnalysedText], method: str) -> np.ndarray:
     """The rows' stored vectors; any not stored (yet) are computed here."""
     if not rows:
         return embeddings.embed([], method=method)

@@ -116,7 +116,8 @@ def split_clauses(text: str, language: str = "nl") -> list[tuple[str, float]]:
 
 def _split_on_turns(part: str, contrast: set[str]) -> list[str]:
     words = part.split()
-    pieces, current = [], []  # type: ignore[var-annotated]
+    pieces: list[str] = []
+    current: list[str] = []
     for index, word in enumerate(words):
         # "alleen" turns only at the start of a clause or after a verb-less opener; inside it means "only".
         turns = (

@@ -1,9 +1,10 @@
 """Writes of text analytics: the taxonomy, analysing answers, corrections, training classifiers."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 import numpy as np
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -68,7 +69,7 @@ def save_topic(
 
 
 def _texts_of(response: Response) -> list[tuple[Answer | None, str]]:
-    answers = [
+    answers: list[tuple[Answer | None, str]] = [
         (a, a.text)
         for a in response.answers.all()
         if a.question.kind == Question.Kind.OPEN and a.text.strip()
@@ -212,7 +213,7 @@ def _predicted_topics(
     vector: np.ndarray | None,
 ) -> dict[int, tuple[str, float]]:
     by_slug = {t.slug: t for t in topics}
-    predicted = {
+    predicted: dict[int, tuple[str, float]] = {
         by_slug[s].pk: (TopicTag.Source.KEYWORDS, 1.0) for s in analysis.topics if s in by_slug
     }
     if model is None or vector is None:
@@ -240,7 +241,7 @@ def _replace_machine_tags(row: AnalysedText, predicted: dict[int, tuple[str, flo
 
 
 def correct_tags(
-    *, analysed_text: AnalysedText, topic_ids: Iterable[int], user: object
+    *, analysed_text: AnalysedText, topic_ids: Iterable[int], user: User
 ) -> AnalysedText:
     """A person's topics for an answer: chosen ones become person tags, the others are rejected."""
     chosen = set(
@@ -362,11 +363,15 @@ def _train_sentiment(organisation: Organisation, now: datetime) -> TrainedClassi
     It takes over only when, on a held-out quarter of those answers, it gets the sign right more
     often than both the lexicon alone and the pipeline's combined score.
     """
-    rows = list(
-        AnalysedText.objects.filter(organisation=organisation, response__nps__isnull=False)
+    rows = [
+        (text, nps)
+        for text, nps in AnalysedText.objects.filter(
+            organisation=organisation, response__nps__isnull=False
+        )
         .exclude(response__nps__in=[7, 8])
         .values_list("masked_text", "response__nps")
-    )
+        if nps is not None  # always: the query asks for scored answers
+    ]
     y = np.array([nps >= 9 for _, nps in rows])
     if len(rows) < MIN_WEAK_LABELS or y.sum() < 10 or (~y).sum() < 10:
         return None
@@ -409,8 +414,8 @@ def _save_model(
     kind: str,
     method: str,
     n: int,
-    model: dict[str, object],
-    metrics: dict[str, object],
+    model: Mapping[str, object],
+    metrics: Mapping[str, object],
     in_use: bool,
     now: datetime,
 ) -> TrainedClassifier:

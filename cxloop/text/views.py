@@ -4,12 +4,14 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cxloop.lib.auth import AuthenticatedHttpRequest
 from cxloop.orgs.access import access_organisation
 from cxloop.orgs.capabilities import Capability, can
 from cxloop.orgs.models import Organisation
@@ -27,7 +29,7 @@ def _days(request: HttpRequest) -> int:
     return days if days in PERIODS else 90
 
 
-def may_edit(user: object, organisation: Organisation) -> bool:
+def may_edit(user: AbstractBaseUser | AnonymousUser, organisation: Organisation) -> bool:
     """Whether the user may change the taxonomy and correct tags: admins, journey owners and analysts."""
     return can(user, Capability.EDIT_TOPICS, organisation)
 
@@ -91,7 +93,7 @@ def topic_save(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def correct(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def correct(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     """Set the topics of one answer by hand."""
     organisation = _editable(request, slug)
     analysed = get_object_or_404(AnalysedText, organisation=organisation, pk=pk)
