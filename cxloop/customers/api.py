@@ -12,7 +12,7 @@ from cxloop.customers.models import Customer, CustomerContact
 from cxloop.customers.services import opt_out_customer
 from cxloop.lib.apierrors import ErrorOut, refuse
 from cxloop.lib.ratelimit import limit_per_client
-from cxloop.orgs.models import ApiKey
+from cxloop.orgs.access import api_key_of
 from cxloop.privacy import queries, services
 from cxloop.privacy.api import CustomerExportOut, ErasureReceiptOut
 
@@ -69,7 +69,7 @@ def _customer_out(customer: Customer, organisation) -> dict:
 @router.get("/{key}", response={200: CustomerOut, 404: ErrorOut}, operation_id="customers_read")
 def read_customer(request: HttpRequest, key: str):
     """A customer your organisation holds data about, with your own contact details of them."""
-    api_key: ApiKey = request.auth  # type: ignore[attr-defined]  # ninja sets it after authentication
+    api_key = api_key_of(request)
     customer = queries.customer_for(organisation=api_key.organisation, key=key)
     if customer is None:
         return refuse(404, "your organisation holds no data about a customer with this key")
@@ -84,7 +84,7 @@ def read_customer(request: HttpRequest, key: str):
 def upsert_customer(request: HttpRequest, key: str, payload: ContactIn):
     """Create the customer in your chain by the chain's key if new (201), and keep your contact
     details of them (200 for a known customer); every change is in the audit log."""
-    api_key: ApiKey = request.auth  # type: ignore[attr-defined]  # ninja sets it after authentication
+    api_key = api_key_of(request)
     organisation = api_key.organisation
     if not key.strip() or len(key) > 128 or "\x00" in key:
         return refuse(422, "the customer key is empty, too long or not text", {"key": ["invalid"]})
@@ -105,7 +105,7 @@ class OptOutOut(Schema):
 @decorate_view(limit_per_client("opt-out-api", "CXLOOP_RATELIMIT_OPT_OUT_API", api=True))
 def post_opt_out(request: HttpRequest, key: str):
     """Record that the customer wants no more feedback requests from any organisation of your chain."""
-    api_key: ApiKey = request.auth  # type: ignore[attr-defined]  # ninja sets it after authentication
+    api_key = api_key_of(request)
     customer = Customer.objects.filter(chain_id=api_key.organisation.chain_id, key=key).first()
     if customer is None:
         return refuse(404, "no customer with this key in your chain")
@@ -120,7 +120,7 @@ def post_opt_out(request: HttpRequest, key: str):
 )
 def get_export(request: HttpRequest, key: str):
     """Everything your organisation holds about the customer (access request); the export is audited."""
-    api_key: ApiKey = request.auth  # type: ignore[attr-defined]  # ninja sets it after authentication
+    api_key = api_key_of(request)
     customer = queries.customer_for(organisation=api_key.organisation, key=key)
     if customer is None:
         return refuse(404, "your organisation holds no data about a customer with this key")
@@ -141,7 +141,7 @@ def get_export(request: HttpRequest, key: str):
 )
 def post_erase(request: HttpRequest, key: str):
     """Erase the customer from the whole chain (erasure request); answers with the receipt."""
-    api_key: ApiKey = request.auth  # type: ignore[attr-defined]  # ninja sets it after authentication
+    api_key = api_key_of(request)
     customer = queries.customer_for(organisation=api_key.organisation, key=key)
     if customer is None:
         return refuse(404, "your organisation holds no data about a customer with this key")

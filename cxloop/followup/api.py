@@ -16,6 +16,7 @@ from ninja import Field, Router, Schema, Status
 from cxloop.followup import services
 from cxloop.followup.models import CaseEvent, FollowUpCase, FollowUpQueue, RootCause
 from cxloop.lib.apierrors import ErrorOut, refuse
+from cxloop.orgs.access import api_key_of
 from cxloop.orgs.models import ApiKey, Employee
 
 router = Router()
@@ -151,7 +152,7 @@ def list_cases(
 ):
     """Your organisation's cases in id order; `open=true` for the open ones, `updated_since` for
     the cases with a step since then (incremental loads); pass `next_after_id` back as `after_id`."""
-    api_key: ApiKey = request.auth  # type: ignore[attr-defined]  # ninja sets it after authentication
+    api_key = api_key_of(request)
     limit = max(1, min(limit, 1000))
     cases = _cases(api_key).filter(pk__gt=after_id)
     if status:
@@ -179,7 +180,7 @@ NOT_FOUND = "no case with this id is handled by your organisation"
 @router.get("/{case_id}", response={200: CaseDetailOut, 404: ErrorOut}, operation_id="cases_read")
 def read_case(request: HttpRequest, case_id: int):
     """One case with its history."""
-    api_key: ApiKey = request.auth  # type: ignore[attr-defined]  # ninja sets it after authentication
+    api_key = api_key_of(request)
     if _find(api_key, case_id) is None:
         return refuse(404, NOT_FOUND)
     return Status(200, _detail(case_id, api_key))
@@ -223,7 +224,7 @@ class _Invalid(Exception):
 )
 def change_status(request: HttpRequest, case_id: int, payload: StatusIn):
     """Move the case on, as the case page does; a step the case's state does not allow is a 409."""
-    api_key: ApiKey = request.auth  # type: ignore[attr-defined]  # ninja sets it after authentication
+    api_key = api_key_of(request)
     case = _find(api_key, case_id)
     if case is None:
         return refuse(404, NOT_FOUND)
@@ -243,7 +244,7 @@ def change_status(request: HttpRequest, case_id: int, payload: StatusIn):
 )
 def add_note(request: HttpRequest, case_id: int, payload: NoteIn):
     """Add a note to the case's history."""
-    api_key: ApiKey = request.auth  # type: ignore[attr-defined]  # ninja sets it after authentication
+    api_key = api_key_of(request)
     case = _find(api_key, case_id)
     if case is None:
         return refuse(404, NOT_FOUND)
@@ -261,7 +262,7 @@ def add_note(request: HttpRequest, case_id: int, payload: NoteIn):
 )
 def reassign(request: HttpRequest, case_id: int, payload: ReassignIn):
     """Hand the case to one of your employees, or to one of your queues."""
-    api_key: ApiKey = request.auth  # type: ignore[attr-defined]  # ninja sets it after authentication
+    api_key = api_key_of(request)
     case = _find(api_key, case_id)
     if case is None:
         return refuse(404, NOT_FOUND)

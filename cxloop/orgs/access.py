@@ -7,10 +7,11 @@ grants read once, with the two capabilities most pages ask (VIEW_ORGANISATION, V
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.http import Http404
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
 
 from cxloop.orgs.capabilities import GRANTS, Capability, Grants, grants_for
-from cxloop.orgs.models import Employee, Organisation, Role, Unit
+from cxloop.orgs.models import ApiKey, Employee, Organisation, Role, Unit
 
 # Kept for callers written before capabilities: the roles that read a whole organisation.
 ORG_WIDE_ROLES = set(GRANTS[Capability.VIEW_ORGANISATION].in_organisation)
@@ -41,6 +42,14 @@ class Scope:
     @property
     def is_lead(self) -> bool:
         return bool(self.led_unit_paths)
+
+
+def api_key_of(request: HttpRequest) -> ApiKey:
+    """The organisation's API key that the API's authentication put on the request (`request.auth`)."""
+    api_key = getattr(request, "auth", None)
+    if not isinstance(api_key, ApiKey):  # only an operation without authentication gets here
+        raise PermissionDenied("this operation needs an API key")
+    return api_key
 
 
 def api_key_scope(organisation: Organisation) -> Scope:

@@ -12,7 +12,8 @@ from ninja import Field, Router, Schema, Status
 
 from cxloop.lib.apierrors import ErrorOut, refuse
 from cxloop.orgs import structure
-from cxloop.orgs.models import ApiKey, Employee, Unit
+from cxloop.orgs.access import api_key_of
+from cxloop.orgs.models import Employee, Unit
 
 units_router = Router()
 employees_router = Router()
@@ -100,7 +101,7 @@ def _report(report: structure.Report) -> Status:
 @units_router.get("", response=list[UnitOut], operation_id="units_list")
 def list_units(request: HttpRequest):
     """Every unit of your organisation, parents before children."""
-    api_key: ApiKey = request.auth  # type: ignore[attr-defined]  # ninja sets it after authentication
+    api_key = api_key_of(request)
     units = (
         Unit.objects.filter(organisation=api_key.organisation)
         .select_related("parent")
@@ -121,7 +122,7 @@ def list_units(request: HttpRequest):
 @units_router.put("", response={200: ReportOut, 422: ErrorOut}, operation_id="units_upsert")
 def upsert_units(request: HttpRequest, payload: UnitsIn):
     """Create, rename or move units by your codes; sending the same file twice changes nothing."""
-    api_key: ApiKey = request.auth  # type: ignore[attr-defined]  # ninja sets it after authentication
+    api_key = api_key_of(request)
     rows = [structure.UnitRow(i.code, i.name, i.parent, i.kind) for i in payload.items]
     with translation.override("en"):  # the API's messages are English, like its documentation
         report = structure.upsert_units(
@@ -135,7 +136,7 @@ def list_employees(
     request: HttpRequest, after: str = "", limit: int = 500, include_left: bool = False
 ):
     """Your organisation's employees by code; those who left only with `include_left`."""
-    api_key: ApiKey = request.auth  # type: ignore[attr-defined]  # ninja sets it after authentication
+    api_key = api_key_of(request)
     limit = max(1, min(limit, 5000))
     rows = Employee.objects.filter(
         organisation=api_key.organisation, code__gt=after
@@ -159,7 +160,7 @@ def list_employees(
 @employees_router.put("", response={200: ReportOut, 422: ErrorOut}, operation_id="employees_upsert")
 def upsert_employees(request: HttpRequest, payload: EmployeesIn):
     """Create, rename or move employees by your codes; with `leave_missing` the rest leave."""
-    api_key: ApiKey = request.auth  # type: ignore[attr-defined]  # ninja sets it after authentication
+    api_key = api_key_of(request)
     rows = [structure.EmployeeRow(i.code, i.name, i.unit, i.email) for i in payload.items]
     with translation.override("en"):  # the API's messages are English, like its documentation
         report = structure.upsert_employees(
@@ -177,7 +178,7 @@ def upsert_employees(request: HttpRequest, payload: EmployeesIn):
 )
 def leave(request: HttpRequest, code: str):
     """The employee leaves: their answers stay in the statistics; they no longer log in or lead."""
-    api_key: ApiKey = request.auth  # type: ignore[attr-defined]  # ninja sets it after authentication
+    api_key = api_key_of(request)
     employee = (
         Employee.objects.select_related("unit")
         .filter(organisation=api_key.organisation, code=code)

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from cxloop.lib.apierrors import ErrorOut, refuse
+from cxloop.orgs.access import api_key_of
 from cxloop.orgs.models import ApiKey
 from cxloop.webhooks import services
 from cxloop.webhooks.models import EVENTS, WebhookEndpoint
@@ -57,7 +58,7 @@ def _endpoint(api_key: ApiKey, webhook_id: int) -> WebhookEndpoint | None:
 @router.post("", response={201: WebhookCreatedOut, 422: ErrorOut}, operation_id="webhooks_create")
 def create_webhook(request: HttpRequest, payload: WebhookIn):
     """Subscribe a URL to events; the answer holds the signing secret, once."""
-    api_key: ApiKey = request.auth  # type: ignore[attr-defined]  # ninja sets it after authentication
+    api_key = api_key_of(request)
     try:
         endpoint = services.create_endpoint(
             organisation=api_key.organisation, url=payload.url, events=payload.events, actor=api_key
@@ -73,7 +74,7 @@ def create_webhook(request: HttpRequest, payload: WebhookIn):
 @router.get("", response=list[WebhookOut], operation_id="webhooks_list")
 def list_webhooks(request: HttpRequest):
     """Your organisation's webhook subscriptions (without their secrets)."""
-    api_key: ApiKey = request.auth  # type: ignore[attr-defined]  # ninja sets it after authentication
+    api_key = api_key_of(request)
     return [
         _out(e)
         for e in WebhookEndpoint.objects.filter(organisation=api_key.organisation).order_by("pk")
@@ -83,7 +84,7 @@ def list_webhooks(request: HttpRequest):
 @router.delete("/{webhook_id}", response={204: None, 404: ErrorOut}, operation_id="webhooks_delete")
 def delete_webhook(request: HttpRequest, webhook_id: int):
     """Remove a subscription; nothing more is sent to it."""
-    api_key: ApiKey = request.auth  # type: ignore[attr-defined]  # ninja sets it after authentication
+    api_key = api_key_of(request)
     endpoint = _endpoint(api_key, webhook_id)
     if endpoint is None:
         return refuse(404, "no webhook with this id in your organisation")
@@ -98,7 +99,7 @@ def delete_webhook(request: HttpRequest, webhook_id: int):
 )
 def test_webhook(request: HttpRequest, webhook_id: int):
     """Send a signed `ping` now and say what your endpoint answered."""
-    api_key: ApiKey = request.auth  # type: ignore[attr-defined]  # ninja sets it after authentication
+    api_key = api_key_of(request)
     endpoint = _endpoint(api_key, webhook_id)
     if endpoint is None:
         return refuse(404, "no webhook with this id in your organisation")
