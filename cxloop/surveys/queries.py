@@ -5,12 +5,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from cxloop.orgs.capabilities import Capability, organisations_where
 from cxloop.orgs.models import Organisation
-from cxloop.surveys.models import Question, Survey
+from cxloop.responses.models import Response
+from cxloop.surveys.models import ContactPolicy, Invitation, InvitationRule, Question, Survey
+from cxloop.surveys.services import hash_token
 
 
 def builder_organisations(user: AbstractBaseUser | AnonymousUser) -> list[Organisation]:
@@ -68,4 +70,44 @@ def survey_families(*, organisation_ids: list[int], root_id: int | None = None) 
         families.append(Family(group[0], published, sum(v.submitted for v in group), group))
     return sorted(
         families, key=lambda f: (f.newest.organisation.name, f.newest.name.lower(), f.newest.pk)
+    )
+
+
+def rules_of(organisations: list[Organisation]) -> QuerySet[InvitationRule]:
+    """The invitation rules of these organisations, by organisation name, oldest first."""
+    return (
+        InvitationRule.objects.filter(organisation__in=organisations)
+        .select_related("organisation", "journey_type", "touchpoint", "survey")
+        .order_by("organisation__name", "pk")
+    )
+
+
+def rule_of(organisations: list[Organisation], pk: int) -> InvitationRule | None:
+    return (
+        InvitationRule.objects.filter(pk=pk, organisation__in=organisations)
+        .select_related("organisation")
+        .first()
+    )
+
+
+def contact_policy_of(chain_id: int) -> ContactPolicy | None:
+    return ContactPolicy.objects.filter(chain_id=chain_id).first()
+
+
+def builder_questions(survey: Survey) -> list[Question]:
+    """The version's questions in order, with what the builder shows of each."""
+    return list(survey.questions.select_related("touchpoint__journey_type", "condition_question"))
+
+
+def invitation_response(invitation: Invitation) -> Response | None:
+    """The invitation's response so far, with its answers (the survey page shows them again)."""
+    return Response.objects.filter(invitation=invitation).prefetch_related("answers").first()
+
+
+def invitation_with_token(token: str) -> Invitation | None:
+    """The invitation whose link carries this token, with what its pages show."""
+    return (
+        Invitation.objects.select_related("organisation", "customer", "journey__journey_type")
+        .filter(token_hash=hash_token(token))
+        .first()
     )
