@@ -8,8 +8,8 @@ import pytest
 from cxloop.conftest import PASSWORD
 from cxloop.customers.models import Customer
 from cxloop.followup.models import CaseEvent, FollowUpCase
-from cxloop.followup.tests.test_cases import case_for
 from cxloop.journeys.models import Interaction
+from cxloop.lib.testing.cases import case_for
 from cxloop.messaging.models import OutboxMessage
 
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}

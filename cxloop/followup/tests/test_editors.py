@@ -16,8 +16,8 @@ from cxloop.followup.models import (
     RootCause,
     SlaPolicy,
 )
-from cxloop.followup.tests.test_cases import case_for
 from cxloop.followup.views import ResolveForm
+from cxloop.lib.testing.cases import case_for
 from cxloop.orgs.models import Role
 from cxloop.orgs.services import grant_role
 
