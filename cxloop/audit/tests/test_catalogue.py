@@ -24,9 +24,9 @@ from cxloop.customers.services import (
     upsert_customer,
 )
 from cxloop.followup.models import CustomerMessageTemplate, FollowUpQueue, FollowUpRule, SlaPolicy
-from cxloop.followup.tests.test_editors import HOURS, RULE
 from cxloop.lib.testing.cases import case_for
 from cxloop.lib.testing.logins import current_code, logged_in
+from cxloop.lib.testing.postdata import HOURS, RULE, rule_data
 from cxloop.lib.testing.responses import make_response
 from cxloop.messaging.models import OutboxMessage
 from cxloop.orgs import services as orgs
@@ -34,7 +34,6 @@ from cxloop.orgs import structure
 from cxloop.orgs.models import ApiKey, Membership, Organisation, Role
 from cxloop.surveys import authoring
 from cxloop.surveys.models import InvitationRule
-from cxloop.surveys.tests.test_rules_pages import rule_data
 from cxloop.webhooks import services as webhooks
 
 pytestmark = pytest.mark.django_db

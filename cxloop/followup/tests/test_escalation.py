@@ -126,8 +126,8 @@ def test_webhooks_hear_of_opened_escalated_and_closed_cases(
 ):
     import json
 
+    from cxloop.lib.testing.webhooks import http_receiver
     from cxloop.webhooks.services import create_endpoint, verify_signature
-    from cxloop.webhooks.tests.receiver import http_receiver
 
     with http_receiver() as receiver:
         endpoint = create_endpoint(
