@@ -59,7 +59,7 @@ PHONE = {
 }
 
 
-def relative_luminance(rgb: tuple[int, int, int]) -> float:
+def relative_luminance(rgb: tuple[int, ...]) -> float:
     """WCAG 2.x relative luminance of an sRGB colour."""
 
     def channel(value: int) -> float:
