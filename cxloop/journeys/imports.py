@@ -2,15 +2,18 @@
 
 import csv
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import IO
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import transaction
 
-from cxloop.journeys.services import InteractionInput
+from cxloop.customers.models import CustomerContact
+from cxloop.journeys.services import InteractionInput, InteractionRejected, record_interactions
+from cxloop.orgs.models import Organisation
 
 REQUIRED_COLUMNS = (
     "external_id",
@@ -43,6 +46,61 @@ class ParsedRow:
     line: int
     item: InteractionInput | None
     errors: list[str]
+
+
+@dataclass
+class ImportOutcome:
+    """What an import did: `bad` maps a file line to its errors; `imported` is False when nothing was written."""
+
+    created: int = 0
+    seen: int = 0
+    bad: dict[int, list[str]] = field(default_factory=dict)
+    imported: bool = True
+
+
+class _Abort(Exception):
+    """Rolls the whole import back when a row is bad and bad rows are not to be skipped."""
+
+
+def import_interactions(
+    *, organisation: Organisation, rows: list[ParsedRow], skip_invalid: bool, chunk: int = 500
+) -> ImportOutcome:
+    """Record the file's rows all-or-nothing (or the good ones with `skip_invalid`), in chunks.
+
+    A row the services refuse (an unknown channel, say) is reported by its line and the rest of its
+    chunk is tried again without it, so one call reports every bad row, not only the first.
+    """
+    outcome = ImportOutcome(bad={row.line: row.errors for row in rows if row.errors})
+    good = [row for row in rows if row.item is not None]
+    try:
+        with transaction.atomic():
+            for start in range(0, len(good), chunk):
+                _record_chunk(organisation, good[start : start + chunk], outcome)
+            if outcome.bad and not skip_invalid:
+                raise _Abort
+    except _Abort:
+        return ImportOutcome(bad=outcome.bad, imported=False)
+    return outcome
+
+
+def _record_chunk(
+    organisation: Organisation, pending: list[ParsedRow], outcome: ImportOutcome
+) -> None:
+    while pending:
+        try:
+            results = record_interactions(
+                organisation=organisation,
+                items=[row.item for row in pending if row.item is not None],
+                source=CustomerContact.Source.IMPORT,
+            )
+        except InteractionRejected as rejected:
+            for index, errors in rejected.errors.items():
+                outcome.bad[pending[index].line] = errors
+            pending = [row for i, row in enumerate(pending) if i not in rejected.errors]
+            continue
+        outcome.created += sum(result.created for result in results)
+        outcome.seen += sum(not result.created for result in results)
+        return
 
 
 def _parse_time(raw: str) -> datetime:

@@ -1,24 +1,23 @@
 """The chain's set-up pages for the admin of the organisation that leads it: journey types,
 touchpoints, channels, partners and agreements. Asked as MANAGE_CHAIN; anyone else gets 404."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cxloop.journeys import chain
-from cxloop.journeys.models import Channel, DataSharingAgreement, JourneyType, Touchpoint
-from cxloop.journeys.queries import leads_chain, partners_of
+from cxloop.journeys import chain, forms, queries
+from cxloop.journeys.queries import leads_chain
 from cxloop.orgs.capabilities import Capability, can, organisations_where
 from cxloop.orgs.models import Organisation
 
 
 def _organisation(request: HttpRequest, slug: str) -> Organisation:
-    organisation = Organisation.objects.filter(slug=slug).select_related("chain").first()
+    organisation = queries.organisation_with_slug(slug)
     if organisation is None or not can(request.user, Capability.MANAGE_CHAIN, organisation):
         raise Http404
     if not leads_chain(organisation):
@@ -39,9 +38,7 @@ def _found(queryset, pk: int | None):
     return item
 
 
-def _edit(
-    request, organisation, form: forms.BaseForm, save, title: str, back: str = ""
-) -> HttpResponse:
+def _edit(request, organisation, form: BaseForm, save, title: str, back: str = "") -> HttpResponse:
     """Show the form; on POST validate and call the one service, or show the errors with 422."""
     status = 200
     if request.method == "POST":
@@ -66,22 +63,15 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 def overview(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _organisation(request, slug)
-    context = {
-        "organisation": organisation,
-        "journey_types": JourneyType.objects.filter(owner=organisation)
-        .prefetch_related("touchpoints")
-        .order_by("name"),
-        "channels": Channel.objects.filter(chain_id=organisation.chain_id).order_by("name"),
-        "partners": partners_of(organisation),
-    }
+    context = {"organisation": organisation, **queries.chain_overview(organisation)}
     return render(request, "journeys/chain.html", context)
 
 
 @login_required
 def journey_type_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
     organisation = _organisation(request, slug)
-    journey_type = _found(JourneyType.objects.filter(owner=organisation), pk)
-    form = chain.JourneyTypeForm(
+    journey_type = _found(queries.owned_journey_types(organisation), pk)
+    form = forms.JourneyTypeForm(
         request.POST or None, instance=journey_type, organisation=organisation
     )
     if journey_type is not None and request.method == "GET":
@@ -96,18 +86,13 @@ def journey_type_edit(request: HttpRequest, slug: str, pk: int | None = None) ->
 
 
 def _journey_type_page(request, organisation, journey_type, form, agreement_form=None, status=200):
-    agreements = {
-        a.organisation_id: a for a in DataSharingAgreement.objects.filter(journey_type=journey_type)
-    }
     context = {
         "organisation": organisation,
         "journey_type": journey_type,
         "form": form,
         "touchpoints": journey_type.touchpoints.all(),
-        "partners": [
-            (partner, agreements.get(partner.pk)) for partner in partners_of(organisation)
-        ],
-        "agreement_form": agreement_form or chain.AgreementForm(owner=organisation),
+        "partners": queries.partners_with_agreements(organisation, journey_type),
+        "agreement_form": agreement_form or forms.AgreementForm(owner=organisation),
     }
     return render(request, "journeys/journey_type.html", context, status=status)
 
@@ -116,10 +101,10 @@ def _journey_type_page(request, organisation, journey_type, form, agreement_form
 @require_POST
 def agreement(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation = _organisation(request, slug)
-    journey_type = _found(JourneyType.objects.filter(owner=organisation), pk)
-    form = chain.AgreementForm(request.POST, owner=organisation)
+    journey_type = _found(queries.owned_journey_types(organisation), pk)
+    form = forms.AgreementForm(request.POST, owner=organisation)
     if not form.is_valid():
-        page_form = chain.JourneyTypeForm(instance=journey_type, organisation=organisation)
+        page_form = forms.JourneyTypeForm(instance=journey_type, organisation=organisation)
         return _journey_type_page(request, organisation, journey_type, page_form, form, status=422)
     chain.set_agreement(
         journey_type=journey_type,
@@ -135,19 +120,19 @@ def agreement(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 def touchpoint_new(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation = _organisation(request, slug)
-    journey_type = _found(JourneyType.objects.filter(owner=organisation), pk)
+    journey_type = _found(queries.owned_journey_types(organisation), pk)
     return _touchpoint(request, organisation, journey_type, None)
 
 
 @login_required
 def touchpoint_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation = _organisation(request, slug)
-    touchpoint = _found(Touchpoint.objects.filter(journey_type__owner=organisation), pk)
+    touchpoint = _found(queries.owned_touchpoints(organisation), pk)
     return _touchpoint(request, organisation, touchpoint.journey_type, touchpoint)
 
 
 def _touchpoint(request, organisation, journey_type, touchpoint) -> HttpResponse:
-    form = chain.TouchpointForm(
+    form = forms.TouchpointForm(
         request.POST or None, instance=touchpoint, journey_type=journey_type
     )
     return _edit(
@@ -167,8 +152,8 @@ def _touchpoint(request, organisation, journey_type, touchpoint) -> HttpResponse
 @login_required
 def channel_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
     organisation = _organisation(request, slug)
-    channel = _found(Channel.objects.filter(chain_id=organisation.chain_id), pk)
-    form = chain.ChannelForm(request.POST or None, instance=channel, organisation=organisation)
+    channel = _found(queries.chain_channels(organisation), pk)
+    form = forms.ChannelForm(request.POST or None, instance=channel, organisation=organisation)
     return _edit(
         request,
         organisation,
@@ -181,7 +166,7 @@ def channel_edit(request: HttpRequest, slug: str, pk: int | None = None) -> Http
 @login_required
 def partner_new(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _organisation(request, slug)
-    form = chain.PartnerForm(request.POST or None)
+    form = forms.PartnerForm(request.POST or None)
 
     def save(f):
         chain.add_partner(owner=organisation, actor=request.user, **f.cleaned_data)

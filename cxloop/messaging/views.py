@@ -1,24 +1,22 @@
 """The outbox: what cxloop sent on an organisation's behalf, for its admins."""
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from cxloop.audit.services import record_view
 from cxloop.audit.subjects import customer_of_message
 from cxloop.messaging.models import OutboxMessage
+from cxloop.messaging.queries import visible_messages
 from cxloop.messaging.services import as_stored
-from cxloop.orgs.capabilities import Capability, everywhere, organisation_ids_where
 
 
-def _visible_messages(request: HttpRequest):
-    messages = OutboxMessage.objects.select_related("organisation")
-    if everywhere(request.user, Capability.VIEW_OUTBOX):
-        return messages
-    organisation_ids = organisation_ids_where(request.user, Capability.VIEW_OUTBOX)
-    if not organisation_ids:
+def _visible_messages(request: HttpRequest) -> QuerySet[OutboxMessage]:
+    messages = visible_messages(request.user)
+    if messages is None:
         raise Http404
-    return messages.filter(organisation_id__in=organisation_ids)
+    return messages
 
 
 @login_required

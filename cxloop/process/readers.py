@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -38,6 +39,7 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 NAIVE_EPOCH = datetime(1970, 1, 1)
 ONE_MICROSECOND = timedelta(microseconds=1)
 MAX_REPORTED_BAD_ROWS = 1000
+logger = logging.getLogger(__name__)
 SEPARATORS = (",", ";", "\t", "|")
 TRACE_PREFIX = "case:"  # PM4Py's name for a trace attribute seen from an event
 
@@ -77,6 +79,8 @@ class ReadReport:
     warnings: list[str] = field(default_factory=list)
     bytes_read: int = 0
     bytes_total: int = 0
+    # Why a CSV file was read row by row rather than as columns (slower, the same events); "" if not.
+    read_by_rows: str = ""
 
     def bad(self, line: int, reason: str) -> None:
         self.bad_count += 1
@@ -345,9 +349,25 @@ def _read_csv_columns(
     """
     events, bytes_read = report.events, report.bytes_read
     table = _csv_columns(path, columns, report, progress)
-    if table is None:
+    if isinstance(table, _StepAside):
         report.events, report.bytes_read = events, bytes_read
+        report.read_by_rows = table.reason
+        # Only the speed differs, so the log gets no warning; whoever runs it can see why it was
+        # slow. pyarrow is a dependency: its absence is a broken install, worth a warning.
+        level = logging.WARNING if table is _NO_PYARROW else logging.INFO
+        logger.log(level, "%s is read row by row: %s", path.name, table.reason)
+        return None
     return table
+
+
+@dataclass(frozen=True)
+class _StepAside:
+    """The columnar read leaves the file to the row-by-row read, which gives the same events."""
+
+    reason: str
+
+
+_NO_PYARROW = _StepAside("pyarrow is not installed")
 
 
 def _csv_columns(
@@ -355,12 +375,12 @@ def _csv_columns(
     columns: Columns,
     report: ReadReport,
     progress: Callable[[ReadReport], None] | None,
-) -> EventTable | None:
+) -> EventTable | _StepAside:
     try:
         import pyarrow as pa
         import pyarrow.csv as pa_csv
     except ImportError:
-        return None  # no pyarrow installed: the row-by-row reader below reads the file instead
+        return _NO_PYARROW
     local = ReadReport(bytes_total=path.stat().st_size)
     with path.open("rb") as raw:
         gzipped = _is_gzipped(raw)
@@ -371,9 +391,10 @@ def _csv_columns(
         header = _csv_header(header_line, columns, local)
         sep = header.separator
         if len(sep) != 1 or not sep.isascii() or sep in '"\r\n' or header_line.count('"') % 2:
-            return None  # a separator pyarrow cannot take, or a header running over two lines
+            return _StepAside("a separator pyarrow cannot take, or a header over two lines")
         if header.timestamp in (header.case, header.activity, header.resource, header.organisation):
-            return None  # one column read both as codes and as timestamps: leave it to the rows
+            # pyarrow reads a column as one type: codes or timestamps, not both.
+            return _StepAside("the timestamp column is also the case, activity or resource")
         raw.seek(0)
         source = gzip.GzipFile(fileobj=raw) if gzipped else raw
         names = [f"c{i}" for i in range(len(header.cells))]
@@ -424,13 +445,16 @@ def _csv_columns(
                 for name, column in coded.values():
                     column.add(batch.column(name))
                 if not moments.add(batch.column(moment_name)):
-                    return None  # an unreadable timestamp: a bad row
+                    # The row-by-row read reports the bad row with its line number.
+                    return _StepAside("a timestamp that cannot be read")
                 report.bytes_read = raw.tell()
                 if progress is not None:
                     progress(report)
             found = {role: column.result(events) for role, (_, column) in coded.items()}
-        except (pa.ArrowException, OSError, EOFError, ValueError):
-            return None  # e.g. a row with more or fewer cells than the header
+        except (pa.ArrowException, OSError, EOFError, ValueError) as error:
+            # A row with more or fewer cells than the header, bytes that are not UTF-8, a cut-off
+            # gzip stream: the row-by-row read reports the row or raises the error itself.
+            return _StepAside(f"pyarrow could not read it ({type(error).__name__})")
 
     def codes_of(role: str) -> tuple[IntArray, list[str]] | None:
         if role not in found:
@@ -441,7 +465,8 @@ def _csv_columns(
         codes_of(role) for role in ("case", "activity", "resource", "organisation")
     )
     if case is None or activity is None or resource is None or organisation is None:
-        return None  # an empty case id or activity: a bad row
+        # The row-by-row read reports the bad row with its line number.
+        return _StepAside("an empty case id or activity")
     report.warnings += local.warnings
     report.bytes_total = report.bytes_read = local.bytes_total
     if progress is not None:

@@ -9,17 +9,16 @@ the minimum, as a unit's score on the dashboards is.
 
 import base64
 import json
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
-from django.db.models import Q
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from cxloop.audit.services import record_view
 from cxloop.dashboards import anonymity
 from cxloop.lib.apierrors import ErrorOut, refuse
-from cxloop.orgs.models import ApiKey, Unit
+from cxloop.orgs.models import ApiKey
+from cxloop.responses import queries
 from cxloop.responses.models import Response
 
 router = Router()
@@ -59,10 +58,6 @@ def _position(cursor: str) -> tuple[datetime | None, int]:
     return (datetime.fromisoformat(stamp) if stamp else None), int(pk)
 
 
-def _day_start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
 @router.get("", response={200: ResponsePage, 422: ErrorOut}, operation_id="responses_list")
 def list_responses(
     request: HttpRequest,
@@ -85,45 +80,35 @@ def list_responses(
     api_key: ApiKey = request.auth  # type: ignore[attr-defined]  # ninja sets it after authentication
     organisation = api_key.organisation
     limit = max(1, min(limit, 1000))
-    rows = Response.objects.filter(organisation=organisation, submitted_at__isnull=False)
-    if since:
-        rows = rows.filter(submitted_at__gte=_day_start(since))
-    if until:
-        rows = rows.filter(submitted_at__lt=_day_start(until + timedelta(days=1)))
-    if journey_type:
-        rows = rows.filter(journey_type__slug=journey_type)
-    if channel:
-        rows = rows.filter(channel__slug=channel)
-    if nps_min is not None:
-        rows = rows.filter(nps__gte=nps_min)
-    if nps_max is not None:
-        rows = rows.filter(nps__lte=nps_max)
+    chosen = None
     if unit:
-        chosen = Unit.objects.filter(organisation=organisation, slug=unit).first()
+        chosen = queries.unit_with_code(organisation, unit)
         if chosen is None:
             return refuse(422, "no unit with this code in your organisation", {"unit": ["unknown"]})
-        rows = rows.filter(unit_path__startswith=chosen.path)
-        if anonymity.below_minimum(rows.count()):
-            return refuse(
-                422,
-                f"these filters select fewer than {anonymity.minimum()} answers about the unit: "
-                "the anonymity rule keeps them together with the rest (docs/anonymity.md)",
-                {"unit": ["fewer answers than the minimum"]},
-            )
+    rows = queries.counting_responses(
+        organisation=organisation,
+        since=since,
+        until=until,
+        journey_type=journey_type,
+        channel=channel,
+        nps_min=nps_min,
+        nps_max=nps_max,
+        unit=chosen,
+    )
+    if chosen is not None and anonymity.below_minimum(rows.count()):
+        return refuse(
+            422,
+            f"these filters select fewer than {anonymity.minimum()} answers about the unit: "
+            "the anonymity rule keeps them together with the rest (docs/anonymity.md)",
+            {"unit": ["fewer answers than the minimum"]},
+        )
     by_update = updated_since is not None
-    if by_update:
-        rows = rows.filter(updated_at__gte=updated_since)
     try:
         stamp, last = _position(cursor) if cursor else (None, after_id)
     except (ValueError, TypeError, json.JSONDecodeError):
         return refuse(422, "the cursor is not one this API gave", {"cursor": ["invalid"]})
-    if by_update and stamp is not None:
-        rows = rows.filter(Q(updated_at__gt=stamp) | Q(updated_at=stamp, pk__gt=last))
-    elif last:
-        rows = rows.filter(pk__gt=last)
-    order = ("updated_at", "pk") if by_update else ("pk",)
-    fetched = list(
-        rows.select_related("journey_type", "channel", "touchpoint").order_by(*order)[: limit + 1]
+    fetched = queries.page_of(
+        rows, updated_since=updated_since, stamp=stamp, after_id=last, limit=limit
     )
     page = fetched[:limit]
     more = len(fetched) > limit

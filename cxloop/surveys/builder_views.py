@@ -1,218 +1,24 @@
 """The survey builder for journey owners and organisation admins: server-rendered, no JavaScript needed."""
 
-from collections import defaultdict
-from dataclasses import dataclass, field
-
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cxloop.journeys.models import Touchpoint
-from cxloop.orgs.capabilities import Capability, organisations_where
-from cxloop.orgs.models import Organisation
 from cxloop.surveys import authoring
 from cxloop.surveys.authoring import StrOrPromise, SurveyEditError
+from cxloop.surveys.forms import QuestionForm, QuestionOptions, SurveyForm
 from cxloop.surveys.models import Question, Survey
-
-# Reads (scoped to the user's organisations; they move to surveys/queries.py once that module exists).
-
-
-def builder_organisations(user: AbstractBaseUser | AnonymousUser) -> list[Organisation]:
-    """The organisations whose surveys the user may build: org-wide admin or journey owner."""
-    return list(organisations_where(user, Capability.CONFIGURE_SURVEYS))
-
-
-def access_survey(user: AbstractBaseUser | AnonymousUser, pk: int) -> Survey:
-    """A survey version of one of the user's builder organisations, else 404."""
-    organisation_ids = [o.pk for o in builder_organisations(user)]
-    survey = (
-        Survey.objects.select_related("organisation")
-        .filter(pk=pk, organisation_id__in=organisation_ids)
-        .first()
-    )
-    if survey is None:
-        raise Http404
-    return survey
-
-
-def access_question(survey: Survey, pk: int) -> Question:
-    """A question of this survey version, else 404."""
-    question = survey.questions.select_related("condition_question", "survey").filter(pk=pk).first()
-    if question is None:
-        raise Http404
-    return question
-
-
-@dataclass
-class Family:
-    """One survey family in the list: its newest version, the published one and the responses to all versions."""
-
-    newest: Survey
-    published: Survey | None = None
-    responses: int = 0
-    versions: list[Survey] = field(default_factory=list)
-
-
-def survey_families(*, organisation_ids: list[int], root_id: int | None = None) -> list[Family]:
-    """The survey families of these organisations (or the one family), newest version first, in one query."""
-    versions = Survey.objects.filter(organisation_id__in=organisation_ids).select_related(
-        "organisation"
-    )
-    if root_id is not None:
-        versions = versions.filter(Q(pk=root_id) | Q(family_id=root_id))
-    versions = versions.annotate(
-        submitted=Count("responses", filter=Q(responses__submitted_at__isnull=False))
-    ).order_by("-version")
-    grouped: dict[int, list[Survey]] = defaultdict(list)
-    for version in versions:
-        grouped[version.root_id].append(version)
-    families = []
-    for group in grouped.values():
-        published = next((v for v in group if v.status == Survey.Status.PUBLISHED), None)
-        families.append(Family(group[0], published, sum(v.submitted for v in group), group))
-    return sorted(
-        families, key=lambda f: (f.newest.organisation.name, f.newest.name.lower(), f.newest.pk)
-    )
-
-
-# Forms: they translate the posted strings into the services' arguments.
-
-
-class SurveyForm(forms.Form):
-    organisation = forms.ModelChoiceField(
-        label=_("Organisation"), queryset=Organisation.objects.none()
-    )
-    name = forms.CharField(label=_("Name"), max_length=200)
-    intro_nl = forms.CharField(
-        label=_("Introduction (Dutch)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    intro_en = forms.CharField(
-        label=_("Introduction (English)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-    def __init__(self, *args, organisations: list[Organisation] | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if organisations is None:
-            del self.fields["organisation"]
-        else:
-            self.fields["organisation"].queryset = Organisation.objects.filter(
-                pk__in=[o.pk for o in organisations]
-            )
-            if len(organisations) == 1:
-                self.fields["organisation"].initial = organisations[0]
-
-
-class TouchpointField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Touchpoint) -> str:
-        return f"{obj.journey_type.name}: {obj.name}"
-
-
-class ConditionField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Question) -> str:
-        return f"{obj.position}. {obj.text_en} ({obj.get_kind_display()})"
-
-
-@dataclass
-class QuestionOptions:
-    """What a question form offers: the organisation's touchpoints and the survey's scale questions."""
-
-    touchpoints: list[Touchpoint]
-    scales: list[Question]
-
-    @classmethod
-    def of(cls, survey: Survey) -> "QuestionOptions":
-        touchpoints = authoring.usable_touchpoints(organisation_id=survey.organisation_id)
-        scales = survey.questions.filter(kind__in=list(Question.SCALES))
-        return cls(list(touchpoints), list(scales))
-
-
-class QuestionForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=Question.Kind.choices)
-    text_nl = forms.CharField(
-        label=_("Question in Dutch"), widget=forms.Textarea(attrs={"rows": 2, "lang": "nl"})
-    )
-    text_en = forms.CharField(
-        label=_("Question in English"), widget=forms.Textarea(attrs={"rows": 2, "lang": "en"})
-    )
-    required = forms.BooleanField(label=_("Required"), required=False)
-    choices = forms.CharField(
-        label=_("Choices"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Single and multiple choice only: one per line as value | Dutch | English"),
-    )
-    touchpoint = TouchpointField(
-        label=_("Touchpoint"),
-        queryset=Touchpoint.objects.none(),
-        required=False,
-        help_text=_(
-            "Optional: the answer is attributed to whoever handled this touchpoint in the customer's journey"
-        ),
-    )
-    condition_question = ConditionField(
-        label=_("Only ask when the score of"),
-        queryset=Question.objects.none(),
-        required=False,
-        empty_label=_("(always ask)"),
-    )
-    condition_min = forms.IntegerField(label=_("is at least"), required=False)
-    condition_max = forms.IntegerField(label=_("and at most"), required=False)
-
-    def __init__(
-        self,
-        *args,
-        survey: Survey,
-        question: Question | None = None,
-        options: "QuestionOptions | None" = None,
-        **kwargs,
-    ):
-        super().__init__(*args, **kwargs)
-        options = options or QuestionOptions.of(survey)
-        self.fields["touchpoint"].queryset = authoring.usable_touchpoints(
-            organisation_id=survey.organisation_id
-        )
-        self.fields["condition_question"].queryset = survey.questions.filter(
-            kind__in=list(Question.SCALES)
-        ).exclude(pk=question.pk if question else None)
-        # Choices from lists read once per page, so a page with many questions reads them once.
-        touchpoint_field, condition_field = (
-            self.fields["touchpoint"],
-            self.fields["condition_question"],
-        )
-        touchpoint_field.choices = [("", touchpoint_field.empty_label)] + [
-            (t.pk, touchpoint_field.label_from_instance(t)) for t in options.touchpoints
-        ]
-        condition_field.choices = [("", condition_field.empty_label)] + [
-            (q.pk, condition_field.label_from_instance(q))
-            for q in options.scales
-            if question is None or q.pk != question.pk
-        ]
-
-    @classmethod
-    def initial_for(cls, question: Question) -> dict:
-        return {
-            "kind": question.kind,
-            "text_nl": question.text_nl,
-            "text_en": question.text_en,
-            "required": question.required,
-            "choices": authoring.format_choices(question.choices),
-            "touchpoint": question.touchpoint_id,
-            "condition_question": question.condition_question_id,
-            "condition_min": question.condition_min,
-            "condition_max": question.condition_max,
-        }
-
-    def clean_choices(self) -> list[dict[str, str]]:
-        try:
-            return authoring.parse_choices(self.cleaned_data.get("choices") or "")
-        except SurveyEditError as error:
-            raise forms.ValidationError(error.message) from error
+from cxloop.surveys.queries import (
+    access_question,
+    access_survey,
+    builder_organisations,
+    builder_questions,
+    survey_families,
+)
 
 
 def _apply(form: forms.Form, call) -> bool:
@@ -244,9 +50,7 @@ def _detail_page(
     page_error: StrOrPromise = "",
     status: int = 200,
 ) -> HttpResponse:
-    questions = list(
-        survey.questions.select_related("touchpoint__journey_type", "condition_question")
-    )
+    questions = builder_questions(survey)
     editable = survey.status == Survey.Status.DRAFT
     bound = bound or {}
     options = QuestionOptions.of(survey) if editable else QuestionOptions([], [])

@@ -8,8 +8,10 @@ from django.utils.translation import gettext as _
 
 from cxloop.orgs.capabilities import Capability, organisations_where
 from cxloop.orgs.models import Organisation
-from cxloop.surveys.models import ContactPolicy, InvitationRule
-from cxloop.surveys.rules import PolicyForm, RuleForm, save_policy, save_rule
+from cxloop.surveys import queries
+from cxloop.surveys.forms import PolicyForm, RuleForm
+from cxloop.surveys.models import InvitationRule
+from cxloop.surveys.rules import save_policy, save_rule
 
 
 def _editable_organisations(request: HttpRequest) -> list[Organisation]:
@@ -24,11 +26,7 @@ def _editable_organisations(request: HttpRequest) -> list[Organisation]:
 def rule_list(request: HttpRequest) -> HttpResponse:
     """Every rule of the user's organisations, with a link to the chain's contact policy."""
     organisations = _editable_organisations(request)
-    rules = (
-        InvitationRule.objects.filter(organisation__in=organisations)
-        .select_related("organisation", "journey_type", "touchpoint", "survey")
-        .order_by("organisation__name", "pk")
-    )
+    rules = queries.rules_of(organisations)
     return render(
         request, "surveys/rules/list.html", {"rules": rules, "organisations": organisations}
     )
@@ -36,11 +34,7 @@ def rule_list(request: HttpRequest) -> HttpResponse:
 
 def _access_rule(request: HttpRequest, pk: int) -> InvitationRule:
     organisations = _editable_organisations(request)
-    rule = (
-        InvitationRule.objects.filter(pk=pk, organisation__in=organisations)
-        .select_related("organisation")
-        .first()
-    )
+    rule = queries.rule_of(organisations, pk)
     if rule is None:
         raise Http404
     return rule
@@ -81,7 +75,7 @@ def contact_policy(request: HttpRequest) -> HttpResponse:
     if not organisations:
         raise Http404
     chain_id = organisations[0].chain_id
-    policy = ContactPolicy.objects.filter(chain_id=chain_id).first()
+    policy = queries.contact_policy_of(chain_id)
     form = PolicyForm(request.POST or None, instance=policy)
     status = 200
     if request.method == "POST":

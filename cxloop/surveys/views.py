@@ -22,9 +22,9 @@ from cxloop.responses.services import (
     shown_questions,
 )
 from cxloop.surveys.models import Invitation, Question
+from cxloop.surveys.queries import invitation_response, invitation_with_token
 from cxloop.surveys.services import (
     SurveyLinkError,
-    hash_token,
     invitation_contact,
     open_survey_link,
 )
@@ -245,7 +245,7 @@ def _page(
 ) -> HttpResponse:
     """Render the questions that apply now, with the stored answers (or the posted ones after an error)."""
     errors = errors or {}
-    response = Response.objects.filter(invitation=invitation).prefetch_related("answers").first()
+    response = invitation_response(invitation)
     selection = _stored_selection(response)
     selection.update(
         {pk: [v] if isinstance(v, str) else list(v) for pk, v in (posted or {}).items()}
@@ -284,11 +284,7 @@ def _page(
 @limit_per_client("link", "CXLOOP_RATELIMIT_LINKS")
 def survey_thanks(request: HttpRequest, token: str) -> HttpResponse:
     """Thank the customer after submitting; only for a link that was answered."""
-    invitation = (
-        Invitation.objects.select_related("organisation", "customer", "journey__journey_type")
-        .filter(token_hash=hash_token(token))
-        .first()
-    )
+    invitation = invitation_with_token(token)
     if invitation is None or invitation.status != Invitation.Status.ANSWERED:
         return redirect("survey", token=token)
     language = _language(request, invitation)

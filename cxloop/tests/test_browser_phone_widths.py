@@ -6,8 +6,8 @@ import pytest
 
 from cxloop.customers.models import Customer
 from cxloop.dashboards.tests import scenario
-from cxloop.dashboards.tests.test_browser import PHONE, browser_page
-from cxloop.followup.tests.test_cases import case_for
+from cxloop.lib.testing.browser import PHONE, browser_page
+from cxloop.lib.testing.cases import case_for
 
 PHONE_WIDTH = PHONE["viewport"]["width"]
 

@@ -14,8 +14,8 @@ import pytest
 from django.test import Client
 
 from cxloop.conftest import interaction_payload
-from cxloop.followup.tests.test_cases import case_for
-from cxloop.webhooks.tests.receiver import http_receiver
+from cxloop.lib.testing.cases import case_for
+from cxloop.lib.testing.webhooks import http_receiver
 
 GENERATOR = Path(sys.executable).parent / "openapi-python-client"
 SMALL_LOG = (

@@ -98,7 +98,7 @@ def test_the_admin_lists_models_by_their_dutch_names(cast):
 
 @pytest.mark.django_db
 def test_the_invitation_rule_and_policy_forms_are_labelled_in_dutch(cast):
-    from cxloop.surveys.rules import PolicyForm, RuleForm
+    from cxloop.surveys.forms import PolicyForm, RuleForm
 
     labels = [str(f.label) for f in RuleForm(organisation=cast.owner)]
     labels += [str(f.label) for f in PolicyForm()]

@@ -23,19 +23,17 @@ from cxloop.customers.services import (
     set_contact_sharing,
     upsert_customer,
 )
-from cxloop.dashboards.tests.scenario import respond
-from cxloop.dashboards.tests.test_access import add_response
 from cxloop.followup.models import CustomerMessageTemplate, FollowUpQueue, FollowUpRule, SlaPolicy
-from cxloop.followup.tests.test_cases import case_for
-from cxloop.followup.tests.test_editors import HOURS, RULE
+from cxloop.lib.testing.cases import case_for
 from cxloop.lib.testing.logins import current_code, logged_in
+from cxloop.lib.testing.postdata import HOURS, RULE, rule_data
+from cxloop.lib.testing.responses import make_response
 from cxloop.messaging.models import OutboxMessage
 from cxloop.orgs import services as orgs
 from cxloop.orgs import structure
 from cxloop.orgs.models import ApiKey, Membership, Organisation, Role
 from cxloop.surveys import authoring
 from cxloop.surveys.models import InvitationRule
-from cxloop.surveys.tests.test_rules_pages import rule_data
 from cxloop.webhooks import services as webhooks
 
 pytestmark = pytest.mark.django_db
@@ -330,7 +328,7 @@ def _case_view(w: World) -> None:
 
 
 def _customer_view(w: World) -> None:
-    respond(w.cast, nps=8, employee=w.cast.agent)
+    make_response(w.cast, nps=8, employee=w.cast.agent)
     customer = Customer.objects.first()
     assert w.olivia.get("/customers/", {"key": customer.key}).status_code == 200
     record_contact_details(
@@ -347,7 +345,7 @@ def _message_view(w: World) -> None:
 
 
 def _export(w: World) -> None:
-    respond(w.cast, nps=4, employee=w.cast.agent, comment="Te lang gewacht")
+    make_response(w.cast, nps=4, employee=w.cast.agent, comment="Te lang gewacht")
     lead = w.cast.client_for(w.cast.lead.user)
     assert (
         lead.get(f"/units/{w.cast.team.pk}/", {"format": "csv", "table": "verbatims"}).status_code
@@ -356,7 +354,7 @@ def _export(w: World) -> None:
 
 
 def _api_read(w: World) -> None:
-    add_response(w.cast, employee=w.cast.agent, nps=6, comment="Matig")
+    make_response(w.cast, employee=w.cast.agent, nps=6, comment="Matig")
     auth = {"HTTP_AUTHORIZATION": f"Bearer {w.cast.owner_key}"}
     assert Client().get("/api/responses", **auth).status_code == 200
 

@@ -15,12 +15,11 @@ from cxloop.followup.models import (
     FollowUpRule,
     SlaPolicy,
 )
-from cxloop.followup.tests.test_editors import HOURS, RULE
 from cxloop.lib.testing.logins import logged_in
+from cxloop.lib.testing.postdata import HOURS, RULE, rule_data
 from cxloop.orgs.models import ApiKey, Employee, Membership, Role
 from cxloop.surveys.models import ContactPolicy, InvitationRule, Survey
 from cxloop.surveys.services import opt_out_url
-from cxloop.surveys.tests.test_rules_pages import rule_data
 
 pytestmark = pytest.mark.django_db
 

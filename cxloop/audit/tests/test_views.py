@@ -5,9 +5,8 @@ from django.test import Client
 
 from cxloop.audit.models import AuditEntry
 from cxloop.conftest import interaction_payload
-from cxloop.dashboards.tests.scenario import respond, respond_many
-from cxloop.dashboards.tests.test_access import add_response
-from cxloop.followup.tests.test_cases import case_for
+from cxloop.lib.testing.cases import case_for
+from cxloop.lib.testing.responses import make_response, make_responses
 from cxloop.messaging.models import OutboxMessage
 from cxloop.orgs.models import ApiKey
 from cxloop.surveys.models import Invitation
@@ -88,8 +87,8 @@ def test_a_message_about_a_case_is_a_view_of_the_cases_customer(
 
 
 def test_exporting_customers_words_writes_an_export_entry(cast):
-    respond(cast, nps=3, employee=cast.agent, comment="Niemand belde terug")
-    respond_many(cast, [9, 10, 8, 7, 9], employee=cast.agent)
+    make_response(cast, nps=3, employee=cast.agent, comment="Niemand belde terug")
+    make_responses(cast, [9, 10, 8, 7, 9], employee=cast.agent)
     lead = cast.client_for(cast.lead.user)
     assert lead.get(f"/units/{cast.team.pk}/").status_code == 200
     assert seen() == []  # the page itself is a dashboard, not an export
@@ -124,7 +123,7 @@ def test_exporting_customers_words_writes_an_export_entry(cast):
 
 
 def test_every_table_of_one_employees_page_is_an_export_about_that_employee(cast):
-    respond_many(cast, [9, 10, 8, 7, 9], employee=cast.agent)
+    make_responses(cast, [9, 10, 8, 7, 9], employee=cast.agent)
     lead = cast.client_for(cast.lead.user)
     assert (
         lead.get(f"/employees/{cast.agent.pk}/", {"format": "csv", "table": "scores"}).status_code
@@ -140,7 +139,7 @@ def test_every_table_of_one_employees_page_is_an_export_about_that_employee(cast
 
 def test_reading_responses_through_the_api_writes_one_entry_per_request(cast):
     for nps in (2, 9, 10):
-        add_response(cast, employee=cast.agent, nps=nps, comment=f"score {nps}")
+        make_response(cast, employee=cast.agent, nps=nps, comment=f"score {nps}")
     client = Client()
     auth = {"HTTP_AUTHORIZATION": f"Bearer {cast.owner_key}"}
     first = client.get("/api/responses", {"limit": 2}, **auth).json()

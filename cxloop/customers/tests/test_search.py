@@ -7,7 +7,7 @@ from cxloop.audit.models import AuditEntry
 from cxloop.conftest import interaction_payload
 from cxloop.customers.models import ContactSharing, Customer, CustomerContact
 from cxloop.customers.normalise import phone_key, plate_key
-from cxloop.followup.tests.test_cases import case_for
+from cxloop.lib.testing.cases import case_for
 from cxloop.orgs.models import Unit
 from cxloop.orgs.services import create_employee, create_unit
 

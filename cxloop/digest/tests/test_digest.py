@@ -9,8 +9,8 @@ import time_machine
 from django.test import Client
 
 from cxloop.dashboards import rollups
-from cxloop.dashboards.tests.test_access import add_response
 from cxloop.digest.services import send_daily_digests
+from cxloop.lib.testing.responses import make_response
 from cxloop.messaging.models import OutboxMessage
 from cxloop.messaging.services import as_sent
 
@@ -28,9 +28,9 @@ def yesterday_feedback(cast):
         user.email = address
         user.save()
     with time_machine.travel(datetime(2026, 11, 22, 14, 0, tzinfo=AMS), tick=False):
-        add_response(cast, employee=cast.agent, nps=10, comment="Anouk was top")
-        add_response(cast, employee=cast.agent, nps=4, comment="Het duurde lang")
-        add_response(cast, employee=cast.colleague, nps=2, comment="Bram luisterde niet")
+        make_response(cast, employee=cast.agent, nps=10, comment="Anouk was top")
+        make_response(cast, employee=cast.agent, nps=4, comment="Het duurde lang")
+        make_response(cast, employee=cast.colleague, nps=2, comment="Bram luisterde niet")
     return cast
 
 
@@ -97,9 +97,9 @@ def test_the_leads_team_line_follows_the_anonymity_rule(yesterday_feedback):
     cast = yesterday_feedback
     with time_machine.travel(datetime(2026, 11, 22, 15, 0, tzinfo=AMS), tick=False):
         for i, score in enumerate((9, 8, 7, 9, 10)):
-            add_response(cast, employee=cast.lead, nps=score, comment=f"{i} lotte")
+            make_response(cast, employee=cast.lead, nps=score, comment=f"{i} lotte")
         for i, score in enumerate((9, 6)):
-            add_response(cast, employee=cast.agent, nps=score, comment=f"{i} anouk")
+            make_response(cast, employee=cast.agent, nps=score, comment=f"{i} anouk")
     cast.colleague.responses.all().delete()  # Bram's one answer goes: Anouk is the only other one
     rollups.rebuild()
     with time_machine.travel(datetime(2026, 11, 23, 7, 5, tzinfo=AMS), tick=False):

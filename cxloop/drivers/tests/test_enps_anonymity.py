@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 
 from cxloop.drivers import queries, services
+from cxloop.lib.testing.responses import make_response
 from cxloop.orgs.services import create_employee, create_unit
-from cxloop.text.tests.helpers import make_response
 
 pytestmark = pytest.mark.django_db
 

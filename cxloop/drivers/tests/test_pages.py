@@ -8,11 +8,11 @@ from django.utils import timezone
 
 from cxloop.drivers import queries, services
 from cxloop.drivers.models import EmployeeSurveyResult
+from cxloop.lib.testing.responses import make_response
 from cxloop.orgs.services import create_employee, create_unit
 from cxloop.responses.models import Answer
 from cxloop.surveys.models import Question
 from cxloop.text import services as text
-from cxloop.text.tests.helpers import make_response
 
 pytestmark = pytest.mark.django_db
 

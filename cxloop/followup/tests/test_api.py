@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from cxloop.followup.models import CaseEvent, FollowUpCase
-from cxloop.followup.tests.test_cases import case_for
+from cxloop.lib.testing.cases import case_for
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ import pytest
 from cxloop.conftest import PASSWORD
 from cxloop.customers.models import Customer
 from cxloop.followup.models import CaseEvent, FollowUpCase
-from cxloop.followup.tests.test_cases import case_for
 from cxloop.journeys.models import Interaction
+from cxloop.lib.testing.cases import case_for
 from cxloop.messaging.models import OutboxMessage
 
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
@@ -129,7 +129,7 @@ def test_a_lead_works_a_case_from_the_inbox_to_closed(
 def test_on_a_phone_the_case_list_scrolls_in_its_own_region_not_the_page(
     cast, live_server, chromium_browser, tmp_path
 ):
-    from cxloop.dashboards.tests.test_browser import PHONE, browser_page
+    from cxloop.lib.testing.browser import PHONE, browser_page
 
     first = case_for(cast, employee=cast.agent, nps=1, comment="Niemand belde terug na drie weken")
     case_for(cast, employee=cast.colleague, nps=3, comment="Lange wachttijd")

@@ -6,18 +6,13 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from cxloop.dashboards.tests.test_access import add_response
 from cxloop.followup import services
 from cxloop.followup.models import FollowUpCase, FollowUpSettings, RootCause
+from cxloop.lib.testing.cases import case_for
 from cxloop.orgs.services import set_unit_lead
 
 pytestmark = pytest.mark.django_db
 Status = FollowUpCase.Status
-
-
-def case_for(cast, *, employee, nps: int = 3, comment: str = "Niemand belde terug") -> FollowUpCase:
-    response = add_response(cast, employee=employee, nps=nps, comment=comment)
-    return services.apply_followup_rules(response_id=response.pk)
 
 
 def test_without_rules_only_detractors_get_a_case(cast):

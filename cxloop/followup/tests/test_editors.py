@@ -16,43 +16,14 @@ from cxloop.followup.models import (
     RootCause,
     SlaPolicy,
 )
-from cxloop.followup.tests.test_cases import case_for
 from cxloop.followup.views import ResolveForm
+from cxloop.lib.testing.cases import case_for
+from cxloop.lib.testing.postdata import HOURS, RULE
 from cxloop.orgs.models import Role
 from cxloop.orgs.services import grant_role
 
 pytestmark = pytest.mark.django_db
 AMS = ZoneInfo("Europe/Amsterdam")
-
-RULE = {
-    "name": "Opzeggers",
-    "position": 1,
-    "is_active": "on",
-    "nps_max": "",
-    "nps_min": "",
-    "csat_max": "",
-    "ces_min": "",
-    "keywords": "opzeggen\n klacht \n\n",
-    "journey_type": "",
-    "channel": "",
-    "segment": "",
-    "action": "open_case",
-    "priority": "high",
-    "owner": "unit_lead",
-    "queue": "",
-}
-HOURS = {
-    "day_0": "08:30-12:00, 13:00-17:30",
-    "day_1": "8:30-17:30",
-    "day_2": "08:30 – 17:30",
-    "day_3": "08:30-17:30",
-    "day_4": "08:30-16:00",
-    "day_5": "",
-    "day_6": "",
-    "closed_on_public_holidays": "on",
-    "max_failed_attempts": "2",
-    "remind_before_hours": "3",
-}
 
 
 def journey_owner(cast):

@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from cxloop.dashboards.tests.test_access import add_response
 from cxloop.followup import services
 from cxloop.followup.models import CaseEvent, FollowUpCase
+from cxloop.lib.testing.responses import make_response
 from cxloop.messaging.models import OutboxMessage
 from cxloop.orgs.services import create_employee, create_unit, set_unit_lead
 from cxloop.server.sweeper import sweep
@@ -39,7 +39,7 @@ def ladder(cast):
 
 def open_case_at(cast, moment: datetime) -> FollowUpCase:
     with time_machine.travel(moment, tick=False):
-        response = add_response(cast, employee=cast.agent, nps=2, comment="Nooit meer")
+        response = make_response(cast, employee=cast.agent, nps=2, comment="Nooit meer")
         return services.apply_followup_rules(response_id=response.pk)
 
 
@@ -126,8 +126,8 @@ def test_webhooks_hear_of_opened_escalated_and_closed_cases(
 ):
     import json
 
+    from cxloop.lib.testing.webhooks import http_receiver
     from cxloop.webhooks.services import create_endpoint, verify_signature
-    from cxloop.webhooks.tests.receiver import http_receiver
 
     with http_receiver() as receiver:
         endpoint = create_endpoint(

@@ -10,11 +10,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cxloop.customers.models import Customer
-from cxloop.dashboards.tests.test_access import add_response
 from cxloop.followup import services
 from cxloop.followup.models import CaseEvent, CustomerMessageTemplate, FollowUpCase, FollowUpQueue
-from cxloop.followup.tests.test_cases import case_for
 from cxloop.journeys.models import Interaction, Journey
+from cxloop.lib.testing.cases import case_for
+from cxloop.lib.testing.responses import make_response
 from cxloop.orgs.models import Role
 from cxloop.orgs.services import create_employee, grant_role
 from cxloop.responses.models import Response
@@ -464,6 +464,6 @@ def test_the_inform_form_is_prefilled_from_the_chosen_template(cast):
 
 
 def test_the_case_page_renders_for_a_customer_without_contact_details(cast):
-    response = add_response(cast, employee=cast.colleague, nps=3, comment="Zonder mail")
+    response = make_response(cast, employee=cast.colleague, nps=3, comment="Zonder mail")
     case = services.apply_followup_rules(response_id=response.pk)
     assert cast.client_for(cast.lead.user).get(f"/cases/{case.pk}/").status_code == 200

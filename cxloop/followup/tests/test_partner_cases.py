@@ -16,7 +16,6 @@ from django.contrib.auth import get_user_model
 from django.test import override_settings
 
 from cxloop.conftest import PASSWORD, interaction_payload
-from cxloop.dashboards.tests.test_access import add_response
 from cxloop.followup import services
 from cxloop.followup.models import (
     CaseEvent,
@@ -27,8 +26,9 @@ from cxloop.followup.models import (
     RootCause,
     SlaPolicy,
 )
-from cxloop.followup.tests.test_cases import case_for
 from cxloop.journeys.models import DataSharingAgreement
+from cxloop.lib.testing.cases import case_for
+from cxloop.lib.testing.responses import make_response
 from cxloop.lib.testing.smtp import Mailbox, smtp_server
 from cxloop.messaging.models import OutboxMessage
 from cxloop.orgs.models import Role, Unit
@@ -303,7 +303,7 @@ def test_the_partners_lead_sees_it_the_owners_lead_and_the_outsider_do_not(cast,
 
 def owners_case_about(cast, employee, comment: str = "Niemand belde terug") -> FollowUpCase:
     """The case of a detractor whom Leasewijs's rule invited about this employee's contact."""
-    response = add_response(cast, employee=employee, nps=2, comment=comment)
+    response = make_response(cast, employee=employee, nps=2, comment=comment)
     Response.objects.filter(pk=response.pk).update(organisation=cast.owner)
     return services.apply_followup_rules(response_id=response.pk)
 

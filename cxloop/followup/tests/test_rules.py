@@ -2,9 +2,9 @@
 
 import pytest
 
-from cxloop.dashboards.tests.test_access import add_response
 from cxloop.followup import services
 from cxloop.followup.models import FollowUpCase, FollowUpQueue, FollowUpRule, SlaPolicy
+from cxloop.lib.testing.responses import make_response
 from cxloop.messaging.models import OutboxMessage
 from cxloop.orgs.services import create_employee
 
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def respond(cast, *, nps: int, comment: str = "", employee=None):
-    response = add_response(cast, employee=employee or cast.agent, nps=nps, comment=comment)
+    response = make_response(cast, employee=employee or cast.agent, nps=nps, comment=comment)
     return services.apply_followup_rules(response_id=response.pk), response
 
 
@@ -97,7 +97,7 @@ def test_a_queue_prefers_the_employee_who_knows_the_customer_then_round_robin(ca
     # The customer of the first case calls again: the member who had their case gets it.
     from cxloop.journeys.models import Interaction
 
-    again = add_response(cast, employee=cast.agent, nps=1, comment="weer mis")
+    again = make_response(cast, employee=cast.agent, nps=1, comment="weer mis")
     from cxloop.responses.models import Response
 
     Response.objects.filter(pk=again.pk).update(customer=first.response.customer)
@@ -127,7 +127,7 @@ def test_a_queue_can_match_the_customers_segment(cast):
     customer = response.customer
     customer.segment = "zakelijk"
     customer.save()
-    detractor = add_response(cast, employee=cast.agent, nps=2)
+    detractor = make_response(cast, employee=cast.agent, nps=2)
     from cxloop.responses.models import Response
 
     Response.objects.filter(pk=detractor.pk).update(customer=customer)

@@ -40,12 +40,14 @@ def test_reminder_and_escalation_mails_are_dutch_even_from_an_english_session(ca
 
 
 def test_a_compliment_mail_is_dutch_and_keeps_the_customers_quotes(cast):
-    from cxloop.dashboards.tests.test_access import add_response
     from cxloop.followup import services
+    from cxloop.lib.testing.responses import make_response
 
     cast.agent.email = "anouk@leasewijs.nl"
     cast.agent.save()
-    response = add_response(cast, employee=cast.agent, nps=10, comment='Echt "top" geholpen, dank!')
+    response = make_response(
+        cast, employee=cast.agent, nps=10, comment='Echt "top" geholpen, dank!'
+    )
     with translation.override("en"):
         assert services.forward_compliment(response=response) >= 1
     message = OutboxMessage.objects.filter(

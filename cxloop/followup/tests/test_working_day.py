@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 
 from cxloop.followup import services
 from cxloop.followup.models import FollowUpCase
-from cxloop.followup.tests.test_cases import case_for
+from cxloop.lib.testing.cases import case_for
 
 pytestmark = pytest.mark.django_db
 

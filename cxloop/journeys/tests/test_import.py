@@ -1,8 +1,11 @@
 """`cxloop import`: interactions from CSV, all-or-nothing by default, a report per bad row."""
 
+import io
+
 import pytest
 from django.core.management import CommandError, call_command
 
+from cxloop.journeys.imports import import_interactions, read_interactions_csv
 from cxloop.journeys.models import Interaction
 from cxloop.surveys.models import Invitation
 
@@ -118,3 +121,39 @@ def test_a_file_that_is_not_a_workbook_is_a_clear_error(cast, tmp_path):
     path.write_bytes(b"not a zip file")
     with pytest.raises(CommandError, match="not a readable .xlsx"):
         call_command("importinteractions", path, organisation="leasewijs")
+
+
+# --- the service the command calls ---------------------------------------------------------------
+
+
+def _rows(text: str):
+    return list(read_interactions_csv(io.StringIO(text)))
+
+
+def test_every_refused_row_is_reported_not_only_the_first(cast):
+    unknown_channel = "r4;2026-11-20T10:00:00+01:00;K-4;;claim-4;schade-melden;postduif;A1\n"
+    unknown_employee = "r5;2026-11-20T10:00:00+01:00;K-5;;claim-5;schade-melden;telefoon;ZZ\n"
+    rows = _rows(HEADER + unknown_channel + GOOD + unknown_employee + GOOD2)
+    outcome = import_interactions(organisation=cast.owner, rows=rows, skip_invalid=True)
+    assert sorted(outcome.bad) == [2, 4]
+    assert outcome.bad[2] == ["channel 'postduif' is unknown; known: e-mail, telefoon"]
+    assert outcome.bad[4] == ["employee 'ZZ' is unknown in this organisation"]
+    assert (outcome.created, outcome.seen, outcome.imported) == (2, 0, True)
+    assert sorted(Interaction.objects.values_list("external_id", flat=True)) == ["r1", "r2"]
+
+
+def test_a_refused_row_rolls_back_the_chunks_already_written(cast):
+    unknown_channel = "r4;2026-11-20T10:00:00+01:00;K-4;;claim-4;schade-melden;postduif;A1\n"
+    rows = _rows(HEADER + GOOD + GOOD2 + unknown_channel)
+    outcome = import_interactions(organisation=cast.owner, rows=rows, skip_invalid=False, chunk=1)
+    assert (outcome.created, outcome.seen, outcome.imported) == (0, 0, False)
+    assert list(outcome.bad) == [4]
+    assert not Interaction.objects.exists()
+
+
+def test_rows_seen_before_are_counted_apart(cast):
+    import_interactions(organisation=cast.owner, rows=_rows(HEADER + GOOD), skip_invalid=False)
+    outcome = import_interactions(
+        organisation=cast.owner, rows=_rows(HEADER + GOOD + GOOD2), skip_invalid=False, chunk=1
+    )
+    assert (outcome.created, outcome.seen, outcome.bad) == (1, 1, {})

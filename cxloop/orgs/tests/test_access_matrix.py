@@ -22,7 +22,6 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from cxloop.conftest import PASSWORD
-from cxloop.customers.models import Customer
 from cxloop.digest.services import stop_url
 from cxloop.followup import services as followup
 from cxloop.followup.models import (
@@ -32,15 +31,15 @@ from cxloop.followup.models import (
     RootCause,
     SlaPolicy,
 )
-from cxloop.journeys.models import Channel, Interaction, Journey, JourneyType, Touchpoint
+from cxloop.journeys.models import Channel, JourneyType, Touchpoint
 from cxloop.lib.testing.logins import logged_in
+from cxloop.lib.testing.responses import make_response
 from cxloop.messaging.models import OutboxMessage
 from cxloop.orgs.models import Organisation, Role
 from cxloop.orgs.services import create_employee, create_unit, grant_role
 from cxloop.orgs.tests.access_matrix import MATRIX, ORGANISATIONS, ROLES, parse
 from cxloop.privacy.models import ErasureReceipt
 from cxloop.process.models import EventLog, LogEvent
-from cxloop.responses.models import Response
 from cxloop.surveys.models import InvitationRule, Question, Survey
 from cxloop.surveys.services import opt_out_url
 from cxloop.text.models import AnalysedText
@@ -83,44 +82,6 @@ def routes() -> list[Route]:
 # --- the world: the cast, plus what every organisation needs so that each URL has an object ---------
 
 
-def _response(org, *, employee, journey_type, channel, survey, nps: int = 2) -> Response:
-    now = timezone.now()
-    customer = Customer.objects.create(chain=org.chain, key=f"K-{org.slug}")
-    journey = Journey.objects.create(
-        chain=org.chain,
-        journey_type=journey_type,
-        customer=customer,
-        external_id=f"j-{org.slug}",
-        started_at=now,
-    )
-    interaction = Interaction.objects.create(
-        organisation=org,
-        external_id=f"i-{org.slug}",
-        journey=journey,
-        customer=customer,
-        occurred_at=now,
-        channel=channel,
-        unit=employee.unit,
-        employee=employee,
-    )
-    return Response.objects.create(
-        survey=survey,
-        customer=customer,
-        organisation=org,
-        interaction=interaction,
-        journey=journey,
-        journey_type=journey_type,
-        unit=employee.unit,
-        unit_path=employee.unit.path,
-        employee=employee,
-        channel=channel,
-        nps=nps,
-        comment="Niemand belde terug",
-        started_at=now,
-        submitted_at=now,
-    )
-
-
 def _member(org: Organisation, employee):
     """A user with a role in the organisation (the people pages' person), without an e-mail address."""
     user = get_user_model().objects.create_user(username=f"member-{org.slug}")
@@ -129,15 +90,18 @@ def _member(org: Organisation, employee):
 
 
 def _objects(
-    org: Organisation, *, employee, unit, journey_type, channel, survey, case_journey_type
+    cast, org: Organisation, *, employee, unit, journey_type, channel, survey, case_journey_type
 ):
     """One of each thing a URL can point at, in this organisation."""
-    response = _response(
-        org,
+    response = make_response(
+        cast,
         employee=employee,
         journey_type=case_journey_type,
         channel=channel,
         survey=survey,
+        nps=2,
+        comment="Niemand belde terug",
+        customer_key=f"K-{org.slug}",
     )
     log = EventLog.objects.create(
         organisation=org, name="Log", file_name="log.csv", status=EventLog.Status.READY
@@ -230,6 +194,7 @@ def build_world(cast) -> tuple[dict[str, SimpleNamespace], dict[str, object]]:
     )
     world = {
         "own": _objects(
+            cast,
             cast.owner,
             employee=cast.colleague,  # not the employee who asks: a colleague in the same team
             unit=cast.team,
@@ -239,6 +204,7 @@ def build_world(cast) -> tuple[dict[str, SimpleNamespace], dict[str, object]]:
             case_journey_type=cast.journey_type,
         ),
         "partner": _objects(
+            cast,
             cast.partner,
             employee=cast.partner_agent,
             unit=cast.partner_agent.unit,
@@ -248,6 +214,7 @@ def build_world(cast) -> tuple[dict[str, SimpleNamespace], dict[str, object]]:
             case_journey_type=cast.journey_type,  # the partner works in Leasewijs's journey
         ),
         "outsider": _objects(
+            cast,
             outsider,
             employee=outsider_employee,
             unit=outsider_unit,

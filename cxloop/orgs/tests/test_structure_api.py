@@ -7,7 +7,7 @@ from django.test import Client
 
 from cxloop.audit.models import AuditEntry
 from cxloop.dashboards.models import DailyScore
-from cxloop.dashboards.tests.scenario import respond_many
+from cxloop.lib.testing.responses import make_responses
 from cxloop.orgs.models import Employee, Unit
 from cxloop.responses.models import Response
 
@@ -56,7 +56,7 @@ def test_units_are_upserted_by_code_and_a_second_run_changes_nothing(cast):
 
 
 def test_a_unit_moved_under_another_parent_takes_its_history_along(cast):
-    respond_many(
+    make_responses(
         cast, [9, 10, 3], employee=cast.agent
     )  # answers in Team Noord, under Klantenservice
     put(cast.owner_key, "/api/units", {"items": UNITS[:1]})
@@ -128,7 +128,7 @@ def test_a_dry_run_reports_and_writes_nothing(cast):
 
 
 def test_employees_are_upserted_moved_and_the_missing_ones_leave(cast):
-    respond_many(cast, [9, 2], employee=cast.agent)
+    make_responses(cast, [9, 2], employee=cast.agent)
     put(cast.owner_key, "/api/units", {"items": UNITS})
     items = [
         {"code": "A1", "name": "Anouk Agent", "unit": "team-inname", "email": "anouk@leasewijs.nl"},
@@ -180,7 +180,7 @@ def test_a_bad_employee_row_is_named_and_nothing_is_written(cast):
 
 
 def test_leaving_keeps_history_ends_login_and_leadership(cast):
-    respond_many(cast, [9, 9, 2], employee=cast.lead)
+    make_responses(cast, [9, 9, 2], employee=cast.lead)
     left = post(cast.owner_key, f"/api/employees/{cast.lead.code}/leave")
     assert left.status_code == 200 and left.json()["left_at"]
     lead = Employee.objects.get(pk=cast.lead.pk)

@@ -10,7 +10,7 @@ from openpyxl import Workbook
 
 from cxloop.audit.models import AuditEntry
 from cxloop.dashboards.models import DailyScore
-from cxloop.dashboards.tests.scenario import respond_many
+from cxloop.lib.testing.responses import make_responses
 from cxloop.orgs.models import Employee, Unit
 from cxloop.responses.models import Response
 
@@ -53,7 +53,7 @@ def test_the_admin_adds_a_unit_and_sees_the_tree(cast, olivia):
 
 
 def test_a_moved_unit_takes_its_history_along_and_cannot_move_under_itself(cast, olivia):
-    respond_many(cast, [9, 10, 3], employee=cast.agent)  # answers in Team Noord
+    make_responses(cast, [9, 10, 3], employee=cast.agent)  # answers in Team Noord
     olivia.post(
         url("structure_unit_new", cast),
         {"name": "Wagenpark", "code": "wagenpark", "kind": "department", "parent": ""},
@@ -116,7 +116,7 @@ def test_the_admin_adds_moves_and_lets_an_employee_leave(cast, olivia):
     assert added.status_code == 302
     nina = Employee.objects.get(organisation=cast.owner, code="N1")
     assert nina.unit == cast.team and nina.email == "nina@leasewijs.nl"
-    respond_many(cast, [2], employee=cast.agent)
+    make_responses(cast, [2], employee=cast.agent)
     moved = olivia.post(
         url("structure_employee_edit", cast, cast.agent.pk),
         {"name": "Anouk Agent", "email": "anouk@leasewijs.nl", "unit": cast.department.pk},

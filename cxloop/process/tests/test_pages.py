@@ -82,6 +82,9 @@ def test_bad_filter_values_fall_back_to_the_defaults(claims):
     bad = client.get(url(claims, "map") + "?top=-3&metric=nonsense&since=yesterday&by=cat")
     default = client.get(url(claims, "map"))
     assert bad.status_code == 200
+    filters = bad.context["filters"]
+    fallen_back = {name: filters.value(name) for name in ("top", "metric", "since", "until")}
+    assert fallen_back == {"top": 20, "metric": "frequency", "since": None, "until": None}
     # The same map as without filters: top 20 steps, frequency, the whole period, the first resource.
     # (links keep the query as given, so only what the map draws is compared)
     drawn = [re.sub(r'href="[^"]*"', "", str(r.context["svg"])) for r in (bad, default)]

@@ -213,6 +213,7 @@ PUBLIC_CSV = [
 def test_the_public_csv_logs_read_as_columns_equal_the_row_by_row_read(eventlogs, file, columns):
     rows, row_report, table, column_report = both_reads(eventlogs / file, **columns)
     assert table is not None  # read as columns, not left to the rows
+    assert column_report.read_by_rows == ""
     assert events_of(table) == rows
     assert report_of(column_report) == report_of(row_report)
     assert column_report.bytes_read == column_report.bytes_total > 0
@@ -254,6 +255,16 @@ ODD_FILES = {
 }
 
 
+STEP_ASIDE_REASONS = {
+    ODD_FILES["a bad timestamp"]: "a timestamp that cannot be read",
+    ODD_FILES["an empty case id"]: "an empty case id or activity",
+    ODD_FILES["an empty activity"]: "an empty case id or activity",
+    ODD_FILES["a short row"]: "pyarrow could not read it (ArrowInvalid)",
+    ODD_FILES["a long row"]: "pyarrow could not read it (ArrowInvalid)",
+    ODD_FILES["a line of spaces"]: "pyarrow could not read it (ArrowInvalid)",
+}
+
+
 @needs_pyarrow
 @pytest.mark.parametrize("content", ODD_FILES.values(), ids=list(ODD_FILES))
 def test_odd_files_are_left_to_the_row_by_row_read(tmp_path, content):
@@ -262,6 +273,7 @@ def test_odd_files_are_left_to_the_row_by_row_read(tmp_path, content):
     rows, row_report, table, column_report = both_reads(path)
     assert table is None
     assert report_of(column_report) == (0, 0, [], [])  # as it was: nothing counted twice
+    assert column_report.read_by_rows == STEP_ASIDE_REASONS[content]
     report = ReadReport()
     builder = mining.EventTableBuilder()
     builder.extend(read_events(path, Columns(), report))
@@ -296,6 +308,7 @@ def test_without_pyarrow_a_csv_file_is_read_row_by_row(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "pyarrow", None)  # import pyarrow raises ImportError
     report = ReadReport()
     assert readers._read_csv_columns(path, Columns(), report) is None
+    assert report.read_by_rows == "pyarrow is not installed"
     builder = mining.EventTableBuilder()
     builder.extend(read_events(path, Columns(), report))
     assert events_of(builder.build()) == rows

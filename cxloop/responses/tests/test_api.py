@@ -7,7 +7,7 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from cxloop.dashboards.tests.scenario import respond, respond_many
+from cxloop.lib.testing.responses import make_response, make_responses
 from cxloop.responses.models import Response
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,7 @@ def listed(key: str, **params):
 
 
 def test_every_response_that_counts_is_listed_once_over_the_pages(cast):
-    made = respond_many(cast, [10, 9, 8, 3, 0, 7, 6], employee=cast.agent)
+    made = make_responses(cast, [10, 9, 8, 3, 0, 7, 6], employee=cast.agent)
     seen, cursor = [], ""
     while True:
         page = listed(cast.owner_key, limit=3, cursor=cursor).json()
@@ -32,8 +32,8 @@ def test_every_response_that_counts_is_listed_once_over_the_pages(cast):
 
 
 def test_filters_select_by_score_channel_journey_type_and_day(cast):
-    respond_many(cast, [10, 9, 2], employee=cast.agent)
-    old = respond(cast, nps=1, employee=cast.agent, days_ago=10)
+    make_responses(cast, [10, 9, 2], employee=cast.agent)
+    old = make_response(cast, nps=1, employee=cast.agent, days_ago=10)
     detractors = listed(cast.owner_key, nps_max=6).json()["items"]
     assert sorted(i["nps"] for i in detractors) == [1, 2]
     today = timezone.localdate()
@@ -46,17 +46,17 @@ def test_filters_select_by_score_channel_journey_type_and_day(cast):
 
 
 def test_a_unit_filter_needs_the_minimum_of_answers(cast):
-    respond_many(cast, [10, 9], employee=cast.agent)
+    make_responses(cast, [10, 9], employee=cast.agent)
     refused = listed(cast.owner_key, unit="team-noord")
     assert refused.status_code == 422 and "unit" in refused.json()["errors"]
-    respond_many(cast, [8, 7, 6], employee=cast.colleague)
+    make_responses(cast, [8, 7, 6], employee=cast.colleague)
     assert len(listed(cast.owner_key, unit="klantenservice").json()["items"]) == 5
     assert listed(cast.owner_key, unit="nowhere").status_code == 422
 
 
 def test_updated_since_gives_what_changed_in_the_order_it_changed(cast):
     with time_machine.travel(timezone.now() - timedelta(hours=2), tick=False):
-        first, second = respond_many(cast, [10, 3], employee=cast.agent)
+        first, second = make_responses(cast, [10, 3], employee=cast.agent)
     mark = timezone.now() - timedelta(hours=1)
     response = Response.objects.get(pk=first.pk)
     response.comment = "Toch nog gebeld, dank!"
@@ -68,5 +68,5 @@ def test_updated_since_gives_what_changed_in_the_order_it_changed(cast):
 
 
 def test_another_organisation_lists_none_of_them(cast):
-    respond_many(cast, [10, 9, 8, 7, 6], employee=cast.agent)
+    make_responses(cast, [10, 9, 8, 7, 6], employee=cast.agent)
     assert listed(cast.partner_key).json()["items"] == []

@@ -7,35 +7,10 @@ import pytest
 from django.test import override_settings
 
 from cxloop.conftest import interaction_payload
+from cxloop.lib.testing.browser import PHONE, contrast
 from cxloop.messaging.models import OutboxMessage
 from cxloop.messaging.services import as_sent
 from cxloop.responses.models import Response
-
-PHONE = {
-    "viewport": {"width": 390, "height": 844},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-}
-
-
-def relative_luminance(rgb: tuple[int, int, int]) -> float:
-    """WCAG 2.x relative luminance of an sRGB colour."""
-
-    def channel(value: int) -> float:
-        c = value / 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(v) for v in rgb)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast(foreground: str, background: str) -> float:
-    fg, bg = (
-        tuple(int(x) for x in re.findall(r"\d+", colour)[:3]) for colour in (foreground, background)
-    )
-    light, dark = sorted((relative_luminance(fg), relative_luminance(bg)), reverse=True)
-    return (light + 0.05) / (dark + 0.05)
 
 
 @pytest.mark.django_db(transaction=True)

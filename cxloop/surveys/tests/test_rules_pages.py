@@ -2,30 +2,10 @@
 
 import pytest
 
+from cxloop.lib.testing.postdata import rule_data
 from cxloop.surveys.models import ContactPolicy, InvitationRule
 
 pytestmark = pytest.mark.django_db
-
-
-def rule_data(cast, **overrides) -> dict:
-    data = {
-        "journey_type": cast.journey_type.pk,
-        "touchpoint": "",
-        "survey": cast.survey.pk,
-        "trigger": "journey_end",
-        "inactivity_hours": 48,
-        "delay_minutes": 30,
-        "sampling_percent": 50,
-        "channel": "sms",
-        "fallback_channel": "email",
-        "quiet_start": "21:00",
-        "quiet_end": "08:00",
-        "valid_days": 7,
-        "reminder_after_days": 3,
-        "is_active": "on",
-    }
-    data.update(overrides)
-    return data
 
 
 def test_an_admin_creates_a_rule_and_sees_it_listed(cast):

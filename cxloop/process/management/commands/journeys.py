@@ -115,6 +115,8 @@ class Command(BaseCommand):
             self.stderr.write(f"... and {report.bad_count - len(report.bad_rows)} more bad row(s)")
         for warning in report.warnings:
             self.stderr.write(f"warning: {warning}")
+        if report.read_by_rows:
+            self.stderr.write(f"note: read row by row, which is slower: {report.read_by_rows}")
 
 
 def _column_arguments(parser: CommandParser) -> None:
