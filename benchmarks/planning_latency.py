@@ -1,6 +1,6 @@
 """Benchmark: how long an interaction waits for its invitation decision while ingest runs at full speed.
 
-On a fresh PostgreSQL database, with 1 and then 2 `cxloop worker` processes running (as an operator
+On a fresh PostgreSQL database (made anew for each run), with 1 and then 2 `cxloop worker` processes running (as an operator
 starts them), this process posts ``POST /api/interactions/batch`` with batches of 1,000 new
 interactions in a loop for ``--seconds`` (60), as fast as cxloop takes them (as
 benchmarks/ingest.py does). The workers plan (and send: every interaction is a new customer with
@@ -161,10 +161,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--drain-timeout", type=float, default=600)
     args = parser.parse_args(argv)
     os.environ.setdefault("CXLOOP_BENCH_DATABASE_URL", DEFAULT_BENCH_URL)
-    prepare(os.environ["CXLOOP_BENCH_DATABASE_URL"])
     results = []
     with smtp_sink():
         for count in map(int, args.workers.split(",")):
+            # A fresh database per run: the previous run's sending must not hold up this one's workers.
+            prepare(os.environ["CXLOOP_BENCH_DATABASE_URL"])
             results.append(run(count, args.seconds, args.drain_timeout))
     for result in results:
         report(result)

@@ -63,7 +63,12 @@ def setup_django(url: str) -> None:
 
 
 def prepare(url: str) -> None:
+    """A fresh database (again, when called a second time), migrated."""
     print(f"setting up {url} ...", file=sys.stderr, flush=True)
+    if "DJANGO_SETTINGS_MODULE" in os.environ:
+        from django.db import connections
+
+        connections.close_all()
     recreate_database(url)
     setup_django(url)
     from django.core.management import call_command
