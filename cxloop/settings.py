@@ -113,6 +113,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# A PostgreSQL streaming replica for the reads of dashboards and API GETs (cxloop/lib/replica.py);
+# every write, and every read after a request's first write, stays on the primary.
+_replica_url = envstr("CXLOOP_DATABASE_REPLICA_URL", "")
+if _replica_url:
+    from cxloop.lib.env import ConfigError
+
+    DATABASES["replica"] = dj_database_url.parse(
+        _replica_url, conn_max_age=envint("CXLOOP_DB_CONN_MAX_AGE", 0)
+    )
+    if {DATABASES[a]["ENGINE"] for a in DATABASES} != {"django.db.backends.postgresql"}:
+        raise ConfigError("CXLOOP_DATABASE_REPLICA_URL needs PostgreSQL for both databases")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["cxloop.lib.replica.ReplicaRouter"]
+    MIDDLEWARE.append("cxloop.lib.replica.ReplicaReadsMiddleware")
+CXLOOP_REPLICA_PIN_SECONDS = envint("CXLOOP_REPLICA_PIN_SECONDS", 10)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
