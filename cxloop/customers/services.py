@@ -160,7 +160,10 @@ def record_contact_details_in_bulk(
     records: dict[int, dict[str, Any]] = {
         record["customer_id"]: record
         for record in CustomerContact.objects.select_for_update()
-        .filter(organisation=organisation, customer_id__in={pk for pk, _ in pending})
+        .filter(
+            bulksql.among("customer_id", sorted({pk for pk, _ in pending})),
+            organisation=organisation,
+        )
         .values("id", "customer_id", *_RECORD_FIELDS)
     }
     new: dict[int, dict[str, Any]] = {}

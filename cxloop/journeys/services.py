@@ -13,6 +13,7 @@ from cxloop.customers.models import Customer, CustomerContact
 from cxloop.customers.services import record_contact_details_in_bulk
 from cxloop.journeys import batch_sql
 from cxloop.journeys.models import Channel, Interaction, Journey, JourneyType, Touchpoint
+from cxloop.lib import bulksql
 from cxloop.orgs.models import Employee, Organisation, Unit
 
 
@@ -163,7 +164,8 @@ def record_interactions(
     with transaction.atomic():
         earlier = dict(
             Interaction.objects.filter(
-                organisation=organisation, external_id__in=[item.external_id for item in items]
+                bulksql.among("external_id", [item.external_id for item in items]),
+                organisation=organisation,
             ).values_list("external_id", "pk")
         )
         fresh = [

@@ -13,6 +13,8 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import connection, models
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
 
 
 def _json_value(value: Any) -> Any:
@@ -23,6 +25,19 @@ def _json_value(value: Any) -> Any:
 
 def dumps(rows: Sequence[dict[str, Any]]) -> str:
     return json.dumps(rows, default=_json_value, separators=(",", ":"))
+
+
+def among(column: str, values: Sequence[Any]) -> Q | RawSQL:
+    """A filter `column IN values` that sends the values as one array on PostgreSQL.
+
+    A thousand parameters cost more to quote and parse than the lookup itself, and `= ANY(array)`
+    lets the planner probe the column's index once per value even before the table's statistics
+    are fresh (with `IN (SELECT unnest(…))` it scanned the organisation's whole table instead).
+    """
+    if connection.vendor != "postgresql":
+        return Q(**{f"{column}__in": values})
+    array = "bigint[]" if all(isinstance(value, int) for value in values) else "text[]"
+    return RawSQL(f"{column} = ANY(%s::{array})", (list(values),), output_field=BooleanField())
 
 
 def _field(model: type[models.Model], column: str) -> models.Field:
