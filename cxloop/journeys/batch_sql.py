@@ -103,4 +103,4 @@ def insert_interactions(rows: list[dict], now: datetime) -> dict[str, int]:
         on_conflict="(organisation_id, external_id) DO NOTHING",
         returning="external_id, id",
     )
-    return dict(inserted)  # type: ignore[arg-type]
+    return dict(inserted)

@@ -47,9 +47,13 @@ def _field(model: type[models.Model], column: str) -> models.Field:
     raise LookupError(f"{model.__name__} has no column {column!r}")
 
 
+def _column(model: type[models.Model], column: str) -> str:
+    return _field(model, column).column or column
+
+
 def record_type(model: type[models.Model], columns: Sequence[str], extra: str = "") -> str:
     """`r(column type, ...)` for json_to_recordset: the columns typed as the table types them."""
-    typed = [f"{_field(model, c).column} {_field(model, c).db_type(connection)}" for c in columns]
+    typed = [f"{_column(model, c)} {_field(model, c).db_type(connection)}" for c in columns]
     return f"r({', '.join([*typed, *([extra] if extra else [])])})"
 
 
@@ -57,10 +61,10 @@ def _defaults(
     model: type[models.Model], given: Sequence[str], now: datetime
 ) -> tuple[list[str], list[str], list[Any]]:
     """The columns `given` leaves out, their SELECT expressions and the parameters those take."""
-    given_columns = {_field(model, c).column for c in given}
+    given_columns = {_column(model, c) for c in given}
     columns, expressions, params = [], [], []
     for field in model._meta.concrete_fields:
-        if field.primary_key or field.column in given_columns:
+        if field.primary_key or not field.column or field.column in given_columns:
             continue
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             value: Any = now
@@ -93,8 +97,8 @@ def insert(
     missing, expressions, params = _defaults(model, given, now)
     table = model._meta.db_table
     statement = (
-        f"INSERT INTO {table} ({', '.join([*(_field(model, c).column for c in given), *missing])})"
-        f" SELECT {', '.join([*(f'r.{_field(model, c).column}' for c in given), *expressions])}"
+        f"INSERT INTO {table} ({', '.join([*(_column(model, c) for c in given), *missing])})"
+        f" SELECT {', '.join([*(f'r.{_column(model, c)}' for c in given), *expressions])}"
         f" FROM json_to_recordset(%s::json) AS {record_type(model, given)}"
         + (f" WHERE {where}" if where else "")
         + (f" ORDER BY {order_by}" if order_by else "")
@@ -112,9 +116,7 @@ def update(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> None:
         return
     columns = [c for c in rows[0] if c != "id"]
     table = model._meta.db_table
-    assignments = ", ".join(
-        f"{_field(model, c).column} = r.{_field(model, c).column}" for c in columns
-    )
+    assignments = ", ".join(f"{_column(model, c)} = r.{_column(model, c)}" for c in columns)
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} AS t SET {assignments}"
