@@ -7,20 +7,29 @@ a user (a person in the UI), an API key (an organisation's system) or None (cxlo
 
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.core.exceptions import FieldDoesNotExist
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 from django.utils.functional import Promise
 
 from cxloop.audit.models import AuditEntry, AuditEntryQuerySet
+from cxloop.lib import bulksql
 from cxloop.orgs.models import ApiKey, Organisation
 
 Actor = AbstractBaseUser | AnonymousUser | ApiKey | None
 
 REDACTED = "[erased]"
+
+
+class AuditTarget(NamedTuple):
+    """What an entry is about, for a bulk writer that holds rows' ids rather than model instances."""
+
+    object_type: str  # the model's label, e.g. "customers.customercontact"
+    pk: int | str
+    label: str  # what str() of the instance says
 
 
 def actor_of(request: Any) -> Actor:
@@ -163,24 +172,50 @@ def redact_customer_entries(*, customer_id: int) -> int:
     )
 
 
-def record_changes_in_bulk(changes: list[dict[str, Any]]) -> list[AuditEntry]:
+def record_changes_in_bulk(changes: list[dict[str, Any]]) -> None:
     """`record_change` for many changes in one INSERT: each dict holds record_change's arguments.
 
     For a batch that changes many records at once (an API batch of interactions); every change
-    still gets its own entry.
+    still gets its own entry. `target` may be an AuditTarget instead of a model instance.
     """
-    entries = [
-        _entry(
-            kind=AuditEntry.Kind.CHANGE,
-            **{
-                **change,
-                "before": _plain(change.get("before")),
-                "after": _plain(change.get("after")),
-            },
+    if connection.vendor != "postgresql":
+        AuditEntry.objects.bulk_create(
+            [_entry(kind=AuditEntry.Kind.CHANGE, **_plain_change(change)) for change in changes]
         )
-        for change in changes
-    ]
-    return AuditEntry.objects.bulk_create(entries)
+        return
+    rows = []
+    for change in changes:
+        entry = _plain_change(change)
+        actor, organisation = entry.pop("actor"), entry.pop("organisation")
+        object_type, object_id, object_repr = _target(entry.pop("target"))
+        rows.append(
+            {
+                "kind": AuditEntry.Kind.CHANGE,
+                "user_id": actor.pk if isinstance(actor, AbstractBaseUser) else None,
+                "api_key_id": actor.pk if isinstance(actor, ApiKey) else None,
+                "actor_label": _label(actor),
+                "organisation_id": organisation.pk if organisation else None,
+                "object_type": object_type,
+                "object_id": object_id,
+                "object_repr": object_repr,
+                "action": entry.pop("action"),
+                "customer_id": entry.pop("customer_id", None),
+                "detail": entry.pop("detail", ""),
+                **entry,  # before, after
+            }
+        )
+    bulksql.insert(AuditEntry, rows, now=timezone.now())
+
+
+def _plain_change(change: dict[str, Any]) -> dict[str, Any]:
+    return {**change, "before": _plain(change.get("before")), "after": _plain(change.get("after"))}
+
+
+def _target(target: models.Model | AuditTarget) -> tuple[str, str, str]:
+    """The entry's object_type, object_id and object_repr."""
+    if isinstance(target, AuditTarget):
+        return target.object_type, str(target.pk), target.label[:200]
+    return target._meta.label_lower, str(target.pk or ""), str(target)[:200]
 
 
 def _write(
@@ -194,11 +229,18 @@ def _write(
 
 
 def _entry(
-    *, kind: str, actor: Actor, action: str, target: models.Model, organisation, **fields
+    *,
+    kind: str,
+    actor: Actor,
+    action: str,
+    target: models.Model | AuditTarget,
+    organisation,
+    **fields,
 ) -> AuditEntry:
     # Every user is a django.contrib.auth User: cxloop sets no AUTH_USER_MODEL of its own.
     user = actor if isinstance(actor, User) else None
     api_key = actor if isinstance(actor, ApiKey) else None
+    object_type, object_id, object_repr = _target(target)
     return AuditEntry(
         kind=kind,
         user=user,
@@ -206,9 +248,9 @@ def _entry(
         actor_label=_label(actor),
         organisation=organisation,
         action=action,
-        object_type=target._meta.label_lower,
-        object_id=str(target.pk or ""),
-        object_repr=str(target)[:200],
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
         **fields,
     )
 
@@ -249,6 +291,7 @@ def _plain_value(value: Any) -> Any:
 
 __all__ = [
     "AuditEntryQuerySet",
+    "AuditTarget",
     "actor_of",
     "form_fields",
     "record_chain_change",

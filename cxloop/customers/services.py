@@ -4,11 +4,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from cxloop.audit.services import (
     Actor,
+    AuditTarget,
     record_chain_change,
     record_change,
     record_changes_in_bulk,
@@ -16,6 +17,7 @@ from cxloop.audit.services import (
 )
 from cxloop.customers.models import ContactSharing, Customer, CustomerContact
 from cxloop.customers.normalise import phone_key, plate_key
+from cxloop.lib import bulksql
 from cxloop.orgs.models import Chain, Organisation
 
 CONTACT_FIELDS = ["email", "phone", "name", "licence_plate", "language"]
@@ -131,95 +133,134 @@ def record_contact_details(
     return contact
 
 
+_RECORD_FIELDS = [*CONTACT_FIELDS, "phone_key", "plate_key", "email_invalid_at", "phone_invalid_at"]
+
+
 def record_contact_details_in_bulk(
     *,
     organisation: Organisation,
     actor: Actor,
-    supplied: Sequence[tuple[Customer, dict[str, str]]],
+    supplied: Sequence[tuple[int, dict[str, str]]],
     source: str = CustomerContact.Source.API,
 ) -> None:
-    """`record_contact_details` for many (customer, details) pairs in order, in a fixed number of queries.
+    """`record_contact_details` for many (customer id, details) pairs in order, in a fixed number of queries.
 
     The records and audit entries are those of one call per pair: an entry for each pair that adds
     or changes something. Each record is written once, with its final values. The caller holds the
     customers' rows locked (record_interactions does), so no other writer adds a record meanwhile.
+    Records are plain dicts, not model instances: a batch of a thousand pays for no instances.
     """
     pending = []
-    for customer, details in supplied:
+    for customer_id, details in supplied:
         values = {field: value.strip() for field, value in details.items() if value.strip()}
         if values:
-            pending.append((customer, values))
+            pending.append((customer_id, values))
     if not pending:
         return
-    contacts = {
-        contact.customer_id: contact
-        for contact in CustomerContact.objects.select_for_update().filter(
-            organisation=organisation, customer_id__in={customer.pk for customer, _ in pending}
+    records: dict[int, dict[str, Any]] = {
+        record["customer_id"]: record
+        for record in CustomerContact.objects.select_for_update()
+        .filter(
+            bulksql.among("customer_id", sorted({pk for pk, _ in pending})),
+            organisation=organisation,
         )
+        .values("id", "customer_id", *_RECORD_FIELDS)
     }
-    new: dict[int, CustomerContact] = {}
-    changed: dict[int, CustomerContact] = {}
-    entries: list[tuple[str, CustomerContact, dict, dict]] = []
-    for customer, values in pending:
-        contact = contacts.get(customer.pk)
-        if contact is None:
-            contact = CustomerContact(
-                customer=customer, organisation=organisation, source=source, **_with_keys(values)
-            )
-            contacts[customer.pk] = new[customer.pk] = contact
-            entries.append(("customer.contact_added", contact, {}, _details(contact)))
+    new: dict[int, dict[str, Any]] = {}
+    changed: dict[int, dict[str, Any]] = {}
+    entries: list[tuple[str, int, dict, dict]] = []  # action, customer, before, after
+    for customer_id, values in pending:
+        record = records.get(customer_id)
+        if record is None:
+            record = {field: "" for field in [*CONTACT_FIELDS, "phone_key", "plate_key"]}
+            record.update(_with_keys(values), customer_id=customer_id, source=source)
+            record.update(email_invalid_at=None, phone_invalid_at=None)
+            records[customer_id] = new[customer_id] = record
+            entries.append(("customer.contact_added", customer_id, {}, _details(record)))
             continue
-        fields = [field for field, value in values.items() if getattr(contact, field) != value]
+        fields = [field for field, value in values.items() if record[field] != value]
         if not fields:
             continue
-        before = _details(contact)
-        _apply_changes(contact, values, fields, source)
-        if customer.pk not in new:
-            changed[customer.pk] = contact
-        entries.append(("customer.contact_changed", contact, before, _details(contact)))
-    # In id order, so that two batches never wait for each other's rows the other way round.
-    CustomerContact.objects.bulk_create(sorted(new.values(), key=lambda c: c.customer_id))
-    now = timezone.now()
-    for contact in changed.values():
-        contact.updated_at = now  # bulk_update skips auto_now
-    CustomerContact.objects.bulk_update(
-        sorted(changed.values(), key=lambda c: c.pk),
-        [*CONTACT_FIELDS, "phone_key", "plate_key", "email_invalid_at", "phone_invalid_at"]
-        + ["source", "updated_at"],
-    )
+        before = _details(record)
+        _apply_changes(record, values, fields, source)
+        if customer_id not in new:
+            changed[customer_id] = record
+        entries.append(("customer.contact_changed", customer_id, before, _details(record)))
+    ids = _write_contacts(organisation, new, changed)
     record_changes_in_bulk(
         [
             {
                 "actor": actor,
                 "action": action,
-                "target": contact,
+                "target": AuditTarget(
+                    "customers.customercontact",
+                    ids[customer_id],
+                    f"contact details of customer {customer_id} from organisation {organisation.pk}",
+                ),
                 "organisation": organisation,
                 "before": before,
                 "after": after,
-                "customer_id": contact.customer_id,
+                "customer_id": customer_id,
                 "detail": f"source: {source}",
             }
-            for action, contact, before, after in entries
+            for action, customer_id, before, after in entries
         ]
     )
 
 
-def _details(contact: CustomerContact) -> dict[str, str]:
+def _write_contacts(
+    organisation: Organisation, new: dict[int, dict[str, Any]], changed: dict[int, dict[str, Any]]
+) -> dict[int, int]:
+    """Insert the new records and update the changed ones; the records' ids by customer."""
+    now = timezone.now()
+    ids = {customer_id: record["id"] for customer_id, record in changed.items()}
+    # In id order, so that two batches never wait for each other's rows the other way round.
+    inserts = [
+        {**new[customer_id], "organisation_id": organisation.pk} for customer_id in sorted(new)
+    ]
+    updates = [
+        {"id": record["id"], **{f: record[f] for f in _RECORD_FIELDS}, "source": record["source"]}
+        for record in sorted(changed.values(), key=lambda r: r["id"])
+    ]
+    if connection.vendor == "postgresql":
+        ids.update(bulksql.insert(CustomerContact, inserts, now=now, returning="customer_id, id"))
+        bulksql.update(CustomerContact, [{**row, "updated_at": now} for row in updates])
+        return ids
+    created = CustomerContact.objects.bulk_create(
+        [CustomerContact(**row, created_at=now, updated_at=now) for row in inserts]
+    )
+    ids.update({contact.customer_id: contact.pk for contact in created})
+    CustomerContact.objects.bulk_update(
+        [CustomerContact(**row, updated_at=now) for row in updates],
+        [*_RECORD_FIELDS, "source", "updated_at"],
+    )
+    return ids
+
+
+def _details(record: dict[str, Any]) -> dict[str, str]:
     # snapshot(contact, CONTACT_FIELDS) without its conversions: these fields are all text.
-    return {field: getattr(contact, field) for field in CONTACT_FIELDS}
+    return {field: record[field] for field in CONTACT_FIELDS}
 
 
 def _apply_changes(
-    contact: CustomerContact, values: dict[str, str], changed: list[str], source: str
+    contact: CustomerContact | dict[str, Any],
+    values: dict[str, str],
+    changed: list[str],
+    source: str,
 ) -> None:
-    for field, value in _with_keys({field: values[field] for field in changed}).items():
-        setattr(contact, field, value)
+    """Write the changed values (and their search keys) onto a record or its dict."""
+    updates: dict[str, Any] = _with_keys({field: values[field] for field in changed})
     # A new address has not bounced (yet).
     if "email" in changed:
-        contact.email_invalid_at = None
+        updates["email_invalid_at"] = None
     if "phone" in changed:
-        contact.phone_invalid_at = None
-    contact.source = source
+        updates["phone_invalid_at"] = None
+    updates["source"] = source
+    if isinstance(contact, dict):
+        contact.update(updates)
+        return
+    for field, value in updates.items():
+        setattr(contact, field, value)
 
 
 def upsert_customer(

@@ -5,6 +5,7 @@ from datetime import datetime
 from django.conf import settings
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
+from pydantic import BaseModel
 
 from cxloop.journeys.models import Interaction
 from cxloop.journeys.services import (
@@ -19,7 +20,12 @@ from cxloop.orgs.models import ApiKey
 router = Router()
 
 
-class CustomerIn(Schema):
+# The items of a batch are plain pydantic models: a ninja Schema wraps every object it validates
+# in a DjangoGetter (to read model instances), which cost a quarter of a 1,000-item request.
+# The OpenAPI document is the same.
+
+
+class CustomerIn(BaseModel):
     key: str = Field(
         min_length=1, max_length=128, description="Pseudonymous key, the same for every partner"
     )
@@ -32,7 +38,7 @@ class CustomerIn(Schema):
     )
 
 
-class InteractionIn(Schema):
+class InteractionIn(BaseModel):
     external_id: str = Field(
         min_length=1, max_length=128, description="Your id; a retry with it is safe"
     )
@@ -64,7 +70,7 @@ class BatchIn(Schema):
     items: list[InteractionIn] = Field(min_length=1)
 
 
-class InteractionOut(Schema):
+class InteractionOut(BaseModel):
     id: int
     external_id: str
     created: bool
@@ -100,12 +106,8 @@ def _to_input(payload: InteractionIn) -> InteractionInput:
     )
 
 
-def _out(recorded: RecordedInteraction) -> InteractionOut:
-    return InteractionOut(
-        id=recorded.interaction.pk,
-        external_id=recorded.interaction.external_id,
-        created=recorded.created,
-    )
+def _out(recorded: RecordedInteraction) -> dict:
+    return {"id": recorded.id, "external_id": recorded.external_id, "created": recorded.created}
 
 
 @router.post(

@@ -11,7 +11,9 @@ from django.utils import timezone
 from cxloop.audit.services import Actor
 from cxloop.customers.models import Customer, CustomerContact
 from cxloop.customers.services import record_contact_details_in_bulk
+from cxloop.journeys import batch_sql
 from cxloop.journeys.models import Channel, Interaction, Journey, JourneyType, Touchpoint
+from cxloop.lib import bulksql
 from cxloop.orgs.models import Employee, Organisation, Unit
 
 
@@ -47,8 +49,14 @@ class InteractionRejected(Exception):
 
 @dataclass(frozen=True)
 class RecordedInteraction:
-    interaction: Interaction
+    id: int
+    external_id: str
     created: bool
+
+    @property
+    def interaction(self) -> Interaction:
+        """The recorded row, read from the database (one query)."""
+        return Interaction.objects.get(pk=self.id)
 
 
 @dataclass
@@ -58,6 +66,12 @@ class _Resolved:
     touchpoint: Touchpoint | None
     employee: Employee | None
     unit: Unit | None
+
+
+_Fresh = list[
+    tuple[InteractionInput, _Resolved]
+]  # items not recorded before, with their references
+_JourneyKey = batch_sql.JourneyKey
 
 
 class _Lookup:
@@ -127,6 +141,7 @@ def record_interactions(
     items: Sequence[InteractionInput],
     actor: Actor = None,
     source: str = CustomerContact.Source.API,
+    set_based_sql: bool | None = None,
 ) -> list[RecordedInteraction]:
     """Record interactions all-or-nothing; an external id seen before returns the earlier record.
 
@@ -135,8 +150,54 @@ def record_interactions(
     earlier ones sent again that still have no decision (a retry after a failed request).
 
     Set-based: a batch costs the same fixed number of queries whatever its size (customers,
-    journeys, contact details and interactions are each read and written once per batch).
+    journeys, contact details and interactions are each read and written once per batch). On
+    PostgreSQL (`set_based_sql` None) each is one SQL statement over the whole batch
+    (`batch_sql.py`); elsewhere, or with `set_based_sql=False`, the ORM writes the same rows.
     """
+    resolved = _resolve_all(organisation, items)
+    if set_based_sql is None:
+        set_based_sql = connection.vendor == "postgresql"
+    write = _write_with_sql if set_based_sql else _write_with_orm
+
+    from cxloop.surveys.services import plan_invitations_after_commit
+
+    with transaction.atomic():
+        earlier = dict(
+            Interaction.objects.filter(
+                bulksql.among("external_id", [item.external_id for item in items]),
+                organisation=organisation,
+            ).values_list("external_id", "pk")
+        )
+        fresh = [
+            (item, refs)
+            for item, refs in zip(items, resolved, strict=True)
+            if item.external_id not in earlier
+        ]
+        created = write(organisation, fresh, actor, source) if fresh else {}
+        if len(created) < len(fresh):
+            # A concurrent retry of the same request won the race: return its records.
+            won = [item.external_id for item, _ in fresh if item.external_id not in created]
+            earlier.update(
+                Interaction.objects.filter(
+                    organisation=organisation, external_id__in=won
+                ).values_list("external_id", "pk")
+            )
+        results = [
+            RecordedInteraction(created[item.external_id], item.external_id, created=True)
+            if item.external_id in created
+            else RecordedInteraction(earlier[item.external_id], item.external_id, created=False)
+            for item in items
+        ]
+        # In the transaction: the interactions and their place on the planning list commit together.
+        plan_invitations_after_commit(
+            interaction_ids=[r.id for r in results if r.created],
+            retried_ids=[r.id for r in results if not r.created],
+        )
+    return results
+
+
+def _resolve_all(organisation: Organisation, items: Sequence[InteractionInput]) -> list[_Resolved]:
+    """The items' reference data; raises InteractionRejected naming every bad item."""
     errors: dict[int, list[str]] = {}
     seen: dict[str, int] = {}
     lookup = _Lookup(organisation)
@@ -155,42 +216,65 @@ def record_interactions(
             resolved.append(found)
     if errors:
         raise InteractionRejected(errors)
+    return resolved
 
-    from cxloop.surveys.services import plan_invitations_after_commit
 
-    with transaction.atomic():
-        earlier = {
-            i.external_id: i
-            for i in Interaction.objects.filter(
-                organisation=organisation, external_id__in=list(seen)
-            )
-        }
-        fresh = [
-            (item, refs)
-            for item, refs in zip(items, resolved, strict=True)
-            if item.external_id not in earlier
-        ]
-        customers = _customers(organisation, [item for item, _ in fresh])
-        journeys = _journeys(organisation, fresh, customers)
-        record_contact_details_in_bulk(
-            organisation=organisation,
-            actor=actor,
-            supplied=[(customers[item.customer_key], _contact_details(item)) for item, _ in fresh],
-            source=source,
+def _write_with_sql(
+    organisation: Organisation, fresh: _Fresh, actor: Actor, source: str
+) -> dict[str, int]:
+    """PostgreSQL: the new interactions with their customers, journeys and contact details."""
+    now = timezone.now()
+    languages: dict[str, str] = {}
+    for item, _ in fresh:
+        languages.setdefault(item.customer_key, item.customer_language or Customer.Language.DUTCH)
+    customers = batch_sql.lock_customers(organisation.chain_id, languages, now)
+    wanted: dict[_JourneyKey, batch_sql.JourneyTimes] = {}
+    for item, refs in fresh:
+        key = (refs.journey_type.pk, customers[item.customer_key], item.journey_id)
+        started, ended = wanted.get(key, (item.occurred_at, None))
+        if item.journey_ended and ended is None:
+            ended = item.occurred_at  # the first item that ends it, as _follow does
+        wanted[key] = (min(started, item.occurred_at), ended)
+    journeys = batch_sql.follow_journeys(organisation.chain_id, wanted)
+    record_contact_details_in_bulk(
+        organisation=organisation,
+        actor=actor,
+        supplied=[(customers[item.customer_key], _contact_details(item)) for item, _ in fresh],
+        source=source,
+    )
+    rows = []
+    for item, refs in fresh:
+        customer = customers[item.customer_key]
+        rows.append(
+            {
+                "organisation_id": organisation.pk,
+                "external_id": item.external_id,
+                "journey_id": journeys[(refs.journey_type.pk, customer, item.journey_id)],
+                "customer_id": customer,
+                "occurred_at": item.occurred_at,
+                "channel_id": refs.channel.pk,
+                "touchpoint_id": refs.touchpoint.pk if refs.touchpoint else None,
+                "unit_id": refs.unit.pk if refs.unit else None,
+                "employee_id": refs.employee.pk if refs.employee else None,
+                "wait_seconds": item.wait_seconds,
+            }
         )
-        created = _create_interactions(organisation, fresh, customers, journeys, earlier)
-        results = [
-            RecordedInteraction(earlier[item.external_id], created=False)
-            if item.external_id in earlier
-            else RecordedInteraction(created[item.external_id], created=True)
-            for item in items
-        ]
-        # In the transaction: the interactions and their place on the planning list commit together.
-        plan_invitations_after_commit(
-            interaction_ids=[r.interaction.pk for r in results if r.created],
-            retried_ids=[r.interaction.pk for r in results if not r.created],
-        )
-    return results
+    return batch_sql.insert_interactions(rows, now)
+
+
+def _write_with_orm(
+    organisation: Organisation, fresh: _Fresh, actor: Actor, source: str
+) -> dict[str, int]:
+    """Any database: the same rows as `_write_with_sql`, through model instances."""
+    customers = _customers(organisation, [item for item, _ in fresh])
+    journeys = _journeys(organisation, fresh, customers)
+    record_contact_details_in_bulk(
+        organisation=organisation,
+        actor=actor,
+        supplied=[(customers[item.customer_key].pk, _contact_details(item)) for item, _ in fresh],
+        source=source,
+    )
+    return _create_interactions(organisation, fresh, customers, journeys)
 
 
 def _customers(organisation: Organisation, items: list[InteractionInput]) -> dict[str, Customer]:
@@ -222,12 +306,9 @@ def _customers(organisation: Organisation, items: list[InteractionInput]) -> dic
     return {customer.key: customer for customer in locked.order_by("pk")}
 
 
-_JourneyKey = tuple[int, int, str]  # journey type, customer, the chain's journey id
-
-
 def _journeys(
     organisation: Organisation,
-    fresh: list[tuple[InteractionInput, _Resolved]],
+    fresh: _Fresh,
     customers: dict[str, Customer],
 ) -> dict[_JourneyKey, Journey]:
     """The items' journeys, the missing ones created, started and ended as the items say."""
@@ -293,12 +374,11 @@ def _contact_details(item: InteractionInput) -> dict[str, str]:
 
 def _create_interactions(
     organisation: Organisation,
-    fresh: list[tuple[InteractionInput, _Resolved]],
+    fresh: _Fresh,
     customers: dict[str, Customer],
     journeys: dict[_JourneyKey, Journey],
-    earlier: dict[str, Interaction],
-) -> dict[str, Interaction]:
-    """Insert the new interactions in one go; those a concurrent retry wrote first join `earlier`."""
+) -> dict[str, int]:
+    """Insert the new interactions in one go; leaves out those a concurrent retry wrote first."""
     now = timezone.now()
     rows = []
     for item, refs in fresh:
@@ -318,54 +398,18 @@ def _create_interactions(
                 created_at=now,
             )
         )
-    if connection.vendor == "postgresql":
-        inserted = _insert_skipping_known(rows)
-        for row in rows:
-            row.pk = inserted.get(row.external_id)
-            row._state.adding, row._state.db = row.pk is None, connection.alias
-        if len(inserted) < len(rows):
-            # A concurrent retry of the same request won the race: return its records.
-            won = Interaction.objects.filter(
-                organisation=organisation,
-                external_id__in=[row.external_id for row in rows if row.pk is None],
-            )
-            earlier.update({interaction.external_id: interaction for interaction in won})
-            rows = [row for row in rows if row.pk is not None]
-        return {row.external_id: row for row in rows}
     try:
         with transaction.atomic():
             Interaction.objects.bulk_create(rows)
     except IntegrityError:
-        # A concurrent retry of the same request won the race: return its records.
-        won = Interaction.objects.filter(
-            organisation=organisation, external_id__in=[row.external_id for row in rows]
+        # A concurrent retry of the same request won the race: insert only what it did not.
+        won = set(
+            Interaction.objects.filter(
+                organisation=organisation, external_id__in=[row.external_id for row in rows]
+            ).values_list("external_id", flat=True)
         )
-        earlier.update({interaction.external_id: interaction for interaction in won})
-        rows = [row for row in rows if row.external_id not in earlier]
+        rows = [row for row in rows if row.external_id not in won]
         for row in rows:
             row.pk = None
         Interaction.objects.bulk_create(rows)
-    return {row.external_id: row for row in rows}
-
-
-def _insert_skipping_known(rows: list[Interaction]) -> dict[str, int]:
-    """PostgreSQL: one INSERT ... SELECT FROM unnest(column arrays) ON CONFLICT DO NOTHING.
-
-    The same rows bulk_create would write, without its per-value preparation (half of a batch's
-    time); the values are already what the columns hold. Returns the new ids by external id.
-    """
-    fields = [field for field in Interaction._meta.concrete_fields if not field.primary_key]
-    columns = ", ".join(
-        connection.ops.quote_name(field.column or field.attname) for field in fields
-    )
-    arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
-    statement = (
-        f"INSERT INTO {connection.ops.quote_name(Interaction._meta.db_table)} ({columns}) "
-        f"SELECT * FROM unnest({arrays}) "
-        "ON CONFLICT (organisation_id, external_id) DO NOTHING RETURNING id, external_id"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            statement, [[getattr(row, field.attname) for row in rows] for field in fields]
-        )
-        return {external_id: pk for pk, external_id in cursor.fetchall()}
+    return {row.external_id: row.pk for row in rows}

@@ -217,7 +217,10 @@ def _contact_details_in_bulk(w: World) -> None:
     record_contact_details_in_bulk(
         organisation=w.cast.partner,
         actor=key,
-        supplied=[(customer, {"email": "a@example.nl"}), (customer, {"email": "b@example.nl"})],
+        supplied=[
+            (customer.pk, {"email": "a@example.nl"}),
+            (customer.pk, {"email": "b@example.nl"}),
+        ],
     )
 
 

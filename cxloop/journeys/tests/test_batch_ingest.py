@@ -4,7 +4,7 @@ import threading
 from datetime import datetime, timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -13,6 +13,8 @@ from cxloop.conftest import interaction_payload
 from cxloop.customers.models import Customer, CustomerContact
 from cxloop.journeys.models import Interaction, Journey
 from cxloop.journeys.services import InteractionInput, record_interactions
+from cxloop.lib.testing.postgres import require_postgres
+from cxloop.surveys.models import UnplannedInteraction
 
 pytestmark = pytest.mark.django_db
 
@@ -179,8 +181,7 @@ def test_a_bad_item_refuses_the_whole_batch(cast):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_batches_with_overlapping_customers_at_once_both_succeed(cast):
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent writers need PostgreSQL (SQLite runs one writer at a time)")
+    require_postgres("concurrent writers need PostgreSQL (SQLite runs one writer at a time)")
     batches = [
         [item(f"x-{n}", f"K-{n}") for n in range(0, 30)],
         [item(f"y-{n}", f"K-{n}", customer_email=f"y{n}@example.nl") for n in range(29, -1, -1)],
@@ -206,3 +207,131 @@ def test_two_batches_with_overlapping_customers_at_once_both_succeed(cast):
     assert Interaction.objects.count() == 60
     assert Customer.objects.count() == 30 and Journey.objects.count() == 30
     assert CustomerContact.objects.count() == 30
+
+
+def stored_rows() -> dict[str, list]:
+    """What a batch leaves behind, without ids or creation times (they differ between runs)."""
+    keys = dict(Customer.objects.values_list("pk", "key"))
+    contacts = {c.pk: c for c in CustomerContact.objects.select_related("customer", "organisation")}
+    entries = AuditEntry.objects.filter(action__startswith="customer.contact").order_by("pk")
+    for entry in entries:  # each names its record as one call per item would
+        contact = contacts[int(entry.object_id)]
+        assert (entry.object_type, entry.object_repr) == (
+            "customers.customercontact",
+            str(contact),
+        )
+    return {
+        "customers": sorted(
+            Customer.objects.values_list("key", "language", "email", "phone", "segment")
+        ),
+        "journeys": sorted(
+            (keys[j.customer_id], j.journey_type.slug, j.external_id, j.started_at, j.ended_at)
+            for j in Journey.objects.select_related("journey_type")
+        ),
+        "interactions": sorted(
+            Interaction.objects.values_list(
+                "organisation__slug",
+                "external_id",
+                "customer__key",
+                "journey__external_id",
+                "occurred_at",
+                "channel__slug",
+                "touchpoint__slug",
+                "unit__slug",
+                "employee__code",
+                "wait_seconds",
+            )
+        ),
+        "contacts": sorted(
+            (c.customer.key, c.organisation.slug, c.email, c.phone, c.name, c.licence_plate)
+            + (c.phone_key, c.plate_key, c.language, c.source, c.email_invalid_at)
+            for c in contacts.values()
+        ),
+        "audit": [
+            (e.action, e.actor_label, e.organisation_id, keys[e.customer_id], e.before, e.after)
+            + (e.detail,)
+            for e in entries
+        ],
+        "planning list": sorted(
+            UnplannedInteraction.objects.values_list("interaction__external_id", flat=True)
+        ),
+    }
+
+
+def record_sequence(cast, *, set_based_sql: bool) -> tuple[dict[str, list], list[list[bool]]]:
+    """A day of batches: new and known customers, changed details, a retry, a partner, an end."""
+    batches = [
+        (cast.owner, mixed_batch("a", 12)),
+        (cast.owner, [*mixed_batch("a", 12), *mixed_batch("b", 9)]),  # a retry plus new ones
+        (
+            cast.owner,
+            [
+                item("c-1", "K-1", customer_email="nieuw@example.nl", customer_name="Een"),
+                item("c-2", "K-1", customer_licence_plate="12-ab-34", customer_language="en"),
+                item("c-3", "K-2", occurred_at=AT - timedelta(days=3), journey_ended=True),
+                item("c-4", "K-new", customer_phone="", customer_email=""),
+                # The first item that ends a journey ends it, even when a later one is earlier.
+                item("c-5", "K-end", occurred_at=AT + timedelta(hours=2), journey_ended=True),
+                item("c-6", "K-end", occurred_at=AT + timedelta(hours=1), journey_ended=True),
+            ],
+        ),
+        (cast.partner, [item("p-1", "K-1", employee="P1"), item("p-2", "K-9", employee="P1")]),
+    ]
+    created = []
+    with transaction.atomic():
+        for organisation, items in batches:
+            results = record_interactions(
+                organisation=organisation, items=items, actor=None, set_based_sql=set_based_sql
+            )
+            created.append([r.created for r in results])
+        rows = stored_rows()
+        transaction.set_rollback(True)
+    return rows, created
+
+
+def test_the_sql_path_stores_what_the_orm_path_stores(cast):
+    require_postgres("the set-based SQL path runs on PostgreSQL only")
+    assert record_sequence(cast, set_based_sql=True) == record_sequence(cast, set_based_sql=False)
+    rows, _ = record_sequence(cast, set_based_sql=True)
+    assert len(rows["interactions"]) == 12 + 9 + 6 + 2 == len(rows["planning list"])
+    assert len(rows["audit"]) > len(rows["contacts"])  # changes as well as additions
+
+
+def test_a_resent_batch_changes_nothing(cast):
+    batch = [*mixed_batch("r", 10), item("r-late", "K-1", journey_ended=True)]
+    first = record_interactions(organisation=cast.owner, items=batch)
+    before = stored_rows()
+    again = record_interactions(organisation=cast.owner, items=batch)
+    assert stored_rows() == before
+    assert [(r.id, r.external_id) for r in again] == [(r.id, r.external_id) for r in first]
+    assert not any(r.created for r in again) and all(r.created for r in first)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_batch_sent_twice_at_once_is_recorded_once(cast):
+    require_postgres("concurrent writers need PostgreSQL (SQLite runs one writer at a time)")
+    batch = [item(f"z-{n}", f"K-{n % 7}", customer_name=f"Naam {n % 7}") for n in range(40)]
+    answers: list[list[tuple[int, str]]] = []
+    failures: list[BaseException] = []
+    start = threading.Barrier(2)
+
+    def post():
+        try:
+            start.wait()
+            results = record_interactions(organisation=cast.owner, items=batch)
+            answers.append([(r.id, r.external_id) for r in results])
+        except BaseException as error:  # noqa: BLE001 (the test reports it)
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert answers[0] == answers[1]
+    assert Interaction.objects.count() == 40 and Customer.objects.count() == 7
+    assert CustomerContact.objects.count() == 7
+    assert AuditEntry.objects.filter(action="customer.contact_added").count() == 7

@@ -1,0 +1,106 @@
+"""Recording a batch on PostgreSQL: customers, journeys and interactions each in one statement.
+
+The same rows as the ORM path in `services.py` (tests compare both), without a model instance per
+row: the batch's rows go to the server as one JSON parameter (`cxloop.lib.bulksql`) and come back
+as ids. Locking is the ORM path's: new customers inserted in key order, then every customer of the
+batch locked in id order, so two batches with overlapping customers wait for each other instead
+of failing; while a batch holds its customers, no other batch writes their journeys.
+"""
+
+from datetime import datetime
+
+from django.db import connection
+
+from cxloop.customers.models import Customer
+from cxloop.journeys.models import Interaction, Journey
+from cxloop.lib import bulksql
+
+JourneyKey = tuple[int, int, str]  # journey type, customer, the chain's journey id
+JourneyTimes = tuple[datetime, datetime | None]  # start, end as the batch's items say
+
+
+def lock_customers(chain_id: int, languages: dict[str, str], now: datetime) -> dict[str, int]:
+    """The customers with these keys (key: language if new), the missing ones created; locked."""
+    keys = sorted(languages)
+    customers = Customer._meta.db_table
+    bulksql.insert(
+        Customer,
+        [{"chain_id": chain_id, "key": key, "language": languages[key]} for key in keys],
+        now=now,
+        # Only the missing: an existing key would still take an id from the sequence.
+        where=f"NOT EXISTS (SELECT FROM {customers} c WHERE c.chain_id = r.chain_id"
+        " AND c.key = r.key)",
+        order_by="r.key",
+        on_conflict="(chain_id, key) DO NOTHING",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT key, id FROM {customers} WHERE chain_id = %s AND key = ANY(%s)"
+            " ORDER BY id FOR UPDATE",
+            [chain_id, keys],
+        )
+        return dict(cursor.fetchall())
+
+
+def follow_journeys(chain_id: int, wanted: dict[JourneyKey, JourneyTimes]) -> dict[JourneyKey, int]:
+    """The journeys' ids, the missing ones created; a known one starts earlier or ends if told.
+
+    One statement: INSERT … ON CONFLICT DO UPDATE of the start and end where they move, plus
+    the ids of the known journeys that did not move.
+    """
+    journeys = Journey._meta.db_table
+    rows = [
+        {
+            "journey_type_id": key[0],
+            "customer_id": key[1],
+            "external_id": key[2],
+            "started_at": started,
+            "ended_at": ended,
+        }
+        for key, (started, ended) in sorted(wanted.items())
+    ]
+    record = bulksql.record_type(Journey, list(rows[0]))
+    statement = (
+        f"WITH wanted AS (SELECT * FROM json_to_recordset(%s::json) AS {record}),"
+        f" written AS (INSERT INTO {journeys} AS j"
+        " (chain_id, journey_type_id, customer_id, external_id, started_at, ended_at)"
+        " SELECT %s, journey_type_id, customer_id, external_id, started_at, ended_at FROM wanted"
+        " ORDER BY journey_type_id, customer_id, external_id"
+        " ON CONFLICT (journey_type_id, customer_id, external_id) DO UPDATE"
+        " SET started_at = LEAST(j.started_at, EXCLUDED.started_at),"
+        " ended_at = COALESCE(j.ended_at, EXCLUDED.ended_at)"
+        " WHERE j.started_at > EXCLUDED.started_at"
+        " OR (j.ended_at IS NULL AND EXCLUDED.ended_at IS NOT NULL)"
+        " RETURNING id, journey_type_id, customer_id, external_id)"
+        " SELECT id, journey_type_id, customer_id, external_id FROM written UNION ALL"
+        f" SELECT j.id, j.journey_type_id, j.customer_id, j.external_id FROM {journeys} j"
+        " JOIN wanted USING (journey_type_id, customer_id, external_id)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [bulksql.dumps(rows), chain_id])
+        found = {(jt, customer, external): pk for pk, jt, customer, external in cursor.fetchall()}
+    missing = [key for key in wanted if key not in found]
+    if missing:
+        # Written by a transaction that committed during the statement (not through a batch,
+        # which would have held the customers): its row was not in the statement's snapshot.
+        found.update(_journey_ids(missing))
+    return found
+
+
+def _journey_ids(keys: list[JourneyKey]) -> dict[JourneyKey, int]:
+    rows = Journey.objects.filter(
+        customer_id__in={key[1] for key in keys}, external_id__in={key[2] for key in keys}
+    ).values_list("journey_type_id", "customer_id", "external_id", "pk")
+    return {(jt, customer, external): pk for jt, customer, external, pk in rows}
+
+
+def insert_interactions(rows: list[dict], now: datetime) -> dict[str, int]:
+    """Insert the interactions (dicts by column), skipping external ids recorded meanwhile."""
+    inserted = bulksql.insert(
+        Interaction,
+        rows,
+        now=now,
+        on_conflict="(organisation_id, external_id) DO NOTHING",
+        returning="external_id, id",
+    )
+    return dict(inserted)
