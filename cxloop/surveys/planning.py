@@ -154,8 +154,48 @@ def plan_invitations(
         return decisions
 
 
+class _RuleTerms(NamedTuple):
+    """What the batch planner reads of a rule, looked up once per rule rather than per row."""
+
+    rule: InvitationRule
+    pk: int
+    organisation_id: int
+    channel: str
+    fallback_channel: str
+    sampling_percent: int
+    touchpoint_id: int | None
+    waits_for_journey_end: bool
+    waits_for_inactivity: bool
+    # Its send time needs the interaction's moment: a delay, or quiet hours for this channel.
+    timed: bool
+
+
+def _terms(rule: InvitationRule) -> _RuleTerms:
+    return _RuleTerms(
+        rule,
+        rule.pk,
+        rule.organisation_id,
+        rule.channel,
+        rule.fallback_channel,
+        rule.sampling_percent,
+        rule.touchpoint_id,
+        rule.trigger == InvitationRule.Trigger.JOURNEY_END,
+        rule.trigger == InvitationRule.Trigger.INACTIVITY,
+        bool(rule.delay_minutes)
+        or rule.quiet_hours_for_email
+        or "sms"
+        in (
+            rule.channel,
+            rule.fallback_channel,
+        ),
+    )
+
+
 class _BatchPlanner:
-    """The rules over one batch's rows; collects decision and invitation rows to store in bulk."""
+    """The rules over one batch's rows; collects decision and invitation rows to store in bulk.
+
+    Times are whole microseconds (planning_io.Micros): the rows carry no datetime objects.
+    """
 
     def __init__(
         self,
@@ -167,11 +207,14 @@ class _BatchPlanner:
         self.customers = customers
         self.inactivity_elapsed = inactivity_elapsed
         self.now = now
+        self.now_micros = planning_io.to_micros(now)
         self.rules = RuleBook({row[3] for row in rows} | {row[7] for row in rows})
+        self.terms: dict[tuple[int, int, int], _RuleTerms | None] = {}
         self.survey_versions = SurveyVersions()
         self.decision_rows: list[tuple] = []
         self.invitation_rows: list[tuple] = []
         self.waiting: list[tuple[int, datetime, InvitationRule]] = []
+        self._sent_detail: dict[tuple[str, datetime], str] = {}
         self._load_facts(rows)
 
     def _load_facts(self, rows: list[tuple]) -> None:
@@ -179,13 +222,14 @@ class _BatchPlanner:
         journey_ids = {row[2] for row in rows}
         chain_ids = {c.chain_id for c in self.customers.values()}
         self.history = planning_io.ContactHistory()
-        # Per chain: its policy, and the bounds decide() computes from "now".
-        self.windows: dict[int, tuple[coordination.Policy, datetime, datetime]] = {}
+        # Per chain: its policy, and the bounds decide() computes from "now" (the cap's in
+        # microseconds, as the invitations' times are kept).
+        self.windows: dict[int, tuple[coordination.Policy, datetime, int]] = {}
         for chain_id in chain_ids:
             policy = policy_for(chain_id)
             cap_since = self.now - timedelta(days=policy.cap_period_days)
             quarantine_since = self.now - timedelta(days=policy.quarantine_days)
-            self.windows[chain_id] = (policy, quarantine_since, cap_since)
+            self.windows[chain_id] = (policy, quarantine_since, planning_io.to_micros(cap_since))
             planning_io.contact_history(
                 [pk for pk in customer_ids if self.customers[pk].chain_id == chain_id],
                 journey_ids,
@@ -208,50 +252,55 @@ class _BatchPlanner:
             decided.append(Decided(row[0], outcome, reason))
         return decided
 
+    def _governing(self, journey_type_id: int, owner_id: int, organisation_id: int):
+        key = (journey_type_id, owner_id, organisation_id)
+        if key not in self.terms:
+            rule = self.rules.governing(*key)
+            self.terms[key] = None if rule is None else _terms(rule)
+        return self.terms[key]
+
     def _decide_one(self, row: tuple) -> tuple[str, str]:
-        (pk, customer_id, journey_id, organisation_id, occurred_at, touchpoint_id) = row[:6]
-        journey_type_id, owner_id, journey_ended_at, journey_external_id = row[6:]
-        rule = self.rules.governing(journey_type_id, owner_id, organisation_id)
-        if rule is None:
+        pk, customer_id, journey_id, organisation_id, occurred_at, touchpoint_id = row[:6]
+        journey_type_id, owner_id, journey_ended, journey_external_id = row[6:]
+        terms = self._governing(journey_type_id, owner_id, organisation_id)
+        if terms is None:
             return self._store(row, None, Outcome.NOT_INVITED, Reason.NO_RULE)
-        reason = _waiting_reason(
-            rule,
-            touchpoint_id=touchpoint_id,
-            journey_ended_at=journey_ended_at,
-            inactivity_elapsed=self.inactivity_elapsed,
-        )
-        if reason == Reason.NOT_AT_TOUCHPOINT:
-            return self._store(row, rule, Outcome.NOT_INVITED, reason)
-        if reason == Reason.WAITING:
-            self.waiting.append((pk, occurred_at, rule))
-            return self._store(row, rule, Outcome.WAITING, reason)
+        if terms.touchpoint_id and touchpoint_id != terms.touchpoint_id:
+            return self._store(row, terms, Outcome.NOT_INVITED, Reason.NOT_AT_TOUCHPOINT)
+        if (terms.waits_for_journey_end and not journey_ended) or (
+            terms.waits_for_inactivity and not self.inactivity_elapsed
+        ):
+            self.waiting.append((pk, planning_io.from_micros(occurred_at), terms.rule))
+            return self._store(row, terms, Outcome.WAITING, Reason.WAITING)
         customer = self.customers[customer_id]
         policy, quarantine_since, cap_since = self.windows[customer.chain_id]
-        chosen = self._channel(customer_id, customer, rule, owner_id)
+        chosen = self._channel(customer_id, customer, terms, owner_id)
+        last = self.history.last.get(customer_id)
         refused = coordination.refusal(
             policy,
             opted_out=customer.opted_out,
             chosen=chosen,
-            channel=rule.channel,
-            fallback_channel=rule.fallback_channel,
+            channel=terms.channel,
+            fallback_channel=terms.fallback_channel,
             open_complaint=customer_id in self.complaining,
             journey_asked=(customer_id, journey_id) in self.history.journeys_asked,
-            last_invitation=self.history.last.get(customer_id),
+            last_invitation=None if last is None else planning_io.from_micros(last),
             quarantine_since=quarantine_since,
             invitations_in_cap_period=self.history.in_cap_period.get(customer_id, 0),
         )
         if refused is not None:
-            return self._store(row, rule, Outcome.NOT_INVITED, *refused)
-        if rule.sampling_percent < 100 and not coordination.in_sample(
-            percent=rule.sampling_percent,
-            key=f"{customer.key}:{journey_external_id}:{rule.pk}",
+            return self._store(row, terms, Outcome.NOT_INVITED, *refused)
+        percent = terms.sampling_percent
+        if percent < 100 and not coordination.in_sample(
+            percent=percent, key=f"{customer.key}:{journey_external_id}:{terms.pk}"
         ):
-            detail = f"sample of {rule.sampling_percent}%"
-            return self._store(row, rule, Outcome.NOT_INVITED, Reason.NOT_SAMPLED, detail)
-        return self._invite(row, rule, chosen, cap_since)
+            return self._store(
+                row, terms, Outcome.NOT_INVITED, Reason.NOT_SAMPLED, f"sample of {percent}%"
+            )
+        return self._invite(row, terms, chosen, cap_since)
 
     def _channel(
-        self, customer_id: int, customer: planning_io.CustomerRow, rule: InvitationRule, owner_id
+        self, customer_id: int, customer: planning_io.CustomerRow, terms: _RuleTerms, owner_id
     ) -> str:
         """The rule's channel or its fallback, with the details the inviting organisation may use."""
         supplied = self.contacts.get(customer_id)
@@ -259,52 +308,64 @@ class _BatchPlanner:
             ordered: list[contacts.Supplied] = [customer.unattributed]
         else:
             ordered = contacts.candidates(
-                own=supplied.get(rule.organisation_id),
+                own=supplied.get(terms.organisation_id),
                 owner=supplied.get(owner_id) if owner_id else None,
                 unattributed=customer.unattributed,
-                is_owner=owner_id == rule.organisation_id,
+                is_owner=owner_id == terms.organisation_id,
                 partners_use_owner_details=customer.chain_id in self.sharing,
             )
-        has_email = any(c.email and c.email_invalid_at is None for c in ordered)
-        has_phone = any(c.phone and c.phone_invalid_at is None for c in ordered)
-        for candidate in (rule.channel, rule.fallback_channel):
-            if (candidate == "email" and has_email) or (candidate == "sms" and has_phone):
+        for candidate in (terms.channel, terms.fallback_channel):
+            if candidate == "email" and any(
+                c.email and c.email_invalid_at is None for c in ordered
+            ):
+                return candidate
+            if candidate == "sms" and any(c.phone and c.phone_invalid_at is None for c in ordered):
                 return candidate
         return ""
 
     def _invite(
-        self, row: tuple, rule: InvitationRule, channel: str, cap_since: datetime
+        self, row: tuple, terms: _RuleTerms, channel: str, cap_since: int
     ) -> tuple[str, str]:
         pk, customer_id, journey_id, _, occurred_at = row[:5]
+        rule = terms.rule
         survey_id = self.survey_versions.current(rule.survey_id)
         if survey_id is None:
             detail = "the rule's survey is not published yet"
-            return self._store(row, rule, Outcome.NOT_INVITED, Reason.NO_RULE, detail)
-        send_after = _send_after(rule, occurred_at=occurred_at, channel=channel, now=self.now)
+            return self._store(row, terms, Outcome.NOT_INVITED, Reason.NO_RULE, detail)
+        if terms.timed or occurred_at > self.now_micros:
+            moment = planning_io.from_micros(occurred_at)
+            send_after = _send_after(rule, occurred_at=moment, channel=channel, now=self.now)
+            send_micros = planning_io.to_micros(send_after)
+        else:  # no delay, no quiet hours, happened already: now
+            send_after, send_micros = self.now, self.now_micros
         self.invitation_rows.append(
             (
-                rule.organisation_id,
+                terms.organisation_id,
                 survey_id,
                 customer_id,
                 journey_id,
                 pk,
-                rule.pk,
+                terms.pk,
                 channel,
                 send_after,
                 send_after + timedelta(days=rule.valid_days),
             )
         )
         # Seen by the interactions after this one in the batch: quarantine, cap, journey asked.
-        self.history.record(customer_id, journey_id, send_after, cap_since)
-        detail = f"{channel} at {send_after:%Y-%m-%d %H:%M} UTC"
+        self.history.record(customer_id, journey_id, send_micros, cap_since)
+        detail = self._sent_detail.get((channel, send_after))
+        if detail is None:
+            detail = self._sent_detail[channel, send_after] = (
+                f"{channel} at {send_after:%Y-%m-%d %H:%M} UTC"
+            )
         return self._store(
-            row, rule, Outcome.INVITED, Reason.INVITED, detail, len(self.invitation_rows) - 1
+            row, terms, Outcome.INVITED, Reason.INVITED, detail, len(self.invitation_rows) - 1
         )
 
     def _store(
         self,
         row: tuple,
-        rule: InvitationRule | None,
+        terms: _RuleTerms | None,
         outcome: str,
         reason: str,
         detail: str = "",
@@ -315,10 +376,10 @@ class _BatchPlanner:
             (
                 self.customers[customer_id].chain_id,
                 customer_id,
-                rule.organisation_id if rule else organisation_id,
+                terms.organisation_id if terms else organisation_id,
                 pk,
                 journey_id,
-                rule.pk if rule else None,
+                terms.pk if terms else None,
                 invitation,  # the index in invitation_rows; planning_io.store makes it an id
                 outcome,
                 reason,
