@@ -77,7 +77,7 @@ class RuleBook:
         own = self.by_org[organisation_id]
         specific = [r for r in own if r.journey_type_id == journey_type_id]
         generic = [r for r in own if r.journey_type_id is None]
-        return (specific or generic or [None])[0]
+        return next(iter(specific or generic), None)
 
 
 class Decided(NamedTuple):
@@ -207,7 +207,7 @@ class _BatchPlanner:
         self.customers = customers
         self.inactivity_elapsed = inactivity_elapsed
         self.now = now
-        self.now_micros = planning_io.to_micros(now)
+        self.now_micros = planning_io.micros(now)
         self.rules = RuleBook({row[3] for row in rows} | {row[7] for row in rows})
         self.terms: dict[tuple[int, int, int], _RuleTerms | None] = {}
         self.survey_versions = SurveyVersions()
@@ -229,7 +229,7 @@ class _BatchPlanner:
             policy = policy_for(chain_id)
             cap_since = self.now - timedelta(days=policy.cap_period_days)
             quarantine_since = self.now - timedelta(days=policy.quarantine_days)
-            self.windows[chain_id] = (policy, quarantine_since, planning_io.to_micros(cap_since))
+            self.windows[chain_id] = (policy, quarantine_since, planning_io.micros(cap_since))
             planning_io.contact_history(
                 [pk for pk in customer_ids if self.customers[pk].chain_id == chain_id],
                 journey_ids,
@@ -335,7 +335,7 @@ class _BatchPlanner:
         if terms.timed or occurred_at > self.now_micros:
             moment = planning_io.from_micros(occurred_at)
             send_after = _send_after(rule, occurred_at=moment, channel=channel, now=self.now)
-            send_micros = planning_io.to_micros(send_after)
+            send_micros = planning_io.micros(send_after)
         else:  # no delay, no quiet hours, happened already: now
             send_after, send_micros = self.now, self.now_micros
         self.invitation_rows.append(
@@ -353,11 +353,9 @@ class _BatchPlanner:
         )
         # Seen by the interactions after this one in the batch: quarantine, cap, journey asked.
         self.history.record(customer_id, journey_id, send_micros, cap_since)
-        detail = self._sent_detail.get((channel, send_after))
-        if detail is None:
-            detail = self._sent_detail[channel, send_after] = (
-                f"{channel} at {send_after:%Y-%m-%d %H:%M} UTC"
-            )
+        if (channel, send_after) not in self._sent_detail:
+            self._sent_detail[channel, send_after] = f"{channel} at {send_after:%Y-%m-%d %H:%M} UTC"
+        detail = self._sent_detail[channel, send_after]
         return self._store(
             row, terms, Outcome.INVITED, Reason.INVITED, detail, len(self.invitation_rows) - 1
         )
@@ -419,7 +417,7 @@ class SurveyVersions:
     """current_version_id, looked up once per survey family within one batch."""
 
     def __init__(self) -> None:
-        self._seen: dict[int, int] = {}
+        self._seen: dict[int, int | None] = {}
 
     def current(self, survey_id: int) -> int | None:
         if survey_id not in self._seen:

@@ -38,7 +38,7 @@ class Among(Func):
         super().__init__(F(field_name))
         self.ids = list(ids)
 
-    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]
+    def as_sql(self, compiler, connection, **extra_context):
         column, params = compiler.compile(self.source_expressions[0])
         if not self.ids:
             return "1 = 0", []
@@ -58,7 +58,7 @@ class Micros(Func):
         column, params = compiler.compile(self.source_expressions[0])
         return f"(EXTRACT(EPOCH FROM {column}) * 1000000)::bigint", params
 
-    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]
+    def as_sql(self, compiler, connection, **extra_context):
         return compiler.compile(self.source_expressions[0])
 
 
@@ -66,17 +66,23 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
 
 
+def micros(moment: datetime) -> int:
+    return (moment - EPOCH) // MICROSECOND
+
+
 def to_micros(value: int | datetime | None) -> int | None:
+    """A value read through Micros: an int on PostgreSQL, a datetime (or None) elsewhere."""
     if value is None or isinstance(value, int):
         return value
-    return (value - EPOCH) // MICROSECOND
+    return micros(value)
 
 
 def from_micros(micros: int) -> datetime:
     return EPOCH + timedelta(microseconds=micros)
 
 
-class Supplied(NamedTuple):
+@dataclass(slots=True)
+class Supplied:
     """Contact details as one organisation (or nobody) supplied them (customers/contacts.py)."""
 
     email: str
@@ -141,7 +147,7 @@ def lock_customers(ids: Iterable[int]) -> dict[int, CustomerRow]:
         )
     )
     return {
-        pk: CustomerRow(chain_id, key, opted_out_at is not None, Supplied(*details))
+        pk: CustomerRow(chain_id, key, opted_out_at is not None, Supplied(*details))  # type: ignore[arg-type]
         for pk, chain_id, key, opted_out_at, *details in rows
     }
 
@@ -230,7 +236,7 @@ def contact_rows(customer_ids: Sequence[int]) -> dict[int, dict[int, Supplied]]:
         "email_invalid_at",
         "phone_invalid_at",
     ):
-        rows[customer_id][organisation_id] = Supplied(*details)
+        rows[customer_id][organisation_id] = Supplied(*details)  # type: ignore[arg-type]
     return rows
 
 
@@ -335,7 +341,7 @@ def _copy_rows(cursor, model: type[Model], columns: Sequence[str], rows: Iterabl
         if f.column not in columns and f.attname not in columns and not f.primary_key
     ]
     constants = tuple(_default(f, now) for f in others)
-    names = ", ".join([*columns, *(f.column for f in others)])
+    names = ", ".join([*columns, *(str(f.column) for f in others)])
     with cursor.cursor.copy(f"COPY {model._meta.db_table} ({names}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row((*row, *constants))
