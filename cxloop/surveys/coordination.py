@@ -86,32 +86,64 @@ def decide(
     sample_key: str = "",
 ) -> Verdict:
     """Apply the chain's rules in a fixed order; the first that says no gives the reason."""
-    if facts.opted_out:
-        return Verdict(False, "opted_out")
     chosen = choose_channel(facts=facts, channel=channel, fallback=fallback_channel)
-    if not chosen:
-        return Verdict(
-            False,
-            "no_address",
-            f"no usable address for {channel}{'/' + fallback_channel if fallback_channel else ''}",
-        )
-    if policy.suppress_during_open_complaint and facts.open_complaint:
-        return Verdict(False, "open_complaint")
-    if policy.one_request_per_journey and journey_id in (facts.journeys_asked or set()):
-        return Verdict(False, "journey_asked")
     times = facts.invitation_times or []
-    if (
-        times
-        and policy.quarantine_days
-        and times[-1] > now - timedelta(days=policy.quarantine_days)
-    ):
-        return Verdict(False, "quarantine", f"last invitation {times[-1]:%Y-%m-%d %H:%M} UTC")
-    recent = [t for t in times if t > now - timedelta(days=policy.cap_period_days)]
-    if policy.cap_count and len(recent) >= policy.cap_count:
-        return Verdict(False, "cap", f"{len(recent)} invitations in {policy.cap_period_days} days")
+    cap_since = now - timedelta(days=policy.cap_period_days)
+    refused = refusal(
+        policy,
+        opted_out=facts.opted_out,
+        chosen=chosen,
+        channel=channel,
+        fallback_channel=fallback_channel,
+        open_complaint=facts.open_complaint,
+        journey_asked=journey_id in (facts.journeys_asked or set()),
+        last_invitation=times[-1] if times else None,
+        quarantine_since=now - timedelta(days=policy.quarantine_days),
+        invitations_in_cap_period=sum(1 for t in times if t > cap_since),
+    )
+    if refused is not None:
+        return Verdict(False, *refused)
     if not in_sample(percent=sample_percent, key=sample_key):
         return Verdict(False, "not_sampled", f"sample of {sample_percent}%")
     return Verdict(True, "invited", channel=chosen)
+
+
+def refusal(
+    policy: Policy,
+    *,
+    opted_out: bool,
+    chosen: str,
+    channel: str,
+    fallback_channel: str,
+    open_complaint: bool,
+    journey_asked: bool,
+    last_invitation: datetime | None,
+    quarantine_since: datetime,
+    invitations_in_cap_period: int,
+) -> tuple[str, str] | None:
+    """The first of the chain's rules that says no, as (reason, detail); None when all allow it.
+
+    On plain values, so that the batch planner decides a hundred thousand interactions without
+    building facts objects, and decide() and the planner share one order of the rules.
+    """
+    if opted_out:
+        return "opted_out", ""
+    if not chosen:
+        fallback = "/" + fallback_channel if fallback_channel else ""
+        return "no_address", f"no usable address for {channel}{fallback}"
+    if policy.suppress_during_open_complaint and open_complaint:
+        return "open_complaint", ""
+    if policy.one_request_per_journey and journey_asked:
+        return "journey_asked", ""
+    if (
+        last_invitation is not None
+        and policy.quarantine_days
+        and last_invitation > quarantine_since
+    ):
+        return "quarantine", f"last invitation {last_invitation:%Y-%m-%d %H:%M} UTC"
+    if policy.cap_count and invitations_in_cap_period >= policy.cap_count:
+        return "cap", f"{invitations_in_cap_period} invitations in {policy.cap_period_days} days"
+    return None
 
 
 def in_quiet_hours(moment: datetime, *, start: time, end: time, tz: ZoneInfo = AMSTERDAM) -> bool:

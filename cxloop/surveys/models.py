@@ -256,14 +256,25 @@ class InvitationDecision(models.Model):
         WAITING = "waiting", _("waiting for the end of the journey")
         NOT_AT_TOUCHPOINT = "not_at_touchpoint", _("the rule asks at another touchpoint")
 
+    # A decision is a log row, written by the planner a hundred thousand at a time. Only its
+    # interaction is a foreign key constraint in the database: customer, journey and chain are the
+    # interaction's own (constrained there), and the planner writes the ids it has just read under
+    # the customers' locks. Deleting through Django still cascades (or sets null) for every field.
+    # The constraints cost about a third of the planner's time (benchmarks/README.md).
     chain = models.ForeignKey(
-        "orgs.Chain", on_delete=models.CASCADE, related_name="invitation_decisions"
+        "orgs.Chain",
+        on_delete=models.CASCADE,
+        related_name="invitation_decisions",
+        db_constraint=False,
     )
     customer = models.ForeignKey(
-        Customer, on_delete=models.CASCADE, related_name="invitation_decisions"
+        Customer, on_delete=models.CASCADE, related_name="invitation_decisions", db_constraint=False
     )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="invitation_decisions"
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="invitation_decisions",
+        db_constraint=False,
     )
     interaction = models.ForeignKey(
         Interaction,
@@ -273,13 +284,28 @@ class InvitationDecision(models.Model):
         related_name="invitation_decisions",
     )
     journey = models.ForeignKey(
-        Journey, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Journey,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     rule = models.ForeignKey(
-        InvitationRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        InvitationRule,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
     invitation = models.ForeignKey(
-        Invitation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Invitation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
     outcome = models.CharField(max_length=12, choices=Outcome.choices)
     reason = models.CharField(max_length=20, choices=Reason.choices)

@@ -1,37 +1,33 @@
 """Deciding, for new interactions, whether and when their customers are invited (the chain's "regie").
 
-Facts for a whole batch of interactions are read in a handful of queries, the customers are
-locked in id order (so parallel workers serialise per customer and never deadlock), and the
-pure rules in coordination.py decide. Every decision is stored with its reason.
+Facts for a whole batch of interactions are read in a handful of set-based queries
+(planning_io.py), the customers are locked in id order (so parallel workers serialise per
+customer and never deadlock), the rules in coordination.py decide over plain rows, and every
+decision is stored with its reason, in bulk.
 """
 
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from cxloop.customers.models import Customer
-from cxloop.customers.queries import ContactBook
+from cxloop.customers import contacts
 from cxloop.journeys.models import Interaction
-from cxloop.surveys import coordination
+from cxloop.surveys import coordination, planning_io
 from cxloop.surveys.models import (
     ContactPolicy,
-    Invitation,
     InvitationDecision,
     InvitationRule,
     UnplannedInteraction,
 )
 
+COUNTED_STATUSES = planning_io.COUNTED_STATUSES
 Reason = InvitationDecision.Reason
 Outcome = InvitationDecision.Outcome
-COUNTED_STATUSES = [
-    s
-    for s in Invitation.Status.values
-    if s not in (Invitation.Status.CANCELLED, Invitation.Status.FAILED)
-]
 
 
 def policy_for(chain_id: int) -> coordination.Policy:
@@ -57,86 +53,52 @@ class RuleBook:
             organisation_id__in=set(organisation_ids), is_active=True
         ).order_by("pk"):
             self.by_org[rule.organisation_id].append(rule)
+        self._found: dict[tuple[int, int, int], InvitationRule | None] = {}
 
     def rule_for(self, interaction: Interaction) -> InvitationRule | None:
-        """The journey owner's rule for this journey type governs the whole journey; else the partner's own."""
         journey_type = interaction.journey.journey_type
-        owner_rules = [
-            r for r in self.by_org[journey_type.owner_id] if r.journey_type_id == journey_type.pk
-        ]
+        return self.governing(journey_type.pk, journey_type.owner_id, interaction.organisation_id)
+
+    def governing(
+        self, journey_type_id: int, owner_id: int, organisation_id: int
+    ) -> InvitationRule | None:
+        """The journey owner's rule for this journey type governs the whole journey; else the partner's own."""
+        key = (journey_type_id, owner_id, organisation_id)
+        if key not in self._found:
+            self._found[key] = self._governing(*key)
+        return self._found[key]
+
+    def _governing(
+        self, journey_type_id: int, owner_id: int, organisation_id: int
+    ) -> InvitationRule | None:
+        owner_rules = [r for r in self.by_org[owner_id] if r.journey_type_id == journey_type_id]
         if owner_rules:
             return owner_rules[0]
-        own = self.by_org[interaction.organisation_id]
-        specific = [r for r in own if r.journey_type_id == journey_type.pk]
+        own = self.by_org[organisation_id]
+        specific = [r for r in own if r.journey_type_id == journey_type_id]
         generic = [r for r in own if r.journey_type_id is None]
-        return (specific or generic or [None])[0]
+        return next(iter(specific or generic), None)
 
 
-def _load_facts(
-    customers: list[Customer], policy: coordination.Policy, now: datetime, *, journey_ids: set[int]
-) -> dict[int, coordination.CustomerFacts]:
-    from cxloop.followup.models import FollowUpCase
+class Decided(NamedTuple):
+    """What plan_invitations decided for one interaction (the stored row has the rest)."""
 
-    horizon = now - timedelta(days=max(policy.quarantine_days, policy.cap_period_days))
-    ids = [c.pk for c in customers]
-    times: dict[int, list[datetime]] = defaultdict(list)
-    journeys: dict[int, set[int]] = defaultdict(set)
-    # Only what can matter: invitations within the longest window, and any in the journeys at hand.
-    relevant = Q(send_after__gte=horizon) | Q(journey_id__in=journey_ids)
-    for customer_id, send_after, journey_id in Invitation.objects.filter(
-        relevant, customer_id__in=ids, status__in=COUNTED_STATUSES
-    ).values_list("customer_id", "send_after", "journey_id"):
-        journeys[customer_id].add(journey_id)
-        if send_after >= horizon:
-            times[customer_id].append(send_after)
-    complaining = set(
-        FollowUpCase.objects.filter(response__customer_id__in=ids)
-        .exclude(status=FollowUpCase.Status.CLOSED)
-        .values_list("response__customer_id", flat=True)
-    )
-    return {
-        c.pk: coordination.CustomerFacts(
-            opted_out=c.opted_out_at is not None,
-            # has_email / has_phone depend on the inviting organisation: set per decision.
-            open_complaint=c.pk in complaining,
-            invitation_times=times[c.pk],
-            journeys_asked=journeys[c.pk],
-        )
-        for c in customers
-    }
-
-
-def _decision(
-    interaction: Interaction,
-    rule: InvitationRule | None,
-    outcome: str,
-    reason: str,
-    now: datetime,
-    detail: str = "",
-    invitation: Invitation | None = None,
-) -> InvitationDecision:
-    return InvitationDecision(
-        chain_id=interaction.customer.chain_id,
-        customer_id=interaction.customer_id,
-        organisation_id=rule.organisation_id if rule else interaction.organisation_id,
-        interaction=interaction,
-        journey_id=interaction.journey_id,
-        rule=rule,
-        invitation=invitation,
-        outcome=outcome,
-        reason=reason,
-        detail=detail[:300],
-        decided_at=now,
-    )
+    interaction_id: int
+    outcome: str
+    reason: str
 
 
 def _waiting_reason(
-    interaction: Interaction, rule: InvitationRule, inactivity_elapsed: bool
+    rule: InvitationRule,
+    *,
+    touchpoint_id: int | None,
+    journey_ended_at: datetime | None,
+    inactivity_elapsed: bool,
 ) -> str | None:
     """Why the rule does not decide yet for this interaction, or None when it is due."""
-    if rule.touchpoint_id and interaction.touchpoint_id != rule.touchpoint_id:
+    if rule.touchpoint_id and touchpoint_id != rule.touchpoint_id:
         return Reason.NOT_AT_TOUCHPOINT
-    if rule.trigger == InvitationRule.Trigger.JOURNEY_END and interaction.journey.ended_at is None:
+    if rule.trigger == InvitationRule.Trigger.JOURNEY_END and journey_ended_at is None:
         return Reason.WAITING
     if rule.trigger == InvitationRule.Trigger.INACTIVITY and not inactivity_elapsed:
         return Reason.WAITING
@@ -147,7 +109,13 @@ def send_time(
     rule: InvitationRule, *, interaction: Interaction, channel: str, now: datetime
 ) -> datetime:
     """After the rule's delay, and out of the quiet hours for SMS (and e-mail if the rule says so)."""
-    base = max(now, interaction.occurred_at + timedelta(minutes=rule.delay_minutes))
+    return _send_after(rule, occurred_at=interaction.occurred_at, channel=channel, now=now)
+
+
+def _send_after(rule: InvitationRule, *, occurred_at: datetime, channel: str, now: datetime):
+    base = now
+    if rule.delay_minutes or occurred_at > now:
+        base = max(now, occurred_at + timedelta(minutes=rule.delay_minutes))
     if channel == "sms" or rule.quiet_hours_for_email:
         return coordination.next_send_time(base, start=rule.quiet_start, end=rule.quiet_end)
     return base
@@ -155,27 +123,269 @@ def send_time(
 
 def plan_invitations(
     *, interaction_ids: list[int], inactivity_elapsed: bool = False, now: datetime | None = None
-) -> list[InvitationDecision]:
-    """Decide for each interaction; safe to run twice, also at once (an interaction decided before is skipped)."""
+) -> list[Decided]:
+    """Decide for each interaction; safe to run twice, also at once (an interaction decided before is skipped).
+
+    The batch's facts are read in a few set-based queries under the customers' locks, the rules
+    decide over plain rows in (occurred_at, id) order (an invitation early in the batch counts
+    for the interactions after it), and decisions and invitations are written in bulk.
+    """
     now = now or timezone.now()
-    interactions = list(
-        Interaction.objects.filter(pk__in=interaction_ids)
-        .select_related("journey__journey_type", "customer")
-        .order_by("occurred_at", "pk")
-    )
-    if not interactions:
-        return []
-    rules = RuleBook(
-        {i.organisation_id for i in interactions}
-        | {i.journey.journey_type.owner_id for i in interactions}
-    )
     with transaction.atomic():
-        decisions = _decide_locked(interactions, rules, inactivity_elapsed, now)
+        rows = planning_io.interactions(interaction_ids)
+        if not rows:
+            return []
+        customers = planning_io.lock_customers(row[1] for row in rows)
+        # Read under the locks, so two workers planning the same interactions cannot both decide.
+        before = planning_io.decided([row[0] for row in rows])
+        rows = [row for row in rows if not before.get(row[0])]
+        planner = _BatchPlanner(rows, customers, inactivity_elapsed, now)
+        decisions = planner.decide(rows, already_waiting=set(before))
+        invitation_ids = planning_io.store(planner.decision_rows, planner.invitation_rows)
         # Decided now or before: off the sweeper's list, in the same transaction as the decisions.
         UnplannedInteraction.objects.filter(
-            interaction_id__in=[i.pk for i in interactions]
+            planning_io.Among("interaction_id", interaction_ids)
         ).delete()
+        due = [
+            (row[7], pk) for row, pk in zip(planner.invitation_rows, invitation_ids, strict=True)
+        ]
+        waiting = planner.waiting
+        transaction.on_commit(lambda: _after_commit(due, waiting))
         return decisions
+
+
+class _RuleTerms(NamedTuple):
+    """What the batch planner reads of a rule, looked up once per rule rather than per row."""
+
+    rule: InvitationRule
+    pk: int
+    organisation_id: int
+    channel: str
+    fallback_channel: str
+    sampling_percent: int
+    touchpoint_id: int | None
+    waits_for_journey_end: bool
+    waits_for_inactivity: bool
+    # Its send time needs the interaction's moment: a delay, or quiet hours for this channel.
+    timed: bool
+
+
+def _terms(rule: InvitationRule) -> _RuleTerms:
+    return _RuleTerms(
+        rule,
+        rule.pk,
+        rule.organisation_id,
+        rule.channel,
+        rule.fallback_channel,
+        rule.sampling_percent,
+        rule.touchpoint_id,
+        rule.trigger == InvitationRule.Trigger.JOURNEY_END,
+        rule.trigger == InvitationRule.Trigger.INACTIVITY,
+        bool(rule.delay_minutes)
+        or rule.quiet_hours_for_email
+        or "sms"
+        in (
+            rule.channel,
+            rule.fallback_channel,
+        ),
+    )
+
+
+class _BatchPlanner:
+    """The rules over one batch's rows; collects decision and invitation rows to store in bulk.
+
+    Times are whole microseconds (planning_io.Micros): the rows carry no datetime objects.
+    """
+
+    def __init__(
+        self,
+        rows: list[tuple],
+        customers: dict[int, planning_io.CustomerRow],
+        inactivity_elapsed: bool,
+        now: datetime,
+    ):
+        self.customers = customers
+        self.inactivity_elapsed = inactivity_elapsed
+        self.now = now
+        self.now_micros = planning_io.micros(now)
+        self.rules = RuleBook({row[3] for row in rows} | {row[7] for row in rows})
+        self.terms: dict[tuple[int, int, int], _RuleTerms | None] = {}
+        self.survey_versions = SurveyVersions()
+        self.decision_rows: list[tuple] = []
+        self.invitation_rows: list[tuple] = []
+        self.waiting: list[tuple[int, datetime, InvitationRule]] = []
+        self._sent_detail: dict[tuple[str, datetime], str] = {}
+        self._load_facts(rows)
+
+    def _load_facts(self, rows: list[tuple]) -> None:
+        customer_ids = sorted(self.customers)
+        journey_ids = {row[2] for row in rows}
+        chain_ids = {c.chain_id for c in self.customers.values()}
+        self.history = planning_io.ContactHistory()
+        # Per chain: its policy, and the bounds decide() computes from "now" (the cap's in
+        # microseconds, as the invitations' times are kept).
+        self.windows: dict[int, tuple[coordination.Policy, datetime, int]] = {}
+        for chain_id in chain_ids:
+            policy = policy_for(chain_id)
+            cap_since = self.now - timedelta(days=policy.cap_period_days)
+            quarantine_since = self.now - timedelta(days=policy.quarantine_days)
+            self.windows[chain_id] = (policy, quarantine_since, planning_io.micros(cap_since))
+            planning_io.contact_history(
+                [pk for pk in customer_ids if self.customers[pk].chain_id == chain_id],
+                journey_ids,
+                horizon=min(cap_since, quarantine_since),
+                cap_since=cap_since,
+                history=self.history,
+            )
+        self.complaining = planning_io.complaining(customer_ids)
+        self.contacts = planning_io.contact_rows(customer_ids)
+        self.sharing = planning_io.sharing_chains(chain_ids)
+
+    def decide(self, rows: list[tuple], *, already_waiting: set[int]) -> list[Decided]:
+        decided = []
+        for row in rows:
+            outcome, reason = self._decide_one(row)
+            if outcome == Outcome.WAITING and row[0] in already_waiting:
+                self.decision_rows.pop()  # still waiting: the decision stored before stands
+                self.waiting.pop()
+                continue
+            decided.append(Decided(row[0], outcome, reason))
+        return decided
+
+    def _governing(self, journey_type_id: int, owner_id: int, organisation_id: int):
+        key = (journey_type_id, owner_id, organisation_id)
+        if key not in self.terms:
+            rule = self.rules.governing(*key)
+            self.terms[key] = None if rule is None else _terms(rule)
+        return self.terms[key]
+
+    def _decide_one(self, row: tuple) -> tuple[str, str]:
+        pk, customer_id, journey_id, organisation_id, occurred_at, touchpoint_id = row[:6]
+        journey_type_id, owner_id, journey_ended, journey_external_id = row[6:]
+        terms = self._governing(journey_type_id, owner_id, organisation_id)
+        if terms is None:
+            return self._store(row, None, Outcome.NOT_INVITED, Reason.NO_RULE)
+        if terms.touchpoint_id and touchpoint_id != terms.touchpoint_id:
+            return self._store(row, terms, Outcome.NOT_INVITED, Reason.NOT_AT_TOUCHPOINT)
+        if (terms.waits_for_journey_end and not journey_ended) or (
+            terms.waits_for_inactivity and not self.inactivity_elapsed
+        ):
+            self.waiting.append((pk, planning_io.from_micros(occurred_at), terms.rule))
+            return self._store(row, terms, Outcome.WAITING, Reason.WAITING)
+        customer = self.customers[customer_id]
+        policy, quarantine_since, cap_since = self.windows[customer.chain_id]
+        chosen = self._channel(customer_id, customer, terms, owner_id)
+        last = self.history.last.get(customer_id)
+        refused = coordination.refusal(
+            policy,
+            opted_out=customer.opted_out,
+            chosen=chosen,
+            channel=terms.channel,
+            fallback_channel=terms.fallback_channel,
+            open_complaint=customer_id in self.complaining,
+            journey_asked=(customer_id, journey_id) in self.history.journeys_asked,
+            last_invitation=None if last is None else planning_io.from_micros(last),
+            quarantine_since=quarantine_since,
+            invitations_in_cap_period=self.history.in_cap_period.get(customer_id, 0),
+        )
+        if refused is not None:
+            return self._store(row, terms, Outcome.NOT_INVITED, *refused)
+        percent = terms.sampling_percent
+        if percent < 100 and not coordination.in_sample(
+            percent=percent, key=f"{customer.key}:{journey_external_id}:{terms.pk}"
+        ):
+            return self._store(
+                row, terms, Outcome.NOT_INVITED, Reason.NOT_SAMPLED, f"sample of {percent}%"
+            )
+        return self._invite(row, terms, chosen, cap_since)
+
+    def _channel(
+        self, customer_id: int, customer: planning_io.CustomerRow, terms: _RuleTerms, owner_id
+    ) -> str:
+        """The rule's channel or its fallback, with the details the inviting organisation may use."""
+        supplied = self.contacts.get(customer_id)
+        if supplied is None:  # only the customer's own (unattributed) details
+            ordered: list[contacts.Supplied] = [customer.unattributed]
+        else:
+            ordered = contacts.candidates(
+                own=supplied.get(terms.organisation_id),
+                owner=supplied.get(owner_id) if owner_id else None,
+                unattributed=customer.unattributed,
+                is_owner=owner_id == terms.organisation_id,
+                partners_use_owner_details=customer.chain_id in self.sharing,
+            )
+        for candidate in (terms.channel, terms.fallback_channel):
+            if candidate == "email" and any(
+                c.email and c.email_invalid_at is None for c in ordered
+            ):
+                return candidate
+            if candidate == "sms" and any(c.phone and c.phone_invalid_at is None for c in ordered):
+                return candidate
+        return ""
+
+    def _invite(
+        self, row: tuple, terms: _RuleTerms, channel: str, cap_since: int
+    ) -> tuple[str, str]:
+        pk, customer_id, journey_id, _, occurred_at = row[:5]
+        rule = terms.rule
+        survey_id = self.survey_versions.current(rule.survey_id)
+        if survey_id is None:
+            detail = "the rule's survey is not published yet"
+            return self._store(row, terms, Outcome.NOT_INVITED, Reason.NO_RULE, detail)
+        if terms.timed or occurred_at > self.now_micros:
+            moment = planning_io.from_micros(occurred_at)
+            send_after = _send_after(rule, occurred_at=moment, channel=channel, now=self.now)
+            send_micros = planning_io.micros(send_after)
+        else:  # no delay, no quiet hours, happened already: now
+            send_after, send_micros = self.now, self.now_micros
+        self.invitation_rows.append(
+            (
+                terms.organisation_id,
+                survey_id,
+                customer_id,
+                journey_id,
+                pk,
+                terms.pk,
+                channel,
+                send_after,
+                send_after + timedelta(days=rule.valid_days),
+            )
+        )
+        # Seen by the interactions after this one in the batch: quarantine, cap, journey asked.
+        self.history.record(customer_id, journey_id, send_micros, cap_since)
+        if (channel, send_after) not in self._sent_detail:
+            self._sent_detail[channel, send_after] = f"{channel} at {send_after:%Y-%m-%d %H:%M} UTC"
+        detail = self._sent_detail[channel, send_after]
+        return self._store(
+            row, terms, Outcome.INVITED, Reason.INVITED, detail, len(self.invitation_rows) - 1
+        )
+
+    def _store(
+        self,
+        row: tuple,
+        terms: _RuleTerms | None,
+        outcome: str,
+        reason: str,
+        detail: str = "",
+        invitation: int | None = None,
+    ) -> tuple[str, str]:
+        pk, customer_id, journey_id, organisation_id = row[:4]
+        self.decision_rows.append(
+            (
+                self.customers[customer_id].chain_id,
+                customer_id,
+                terms.organisation_id if terms else organisation_id,
+                pk,
+                journey_id,
+                terms.pk if terms else None,
+                invitation,  # the index in invitation_rows; planning_io.store makes it an id
+                outcome,
+                reason,
+                detail[:300],
+                self.now,
+            )
+        )
+        return outcome, reason
 
 
 def unplanned(*, recorded_before: datetime, limit: int = 500) -> list[int]:
@@ -184,138 +394,6 @@ def unplanned(*, recorded_before: datetime, limit: int = 500) -> list[int]:
         UnplannedInteraction.objects.filter(recorded_at__lt=recorded_before)
         .order_by("recorded_at")
         .values_list("interaction_id", flat=True)[:limit]
-    )
-
-
-def _undecided(interactions: list[Interaction]) -> list[Interaction]:
-    """Interactions without a final decision; read under the customers' locks, so two workers
-    planning the same interactions cannot both decide."""
-    decided = set(
-        InvitationDecision.objects.filter(interaction_id__in=[i.pk for i in interactions])
-        .exclude(outcome=Outcome.WAITING)
-        .values_list("interaction_id", flat=True)
-    )
-    return [i for i in interactions if i.pk not in decided]
-
-
-def _decide_locked(
-    interactions: list[Interaction], rules: RuleBook, inactivity_elapsed: bool, now: datetime
-) -> list[InvitationDecision]:
-    customer_ids = sorted({i.customer_id for i in interactions})
-    customers = list(
-        Customer.objects.select_for_update().filter(pk__in=customer_ids).order_by("pk")
-    )
-    interactions = _undecided(interactions)
-    if not interactions:
-        return []
-    chain_ids = {c.chain_id for c in customers}
-    policies = {chain_id: policy_for(chain_id) for chain_id in chain_ids}
-    facts: dict[int, coordination.CustomerFacts] = {}
-    for chain_id, policy in policies.items():
-        chain_customers = [c for c in customers if c.chain_id == chain_id]
-        facts.update(
-            _load_facts(
-                chain_customers, policy, now, journey_ids={i.journey_id for i in interactions}
-            )
-        )
-    decisions: list[InvitationDecision] = []
-    waiting: list[tuple[Interaction, InvitationRule]] = []
-    survey_versions = SurveyVersions()
-    contacts = ContactBook(customers)
-    for interaction in interactions:
-        rule = rules.rule_for(interaction)
-        if rule is None:
-            decisions.append(_decision(interaction, None, Outcome.NOT_INVITED, Reason.NO_RULE, now))
-            continue
-        reason = _waiting_reason(interaction, rule, inactivity_elapsed)
-        if reason == Reason.NOT_AT_TOUCHPOINT:
-            decisions.append(_decision(interaction, rule, Outcome.NOT_INVITED, reason, now))
-            continue
-        if reason == Reason.WAITING:
-            decisions.append(_decision(interaction, rule, Outcome.WAITING, reason, now))
-            waiting.append((interaction, rule))
-            continue
-        customer_facts = facts[interaction.customer_id]
-        # Reachable with the details the inviting organisation may use (customers/contacts.py).
-        details = contacts.details(
-            interaction.customer,
-            organisation_id=rule.organisation_id,
-            owner_id=interaction.journey.journey_type.owner_id,
-        )
-        customer_facts.has_email, customer_facts.has_phone = details.has_email, details.has_phone
-        decisions.append(
-            _decide_one(
-                interaction,
-                rule,
-                policies[interaction.customer.chain_id],
-                customer_facts,
-                now,
-                survey_versions,
-            )
-        )
-    new_invitations = [d.invitation for d in decisions if d.invitation is not None]
-    Invitation.objects.bulk_create(new_invitations)
-    InvitationDecision.objects.bulk_create(
-        decisions
-    )  # takes the invitations' new ids from the objects
-    transaction.on_commit(lambda: _after_commit(new_invitations, waiting))
-    return decisions
-
-
-def _decide_one(
-    interaction: Interaction,
-    rule: InvitationRule,
-    policy: coordination.Policy,
-    facts: coordination.CustomerFacts,
-    now: datetime,
-    survey_versions: "SurveyVersions",
-) -> InvitationDecision:
-    verdict = coordination.decide(
-        policy=policy,
-        facts=facts,
-        now=now,
-        journey_id=interaction.journey_id,
-        channel=rule.channel,
-        fallback_channel=rule.fallback_channel,
-        sample_percent=rule.sampling_percent,
-        sample_key=f"{interaction.customer.key}:{interaction.journey.external_id}:{rule.pk}",
-    )
-    if not verdict.invite:
-        return _decision(
-            interaction, rule, Outcome.NOT_INVITED, verdict.reason, now, verdict.detail
-        )
-    survey_id = survey_versions.current(rule.survey_id)
-    if survey_id is None:
-        return _decision(
-            interaction,
-            rule,
-            Outcome.NOT_INVITED,
-            Reason.NO_RULE,
-            now,
-            "the rule's survey is not published yet",
-        )
-    send_after = send_time(rule, interaction=interaction, channel=verdict.channel, now=now)
-    # Saved in bulk with the decisions by the caller.
-    invitation = Invitation(
-        organisation_id=rule.organisation_id,
-        survey_id=survey_id,
-        customer_id=interaction.customer_id,
-        journey_id=interaction.journey_id,
-        interaction=interaction,
-        rule=rule,
-        channel=verdict.channel,
-        send_after=send_after,
-        expires_at=send_after + timedelta(days=rule.valid_days),
-    )
-    facts.record_invitation(at=send_after, journey_id=interaction.journey_id)
-    return _decision(
-        interaction,
-        rule,
-        Outcome.INVITED,
-        Reason.INVITED,
-        now,
-        f"{verdict.channel} at {send_after:%Y-%m-%d %H:%M} UTC",
-        invitation,
     )
 
 
@@ -339,7 +417,7 @@ class SurveyVersions:
     """current_version_id, looked up once per survey family within one batch."""
 
     def __init__(self) -> None:
-        self._seen: dict[int, int] = {}
+        self._seen: dict[int, int | None] = {}
 
     def current(self, survey_id: int) -> int | None:
         if survey_id not in self._seen:
@@ -348,20 +426,20 @@ class SurveyVersions:
 
 
 def _after_commit(
-    invitations: list[Invitation], waiting: list[tuple[Interaction, InvitationRule]]
+    due: list[tuple[datetime, int]], waiting: list[tuple[int, datetime, InvitationRule]]
 ) -> None:
     from cxloop.surveys.tasks import check_inactivity_task, send_invitations_task
 
     # One task per send time, not per invitation: a batch of a thousand is one queue row.
     by_time: dict[datetime, list[int]] = defaultdict(list)
-    for invitation in invitations:
-        by_time[invitation.send_after].append(invitation.pk)
+    for send_after, invitation_id in due:
+        by_time[send_after].append(invitation_id)
     for when, ids in by_time.items():
         enqueue_at(send_invitations_task, when, ids)
-    for interaction, rule in waiting:
+    for interaction_id, occurred_at, rule in waiting:
         if rule.trigger == InvitationRule.Trigger.INACTIVITY:
-            due = interaction.occurred_at + timedelta(hours=rule.inactivity_hours)
-            enqueue_at(check_inactivity_task, due, interaction.pk)
+            due_at = occurred_at + timedelta(hours=rule.inactivity_hours)
+            enqueue_at(check_inactivity_task, due_at, interaction_id)
 
 
 def enqueue_at(task, when: datetime, *args) -> None:
@@ -372,9 +450,7 @@ def enqueue_at(task, when: datetime, *args) -> None:
         task.enqueue(*args)
 
 
-def check_inactivity(
-    *, interaction_id: int, now: datetime | None = None
-) -> list[InvitationDecision]:
+def check_inactivity(*, interaction_id: int, now: datetime | None = None) -> list[Decided]:
     """Once the quiet period has passed: if this is still the journey's latest interaction, decide for it."""
     now = now or timezone.now()
     interaction = (

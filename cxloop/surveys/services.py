@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -58,13 +58,28 @@ def plan_invitations_after_commit(
         .values_list("pk", flat=True)
     )
     ids = [*interaction_ids, *(undecided if retried_ids else [])]
-    now = timezone.now()
-    UnplannedInteraction.objects.bulk_create(
-        [UnplannedInteraction(interaction_id=pk, recorded_at=now) for pk in ids],
-        ignore_conflicts=True,
-    )
-    if ids:
-        transaction.on_commit(lambda: plan_invitations_task.enqueue(ids))
+    if not ids:
+        return
+    _put_on_planning_list(ids, timezone.now())
+    # One task per recorded batch, so planning keeps pace with ingestion batch by batch.
+    transaction.on_commit(lambda: plan_invitations_task.enqueue(ids))
+
+
+def _put_on_planning_list(ids: list[int], now: datetime) -> None:
+    """UnplannedInteraction rows for the ids; on PostgreSQL one statement with one array
+    parameter, since this runs inside every ingestion request."""
+    if connection.vendor != "postgresql":
+        UnplannedInteraction.objects.bulk_create(
+            [UnplannedInteraction(interaction_id=pk, recorded_at=now) for pk in ids],
+            ignore_conflicts=True,
+        )
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {UnplannedInteraction._meta.db_table} (interaction_id, recorded_at)"
+            " SELECT unnest(%s::bigint[]), %s ON CONFLICT DO NOTHING",
+            [ids, now],
+        )
 
 
 def link_token(invitation: Invitation) -> str:

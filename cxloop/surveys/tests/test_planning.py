@@ -350,3 +350,148 @@ def test_two_workers_planning_the_same_interactions_decide_once(cast):
     assert (
         Invitation.objects.count() == 40
     )  # one per customer: the quarantine holds within the batch
+
+
+def _recorded(cast, items: list[tuple[str, str, str, str]]) -> list[int]:
+    """Record interactions (external id, customer key, journey, occurred at) without planning them."""
+    from datetime import datetime
+
+    from cxloop.journeys.services import InteractionInput, record_interactions
+
+    inputs = [
+        InteractionInput(
+            external_id=external_id,
+            occurred_at=datetime.fromisoformat(at),
+            customer_key=key,
+            journey_id=journey,
+            journey_type="schade-melden",
+            channel="telefoon",
+            customer_email=f"{key.lower()}@example.nl",
+        )
+        for external_id, key, journey, at in items
+    ]
+    return [r.interaction.pk for r in record_interactions(organisation=cast.owner, items=inputs)]
+
+
+def _decided(interaction_ids: list[int]) -> dict[str, tuple[str, str]]:
+    return {
+        d.interaction.external_id: (d.outcome, d.reason)
+        for d in InvitationDecision.objects.filter(interaction_id__in=interaction_ids)
+        .select_related("interaction")
+        .order_by("pk")
+    }
+
+
+def test_one_batch_decides_in_time_order_and_each_decision_sees_the_ones_before(cast):
+    from cxloop.surveys.planning import plan_invitations
+
+    # Listed (and numbered) out of time order: the earliest interaction is invited, the later
+    # ones of the same customer see that invitation within the same batch.
+    ids = _recorded(
+        cast,
+        [
+            ("late-other-journey", "K-1", "claim-2", "2026-11-20T12:00:00+01:00"),
+            ("late-same-journey", "K-1", "claim-1", "2026-11-20T11:00:00+01:00"),
+            ("first", "K-1", "claim-1", "2026-11-20T10:00:00+01:00"),
+            ("someone-else", "K-2", "claim-3", "2026-11-20T10:30:00+01:00"),
+        ],
+    )
+    decided = plan_invitations(interaction_ids=ids)
+    assert len(decided) == 4
+    assert _decided(ids) == {
+        "first": ("invited", "invited"),
+        "late-same-journey": ("not_invited", "journey_asked"),
+        "late-other-journey": ("not_invited", "quarantine"),
+        "someone-else": ("invited", "invited"),
+    }
+    invited = Invitation.objects.order_by("interaction__occurred_at")
+    assert [i.interaction.external_id for i in invited] == ["first", "someone-else"]
+    quarantined = InvitationDecision.objects.get(interaction__external_id="late-other-journey")
+    assert quarantined.detail.startswith("last invitation ")
+
+
+def test_planning_the_same_interactions_again_changes_nothing(cast):
+    from cxloop.surveys.planning import plan_invitations
+
+    InvitationRule.objects.filter(organisation=cast.owner).update(
+        trigger=InvitationRule.Trigger.JOURNEY_END
+    )
+    ids = _recorded(
+        cast,
+        [
+            ("a", "K-1", "claim-1", "2026-11-20T10:00:00+01:00"),
+            ("b", "K-2", "claim-2", "2026-11-20T10:30:00+01:00"),
+        ],
+    )
+    plan_invitations(interaction_ids=ids)
+    before = list(InvitationDecision.objects.order_by("pk").values_list("pk", "reason"))
+    assert [reason for _, reason in before] == ["waiting", "waiting"]
+
+    assert plan_invitations(interaction_ids=ids) == []
+    assert list(InvitationDecision.objects.order_by("pk").values_list("pk", "reason")) == before
+    assert not Invitation.objects.exists()
+
+
+def test_a_delayed_rule_sends_after_the_delay_and_out_of_the_quiet_hours(cast):
+    from datetime import UTC, datetime
+
+    from cxloop.surveys.planning import plan_invitations
+
+    InvitationRule.objects.filter(organisation=cast.owner).update(
+        delay_minutes=90, quiet_hours_for_email=True, valid_days=7
+    )
+    ids = _recorded(
+        cast,
+        [
+            ("evening", "K-1", "claim-1", "2026-11-20T20:00:00+01:00"),
+            ("morning", "K-2", "claim-2", "2026-11-20T09:00:00+01:00"),
+        ],
+    )
+    plan_invitations(interaction_ids=ids, now=datetime(2026, 11, 20, 7, 0, tzinfo=UTC))
+    sent = {
+        i.interaction.external_id: (i.send_after, i.expires_at - i.send_after)
+        for i in Invitation.objects.select_related("interaction")
+    }
+    # 21:30 falls in the quiet hours (21:00-08:00 Amsterdam): the next morning at 08:00.
+    assert sent["evening"] == (datetime(2026, 11, 21, 7, 0, tzinfo=UTC), timedelta(days=7))
+    assert sent["morning"] == (datetime(2026, 11, 20, 9, 30, tzinfo=UTC), timedelta(days=7))
+    assert InvitationDecision.objects.get(interaction__external_id="morning").detail == (
+        "email at 2026-11-20 09:30 UTC"
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_planning_overlapping_batches_invite_each_customer_once(cast):
+    import threading
+
+    from django.db import connection
+
+    from cxloop.surveys.planning import plan_invitations
+
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "needs PostgreSQL for truly parallel workers; runs in the PostgreSQL pass (CXLOOP_TEST_POSTGRES)"
+        )
+    ids = _recorded(
+        cast,
+        [
+            (f"i-{n}", f"K-{n % 30}", f"j-{n % 30}-{n % 4}", f"2026-11-20T10:{n % 60:02d}:00+01:00")
+            for n in range(120)
+        ],
+    )
+    batches = [ids[:80], ids[40:]]  # the middle third is in both
+    start = threading.Barrier(2)
+
+    def worker(batch: list[int]) -> None:
+        start.wait()
+        plan_invitations(interaction_ids=batch)
+        connection.close()
+
+    threads = [threading.Thread(target=worker, args=(batch,)) for batch in batches]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert InvitationDecision.objects.count() == 120
+    assert Invitation.objects.count() == 30
+    assert Invitation.objects.values("customer").distinct().count() == 30
