@@ -254,17 +254,17 @@ def _rebuild_slice(since: date, until: date) -> int:
 
 
 def _mark_counted(since: date, until: date, start: datetime, end: datetime) -> None:
-    """Responses counted as they are by this slice: the ones it holds now, and the ones whose old
-    row it holds. Locking them first (as live counting does) holds off a change until the slice
-    is written; a response counted in a row of another slice is left for live counting."""
+    """Responses this slice counts as they are: those now in it whose old row (if any) is in it
+    too. Locking them first (as live counting does) holds off a change until the slice is
+    written. A response moved here from another slice, or away, is left for live counting."""
     keys_in_slice = Q(counted_key__gte=since.isoformat()) & Q(
         counted_key__lt=(until + timedelta(days=1)).isoformat()
     )
     submitted_in_slice = Q(submitted_at__gte=start, submitted_at__lt=end)
     Response.objects.filter(
         (submitted_in_slice & keys_in_slice)
-        | Q(counted=False, counted_key="", submitted_at__gte=start, submitted_at__lt=end)
-        | (Q(counted=False) & keys_in_slice)
+        | (submitted_in_slice & Q(counted=False, counted_key=""))
+        | (keys_in_slice & Q(counted=False, submitted_at__isnull=True))
     ).update(counted=True, counted_key="")
 
 
