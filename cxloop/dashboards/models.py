@@ -2,10 +2,15 @@
 
 DailyScore holds every dimension a filter may ask for (one row per day and combination of
 organisation, unit, employee, journey type, channel, touchpoint and segment): on busy data it is
-hardly smaller than the responses. The two compact roll-ups below are sums of DailyScore rows
-over fewer dimensions, for the reads that need no more (a few rows per unit, or per channel and
-journey type, and day, however many responses): unit trees and trends, and channel × journey.
-`rollups` keeps all three in step; `queries.base.rollups_for` picks the smallest that can answer.
+hardly smaller than the responses. The compact roll-ups below are sums of DailyScore rows over
+fewer dimensions, for the reads that need no more (a few rows per unit, employee, or channel and
+journey type, and day, however many responses): unit trees and trends, employees and the
+anonymity rule's counts, and channel × journey.
+`rollups` keeps them in step; `queries.base.rollups_for` picks the smallest that can answer.
+
+Roll-ups are derived data, rebuilt from the responses at will: their foreign keys are not checked
+by the database (db_constraint=False; Django still deletes them with what they point to), which
+spares a rebuild a check per key per row.
 """
 
 from django.db import models
@@ -35,21 +40,35 @@ class DailyScore(models.Model):
     key = models.CharField(max_length=200, unique=True)
     day = models.DateField(db_index=True)
     organisation = models.ForeignKey(
-        "orgs.Organisation", on_delete=models.CASCADE, related_name="+"
+        "orgs.Organisation", on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
-    unit = models.ForeignKey("orgs.Unit", null=True, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(
+        "orgs.Unit", null=True, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     unit_path = models.CharField(max_length=500, blank=True, db_index=True)
     employee = models.ForeignKey(
-        "orgs.Employee", null=True, on_delete=models.CASCADE, related_name="+"
+        "orgs.Employee", null=True, on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
     journey_type = models.ForeignKey(
-        "journeys.JourneyType", null=True, on_delete=models.CASCADE, related_name="+"
+        "journeys.JourneyType",
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     channel = models.ForeignKey(
-        "journeys.Channel", null=True, on_delete=models.CASCADE, related_name="+"
+        "journeys.Channel",
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     touchpoint = models.ForeignKey(
-        "journeys.Touchpoint", null=True, on_delete=models.CASCADE, related_name="+"
+        "journeys.Touchpoint",
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     segment = models.CharField(max_length=64, blank=True)
     promoters = models.PositiveIntegerField(default=0)
@@ -81,7 +100,7 @@ class UnitDayScore(Counts):
 
     day = models.DateField()
     organisation = models.ForeignKey(
-        "orgs.Organisation", on_delete=models.CASCADE, related_name="+"
+        "orgs.Organisation", on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
     unit_path = models.CharField(max_length=500, blank=True)
     segment = models.CharField(max_length=64, blank=True)
@@ -101,6 +120,48 @@ class UnitDayScore(Counts):
         return f"{self.day} {self.organisation_id} {self.unit_path} {self.segment}"
 
 
+class EmployeeDayScore(Counts):
+    """DailyScore summed per organisation, unit (path), employee and segment, per day: every
+    journey type, channel and touchpoint together (employee None: answers about no one)."""
+
+    DIMENSIONS = frozenset({"organisation_id", "unit_path", "employee_id", "segment"})
+
+    day = models.DateField()
+    organisation = models.ForeignKey(
+        "orgs.Organisation", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    unit_path = models.CharField(max_length=500, blank=True)
+    employee = models.ForeignKey(
+        "orgs.Employee", null=True, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    segment = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("daily score per employee")
+        verbose_name_plural = _("daily scores per employee")
+        constraints = [  # one row per employee, and one for the answers about no one
+            models.UniqueConstraint(
+                fields=["organisation", "day", "unit_path", "employee", "segment"],
+                condition=models.Q(employee__isnull=False),
+                name="dashboards_employeeday_one_row",
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "day", "unit_path", "segment"],
+                condition=models.Q(employee__isnull=True),
+                name="dashboards_employeeday_one_row_for_no_one",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["employee", "day"]),
+            models.Index(fields=["unit_path", "day"], name="dashboards_employeeday_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.day} {self.organisation_id} {self.unit_path} {self.employee_id} {self.segment}"
+        )
+
+
 class ChannelJourneyDayScore(Counts):
     """DailyScore summed per organisation, journey type, channel and segment, per day; only rows
     with both a journey type and a channel (what channel × journey reads)."""
@@ -109,12 +170,14 @@ class ChannelJourneyDayScore(Counts):
 
     day = models.DateField()
     organisation = models.ForeignKey(
-        "orgs.Organisation", on_delete=models.CASCADE, related_name="+"
+        "orgs.Organisation", on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
     journey_type = models.ForeignKey(
-        "journeys.JourneyType", on_delete=models.CASCADE, related_name="+"
+        "journeys.JourneyType", on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
-    channel = models.ForeignKey("journeys.Channel", on_delete=models.CASCADE, related_name="+")
+    channel = models.ForeignKey(
+        "journeys.Channel", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     segment = models.CharField(max_length=64, blank=True)
 
     class Meta:

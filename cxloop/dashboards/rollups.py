@@ -8,7 +8,7 @@ two rows are part of, from the day rows. That is idempotent: the response's `cou
 in the same transaction, so a task that runs twice (or a sweeper that finds it too) changes nothing.
 
 Locks are always taken in one order, by live counting and by a rebuild alike: the response(s),
-then day rows (by key), then unit rows, then channel × journey rows. So a rebuild can run while
+then day rows (by key), then unit, employee and channel × journey rows (each by their fields). So a rebuild can run while
 workers count.
 """
 
@@ -21,7 +21,12 @@ from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 
-from cxloop.dashboards.models import ChannelJourneyDayScore, DailyScore, UnitDayScore
+from cxloop.dashboards.models import (
+    ChannelJourneyDayScore,
+    DailyScore,
+    EmployeeDayScore,
+    UnitDayScore,
+)
 from cxloop.responses.models import Response
 
 KEY_FIELDS = (
@@ -79,6 +84,7 @@ class Compact:
 # In lock order (after the day rows).
 COMPACTS = (
     Compact(UnitDayScore, ("organisation_id", "unit_path", "segment")),
+    Compact(EmployeeDayScore, ("organisation_id", "unit_path", "employee_id", "segment")),
     Compact(
         ChannelJourneyDayScore,
         ("organisation_id", "journey_type_id", "channel_id", "segment"),

@@ -22,6 +22,7 @@ def fill_from_daily_scores(apps, schema_editor):
     sums = {name: Sum(name) for name in COUNTS}
     for model_name, dimensions, required in (
         ("UnitDayScore", ("organisation_id", "unit_path", "segment"), ()),
+        ("EmployeeDayScore", ("organisation_id", "unit_path", "employee_id", "segment"), ()),
         (
             "ChannelJourneyDayScore",
             ("organisation_id", "journey_type_id", "channel_id", "segment"),
@@ -48,6 +49,71 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterField(
+            model_name="dailyscore",
+            name="channel",
+            field=models.ForeignKey(
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="journeys.channel",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="dailyscore",
+            name="employee",
+            field=models.ForeignKey(
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="orgs.employee",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="dailyscore",
+            name="journey_type",
+            field=models.ForeignKey(
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="journeys.journeytype",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="dailyscore",
+            name="organisation",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="orgs.organisation",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="dailyscore",
+            name="touchpoint",
+            field=models.ForeignKey(
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="journeys.touchpoint",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="dailyscore",
+            name="unit",
+            field=models.ForeignKey(
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="orgs.unit",
+            ),
+        ),
         migrations.CreateModel(
             name="ChannelJourneyDayScore",
             fields=[
@@ -70,6 +136,7 @@ class Migration(migrations.Migration):
                 (
                     "channel",
                     models.ForeignKey(
+                        db_constraint=False,
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="+",
                         to="journeys.channel",
@@ -78,6 +145,7 @@ class Migration(migrations.Migration):
                 (
                     "journey_type",
                     models.ForeignKey(
+                        db_constraint=False,
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="+",
                         to="journeys.journeytype",
@@ -86,6 +154,7 @@ class Migration(migrations.Migration):
                 (
                     "organisation",
                     models.ForeignKey(
+                        db_constraint=False,
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="+",
                         to="orgs.organisation",
@@ -105,6 +174,67 @@ class Migration(migrations.Migration):
                         fields=("organisation", "day", "journey_type", "channel", "segment"),
                         name="dashboards_channeljourneyday_one_row",
                     )
+                ],
+            },
+        ),
+        migrations.CreateModel(
+            name="EmployeeDayScore",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("promoters", models.PositiveIntegerField(default=0)),
+                ("passives", models.PositiveIntegerField(default=0)),
+                ("detractors", models.PositiveIntegerField(default=0)),
+                ("csat_n", models.PositiveIntegerField(default=0)),
+                ("csat_top2", models.PositiveIntegerField(default=0)),
+                ("ces_n", models.PositiveIntegerField(default=0)),
+                ("ces_sum", models.PositiveIntegerField(default=0)),
+                ("ces_sum_squares", models.PositiveIntegerField(default=0)),
+                ("day", models.DateField()),
+                ("unit_path", models.CharField(blank=True, max_length=500)),
+                ("segment", models.CharField(blank=True, max_length=64)),
+                (
+                    "employee",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.employee",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "daily score per employee",
+                "verbose_name_plural": "daily scores per employee",
+                "indexes": [
+                    models.Index(fields=["employee", "day"], name="dashboards__employe_32e0cb_idx"),
+                    models.Index(fields=["unit_path", "day"], name="dashboards_employeeday_unit"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("employee__isnull", False)),
+                        fields=("organisation", "day", "unit_path", "employee", "segment"),
+                        name="dashboards_employeeday_one_row",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("employee__isnull", True)),
+                        fields=("organisation", "day", "unit_path", "segment"),
+                        name="dashboards_employeeday_one_row_for_no_one",
+                    ),
                 ],
             },
         ),
@@ -131,6 +261,7 @@ class Migration(migrations.Migration):
                 (
                     "organisation",
                     models.ForeignKey(
+                        db_constraint=False,
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="+",
                         to="orgs.organisation",

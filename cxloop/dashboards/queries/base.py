@@ -14,7 +14,12 @@ from django.db.models import (
 )
 
 from cxloop import stats
-from cxloop.dashboards.models import ChannelJourneyDayScore, DailyScore, UnitDayScore
+from cxloop.dashboards.models import (
+    ChannelJourneyDayScore,
+    DailyScore,
+    EmployeeDayScore,
+    UnitDayScore,
+)
 from cxloop.orgs.models import Employee, Organisation, Unit
 
 COUNT_FIELDS = (
@@ -246,11 +251,6 @@ def _scores(row: dict) -> Scores:
     )
 
 
-def _rollups(filters: Filters) -> QuerySet[DailyScore]:
-    """The day rows with every dimension (for reads about employees, touchpoints and the like)."""
-    return DailyScore.objects.filter(filters.q())
-
-
 def rollups_for(
     filters: Filters,
     *,
@@ -265,9 +265,11 @@ def rollups_for(
     answers only reads that ask for both (`with_channel_and_journey`).
     """
     needed = filters.fields() | set(fields) | (slice.fields() if slice is not None else set())
-    model: type[DailyScore | UnitDayScore | ChannelJourneyDayScore] = DailyScore
+    model: type[DailyScore | UnitDayScore | EmployeeDayScore | ChannelJourneyDayScore] = DailyScore
     if needed <= UnitDayScore.DIMENSIONS:
         model = UnitDayScore
+    elif needed <= EmployeeDayScore.DIMENSIONS:
+        model = EmployeeDayScore
     elif with_channel_and_journey and needed <= ChannelJourneyDayScore.DIMENSIONS:
         model = ChannelJourneyDayScore
     rows = model.objects.filter(filters.q())

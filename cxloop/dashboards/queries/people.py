@@ -20,14 +20,12 @@ from django.db.models.functions import (
 
 from cxloop import stats
 from cxloop.dashboards import anonymity
-from cxloop.dashboards.models import DailyScore
 from cxloop.dashboards.queries.base import (
     COUNT_FIELDS,
     SUMS,
     Filters,
     Scores,
     Slice,
-    _rollups,
     _scores,
     rollups_for,
     scores,
@@ -52,7 +50,9 @@ def scores_for_unit(*, unit: Unit, filters: Filters) -> Scores:
 
 def scores_for_employee(*, employee: Employee, filters: Filters) -> Scores:
     """One employee's scores over the responses about their interactions."""
-    return _scores(_rollups(filters).filter(employee=employee).aggregate(**SUMS))
+    return _scores(
+        rollups_for(filters, fields=("employee_id",)).filter(employee=employee).aggregate(**SUMS)
+    )
 
 
 def scores_above_unit(*, unit: Unit, filters: Filters) -> Scores:
@@ -72,7 +72,7 @@ def scores_above_unit(*, unit: Unit, filters: Filters) -> Scores:
 def team_and_own(*, employee: Employee, filters: Filters) -> tuple[Scores, Scores]:
     """An employee's scores and their team's (the unit and below), in one grouped query."""
     rows = (
-        _rollups(filters)
+        rollups_for(filters, fields=("unit_path", "employee_id"))
         .filter(unit_path__startswith=employee.unit.path)
         .values("employee_id")
         .annotate(**SUMS)
@@ -249,7 +249,7 @@ def members_of_unit(
     )
     grouped = {
         row["employee_id"]: _scores(row)
-        for row in _rollups(filters)
+        for row in rollups_for(filters, fields=("employee_id",))
         .filter(employee__in=employees)
         .values("employee_id")
         .annotate(**SUMS)
@@ -268,7 +268,7 @@ def members_of_organisation(*, organisation: Organisation, filters: Filters) -> 
     )
     grouped = {
         row["employee_id"]: _scores(row)
-        for row in _rollups(filters)
+        for row in rollups_for(filters, fields=("organisation_id", "employee_id"))
         .filter(organisation=organisation, employee__isnull=False)
         .values("employee_id")
         .annotate(**SUMS)
@@ -360,7 +360,7 @@ def _trend_rows(
     if slice is not None:
         return rollups_for(filters, slice=slice)
     if employee is not None:
-        return _rollups(filters).filter(employee=employee)
+        return rollups_for(filters, fields=("employee_id",)).filter(employee=employee)
     if unit is not None:
         return rollups_for(filters, fields=("unit_path",)).filter(unit_path__startswith=unit.path)
     if organisation is not None:
@@ -483,7 +483,11 @@ def people(*, organisation: Organisation, today: date) -> People:
     )
     oldest = min(first for _, first, _last in bounds)
     rows = (
-        DailyScore.objects.filter(organisation=organisation, day__gte=oldest, day__lte=today)
+        rollups_for(
+            Filters(since=oldest, until=today),
+            fields=("organisation_id", "unit_path", "employee_id"),
+        )
+        .filter(organisation=organisation)
         .annotate(ring=ring)
         .values("unit_path", "employee_id", "ring")
         .annotate(
