@@ -621,6 +621,7 @@ def run_sql_rebuild() -> SqlRebuild:
     from django.conf import settings
     from django.db import transaction
 
+    from cxloop.dashboards import rollups
     from cxloop.dashboards.models import DailyScore
 
     table = DailyScore._meta.db_table
@@ -628,6 +629,8 @@ def run_sql_rebuild() -> SqlRebuild:
     sql_exec(f"CREATE TABLE bench_rollup_sql (LIKE {table} INCLUDING ALL)")
     started = time.perf_counter()
     with transaction.atomic():
+        # The same memory for sorting and hashing as rebuild() gives each of its slices.
+        sql_exec(f"SET LOCAL work_mem = '{rollups.REBUILD_WORK_MEM}'")
         sql_exec(sql_rebuild_statement("bench_rollup_sql"), {"tz": settings.TIME_ZONE})
     seconds = time.perf_counter() - started
     columns = (

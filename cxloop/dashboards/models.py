@@ -163,10 +163,10 @@ class EmployeeDayScore(Counts):
 
 
 class ChannelJourneyDayScore(Counts):
-    """DailyScore summed per organisation, journey type, channel and segment, per day; only rows
-    with both a journey type and a channel (what channel × journey reads)."""
+    """DailyScore summed per organisation, journey type and channel, per day; only rows with both
+    a journey type and a channel (what channel × journey reads without a segment filter)."""
 
-    DIMENSIONS = frozenset({"organisation_id", "journey_type_id", "channel_id", "segment"})
+    DIMENSIONS = frozenset({"organisation_id", "journey_type_id", "channel_id"})
 
     day = models.DateField()
     organisation = models.ForeignKey(
@@ -178,18 +178,17 @@ class ChannelJourneyDayScore(Counts):
     channel = models.ForeignKey(
         "journeys.Channel", on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
-    segment = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("daily score per channel and journey type")
         verbose_name_plural = _("daily scores per channel and journey type")
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "day", "journey_type", "channel", "segment"],
+                fields=["organisation", "day", "journey_type", "channel"],
                 name="dashboards_channeljourneyday_one_row",
             )
         ]
         indexes = [models.Index(fields=["journey_type", "day"])]
 
     def __str__(self) -> str:
-        return f"{self.day} {self.organisation_id} {self.journey_type_id} {self.channel_id} {self.segment}"
+        return f"{self.day} {self.organisation_id} {self.journey_type_id} {self.channel_id}"

@@ -61,6 +61,7 @@ TOTALS = {
 SUMS = {name: Sum(name, default=0) for name in COUNT_FIELDS}
 # A rebuild works through the days in slices this long, each in its own short transaction.
 SLICE_DAYS = 31
+REBUILD_WORK_MEM = "64MB"
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ COMPACTS = (
     Compact(EmployeeDayScore, ("organisation_id", "unit_path", "employee_id", "segment")),
     Compact(
         ChannelJourneyDayScore,
-        ("organisation_id", "journey_type_id", "channel_id", "segment"),
+        ("organisation_id", "journey_type_id", "channel_id"),
         required=("journey_type_id", "channel_id"),
     ),
 )
@@ -276,10 +277,12 @@ def _mark_counted(since: date, until: date, start: datetime, end: datetime) -> N
 
 def _lock_rollup_tables() -> None:
     """Hold off live counting's writes to the roll-ups until this slice commits (PostgreSQL;
-    SQLite lets one writer at a time anyway)."""
+    SQLite lets one writer at a time anyway). A slice's groups are sorted or hashed in memory
+    (REBUILD_WORK_MEM for this transaction only) rather than spilled to disk."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL work_mem = '{REBUILD_WORK_MEM}'")
         for model in (DailyScore, *(compact.model for compact in COMPACTS)):
             cursor.execute(f"LOCK TABLE {model._meta.db_table} IN EXCLUSIVE MODE")
 

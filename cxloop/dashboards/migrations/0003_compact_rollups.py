@@ -25,7 +25,7 @@ def fill_from_daily_scores(apps, schema_editor):
         ("EmployeeDayScore", ("organisation_id", "unit_path", "employee_id", "segment"), ()),
         (
             "ChannelJourneyDayScore",
-            ("organisation_id", "journey_type_id", "channel_id", "segment"),
+            ("organisation_id", "journey_type_id", "channel_id"),
             ("journey_type_id", "channel_id"),
         ),
     ):
@@ -132,7 +132,6 @@ class Migration(migrations.Migration):
                 ("ces_sum", models.PositiveIntegerField(default=0)),
                 ("ces_sum_squares", models.PositiveIntegerField(default=0)),
                 ("day", models.DateField()),
-                ("segment", models.CharField(blank=True, max_length=64)),
                 (
                     "channel",
                     models.ForeignKey(
@@ -171,7 +170,7 @@ class Migration(migrations.Migration):
                 ],
                 "constraints": [
                     models.UniqueConstraint(
-                        fields=("organisation", "day", "journey_type", "channel", "segment"),
+                        fields=("organisation", "day", "journey_type", "channel"),
                         name="dashboards_channeljourneyday_one_row",
                     )
                 ],
