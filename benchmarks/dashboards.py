@@ -509,26 +509,23 @@ class RebuildTiming:
     rows: int
     seconds: float
     delete: float
-    grouped_query: float  # the grouped SELECT alone, measured separately (EXPLAIN ANALYZE)
-    insert: float
+    insert: (
+        float  # INSERT ... SELECT ... GROUP BY: day rows from responses, compact rows from those
+    )
     insert_statements: int
     update_counted: float
-    commit: float  # COMMIT, with the deferred foreign-key checks of every new roll-up row
+    lock: float  # LOCK TABLE: waiting for live counting (none here)
+    commit: float  # COMMITs, with the deferred foreign-key checks of every new roll-up row
     updated_rows: int
-    grouped_plan: str
+    compact_rows: int  # rows written into the compact roll-ups (per unit, per channel x journey)
     rss_before: float = 0.0
     rss_peak: float = 0.0
 
     @property
     def python(self) -> float:
-        """What is left: iterating the grouped rows, keys and dicts, model instances, bulk_create's SQL compiling."""
+        """What is left: Python and Django around the statements."""
         return (
-            self.seconds
-            - self.delete
-            - self.grouped_query
-            - self.insert
-            - self.update_counted
-            - self.commit
+            self.seconds - self.delete - self.insert - self.update_counted - self.lock - self.commit
         )
 
 
@@ -562,27 +559,18 @@ def run_rebuild() -> RebuildTiming:
     finally:
         del connection._commit  # the class's method again
     peak = rss_mib()[1]
-    # The grouped SELECT runs through a server-side cursor: execute() only DECLAREs it and the
-    # work happens in the FETCHes, which the wrapper does not see. Run it again on its own.
-    grouped = [(sql, params) for sql, params, _ in captured.statements if "GROUP BY" in sql.upper()]
-    assert len(grouped) == 1, [s[0][:80] for s in captured.statements]
-    sql, params = grouped[0]
-    with connection.cursor() as cursor:
-        started_q = time.perf_counter()
-        cursor.execute(f"EXPLAIN (ANALYZE, TIMING OFF, BUFFERS) {sql}", params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-        grouped_seconds = time.perf_counter() - started_q
+    compact = sum(c.model.objects.count() for c in rollups.COMPACTS)
     return RebuildTiming(
         rows=written,
         seconds=seconds,
         delete=captured.seconds("DELETE"),
-        grouped_query=grouped_seconds,
         insert=captured.seconds("INSERT"),
         insert_statements=captured.count("INSERT"),
         update_counted=captured.seconds("UPDATE"),
+        lock=captured.seconds("LOCK"),
         commit=sum(commits),
         updated_rows=uncounted,
-        grouped_plan=plan,
+        compact_rows=compact,
         rss_before=before,
         rss_peak=peak,
     )
@@ -633,6 +621,7 @@ def run_sql_rebuild() -> SqlRebuild:
     from django.conf import settings
     from django.db import transaction
 
+    from cxloop.dashboards import rollups
     from cxloop.dashboards.models import DailyScore
 
     table = DailyScore._meta.db_table
@@ -640,6 +629,8 @@ def run_sql_rebuild() -> SqlRebuild:
     sql_exec(f"CREATE TABLE bench_rollup_sql (LIKE {table} INCLUDING ALL)")
     started = time.perf_counter()
     with transaction.atomic():
+        # The same memory for sorting and hashing as rebuild() gives each of its slices.
+        sql_exec(f"SET LOCAL work_mem = '{rollups.REBUILD_WORK_MEM}'")
         sql_exec(sql_rebuild_statement("bench_rollup_sql"), {"tz": settings.TIME_ZONE})
     seconds = time.perf_counter() - started
     columns = (
@@ -951,10 +942,10 @@ class PageTiming:
 
 def page_client(world: World):
     from django.contrib.auth import get_user_model
-    from django.test import Client
 
-    client = Client()
-    client.force_login(get_user_model().objects.get(username=world.admin_username))
+    from cxloop.lib.testing.logins import logged_in  # an admin needs a second factor
+
+    client = logged_in(get_user_model().objects.get(username=world.admin_username))
     return client, f"/organisations/{world.organisation_slugs[0]}/"
 
 
@@ -1041,18 +1032,21 @@ def read_scope(world: World, now: datetime, days: int):
 
 def reads(world: World, duck, now: datetime) -> list[Read]:
     """The three reads at each period."""
-    from cxloop.dashboards.models import DailyScore
+    from cxloop.dashboards.models import ChannelJourneyDayScore, UnitDayScore
 
     result = []
     orgs = list(world.organisation_ids)
+    unit_rows, channel_rows = UnitDayScore._meta.db_table, ChannelJourneyDayScore._meta.db_table
     for days in PERIODS:
         organisation, unit, filters = read_scope(world, now, days)
         since, until = filters.since, filters.until
 
-        def counts(pg: str, duck_condition: str, params: list, since=since, until=until):
+        def counts(
+            table: str, pg: str, duck_condition: str, params: list, since=since, until=until
+        ):
             def count() -> tuple[int, int]:
                 rollup = scalar(
-                    f"SELECT count(*) FROM {DailyScore._meta.db_table} WHERE day BETWEEN %s AND %s AND {pg}",
+                    f"SELECT count(*) FROM {table} WHERE day BETWEEN %s AND %s AND {pg}",
                     [since, until, *params],
                 )
                 raw = duck.execute(
@@ -1069,21 +1063,31 @@ def reads(world: World, duck, now: datetime) -> list[Read]:
                 days,
                 lambda f=filters, o=organisation: cxloop_unit_tree(o, f),
                 lambda s=since, u=until, o=organisation: duck_unit_tree(duck, o.pk, s, u),
-                counts("organisation_id = %s", "organisation_id = ?", [organisation.pk]),
+                counts(unit_rows, "organisation_id = %s", "organisation_id = ?", [organisation.pk]),
             ),
             Read(
                 "unit x week with limits (trend)",
                 days,
                 lambda f=filters, n=unit: cxloop_trend(n, f),
                 lambda s=since, u=until, n=unit: duck_trend(duck, n.path, s, u),
-                counts("starts_with(unit_path, %s)", "starts_with(unit_path, ?)", [unit.path]),
+                counts(
+                    unit_rows,
+                    "starts_with(unit_path, %s)",
+                    "starts_with(unit_path, ?)",
+                    [unit.path],
+                ),
             ),
             Read(
                 "channel x journey",
                 days,
                 lambda f=filters: cxloop_channel_journey(orgs, f),
                 lambda s=since, u=until: duck_channel_journey(duck, orgs, s, u),
-                counts("organisation_id IN (%s, %s, %s)", "organisation_id IN (?, ?, ?)", orgs),
+                counts(
+                    channel_rows,
+                    "organisation_id IN (%s, %s, %s)",
+                    "organisation_id IN (?, ?, ?)",
+                    orgs,
+                ),
             ),
         ]
     return result
@@ -1108,7 +1112,8 @@ def measure_step(
 
     rebuild = run_rebuild()
     memory["rollups.rebuild()"] = (rebuild.rss_before, rebuild.rss_peak)
-    sql_exec(f"VACUUM ANALYZE {DailyScore._meta.db_table}")
+    for table in rollup_tables():
+        sql_exec(f"VACUUM ANALYZE {table}")
     rollup_rows = DailyScore.objects.count()
     log(f"rebuild(): {rollup_rows:,} rows in {rebuild.seconds:.1f} s; SQL-only variant ...")
 
@@ -1118,7 +1123,7 @@ def measure_step(
         log(
             f"SQL-only rebuild: {sql_rebuild.rows:,} rows in {sql_rebuild.seconds:.1f} s, {sql_rebuild.differing} differing; exporting to DuckDB ..."
         )
-        sql_exec(f"VACUUM ANALYZE {DailyScore._meta.db_table}")
+        sql_exec(f"VACUUM ANALYZE {DailyScore._meta.db_table}")  # (the reference wrote elsewhere)
 
     with phase_memory(memory, "export + DuckDB load"):
         duck, duck_load = load_duckdb(world, workdir)
@@ -1146,10 +1151,10 @@ def measure_step(
             page = time_page(world, args.repeat)
         log(f"page: {page.median * 1000:.0f} ms")
 
-    sizes = sql_exec(
-        "SELECT pg_total_relation_size(%s), pg_total_relation_size(%s)",
-        [DailyScore._meta.db_table, Response._meta.db_table],
-    )[0]
+    sizes = (
+        sum(scalar("SELECT pg_total_relation_size(%s)", [table]) for table in rollup_tables()),
+        scalar("SELECT pg_total_relation_size(%s)", [Response._meta.db_table]),
+    )
     return Step(
         target,
         load,
@@ -1170,37 +1175,47 @@ def measure_step(
 # Scaling: both sizes measured alternately at the end of the run
 # --------------------------------------------------------------------------------------------
 
-SMALL_ROLLUPS = "bench_rollup_small"
+SMALL_SUFFIX = "_bench_small"
+
+
+def rollup_tables() -> list[str]:
+    from cxloop.dashboards import rollups
+    from cxloop.dashboards.models import DailyScore
+
+    return [DailyScore._meta.db_table] + [c.model._meta.db_table for c in rollups.COMPACTS]
 
 
 def snapshot_rollups() -> None:
     """Keep the first size's roll-up rows (with the same indexes) for the scaling check."""
-    from cxloop.dashboards.models import DailyScore
+    for table in rollup_tables():
+        sql_exec(f"DROP TABLE IF EXISTS {table}{SMALL_SUFFIX}")
+        sql_exec(f"CREATE TABLE {table}{SMALL_SUFFIX} (LIKE {table} INCLUDING ALL)")
+        sql_exec(f"INSERT INTO {table}{SMALL_SUFFIX} SELECT * FROM {table}")
+        sql_exec(f"VACUUM ANALYZE {table}{SMALL_SUFFIX}")
 
-    table = DailyScore._meta.db_table
-    sql_exec(f"DROP TABLE IF EXISTS {SMALL_ROLLUPS}")
-    sql_exec(f"CREATE TABLE {SMALL_ROLLUPS} (LIKE {table} INCLUDING ALL)")
-    sql_exec(f"INSERT INTO {SMALL_ROLLUPS} SELECT * FROM {table}")
-    sql_exec(f"VACUUM ANALYZE {SMALL_ROLLUPS}")
+
+def drop_snapshot() -> None:
+    for table in rollup_tables():
+        sql_exec(f"DROP TABLE {table}{SMALL_SUFFIX}")
 
 
 @contextmanager
 def small_rollups_in_place():
-    """Swap the first size's roll-up table in under the model's table name, and back."""
+    """Swap the first size's roll-up tables in under the models' table names, and back."""
     from django.db import transaction
 
-    from cxloop.dashboards.models import DailyScore
+    def swap(a: str, b: str) -> None:
+        with transaction.atomic():
+            for table in rollup_tables():
+                sql_exec(f"ALTER TABLE {table}{a} RENAME TO {table}_bench_swap")
+                sql_exec(f"ALTER TABLE {table}{b} RENAME TO {table}{a}")
+                sql_exec(f"ALTER TABLE {table}_bench_swap RENAME TO {table}{b}")
 
-    table = DailyScore._meta.db_table
-    with transaction.atomic():
-        sql_exec(f"ALTER TABLE {table} RENAME TO bench_rollup_big")
-        sql_exec(f"ALTER TABLE {SMALL_ROLLUPS} RENAME TO {table}")
+    swap("", SMALL_SUFFIX)
     try:
         yield
     finally:
-        with transaction.atomic():
-            sql_exec(f"ALTER TABLE {table} RENAME TO {SMALL_ROLLUPS}")
-            sql_exec(f"ALTER TABLE bench_rollup_big RENAME TO {table}")
+        swap("", SMALL_SUFFIX)
 
 
 @dataclass
@@ -1211,7 +1226,14 @@ class Scaled:
 
 
 def measure_scaling(
-    world: World, small: Step, big: Step, now: datetime, *, blocks: int, repeat: int
+    world: World,
+    small: Step,
+    big: Step,
+    now: datetime,
+    *,
+    blocks: int,
+    repeat: int,
+    with_page: bool = True,
 ) -> tuple[list[Scaled], dict[str, list[float]]]:
     """Every read (and the page) at both sizes, in alternating blocks, so that the machine's
     changing load hits both sizes alike; each first call of a block is checked, not timed."""
@@ -1232,6 +1254,8 @@ def measure_scaling(
                             started = time.perf_counter()
                             call()
                             runs.append(time.perf_counter() - started)
+                if not with_page:
+                    continue
                 assert client.get(url).status_code == 200
                 for _ in range(repeat):
                     started = time.perf_counter()
@@ -1260,26 +1284,32 @@ def print_step(step: Step) -> None:
     )
     r = step.rebuild
     print(
-        f"  rollups.rebuild(): {r.seconds:,.1f} s for {r.rows:,} roll-up rows ({step.responses / max(r.rows, 1):.1f} responses per row);"
-        f" RSS {r.rss_before:,.0f} -> peak {r.rss_peak:,.0f} MiB"
+        f"  rollups.rebuild(): {r.seconds:,.1f} s for {r.rows:,} day rows ({step.responses / max(r.rows, 1):.1f} responses per row)"
+        f" and {r.compact_rows:,} compact rows; RSS {r.rss_before:,.0f} -> peak {r.rss_peak:,.0f} MiB"
     )
     print(
-        f"    DELETE {r.delete:.1f} s | grouped SELECT (alone) {r.grouped_query:.1f} s | bulk_create INSERTs"
-        f" ({r.insert_statements}) {r.insert:.1f} s | UPDATE counted ({r.updated_rows:,} rows) {r.update_counted:.1f} s |"
-        f" COMMIT (deferred FK checks) {r.commit:.1f} s | rest (fetching and converting the grouped rows,"
-        f" keys and dicts, model instances, compiling the INSERTs: Python) {r.python:.1f} s"
+        f"    UPDATE counted ({r.updated_rows:,} uncounted) {r.update_counted:.1f} s | LOCK TABLE {r.lock:.1f} s |"
+        f" DELETE {r.delete:.1f} s | INSERT ... SELECT ... GROUP BY ({r.insert_statements}) {r.insert:.1f} s |"
+        f" COMMIT (deferred FK checks) {r.commit:.1f} s | rest (Python) {r.python:.1f} s"
     )
     if step.sql_rebuild:
         s = step.sql_rebuild
         print(
-            f"  [benchmark's own SQL-only rebuild, not cxloop code] INSERT ... SELECT ... GROUP BY: {s.seconds:,.1f} s,"
-            f" {s.rows:,} rows, rows differing from rebuild(): {s.differing}"
+            f"  SQL reference (the benchmark's own, not cxloop code): one INSERT ... SELECT ... GROUP BY of the day rows:"
+            f" {s.seconds:,.1f} s, {s.rows:,} rows, rows differing from rebuild(): {s.differing}"
+        )
+        print(
+            f"  ratio rollups.rebuild / SQL reference: {r.seconds / s.seconds:.2f}"
+            f" (peak RSS during rebuild {r.rss_peak:,.0f} MiB, {r.rss_peak - r.rss_before:+,.0f} MiB)"
         )
     d = step.duck_load
     print(
         f"  DuckDB: COPY to CSV {d.export:.1f} s ({d.csv_mib:,.0f} MiB), read_csv into memory {d.load:.1f} s, {d.rows:,} rows"
     )
-    print(f"  roll-up table: {step.rollup_rows:,} rows, {step.rollup_mib:,.0f} MiB with indexes")
+    print(
+        f"  roll-ups: {step.rollup_rows:,} day rows and {step.rebuild.compact_rows:,} compact rows,"
+        f" {step.rollup_mib:,.0f} MiB with indexes"
+    )
     print()
     print(
         f"  {'read':<34}{'days':>5}{'roll-up rows':>14}{'raw rows':>12}{'cxloop ms (min)':>18}{'of it SQL':>11}{'duckdb ms (min)':>18}{'duckdb/cxloop':>15}"
@@ -1321,7 +1351,8 @@ def print_scaling(
     )
     print(
         f"  roll-up rows: {small.rollup_rows:,} -> {big.rollup_rows:,} (x{big.rollup_rows / small.rollup_rows:.2f});"
-        f" ms, median (min) of {len(page['big'])} runs per size ({len(page['big']) // repeat} blocks of {repeat})"
+        f" ms, median (min) of {len(scaled[0].runs['cxloop big'])} runs per size"
+        f" ({len(scaled[0].runs['cxloop big']) // repeat} blocks of {repeat})"
     )
     print(
         f"  {'read':<34}{'days':>5}{'cxloop small':>18}{'cxloop big':>18}{'ratio':>7}"
@@ -1334,10 +1365,11 @@ def print_scaling(
             f"{ratio(r['cxloop small'], r['cxloop big']):>7}{cell(r['duckdb small']):>18}"
             f"{cell(r['duckdb big']):>18}{ratio(r['duckdb small'], r['duckdb big']):>7}"
         )
-    print(
-        f"  {'organisation page (HTTP, 90 days)':<34}{'':>5}{cell(page['small']):>18}{cell(page['big']):>18}"
-        f"{ratio(page['small'], page['big']):>7}"
-    )
+    if page["big"]:
+        print(
+            f"  {'organisation page (HTTP, 90 days)':<34}{'':>5}{cell(page['small']):>18}{cell(page['big']):>18}"
+            f"{ratio(page['small'], page['big']):>7}"
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -1388,7 +1420,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--plans",
         type=Path,
         default=None,
-        help="write EXPLAIN ANALYZE of cxloop's reads and of rebuild()'s grouped SELECT here",
+        help="write EXPLAIN ANALYZE of cxloop's reads here",
     )
     args = parser.parse_args(argv)
     if args.quick:
@@ -1445,11 +1477,17 @@ def main(argv: list[str] | None = None) -> int:
 
     log("measuring both sizes alternately ...")
     scaled, page = measure_scaling(
-        world, steps[0], steps[1], now, blocks=args.blocks, repeat=args.block_repeat
+        world,
+        steps[0],
+        steps[1],
+        now,
+        blocks=args.blocks,
+        repeat=args.block_repeat,
+        with_page=not args.no_page,
     )
     for step in steps:
         step.duck.close()
-    sql_exec(f"DROP TABLE {SMALL_ROLLUPS}")
+    drop_snapshot()
     print_scaling(steps[0], steps[1], scaled, page, args.block_repeat)
     server = scalar("SHOW server_version")
     settings_row = sql_exec(
@@ -1468,11 +1506,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"  wall time: {(time.perf_counter() - wall) / 60:.1f} min")
     if args.plans:
-        text = "\n".join(
-            f"===== rebuild() grouped SELECT at {s.responses:,} =====\n{s.rebuild.grouped_plan}"
-            for s in steps
-        )
-        args.plans.write_text(text + "\n\n" + "\n".join(plans))
+        args.plans.write_text("\n".join(plans))
         print(f"  plans written to {args.plans}")
     connection.close()
     return 0

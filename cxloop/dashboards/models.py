@@ -1,7 +1,36 @@
-"""Daily roll-ups of scores, maintained as responses arrive, so that dashboards never scan responses."""
+"""Daily roll-ups of scores, maintained as responses arrive, so that dashboards never scan responses.
+
+DailyScore holds every dimension a filter may ask for (one row per day and combination of
+organisation, unit, employee, journey type, channel, touchpoint and segment): on busy data it is
+hardly smaller than the responses. The compact roll-ups below are sums of DailyScore rows over
+fewer dimensions, for the reads that need no more (a few rows per unit, employee, or channel and
+journey type, and day, however many responses): unit trees and trends, employees and the
+anonymity rule's counts, and channel × journey.
+`rollups` keeps them in step; `queries.base.rollups_for` picks the smallest that can answer.
+
+Roll-ups are derived data, rebuilt from the responses at will: their foreign keys are not checked
+by the database (db_constraint=False; Django still deletes them with what they point to), which
+spares a rebuild a check per key per row.
+"""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+class Counts(models.Model):
+    """The counts a roll-up row holds: enough for NPS, CSAT and CES with their intervals."""
+
+    promoters = models.PositiveIntegerField(default=0)
+    passives = models.PositiveIntegerField(default=0)
+    detractors = models.PositiveIntegerField(default=0)
+    csat_n = models.PositiveIntegerField(default=0)
+    csat_top2 = models.PositiveIntegerField(default=0)
+    ces_n = models.PositiveIntegerField(default=0)
+    ces_sum = models.PositiveIntegerField(default=0)
+    ces_sum_squares = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
 
 
 class DailyScore(models.Model):
@@ -11,21 +40,35 @@ class DailyScore(models.Model):
     key = models.CharField(max_length=200, unique=True)
     day = models.DateField(db_index=True)
     organisation = models.ForeignKey(
-        "orgs.Organisation", on_delete=models.CASCADE, related_name="+"
+        "orgs.Organisation", on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
-    unit = models.ForeignKey("orgs.Unit", null=True, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(
+        "orgs.Unit", null=True, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     unit_path = models.CharField(max_length=500, blank=True, db_index=True)
     employee = models.ForeignKey(
-        "orgs.Employee", null=True, on_delete=models.CASCADE, related_name="+"
+        "orgs.Employee", null=True, on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
     journey_type = models.ForeignKey(
-        "journeys.JourneyType", null=True, on_delete=models.CASCADE, related_name="+"
+        "journeys.JourneyType",
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     channel = models.ForeignKey(
-        "journeys.Channel", null=True, on_delete=models.CASCADE, related_name="+"
+        "journeys.Channel",
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     touchpoint = models.ForeignKey(
-        "journeys.Touchpoint", null=True, on_delete=models.CASCADE, related_name="+"
+        "journeys.Touchpoint",
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     segment = models.CharField(max_length=64, blank=True)
     promoters = models.PositiveIntegerField(default=0)
@@ -47,3 +90,105 @@ class DailyScore(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class UnitDayScore(Counts):
+    """DailyScore summed per organisation, unit (path) and segment, per day: every employee,
+    journey type, channel and touchpoint together (unit_path "" holds what no unit answered for)."""
+
+    DIMENSIONS = frozenset({"organisation_id", "unit_path", "segment"})
+
+    day = models.DateField()
+    organisation = models.ForeignKey(
+        "orgs.Organisation", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    unit_path = models.CharField(max_length=500, blank=True)
+    segment = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("daily score per unit")
+        verbose_name_plural = _("daily scores per unit")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "day", "unit_path", "segment"],
+                name="dashboards_unitday_one_row",
+            )
+        ]
+        indexes = [models.Index(fields=["unit_path", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.organisation_id} {self.unit_path} {self.segment}"
+
+
+class EmployeeDayScore(Counts):
+    """DailyScore summed per organisation, unit (path), employee and segment, per day: every
+    journey type, channel and touchpoint together (employee None: answers about no one)."""
+
+    DIMENSIONS = frozenset({"organisation_id", "unit_path", "employee_id", "segment"})
+
+    day = models.DateField()
+    organisation = models.ForeignKey(
+        "orgs.Organisation", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    unit_path = models.CharField(max_length=500, blank=True)
+    employee = models.ForeignKey(
+        "orgs.Employee", null=True, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    segment = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("daily score per employee")
+        verbose_name_plural = _("daily scores per employee")
+        constraints = [  # one row per employee, and one for the answers about no one
+            models.UniqueConstraint(
+                fields=["organisation", "day", "unit_path", "employee", "segment"],
+                condition=models.Q(employee__isnull=False),
+                name="dashboards_employeeday_one_row",
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "day", "unit_path", "segment"],
+                condition=models.Q(employee__isnull=True),
+                name="dashboards_employeeday_one_row_for_no_one",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["employee", "day"]),
+            models.Index(fields=["unit_path", "day"], name="dashboards_employeeday_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.day} {self.organisation_id} {self.unit_path} {self.employee_id} {self.segment}"
+        )
+
+
+class ChannelJourneyDayScore(Counts):
+    """DailyScore summed per organisation, journey type and channel, per day; only rows with both
+    a journey type and a channel (what channel × journey reads without a segment filter)."""
+
+    DIMENSIONS = frozenset({"organisation_id", "journey_type_id", "channel_id"})
+
+    day = models.DateField()
+    organisation = models.ForeignKey(
+        "orgs.Organisation", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    journey_type = models.ForeignKey(
+        "journeys.JourneyType", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    channel = models.ForeignKey(
+        "journeys.Channel", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+
+    class Meta:
+        verbose_name = _("daily score per channel and journey type")
+        verbose_name_plural = _("daily scores per channel and journey type")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "day", "journey_type", "channel"],
+                name="dashboards_channeljourneyday_one_row",
+            )
+        ]
+        indexes = [models.Index(fields=["journey_type", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.organisation_id} {self.journey_type_id} {self.channel_id}"

@@ -3,20 +3,30 @@
 A response counts from its first tapped score and may change afterwards (more answers on the
 page, another score, a scanner's taps taken back out), so counting one response recounts the
 day rows it touches from the responses themselves: the row it was counted in before and the row
-it belongs in now. That is idempotent: the response's `counted` flag flips in the same
-transaction, so a task that runs twice (or a sweeper that finds it too) changes nothing.
+it belongs in now, then the compact rows (models.UnitDayScore, ChannelJourneyDayScore) those
+two rows are part of, from the day rows. That is idempotent: the response's `counted` flag flips
+in the same transaction, so a task that runs twice (or a sweeper that finds it too) changes nothing.
+
+Locks are always taken in one order, by live counting and by a rebuild alike: the response(s),
+then day rows (by key), then unit, employee and channel × journey rows (each by their fields). So a rebuild can run while
+workers count.
 """
 
-from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, TruncDate
 
-from cxloop.dashboards.models import DailyScore
+from cxloop.dashboards.models import (
+    ChannelJourneyDayScore,
+    DailyScore,
+    EmployeeDayScore,
+    UnitDayScore,
+)
 from cxloop.responses.models import Response
 
 KEY_FIELDS = (
@@ -27,7 +37,16 @@ KEY_FIELDS = (
     "channel_id",
     "touchpoint_id",
 )
-BATCH = 5000
+COUNT_FIELDS = (
+    "promoters",
+    "passives",
+    "detractors",
+    "csat_n",
+    "csat_top2",
+    "ces_n",
+    "ces_sum",
+    "ces_sum_squares",
+)
 # What a day row holds, as aggregates over responses (the same for one row and for a rebuild).
 TOTALS = {
     "promoters": Count("pk", filter=Q(nps__gte=9)),
@@ -39,6 +58,40 @@ TOTALS = {
     "ces_sum": Sum("ces", default=0),
     "ces_sum_squares": Sum(F("ces") * F("ces"), default=0),
 }
+SUMS = {name: Sum(name, default=0) for name in COUNT_FIELDS}
+# A rebuild works through the days in slices this long, each in its own short transaction.
+SLICE_DAYS = 31
+REBUILD_WORK_MEM = "64MB"
+
+
+@dataclass(frozen=True)
+class Compact:
+    """A compact roll-up: which DailyScore rows it sums (those with `required` set), over what."""
+
+    model: type[models.Model]
+    dimensions: tuple[str, ...]  # besides the day
+    required: tuple[str, ...] = ()
+
+    def holds(self, row: DailyScore) -> bool:
+        return all(getattr(row, name) is not None for name in self.required)
+
+    def dims_of(self, row: DailyScore) -> tuple:
+        return (row.day, *(getattr(row, name) for name in self.dimensions))
+
+    def sources(self) -> QuerySet[DailyScore]:
+        return DailyScore.objects.filter(**{f"{name}__isnull": False for name in self.required})
+
+
+# In lock order (after the day rows).
+COMPACTS = (
+    Compact(UnitDayScore, ("organisation_id", "unit_path", "segment")),
+    Compact(EmployeeDayScore, ("organisation_id", "unit_path", "employee_id", "segment")),
+    Compact(
+        ChannelJourneyDayScore,
+        ("organisation_id", "journey_type_id", "channel_id"),
+        required=("journey_type_id", "channel_id"),
+    ),
+)
 
 
 def local_day(response: Response) -> date:
@@ -72,8 +125,11 @@ def mark_changed(response: Response) -> None:
     response.counted = False
 
 
+# --- one response at a time -------------------------------------------------------------------
+
+
 def add_response(*, response_id: int) -> bool:
-    """Bring the roll-up in line with a response as it is now; False if it was counted already."""
+    """Bring the roll-ups in line with a response as it is now; False if it was counted already."""
     with transaction.atomic():
         response = (
             Response.objects.select_for_update(of=("self",))
@@ -86,30 +142,35 @@ def add_response(*, response_id: int) -> bool:
         keys = {response.counted_key} - {""}
         key = ""
         if response.submitted_at is not None:
-            day, values = local_day(response), _values(response)
-            key = rollup_key(day, values)
-            _row_for(key, day, values, response.unit_path)
+            key = key_of(response)
             keys.add(key)
+        rows = []
         for row_key in sorted(keys):  # one order, so two workers never wait on each other
-            _recount(row_key)
+            if row_key == key:
+                _row_for(key, local_day(response), _values(response), response.unit_path)
+            row = _recount(row_key)
+            if row is not None:
+                rows.append(row)
+        for compact in COMPACTS:
+            for dims in sorted({compact.dims_of(row) for row in rows if compact.holds(row)}):
+                _recount_compact(compact, dims)
         Response.objects.filter(pk=response.pk).update(counted=True, counted_key=key)
     return True
 
 
-def _recount(key: str) -> None:
+def _recount(key: str) -> DailyScore | None:
     """Recompute one day row from the responses it covers, under a lock on the row."""
     row = DailyScore.objects.select_for_update().filter(key=key).first()
     if row is None:
-        return  # rebuilt meanwhile without it: nothing of it left to correct
+        return None  # rebuilt meanwhile without it: nothing of it left to correct
     totals = _covered(row).aggregate(**TOTALS)
     DailyScore.objects.filter(pk=row.pk).update(**{name: totals[name] or 0 for name in TOTALS})
+    return row
 
 
 def _covered(row: DailyScore) -> QuerySet[Response]:
     """The counting responses of the row's local day, attribution and segment."""
-    zone = ZoneInfo(settings.TIME_ZONE)
-    start = datetime.combine(row.day, time(0), zone)
-    end = datetime.combine(row.day + timedelta(days=1), time(0), zone)
+    start, end = _bounds(row.day, row.day)
     return Response.objects.filter(
         submitted_at__gte=start,
         submitted_at__lt=end,
@@ -118,15 +179,29 @@ def _covered(row: DailyScore) -> QuerySet[Response]:
     )
 
 
-def _row_for(key: str, day: date, values: dict, unit_path: str) -> DailyScore:
-    existing = DailyScore.objects.filter(key=key).first()
-    if existing is not None:
-        return existing
+def _row_for(key: str, day: date, values: dict, unit_path: str) -> None:
+    if DailyScore.objects.filter(key=key).exists():
+        return
     try:
         with transaction.atomic():
-            return DailyScore.objects.create(key=key, day=day, unit_path=unit_path, **values)
+            DailyScore.objects.create(key=key, day=day, unit_path=unit_path, **values)
     except IntegrityError:
-        return DailyScore.objects.get(key=key)  # a parallel worker created it first
+        pass  # a parallel worker created it first
+
+
+def _recount_compact(compact: Compact, dims: tuple) -> None:
+    """Recompute one compact row from the day rows it sums, under a lock on the row."""
+    match = dict(zip(("day", *compact.dimensions), dims, strict=True))
+    manager = compact.model.objects  # type: ignore[attr-defined]
+    row = manager.select_for_update().filter(**match).first()
+    if row is None:
+        try:
+            with transaction.atomic():
+                row = manager.create(**match)  # the new row stays locked until commit
+        except IntegrityError:
+            row = manager.select_for_update().get(**match)  # a parallel worker made it first
+    totals = compact.sources().filter(**match).aggregate(**SUMS)
+    manager.filter(pk=row.pk).update(**totals)
 
 
 def uncounted(*, limit: int = 1000) -> list[int]:
@@ -139,40 +214,146 @@ def uncounted(*, limit: int = 1000) -> list[int]:
     )
 
 
-@transaction.atomic
+# --- everything -------------------------------------------------------------------------------
+
+
 def rebuild() -> int:
-    """Recompute every roll-up row from the responses with one grouped query; returns the rows written."""
-    DailyScore.objects.all().delete()
+    """Recompute every roll-up row from the responses; returns the day rows written.
+
+    The work is done by the database (INSERT ... SELECT ... GROUP BY), a slice of days at a time,
+    each in a short transaction: memory stays flat and live counting waits at most one slice.
+    """
+    days = _days_to_rebuild()
+    if days is None:
+        return 0
+    first, last = days
+    written = 0
+    while first <= last:
+        until = min(first + timedelta(days=SLICE_DAYS - 1), last)
+        written += _rebuild_slice(first, until)
+        first = until + timedelta(days=1)
+    return written
+
+
+def _days_to_rebuild() -> tuple[date, date] | None:
+    """From the first to the last day that has responses or roll-up rows."""
+    tz = ZoneInfo(settings.TIME_ZONE)
+    moments = Response.objects.aggregate(first=Min("submitted_at"), last=Max("submitted_at"))
+    rows = DailyScore.objects.aggregate(first=Min("day"), last=Max("day"))
+    days = [rows["first"], rows["last"]] + [
+        moment.astimezone(tz).date() for moment in moments.values() if moment is not None
+    ]
+    known = [day for day in days if day is not None]
+    return (min(known), max(known)) if known else None
+
+
+@transaction.atomic
+def _rebuild_slice(since: date, until: date) -> int:
+    start, end = _bounds(since, until)
+    _mark_counted(since, until, start, end)
+    _lock_rollup_tables()
+    DailyScore.objects.filter(day__gte=since, day__lte=until).delete()
+    written = _insert_day_rows(start, end)
+    for compact in COMPACTS:
+        compact.model.objects.filter(day__gte=since, day__lte=until).delete()  # type: ignore[attr-defined]
+        _insert_compact_rows(compact, since, until)
+    return written
+
+
+def _mark_counted(since: date, until: date, start: datetime, end: datetime) -> None:
+    """Responses this slice counts as they are: those now in it whose old row (if any) is in it
+    too. Locking them first (as live counting does) holds off a change until the slice is
+    written. A response moved here from another slice, or away, is left for live counting."""
+    keys_in_slice = Q(counted_key__gte=since.isoformat()) & Q(
+        counted_key__lt=(until + timedelta(days=1)).isoformat()
+    )
+    submitted_in_slice = Q(submitted_at__gte=start, submitted_at__lt=end)
+    Response.objects.filter(
+        (submitted_in_slice & keys_in_slice)
+        | (submitted_in_slice & Q(counted=False, counted_key=""))
+        | (keys_in_slice & Q(counted=False, submitted_at__isnull=True))
+    ).update(counted=True, counted_key="")
+
+
+def _lock_rollup_tables() -> None:
+    """Hold off live counting's writes to the roll-ups until this slice commits (PostgreSQL;
+    SQLite lets one writer at a time anyway). A slice's groups are sorted or hashed in memory
+    (REBUILD_WORK_MEM for this transaction only) rather than spilled to disk."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL work_mem = '{REBUILD_WORK_MEM}'")
+        for model in (DailyScore, *(compact.model for compact in COMPACTS)):
+            cursor.execute(f"LOCK TABLE {model._meta.db_table} IN EXCLUSIVE MODE")
+
+
+def _insert_day_rows(start: datetime, end: datetime) -> int:
     tz = ZoneInfo(settings.TIME_ZONE)
     grouped = (
-        Response.objects.filter(submitted_at__isnull=False)
-        .annotate(day=TruncDate("submitted_at", tzinfo=tz), segment=F("customer__segment"))
-        .values("day", "unit_path", "segment", *KEY_FIELDS)
-        .annotate(**TOTALS)
+        Response.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
+        .annotate(
+            rollup_day=TruncDate("submitted_at", tzinfo=tz),
+            rollup_segment=F("customer__segment"),
+        )
+        .values("rollup_day", "rollup_segment", *KEY_FIELDS)
+        # One unit has one path; the greatest is taken should a response's copy lag behind.
+        .annotate(rollup_unit_path=Coalesce(Max("unit_path"), Value("")), **TOTALS)
         .order_by()
     )
-    # Rows with the same key but different unit paths cannot occur (a unit has one path); merge defensively.
-    merged: dict[str, dict] = {}
-    totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for row in grouped.iterator(chunk_size=BATCH):
-        key = rollup_key(row["day"], row)
-        merged.setdefault(key, row)
-        for name in TOTALS:
-            totals[key][name] += row[name] or 0
-    rows = [
-        DailyScore(
-            key=key,
-            day=row["day"],
-            unit_path=row["unit_path"] or "",
-            segment=row["segment"] or "",
-            **{field: row[field] for field in KEY_FIELDS},
-            **totals[key],
+    key = " || '|' || ".join(
+        [_day_text("g.rollup_day"), *(f"COALESCE(CAST(g.{f} AS TEXT), '')" for f in KEY_FIELDS)]
+        + ["g.rollup_segment"]
+    )
+    columns = ("key", "day", "unit_path", "segment", *KEY_FIELDS, *COUNT_FIELDS)
+    values = (
+        key,
+        "g.rollup_day",
+        "g.rollup_unit_path",
+        "g.rollup_segment",
+        *(f"g.{name}" for name in KEY_FIELDS + COUNT_FIELDS),
+    )
+    return _insert_select(DailyScore, columns, values, grouped)
+
+
+def _insert_compact_rows(compact: Compact, since: date, until: date) -> int:
+    grouped = (
+        compact.sources()
+        .filter(day__gte=since, day__lte=until)
+        .values("day", *compact.dimensions)
+        .annotate(**{f"sum_{name}": Sum(name) for name in COUNT_FIELDS})
+        .order_by()
+    )
+    columns = ("day", *compact.dimensions, *COUNT_FIELDS)
+    values = (
+        "g.day",
+        *(f"g.{name}" for name in compact.dimensions),
+        *(f"g.sum_{name}" for name in COUNT_FIELDS),
+    )
+    return _insert_select(compact.model, columns, values, grouped)
+
+
+def _insert_select(model, columns: tuple[str, ...], values: tuple[str, ...], grouped) -> int:
+    sql, params = grouped.query.sql_with_params()
+    quoted = ", ".join(connection.ops.quote_name(name) for name in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {model._meta.db_table} ({quoted}) SELECT {', '.join(values)} FROM ({sql}) g",
+            params,
         )
-        for key, row in merged.items()
-    ]
-    DailyScore.objects.bulk_create(rows, batch_size=BATCH)
-    # Every response is now counted as it is; the rebuilt rows are found again from their fields.
-    Response.objects.filter(
-        Q(submitted_at__isnull=False, counted=False) | ~Q(counted_key="")
-    ).update(counted=True, counted_key="")
-    return len(rows)
+        return max(cursor.rowcount, 0)
+
+
+def _day_text(column: str) -> str:
+    """A date column as YYYY-MM-DD text, as rollup_key writes it."""
+    if connection.vendor == "postgresql":
+        return f"to_char({column}, 'YYYY-MM-DD')"
+    return f"CAST({column} AS TEXT)"
+
+
+def _bounds(since: date, until: date) -> tuple[datetime, datetime]:
+    """The days as [start, end) moments in the roll-ups' time zone."""
+    tz = ZoneInfo(settings.TIME_ZONE)
+    return (
+        datetime.combine(since, time(0), tz),
+        datetime.combine(until + timedelta(days=1), time(0), tz),
+    )

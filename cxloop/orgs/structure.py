@@ -20,7 +20,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from cxloop.audit.services import Actor, record_change, snapshot
-from cxloop.dashboards.models import DailyScore
+from cxloop.dashboards.models import DailyScore, EmployeeDayScore, UnitDayScore
 from cxloop.orgs.models import Employee, Organisation, Unit
 from cxloop.orgs.services import create_employee, create_unit
 from cxloop.responses.models import Response
@@ -140,7 +140,13 @@ def _move(unit: Unit, parent: Unit | None) -> None:
     if parent is not None and parent.path.startswith(old):
         raise ValueError(_("a unit cannot move under its own subtree"))
     keep = len(old) + 1
-    for model, column in ((Unit, "path"), (Response, "unit_path"), (DailyScore, "unit_path")):
+    for model, column in (
+        (Unit, "path"),
+        (Response, "unit_path"),
+        (DailyScore, "unit_path"),
+        (UnitDayScore, "unit_path"),
+        (EmployeeDayScore, "unit_path"),
+    ):
         model.objects.filter(**{f"{column}__startswith": old}).update(
             **{column: Concat(Value(new), Substr(column, keep))}
         )

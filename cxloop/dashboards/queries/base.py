@@ -14,7 +14,12 @@ from django.db.models import (
 )
 
 from cxloop import stats
-from cxloop.dashboards.models import DailyScore
+from cxloop.dashboards.models import (
+    ChannelJourneyDayScore,
+    DailyScore,
+    EmployeeDayScore,
+    UnitDayScore,
+)
 from cxloop.orgs.models import Employee, Organisation, Unit
 
 COUNT_FIELDS = (
@@ -56,6 +61,11 @@ class Filters:
             self.touchpoint_id,
             self.segment,
         )
+
+    def fields(self) -> set[str]:
+        """The roll-up fields these filters narrow on (besides the day)."""
+        names = ("journey_type_id", "channel_id", "touchpoint_id", "segment")
+        return {name for name in names if getattr(self, name)}
 
     def q(self) -> Q:
         condition = Q(day__gte=self.since, day__lte=self.until)
@@ -124,6 +134,19 @@ class Slice:
     @classmethod
     def of_employee(cls, employee: Employee) -> "Slice":
         return cls(organisation_ids=frozenset({employee.organisation_id}), employee_id=employee.pk)
+
+    def fields(self) -> set[str]:
+        """The roll-up fields this slice narrows on."""
+        return {
+            name
+            for name, used in (
+                ("organisation_id", self.organisation_ids is not None),
+                ("unit_path", bool(self.unit_path)),
+                ("employee_id", self.employee_id is not None),
+                ("journey_type_id", self.journey_type_ids is not None),
+            )
+            if used
+        }
 
     def q(self, prefix: str = "") -> Q:
         """On DailyScore and Response (the same field names), or Answer with prefix "response__"."""
@@ -228,16 +251,39 @@ def _scores(row: dict) -> Scores:
     )
 
 
-def _rollups(filters: Filters) -> QuerySet[DailyScore]:
-    return DailyScore.objects.filter(filters.q())
+def rollups_for(
+    filters: Filters,
+    *,
+    slice: Slice | None = None,
+    fields: Iterable[str] = (),
+    with_channel_and_journey: bool = False,
+) -> QuerySet:
+    """The smallest roll-up that holds every field the read filters or groups on, filtered.
+
+    All three hold the same sums (rollups keeps them in step), so the numbers do not depend on
+    which one answers. Channel × journey rows exist only for answers with both, so that table
+    answers only reads that ask for both (`with_channel_and_journey`).
+    """
+    needed = filters.fields() | set(fields) | (slice.fields() if slice is not None else set())
+    model: type[DailyScore | UnitDayScore | EmployeeDayScore | ChannelJourneyDayScore] = DailyScore
+    if needed <= UnitDayScore.DIMENSIONS:
+        model = UnitDayScore
+    elif needed <= EmployeeDayScore.DIMENSIONS:
+        model = EmployeeDayScore
+    elif with_channel_and_journey and needed <= ChannelJourneyDayScore.DIMENSIONS:
+        model = ChannelJourneyDayScore
+    rows = model.objects.filter(filters.q())
+    return rows.filter(slice.q()) if slice is not None else rows
 
 
 def scores(*, slice: Slice, filters: Filters) -> Scores:
     """The scores of one slice under the filters (one aggregate over the roll-ups)."""
-    return _scores(_rollups(filters).filter(slice.q()).aggregate(**SUMS))
+    return _scores(rollups_for(filters, slice=slice).aggregate(**SUMS))
 
 
 def scores_by(*, slice: Slice, filters: Filters, fields: tuple[str, ...]) -> dict[tuple, Scores]:
     """The slice's scores grouped by roll-up fields (e.g. ("organisation_id",)), keyed by their values."""
-    grouped = _rollups(filters).filter(slice.q()).values(*fields).annotate(**SUMS).order_by()
+    grouped = (
+        rollups_for(filters, slice=slice, fields=fields).values(*fields).annotate(**SUMS).order_by()
+    )
     return {tuple(row[name] for name in fields): _scores(row) for row in grouped}

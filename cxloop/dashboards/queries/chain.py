@@ -7,14 +7,13 @@ from datetime import date
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import Http404
 
-from cxloop.dashboards.models import DailyScore
 from cxloop.dashboards.queries.base import (
     SUMS,
     Filters,
     Scores,
     Slice,
-    _rollups,
     _scores,
+    rollups_for,
     scores_by,
 )
 from cxloop.journeys.models import (
@@ -58,7 +57,7 @@ def filter_choices(*, chain: Chain, slice: Slice, since: date, until: date) -> C
         .values_list("pk", "name", "journey_type__name")
     )
     segments = (
-        DailyScore.objects.filter(slice.q(), day__gte=since, day__lte=until)
+        rollups_for(Filters(since=since, until=until), slice=slice, fields=("segment",))
         .exclude(segment="")
         .values_list("segment", flat=True)
         .distinct()
@@ -182,8 +181,13 @@ def journey_channel_parts(
     """Scores per (journey type, channel, organisation), for the chain's channel × journey heatmap."""
     slice = Slice(journey_type_ids=frozenset(journey_type_ids))
     grouped = (
-        _rollups(filters)
-        .filter(slice.q(), channel__isnull=False)
+        rollups_for(
+            filters,
+            slice=slice,
+            fields=("journey_type_id", "channel_id", "organisation_id"),
+            with_channel_and_journey=True,
+        )
+        .filter(channel__isnull=False)
         .values("journey_type_id", "channel_id", "organisation_id")
         .annotate(**SUMS)
         .order_by()

@@ -20,15 +20,14 @@ from django.db.models.functions import (
 
 from cxloop import stats
 from cxloop.dashboards import anonymity
-from cxloop.dashboards.models import DailyScore
 from cxloop.dashboards.queries.base import (
     COUNT_FIELDS,
     SUMS,
     Filters,
     Scores,
     Slice,
-    _rollups,
     _scores,
+    rollups_for,
     scores,
 )
 from cxloop.orgs.models import Employee, Organisation, Unit
@@ -42,12 +41,18 @@ def scores_for_organisation(*, organisation: Organisation, filters: Filters) -> 
 
 def scores_for_unit(*, unit: Unit, filters: Filters) -> Scores:
     """A unit's scores including every unit below it."""
-    return _scores(_rollups(filters).filter(unit_path__startswith=unit.path).aggregate(**SUMS))
+    return _scores(
+        rollups_for(filters, fields=("unit_path",))
+        .filter(unit_path__startswith=unit.path)
+        .aggregate(**SUMS)
+    )
 
 
 def scores_for_employee(*, employee: Employee, filters: Filters) -> Scores:
     """One employee's scores over the responses about their interactions."""
-    return _scores(_rollups(filters).filter(employee=employee).aggregate(**SUMS))
+    return _scores(
+        rollups_for(filters, fields=("employee_id",)).filter(employee=employee).aggregate(**SUMS)
+    )
 
 
 def scores_above_unit(*, unit: Unit, filters: Filters) -> Scores:
@@ -57,13 +62,17 @@ def scores_above_unit(*, unit: Unit, filters: Filters) -> Scores:
             slice=Slice(organisation_ids=frozenset({unit.organisation_id})), filters=filters
         )
     parent_path = unit.path[: unit.path.rstrip("/").rfind("/") + 1]
-    return _scores(_rollups(filters).filter(unit_path__startswith=parent_path).aggregate(**SUMS))
+    return _scores(
+        rollups_for(filters, fields=("unit_path",))
+        .filter(unit_path__startswith=parent_path)
+        .aggregate(**SUMS)
+    )
 
 
 def team_and_own(*, employee: Employee, filters: Filters) -> tuple[Scores, Scores]:
     """An employee's scores and their team's (the unit and below), in one grouped query."""
     rows = (
-        _rollups(filters)
+        rollups_for(filters, fields=("unit_path", "employee_id"))
         .filter(unit_path__startswith=employee.unit.path)
         .values("employee_id")
         .annotate(**SUMS)
@@ -240,7 +249,7 @@ def members_of_unit(
     )
     grouped = {
         row["employee_id"]: _scores(row)
-        for row in _rollups(filters)
+        for row in rollups_for(filters, fields=("employee_id",))
         .filter(employee__in=employees)
         .values("employee_id")
         .annotate(**SUMS)
@@ -259,7 +268,7 @@ def members_of_organisation(*, organisation: Organisation, filters: Filters) -> 
     )
     grouped = {
         row["employee_id"]: _scores(row)
-        for row in _rollups(filters)
+        for row in rollups_for(filters, fields=("organisation_id", "employee_id"))
         .filter(organisation=organisation, employee__isnull=False)
         .values("employee_id")
         .annotate(**SUMS)
@@ -292,7 +301,11 @@ def unit_tree(
     if root is not None:
         units = units.filter(path__startswith=root.path)
     units_by_path = {u.path: u for u in units}
-    direct = _rollups(filters).filter(organisation=organisation).exclude(unit_path="")
+    direct = (
+        rollups_for(filters, fields=("organisation_id", "unit_path"))
+        .filter(organisation=organisation)
+        .exclude(unit_path="")
+    )
     if root is not None:
         direct = direct.filter(unit_path__startswith=root.path)
     direct = direct.values("unit_path").annotate(**SUMS).order_by()
@@ -343,17 +356,16 @@ def _trend_rows(
     unit: Unit | None,
     employee: Employee | None,
     slice: Slice | None,
-) -> QuerySet[DailyScore]:
-    rows = _rollups(filters)
+) -> QuerySet:
     if slice is not None:
-        return rows.filter(slice.q())
+        return rollups_for(filters, slice=slice)
     if employee is not None:
-        return rows.filter(employee=employee)
+        return rollups_for(filters, fields=("employee_id",)).filter(employee=employee)
     if unit is not None:
-        return rows.filter(unit_path__startswith=unit.path)
+        return rollups_for(filters, fields=("unit_path",)).filter(unit_path__startswith=unit.path)
     if organisation is not None:
-        return rows.filter(organisation=organisation)
-    return rows
+        return rollups_for(filters, fields=("organisation_id",)).filter(organisation=organisation)
+    return rollups_for(filters)
 
 
 def _with_limits(points: list[tuple[date, Scores]]) -> list[TrendPoint]:
@@ -432,8 +444,13 @@ def channel_by_journey(
     if slice is None:
         slice = Slice(organisation_ids=frozenset(organisation_ids or ()))
     grouped = (
-        _rollups(filters)
-        .filter(slice.q(), channel__isnull=False, journey_type__isnull=False)
+        rollups_for(
+            filters,
+            slice=slice,
+            fields=("channel_id", "journey_type_id"),
+            with_channel_and_journey=True,
+        )
+        .filter(channel__isnull=False, journey_type__isnull=False)
         .values("channel_id", "journey_type_id")
         .annotate(**SUMS)
         .order_by()
@@ -466,7 +483,11 @@ def people(*, organisation: Organisation, today: date) -> People:
     )
     oldest = min(first for _, first, _last in bounds)
     rows = (
-        DailyScore.objects.filter(organisation=organisation, day__gte=oldest, day__lte=today)
+        rollups_for(
+            Filters(since=oldest, until=today),
+            fields=("organisation_id", "unit_path", "employee_id"),
+        )
+        .filter(organisation=organisation)
         .annotate(ring=ring)
         .values("unit_path", "employee_id", "ring")
         .annotate(
