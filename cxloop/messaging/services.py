@@ -135,11 +135,18 @@ def _enqueue_delivery(message_id: int) -> None:
 
 
 def claim(message_id: int, *, now: datetime) -> OutboxMessage | None:
-    """Take a pending message for delivery; None if another worker has it or it is not due."""
+    """Take a pending message for delivery; None if another worker has it or it is not due.
+
+    `now` decides what is due; the lease starts at the real time of the claim, since a caller's
+    `now` (a sweep's start) may be older than a lease and the claim would be stale at birth."""
     claimed = (
         OutboxMessage.objects.filter(pk=message_id, status=OutboxMessage.Status.PENDING)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .update(status=OutboxMessage.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+        .update(
+            status=OutboxMessage.Status.SENDING,
+            claimed_at=timezone.now(),
+            attempts=F("attempts") + 1,
+        )
     )
     return OutboxMessage.objects.get(pk=message_id) if claimed else None
 
@@ -158,7 +165,9 @@ def deliver_message(*, message_id: int, now: datetime | None = None) -> OutboxMe
     finally:
         _held.discard(message.pk)
     status = OutboxMessage.Status.SENT if delivered else OutboxMessage.Status.STORED
-    OutboxMessage.objects.filter(pk=message.pk).update(status=status, sent_at=now, error="")
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        status=status, sent_at=timezone.now(), error=""
+    )
     message.status = status
     return message
 
@@ -276,8 +285,9 @@ def release_stale_claims(*, now: datetime, limit: int = 100) -> int:
     """Return messages whose worker died while sending to `pending` and queue them again.
 
     A claim is stale when nobody renewed it for a lease; each is released by compare-and-set,
-    so of several workers recovering at once only one queues it."""
-    cutoff = now - claim_lease()
+    so of several workers recovering at once only one queues it. The lease is judged by the clock:
+    a later `now` than the real time must not make a live claim look stale."""
+    cutoff = min(now, timezone.now()) - claim_lease()
     stale = OutboxMessage.objects.filter(status=OutboxMessage.Status.SENDING, claimed_at__lt=cutoff)
     released = [
         pk

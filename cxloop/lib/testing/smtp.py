@@ -1,7 +1,8 @@
 """A real SMTP server in the test process (aiosmtpd), to read what cxloop delivered."""
 
+import asyncio
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes
@@ -16,9 +17,10 @@ class Mailbox:
 
 
 class _Handler:
-    def __init__(self, mailbox: Mailbox, reject: set[str]):
+    def __init__(self, mailbox: Mailbox, reject: set[str], on_data: Callable[[], None] | None):
         self.mailbox = mailbox
         self.reject = reject
+        self.on_data = on_data
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:  # noqa: N802
         if address in self.reject:
@@ -27,6 +29,9 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd's name)
+        if self.on_data is not None:
+            # While the sender waits for the reply; in a thread, so that it may use the database.
+            await asyncio.to_thread(self.on_data)
         self.mailbox.messages.append(
             message_from_bytes(envelope.original_content or envelope.content)
         )
@@ -40,13 +45,20 @@ def free_port() -> int:
 
 
 @contextmanager
-def smtp_server(*, reject: set[str] | None = None, port: int | None = None) -> Iterator[Mailbox]:
-    """Run an SMTP server on a (free) loopback port for the block; it refuses the addresses in `reject`."""
+def smtp_server(
+    *,
+    reject: set[str] | None = None,
+    port: int | None = None,
+    on_data: Callable[[], None] | None = None,
+) -> Iterator[Mailbox]:
+    """Run an SMTP server on a (free) loopback port for the block; it refuses the addresses in `reject`.
+
+    `on_data` runs in the server's thread when a message's content arrives, before it is accepted."""
     from aiosmtpd.controller import Controller
 
     mailbox = Mailbox(host="127.0.0.1", port=port or free_port())
     controller = Controller(
-        _Handler(mailbox, reject or set()), hostname=mailbox.host, port=mailbox.port
+        _Handler(mailbox, reject or set(), on_data), hostname=mailbox.host, port=mailbox.port
     )
     controller.start()
     try:

@@ -162,3 +162,34 @@ def test_two_workers_racing_for_one_message_deliver_it_once(cast, post_interacti
         for thread in threads:
             thread.join()
     assert len(mailbox.messages) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_older_than_the_lease_delivers_once_while_another_sweep_recovers_claims(
+    cast, post_interaction
+):
+    """A long sweep hands its start time to deliver_message; the claim still starts a fresh lease."""
+    with smtp_settings(free_port()):
+        post_interaction(interaction_payload("lw-1"))
+    message = OutboxMessage.objects.get()
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        status=OutboxMessage.Status.PENDING, next_attempt_at=None, attempts=0
+    )
+    released = []
+
+    def another_workers_recovery() -> None:
+        released.append(services.release_stale_claims(now=timezone.now()))
+        connection.close()  # the SMTP server's thread
+
+    sweep_started = timezone.now() - services.claim_lease() - timedelta(seconds=5)
+    with (
+        smtp_server(on_data=another_workers_recovery) as mailbox,
+        smtp_settings(mailbox.port),
+    ):
+        delivered = services.deliver_message(message_id=message.pk, now=sweep_started)
+        assert services.deliver_message(message_id=message.pk) is None  # nothing to send again
+    assert released == [0]
+    assert delivered is not None and delivered.status == OutboxMessage.Status.SENT
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.SENT and message.attempts == 1
+    assert len(mailbox.messages) == 1
