@@ -14,7 +14,9 @@ Links that carry a token are stored as markers and put in only when the message 
 
 import logging
 import smtplib
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import make_msgid
@@ -94,7 +96,7 @@ def queue_email(
         links=dict(links or {}),
         message_id=make_msgid(domain=domain),
     )
-    transaction.on_commit(lambda: _enqueue_delivery(message.pk))
+    _deliver_after_commit(message.pk)
     return message
 
 
@@ -120,7 +122,7 @@ def queue_sms(
         subject_id=subject_id,
         links=dict(links or {}),
     )
-    transaction.on_commit(lambda: _enqueue_delivery(message.pk))
+    _deliver_after_commit(message.pk)
     return message
 
 
@@ -128,10 +130,45 @@ def queue_sms(
 send_email = queue_email
 
 
+_batch = threading.local()
+
+
+@contextmanager
+def delivered_together() -> Iterator[None]:
+    """Messages queued in the block are delivered by one task, over one SMTP connection.
+
+    Use it inside the transaction that queues them: the task is queued once that commits."""
+    outer = getattr(_batch, "ids", None)
+    if outer is not None:
+        yield  # already inside a batch: the outer one delivers these too
+        return
+    _batch.ids = ids = []
+    try:
+        yield
+    finally:
+        _batch.ids = None
+    if ids:
+        transaction.on_commit(lambda: _enqueue_deliveries(ids))
+
+
+def _deliver_after_commit(message_id: int) -> None:
+    batched = getattr(_batch, "ids", None)
+    if batched is not None:
+        batched.append(message_id)
+    else:
+        transaction.on_commit(lambda: _enqueue_delivery(message_id))
+
+
 def _enqueue_delivery(message_id: int) -> None:
     from cxloop.messaging.tasks import deliver_message_task
 
     deliver_message_task.enqueue(message_id)
+
+
+def _enqueue_deliveries(message_ids: list[int]) -> None:
+    from cxloop.messaging.tasks import deliver_messages_task
+
+    deliver_messages_task.enqueue(message_ids)
 
 
 def claim(message_id: int, *, now: datetime) -> OutboxMessage | None:
@@ -170,6 +207,46 @@ def deliver_message(*, message_id: int, now: datetime | None = None) -> OutboxMe
     )
     message.status = status
     return message
+
+
+def deliver_messages(*, message_ids: list[int], now: datetime | None = None) -> int:
+    """Deliver several pending messages over one SMTP connection; how many went out.
+
+    Each is claimed, sent and recorded on its own as in deliver_message, so a failure of one
+    (a bounce, a refused recipient) does not touch the others."""
+    now = now or timezone.now()
+    delivered = 0
+    with _shared_smtp_connection():
+        for message_id in message_ids:
+            message = deliver_message(message_id=message_id, now=now)
+            delivered += message is not None and message.status == OutboxMessage.Status.SENT
+    return delivered
+
+
+@contextmanager
+def _shared_smtp_connection() -> Iterator[None]:
+    """_transmit uses one connection for the block, opened at its first message."""
+    if not smtp_configured():
+        yield
+        return
+    _batch.connection = get_connection(fail_silently=False)
+    try:
+        yield
+    finally:
+        connection, _batch.connection = _batch.connection, None
+        try:
+            connection.close()
+        except (OSError, smtplib.SMTPException):
+            logger.debug("closing the SMTP connection failed", exc_info=True)
+
+
+def _smtp_connection():
+    """The block's shared connection (opened if need be), or one for this message alone."""
+    shared = getattr(_batch, "connection", None)
+    if shared is None:
+        return get_connection(fail_silently=False)
+    shared.open()  # does nothing when it is open already
+    return shared
 
 
 @dataclass(frozen=True)
@@ -219,12 +296,25 @@ def _transmit(message: OutboxMessage) -> bool:
         to=[message.recipient],
         reply_to=[message.reply_to] if message.reply_to else None,
         headers={"Message-ID": message.message_id} if message.message_id else None,
-        connection=get_connection(fail_silently=False),
+        connection=_smtp_connection(),
     )
     if sent.html:
         email.attach_alternative(sent.html, "text/html")
-    email.send(fail_silently=False)
+    try:
+        email.send(fail_silently=False)
+    except Exception:
+        _drop_shared_connection()  # whatever state the conversation is in, the next starts afresh
+        raise
     return True
+
+
+def _drop_shared_connection() -> None:
+    shared = getattr(_batch, "connection", None)
+    if shared is not None:
+        try:
+            shared.close()  # the next _smtp_connection() opens it again
+        except (OSError, smtplib.SMTPException):
+            logger.debug("closing a broken SMTP connection failed", exc_info=True)
 
 
 def is_permanent(error: Exception) -> bool:

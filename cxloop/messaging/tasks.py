@@ -9,3 +9,8 @@ from cxloop.messaging import services
 def deliver_message_task(message_id: int) -> str | None:
     message = services.deliver_message(message_id=message_id)
     return message.status if message else None
+
+
+@task()
+def deliver_messages_task(message_ids: list[int]) -> int:
+    return services.deliver_messages(message_ids=message_ids)

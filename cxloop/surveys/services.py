@@ -20,7 +20,7 @@ from cxloop.customers.services import mark_address_invalid
 from cxloop.journeys.models import Interaction
 from cxloop.messaging.links import marker
 from cxloop.messaging.models import OutboxMessage
-from cxloop.messaging.services import queue_email, queue_sms
+from cxloop.messaging.services import delivered_together, queue_email, queue_sms
 from cxloop.responses.models import Response
 from cxloop.surveys.models import Invitation, InvitationDecision, UnplannedInteraction
 
@@ -162,6 +162,19 @@ def send_invitation(*, invitation_id: int, now: datetime | None = None) -> Invit
             due = invitation.reminder_due_at
             transaction.on_commit(lambda: _enqueue_reminder(invitation.pk, due))
     return invitation
+
+
+def send_invitations(*, invitation_ids: Sequence[int], now: datetime | None = None) -> int:
+    """Send each due invitation of a planned batch as send_invitation does; how many were sent.
+
+    One transaction for the batch and one delivery task for its messages, instead of one of each
+    per invitation."""
+    with transaction.atomic(), delivered_together():
+        sent = [
+            send_invitation(invitation_id=pk, now=now).status == Invitation.Status.SENT
+            for pk in invitation_ids
+        ]
+    return sum(sent)
 
 
 def _still_allowed(invitation: Invitation, contact: Details, now: datetime) -> bool:

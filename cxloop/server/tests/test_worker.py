@@ -6,7 +6,7 @@ from django.test import Client, override_settings
 
 from cxloop.conftest import interaction_payload
 from cxloop.messaging.models import OutboxMessage
-from cxloop.surveys.models import Invitation
+from cxloop.surveys.models import Invitation, InvitationDecision
 
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -28,3 +28,50 @@ def test_the_worker_plans_and_sends_queued_invitations_once(cast):
     invitation = Invitation.objects.get()
     assert invitation.status == Invitation.Status.SENT
     assert OutboxMessage.objects.filter(recipient="klant@example.nl").count() == 1
+
+
+def _run_one_task() -> None:
+    """The real worker loop, stopped after one task."""
+    from cxloop.server import services
+    from cxloop.server.worker import Worker
+
+    Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=1,
+        worker_id=services.new_worker_id(),
+        excluded_queue_names=[],
+    ).run()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_decides_for_new_interactions_before_it_sends_planned_invitations(cast):
+    """Planning waits behind no sending task that was queued before it."""
+    from django_tasks_db.models import DBTaskResult
+
+    def post(external_id: str, number: int) -> None:
+        customer = {"key": f"K-{number}", "email": f"klant{number}@example.nl", "language": "nl"}
+        response = Client().post(
+            "/api/interactions",
+            data=interaction_payload(external_id, journey_id=f"claim-{number}", customer=customer),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {cast.owner_key}",
+        )
+        assert response.status_code == 201
+
+    with override_settings(TASKS=DB_TASKS):
+        post("lw-1", 1)
+        _run_one_task()  # plans lw-1 and queues the sending of its invitation
+        first = Invitation.objects.get()
+        assert first.status == Invitation.Status.SCHEDULED
+        assert DBTaskResult.objects.ready().filter(task_path__endswith="send_invitations_task")
+        post("lw-2", 2)  # its planning task is queued after the sending task
+        _run_one_task()
+        assert InvitationDecision.objects.filter(interaction__external_id="lw-2").exists()
+        first.refresh_from_db()
+        assert first.status == Invitation.Status.SCHEDULED  # not sent yet: planning went first
+        call_command("worker", batch=True, verbosity=0)
+    assert Invitation.objects.filter(status=Invitation.Status.SENT).count() == 2
