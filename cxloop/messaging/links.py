@@ -42,9 +42,11 @@ def marker(kind: str) -> str:
     return f"[[cxloop:{kind}]]"
 
 
-def render(text: str, links: Mapping[str, int]) -> str:
-    """The text with each of the message's markers replaced by its real link (at transmission only)."""
-    made: dict[str, str] = {}
+def render(text: str, links: Mapping[str, int], made: dict[str, str] | None = None) -> str:
+    """The text with each of the message's markers replaced by its real link (at transmission only).
+
+    Pass the same `made` for the texts of one message: each link is made once for all of them."""
+    made = {} if made is None else made
 
     def link(match: re.Match[str]) -> str:
         kind = match.group(1)

@@ -261,10 +261,11 @@ class SentText:
 def as_sent(message: OutboxMessage) -> SentText:
     """Render the message's links into its texts; only the delivery worker (and tests) call this."""
     links = message.links or {}
+    made: dict[str, str] = {}  # each link once for the subject and both bodies
     return SentText(
-        subject=message_links.render(message.subject, links),
-        text=message_links.render(message.body_text, links),
-        html=message_links.render(message.body_html, links) if message.body_html else "",
+        subject=message_links.render(message.subject, links, made),
+        text=message_links.render(message.body_text, links, made),
+        html=message_links.render(message.body_html, links, made) if message.body_html else "",
     )
 
 
