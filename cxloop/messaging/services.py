@@ -133,13 +133,15 @@ send_email = queue_email
 _batch = threading.local()
 
 
+# Messages one delivery task takes at most: a task is short, so more urgent ones wait little.
+DELIVERY_CHUNK = 100
+
+
 @contextmanager
 def delivered_together() -> Iterator[None]:
-    """Messages queued in the block are delivered by one task, over one SMTP connection.
-
-    Use it inside the transaction that queues them: the task is queued once that commits."""
-    outer = getattr(_batch, "ids", None)
-    if outer is not None:
+    """Messages queued in the block are delivered by one task per DELIVERY_CHUNK, over one SMTP
+    connection each, queued when the transaction around the block commits (or at once without one)."""
+    if getattr(_batch, "ids", None) is not None:
         yield  # already inside a batch: the outer one delivers these too
         return
     _batch.ids = ids = []
@@ -147,8 +149,11 @@ def delivered_together() -> Iterator[None]:
         yield
     finally:
         _batch.ids = None
-    if ids:
-        transaction.on_commit(lambda: _enqueue_deliveries(ids))
+        # Also after an error: what was committed before it is delivered (a rolled-back
+        # transaction drops this with it).
+        for start in range(0, len(ids), DELIVERY_CHUNK):
+            chunk = ids[start : start + DELIVERY_CHUNK]
+            transaction.on_commit(lambda chunk=chunk: _enqueue_deliveries(chunk))
 
 
 def _deliver_after_commit(message_id: int) -> None:
@@ -209,18 +214,15 @@ def deliver_message(*, message_id: int, now: datetime | None = None) -> OutboxMe
     return message
 
 
-def deliver_messages(*, message_ids: list[int], now: datetime | None = None) -> int:
-    """Deliver several pending messages over one SMTP connection; how many went out.
+def deliver_messages(*, message_ids: list[int], now: datetime | None = None) -> list[OutboxMessage]:
+    """Deliver several pending messages over one SMTP connection; the ones this call handled.
 
     Each is claimed, sent and recorded on its own as in deliver_message, so a failure of one
     (a bounce, a refused recipient) does not touch the others."""
     now = now or timezone.now()
-    delivered = 0
     with _shared_smtp_connection():
-        for message_id in message_ids:
-            message = deliver_message(message_id=message_id, now=now)
-            delivered += message is not None and message.status == OutboxMessage.Status.SENT
-    return delivered
+        handled = [deliver_message(message_id=pk, now=now) for pk in message_ids]
+    return [message for message in handled if message is not None]
 
 
 @contextmanager

@@ -13,4 +13,5 @@ def deliver_message_task(message_id: int) -> str | None:
 
 @task()
 def deliver_messages_task(message_ids: list[int]) -> int:
-    return services.deliver_messages(message_ids=message_ids)
+    handled = services.deliver_messages(message_ids=message_ids)
+    return sum(message.status == message.Status.SENT for message in handled)
