@@ -193,3 +193,32 @@ def test_a_sweep_older_than_the_lease_delivers_once_while_another_sweep_recovers
     message.refresh_from_db()
     assert message.status == OutboxMessage.Status.SENT and message.attempts == 1
     assert len(mailbox.messages) == 1
+
+
+def test_messages_delivered_together_go_out_on_one_task_and_a_refusal_touches_only_its_own(
+    cast, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    recipients = ["een@example.nl", "twee@example.nl", "drie@example.nl"]
+    with (
+        smtp_server(reject={"twee@example.nl"}) as mailbox,
+        smtp_settings(mailbox.port),
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
+        with transaction.atomic(), services.delivered_together():
+            for recipient in recipients:
+                services.queue_email(
+                    organisation=cast.owner, recipient=recipient, subject="Hallo", text="Tekst"
+                )
+    assert len(callbacks) == 1  # one delivery task for the three
+    statuses = dict(OutboxMessage.objects.values_list("recipient", "status"))
+    assert statuses == {
+        "een@example.nl": OutboxMessage.Status.SENT,
+        "twee@example.nl": OutboxMessage.Status.BOUNCED,
+        "drie@example.nl": OutboxMessage.Status.SENT,
+    }
+    assert sorted(message["To"] for message in mailbox.messages) == [
+        "drie@example.nl",
+        "een@example.nl",
+    ]
