@@ -4,8 +4,9 @@ Loads responses into PostgreSQL in two steps (by default 1,000,000, then up to 1
 and after each step:
 
 * rebuilds the roll-ups with ``cxloop.dashboards.rollups.rebuild()`` (timed, with where the
-  time goes) and, clearly labelled, with an SQL-only ``INSERT ... SELECT ... GROUP BY`` that
-  must write the same rows;
+  time goes and its peak RSS) and, clearly labelled, the SQL reference: one SQL-only
+  ``INSERT ... SELECT ... GROUP BY`` that must write the same day rows; prints the ratio
+  ``rollups.rebuild / SQL reference``;
 * exports the raw responses the dashboards need to CSV and loads them into an in-process
   DuckDB table;
 * times three dashboard reads -- the organisation roll-up over the unit tree (``unit_tree``),
@@ -20,7 +21,7 @@ At the end it measures every read and the page at both sizes once more, in alter
 prints the two sizes side by side: on a shared machine, times taken minutes apart are not
 comparable.
 
-Needs `duckdb` (pip install duckdb) in the venv.
+Needs DuckDB in the venv: pip install -e ".[bench]" (or "duckdb>=2,<3").
 
     .venv/bin/python benchmarks/dashboards.py --quick                 # 200k, then 2M responses
     .venv/bin/python benchmarks/dashboards.py                         # 1M, then 10M responses
@@ -1437,7 +1438,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         import duckdb  # before the long load, not after it
     except ImportError:
-        raise SystemExit("this benchmark needs DuckDB: .venv/bin/pip install duckdb") from None
+        raise SystemExit(
+            "this benchmark needs DuckDB: .venv/bin/pip install -e '.[bench]'"
+        ) from None
     url = os.environ.get("CXLOOP_BENCH_DASHBOARDS_DATABASE_URL", DEFAULT_BENCH_URL)
     now = datetime.now(UTC).replace(microsecond=0)
     wall = time.perf_counter()

@@ -283,8 +283,9 @@ def _lock_rollup_tables() -> None:
         return
     with connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL work_mem = '{REBUILD_WORK_MEM}'")
-        for model in (DailyScore, *(compact.model for compact in COMPACTS)):
-            cursor.execute(f"LOCK TABLE {model._meta.db_table} IN EXCLUSIVE MODE")
+        tables = [DailyScore._meta.db_table] + [c.model._meta.db_table for c in COMPACTS]
+        for table in tables:
+            cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
 
 
 def _insert_day_rows(start: datetime, end: datetime) -> int:

@@ -2,7 +2,7 @@
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
@@ -13,6 +13,9 @@ from cxloop.audit.services import Actor, record_change, snapshot
 from cxloop.orgs.models import ApiKey, Employee, Membership, Organisation, Role, Unit
 
 API_KEY_PREFIX = "cxl_"
+# A key's "last used" is stamped at most once a minute: a stamp on every call would cost a write
+# and a commit per request, which a system posting batches in a loop pays thousands of times.
+API_KEY_USE_STAMP_INTERVAL = timedelta(minutes=1)
 # What the audit log keeps of a key: never its hash.
 API_KEY_FIELDS = ["name", "prefix", "organisation", "scopes", "expires_at"]
 
@@ -210,5 +213,6 @@ def authenticate_api_key(raw_key: str) -> ApiKey | None:
     now = timezone.now()
     if api_key.expires_at is not None and api_key.expires_at <= now:
         raise ApiKeyExpired(api_key)
-    ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+    if api_key.last_used_at is None or now - api_key.last_used_at >= API_KEY_USE_STAMP_INTERVAL:
+        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
     return api_key

@@ -88,23 +88,6 @@ class Decided(NamedTuple):
     reason: str
 
 
-def _waiting_reason(
-    rule: InvitationRule,
-    *,
-    touchpoint_id: int | None,
-    journey_ended_at: datetime | None,
-    inactivity_elapsed: bool,
-) -> str | None:
-    """Why the rule does not decide yet for this interaction, or None when it is due."""
-    if rule.touchpoint_id and touchpoint_id != rule.touchpoint_id:
-        return Reason.NOT_AT_TOUCHPOINT
-    if rule.trigger == InvitationRule.Trigger.JOURNEY_END and journey_ended_at is None:
-        return Reason.WAITING
-    if rule.trigger == InvitationRule.Trigger.INACTIVITY and not inactivity_elapsed:
-        return Reason.WAITING
-    return None
-
-
 def send_time(
     rule: InvitationRule, *, interaction: Interaction, channel: str, now: datetime
 ) -> datetime:
@@ -112,7 +95,9 @@ def send_time(
     return _send_after(rule, occurred_at=interaction.occurred_at, channel=channel, now=now)
 
 
-def _send_after(rule: InvitationRule, *, occurred_at: datetime, channel: str, now: datetime):
+def _send_after(
+    rule: InvitationRule, *, occurred_at: datetime, channel: str, now: datetime
+) -> datetime:
     base = now
     if rule.delay_minutes or occurred_at > now:
         base = max(now, occurred_at + timedelta(minutes=rule.delay_minutes))
@@ -139,13 +124,15 @@ def plan_invitations(
         # Read under the locks, so two workers planning the same interactions cannot both decide.
         before = planning_io.decided([row[0] for row in rows])
         rows = [row for row in rows if not before.get(row[0])]
-        planner = _BatchPlanner(rows, customers, inactivity_elapsed, now)
-        decisions = planner.decide(rows, already_waiting=set(before))
-        invitation_ids = planning_io.store(planner.decision_rows, planner.invitation_rows)
         # Decided now or before: off the sweeper's list, in the same transaction as the decisions.
         UnplannedInteraction.objects.filter(
             planning_io.Among("interaction_id", interaction_ids)
         ).delete()
+        if not rows:  # a retried task: everything was decided before
+            return []
+        planner = _BatchPlanner(rows, customers, inactivity_elapsed, now)
+        decisions = planner.decide(rows, already_waiting=set(before))
+        invitation_ids = planning_io.store(planner.decision_rows, planner.invitation_rows)
         due = [
             (row[7], pk) for row, pk in zip(planner.invitation_rows, invitation_ids, strict=True)
         ]

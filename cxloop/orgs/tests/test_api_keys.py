@@ -59,6 +59,19 @@ def test_an_expired_key_is_refused_with_a_message_saying_so(cast):
     )  # the refused call is not counted as use
 
 
+def test_last_use_is_stamped_at_most_once_a_minute(cast):
+    key, raw_key = create_api_key(organisation=cast.owner, name="crm")
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        assert api(raw_key).get("/api/responses").status_code == 200
+    with time_machine.travel(start + timedelta(seconds=30), tick=False):
+        assert api(raw_key).get("/api/responses").status_code == 200
+    assert ApiKey.objects.get(pk=key.pk).last_used_at == start
+    with time_machine.travel(start + timedelta(seconds=61), tick=False):
+        assert api(raw_key).get("/api/responses").status_code == 200
+    assert ApiKey.objects.get(pk=key.pk).last_used_at == start + timedelta(seconds=61)
+
+
 def test_an_unknown_key_gets_401_with_a_clear_message(cast):
     refused = api("cxl_00000000_nope").get("/api/responses")
     assert refused.status_code == 401 and "unknown or revoked API key" in refused.json()["detail"]
