@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import make_msgid
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -144,7 +145,8 @@ def delivered_together() -> Iterator[None]:
     if getattr(_batch, "ids", None) is not None:
         yield  # already inside a batch: the outer one delivers these too
         return
-    _batch.ids = ids = []
+    ids: list[int] = []
+    _batch.ids = ids
     try:
         yield
     finally:
@@ -153,7 +155,7 @@ def delivered_together() -> Iterator[None]:
         # transaction drops this with it).
         for start in range(0, len(ids), DELIVERY_CHUNK):
             chunk = ids[start : start + DELIVERY_CHUNK]
-            transaction.on_commit(lambda chunk=chunk: _enqueue_deliveries(chunk))
+            transaction.on_commit(partial(_enqueue_deliveries, chunk))
 
 
 def _deliver_after_commit(message_id: int) -> None:
