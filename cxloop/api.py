@@ -56,7 +56,7 @@ def _admit(request: HttpRequest, raw_key: str) -> ApiKey | None:
         )
     rate = settings.CXLOOP_RATELIMIT_API
     wait = ratelimit.hit("api-key", str(api_key.pk), rate)
-    if wait:
+    if wait and rate:  # a wait comes only from a rate; "off" (None) never waits
         count, seconds = rate
         raise Refused(
             429,

@@ -98,6 +98,7 @@ def cast(db) -> Cast:
         username="lotte",
         password=PASSWORD,
     )
+    assert lead.user is not None  # created with a username: the lead logs in
     grant_role(user=lead.user, organisation=owner, role=Role.TEAM_LEAD, unit=team)
     set_unit_lead(unit=team, lead=lead)
     agent = create_employee(

@@ -3,6 +3,7 @@
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -129,7 +130,7 @@ if _replica_url:
     MIDDLEWARE.append("cxloop.lib.replica.ReplicaReadsMiddleware")
 CXLOOP_REPLICA_PIN_SECONDS = envint("CXLOOP_REPLICA_PIN_SECONDS", 10)
 
-AUTH_PASSWORD_VALIDATORS = [
+AUTH_PASSWORD_VALIDATORS: list[dict[str, Any]] = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
 if TESTING:
@@ -184,7 +185,7 @@ TASKS = {
 # and an invitation's delay and validity from its invitation rule: neither is a setting here.
 CXLOOP_API_BATCH_LIMIT = envint("CXLOOP_API_BATCH_LIMIT", 1000)
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},

@@ -1,17 +1,16 @@
 """The opt-out page behind the link in every message, the Customers page (finding a customer,
 "why (not) asked?") and the chain's contact sharing."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from cxloop.audit.services import record_view
+from cxloop.customers.forms import ContactSharingForm
 from cxloop.customers.models import ContactSharing
 from cxloop.customers.normalise import phone_key
 from cxloop.customers.queries import (
@@ -125,18 +124,6 @@ def why_asked(request: HttpRequest) -> HttpResponse:
         "search_limit": SEARCH_LIMIT,
     }
     return render(request, "customers/why_asked.html", context, status=status)
-
-
-class ContactSharingForm(forms.Form):
-    partners_use_owner_details = forms.BooleanField(
-        required=False,
-        label=gettext_lazy("Partners may use contact details supplied by the journey owner"),
-        help_text=gettext_lazy(
-            "Off: every organisation messages a customer only at the e-mail address and phone number it "
-            "supplied itself. On: a partner without its own may use the journey owner's, for messages "
-            "about the owner's journeys. A partner's details are never used for the owner's messages."
-        ),
-    )
 
 
 def _owning_organisation(request: HttpRequest) -> Organisation:

@@ -13,13 +13,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cxloop.followup import configuration
-from cxloop.followup.configuration import (
+from cxloop.followup.forms import (
+    WEEKDAYS,
     BusinessHoursForm,
     FollowUpRuleForm,
     MessageTemplateForm,
     QueueForm,
     RootCauseForm,
     SlaPolicyForm,
+    format_day,
 )
 from cxloop.followup.models import (
     CustomerMessageTemplate,
@@ -51,7 +53,7 @@ def _edit(
     request: HttpRequest,
     organisation: Organisation,
     *,
-    form_class: Callable[..., forms.ModelForm],  # one of configuration's forms: takes organisation=
+    form_class: Callable[..., forms.ModelForm],  # one of forms.py's forms: takes organisation=
     instance: models.Model | None,
     save: Callable[..., object],
     title: str,
@@ -101,8 +103,7 @@ def settings_overview(request: HttpRequest, slug: str) -> HttpResponse:
         .order_by("journey_type__name", "priority"),
         "settings": stored,
         "hours": [
-            (label, configuration.format_day(stored.opening_hours.get(day, [])))
-            for day, label in configuration.WEEKDAYS
+            (label, format_day(stored.opening_hours.get(day, []))) for day, label in WEEKDAYS
         ],
         "root_causes": RootCause.objects.filter(organisation=organisation),
         "templates": CustomerMessageTemplate.objects.filter(organisation=organisation).order_by(

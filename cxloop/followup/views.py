@@ -22,7 +22,18 @@ from cxloop.audit.services import record_view
 from cxloop.customers.normalise import phone_key
 from cxloop.customers.queries import may_search_customers
 from cxloop.followup import kpis, queries, services
-from cxloop.followup.models import CONTACT_CHANNELS, FollowUpCase, RootCause
+from cxloop.followup.forms import (
+    TAB_LABELS,
+    BulkReassignForm,
+    ContactAttemptForm,
+    EmployeeChoiceField,
+    InboxFilterForm,
+    InformForm,
+    NoteForm,
+    ReassignForm,
+    ResolveForm,
+)
+from cxloop.followup.models import FollowUpCase
 from cxloop.followup.queries import CaseScope, access_case
 from cxloop.lib.auth import AuthenticatedHttpRequest
 from cxloop.lib.forms import form_field
@@ -33,194 +44,6 @@ if TYPE_CHECKING:
 Status = FollowUpCase.Status
 CASES_PER_PAGE = 50
 KPI_PERIODS = (30, 90, 365)
-TAB_LABELS = {
-    "mine": _("Mine"),
-    "team": _("My team's"),
-    "overdue": _("Overdue"),
-    "open": _("Open"),
-    "closed": _("Closed"),
-    "all": _("All"),
-}
-
-
-class StepForm(forms.Form):
-    """A form on the case page; ids carry a prefix because several forms there have a "note"."""
-
-    id_prefix = "step"
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
-        super().__init__(*args, **kwargs)
-
-
-class ContactAttemptForm(StepForm):
-    id_prefix = "contact"
-    channel = forms.ChoiceField(
-        label=_("Channel"),
-        choices=list(CONTACT_CHANNELS.items()),
-    )
-    reached = forms.TypedChoiceField(
-        label=_("Reached the customer?"),
-        choices=[("yes", _("yes")), ("no", _("no"))],
-        coerce=lambda value: value == "yes",
-        widget=forms.RadioSelect,
-    )
-    note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-
-class ResolveForm(StepForm):
-    id_prefix = "resolve"
-    root_cause = forms.ModelChoiceField(label=_("Root cause"), queryset=RootCause.objects.none())
-    action_taken = forms.CharField(
-        label=_("Action taken"), widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-    def __init__(self, *args, case: FollowUpCase, **kwargs):
-        super().__init__(*args, **kwargs)
-        form_field(self, "root_cause", forms.ModelChoiceField).queryset = RootCause.objects.filter(
-            organisation=case.organisation, is_active=True
-        )
-
-
-class InformForm(StepForm):
-    id_prefix = "inform"
-    subject = forms.CharField(label=_("Subject"), max_length=200)
-    body = forms.CharField(
-        label=_("Message to the customer"), widget=forms.Textarea(attrs={"rows": 8})
-    )
-
-
-class NoteForm(StepForm):
-    id_prefix = "close"
-    note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
-class EmployeeChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return f"{obj.name} ({obj.unit.name}, {obj.organisation.name})"
-
-
-class QueueChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return f"{obj.name} ({obj.organisation.name})"
-
-
-class ReassignForm(StepForm):
-    """Give the case to an employee the user may assign to, or to a queue's next member."""
-
-    id_prefix = "reassign"
-
-    assignee = EmployeeChoiceField(label=_("Employee"), queryset=None, required=False)
-    queue = QueueChoiceField(label=_("or a queue"), queryset=None, required=False)
-    note = forms.CharField(label=_("Why"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-    def __init__(self, *args, case: FollowUpCase, case_scope: CaseScope, **kwargs):
-        super().__init__(*args, **kwargs)
-        form_field(self, "assignee", EmployeeChoiceField).queryset = queries.assignable_employees(
-            case_scope
-        )
-        form_field(self, "queue", QueueChoiceField).queryset = queries.queues_for(
-            case_scope, case=case
-        )
-
-    def clean(self):
-        data = super().clean()
-        if bool(data.get("assignee")) == bool(data.get("queue")):
-            raise forms.ValidationError(_("Choose an employee or a queue (one of the two)."))
-        return data
-
-
-class BulkReassignForm(forms.Form):
-    """Several open cases the user sees, to one employee the user may assign to."""
-
-    cases = forms.ModelMultipleChoiceField(
-        label=_("Cases"),
-        queryset=FollowUpCase.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("Tick the cases to reassign.")},
-    )
-    assignee = EmployeeChoiceField(label=_("Reassign the ticked cases to"), queryset=None)
-    note = forms.CharField(label=_("Why"), required=False, max_length=500)
-
-    def __init__(self, *args, case_scope: CaseScope, **kwargs):
-        # The filter form above it has an "assignee" too: ids must stay unique on the page.
-        kwargs.setdefault("auto_id", "bulk_%s")
-        super().__init__(*args, **kwargs)
-        form_field(self, "cases", forms.ModelMultipleChoiceField).queryset = queries.workable_cases(
-            case_scope
-        )
-        form_field(self, "assignee", EmployeeChoiceField).queryset = queries.assignable_employees(
-            case_scope
-        )
-
-
-class InboxFilterForm(forms.Form):
-    """The inbox's tab, filters and sort, read from the URL; an invalid value is ignored."""
-
-    show = forms.ChoiceField(choices=list(TAB_LABELS.items()), required=False)
-    status = forms.ChoiceField(
-        label=_("Status"), choices=[("", _("any"))] + Status.choices, required=False
-    )
-    priority = forms.ChoiceField(
-        label=_("Priority"),
-        choices=[("", _("any"))] + FollowUpCase.Priority.choices,
-        required=False,
-    )
-    unit = forms.TypedChoiceField(label=_("Unit"), coerce=int, empty_value=None, required=False)
-    assignee = forms.TypedChoiceField(
-        label=_("Assigned to"), coerce=int, empty_value=None, required=False
-    )
-    journey_type = forms.TypedChoiceField(
-        label=_("Journey type"), coerce=int, empty_value=None, required=False
-    )
-    organisation = forms.TypedChoiceField(
-        label=_("Organisation"), coerce=int, empty_value=None, required=False
-    )
-    sort = forms.ChoiceField(
-        label=_("Sort by"),
-        choices=[
-            ("due", _("most urgent first")),
-            ("-due", _("due last first")),
-            ("opened", _("newest first")),
-            ("-opened", _("oldest first")),
-            ("customer", _("customer")),
-            ("-customer", _("customer, reversed")),
-        ],
-        required=False,
-    )
-
-    def __init__(self, *args, choices: queries.InboxChoices, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name, options in (
-            ("unit", choices.units),
-            ("assignee", choices.assignees),
-            ("journey_type", choices.journey_types),
-            ("organisation", choices.organisations),
-        ):
-            form_field(self, name, forms.ChoiceField).choices = [("", _("any"))] + [
-                (str(pk), label) for pk, label in options
-            ]
-        if len(choices.organisations) < 2:
-            del self.fields["organisation"]
-
-    def selection(self) -> tuple[str, queries.InboxFilters]:
-        """The tab and the valid filters."""
-        self.is_valid()
-        data = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
-        filters = queries.InboxFilters(
-            status=data.get("status") or "",
-            priority=data.get("priority") or "",
-            unit_id=data.get("unit"),
-            assignee_id=data.get("assignee"),
-            journey_type_id=data.get("journey_type"),
-            organisation_id=data.get("organisation"),
-            sort=data.get("sort") or "due",
-        )
-        return data.get("show") or "open", filters
 
 
 def _with(query: QueryDict, **changes: str) -> str:

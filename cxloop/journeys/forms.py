@@ -1,9 +1,13 @@
 """The chain set-up pages' forms: journey types, touchpoints, channels, agreements, partners."""
 
+from typing import Any
+
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cxloop.journeys.models import Channel, DataSharingAgreement, JourneyType, Touchpoint
+from cxloop.lib.forms import form_field
 from cxloop.orgs.models import Organisation
 
 LABELS = {"name": _("Name"), "slug": _("Slug"), "position": _("Position")}
@@ -12,7 +16,7 @@ LABELS = {"name": _("Name"), "slug": _("Slug"), "position": _("Position")}
 class _SlugUniqueIn(forms.ModelForm):
     """A name and a slug; the slug unique among the siblings `self.siblings` (other rows excluded)."""
 
-    siblings = None
+    siblings: QuerySet[Any]  # set by each form's __init__
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]
@@ -66,9 +70,9 @@ class AgreementForm(forms.ModelForm):
     def __init__(self, *args, owner: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
         # Only the owner's partners in the same chain.
-        self.fields["organisation"].queryset = Organisation.objects.filter(
-            chain_id=owner.chain_id
-        ).exclude(pk=owner.pk)
+        form_field(
+            self, "organisation", forms.ModelChoiceField
+        ).queryset = Organisation.objects.filter(chain_id=owner.chain_id).exclude(pk=owner.pk)
 
 
 class PartnerForm(forms.Form):

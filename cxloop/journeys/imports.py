@@ -1,7 +1,7 @@
 """Reading interactions from CSV or XLSX files into InteractionInput rows, with an error per bad row."""
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -170,7 +170,7 @@ def _cell_text(cell: object) -> str:
     return str(cell).strip()
 
 
-def _check_columns(found: list[str]) -> None:
+def _check_columns(found: Sequence[str]) -> None:
     missing = [c for c in REQUIRED_COLUMNS if c not in found]
     if missing:
         raise ImportFileError(f"missing column(s): {', '.join(missing)}; found: {', '.join(found)}")

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 
 from cxloop.orgs import people
 from cxloop.orgs.capabilities import Capability, can, organisations_where, roles_granting
+from cxloop.orgs.forms import InviteForm, RoleForm
 from cxloop.orgs.models import Membership, Organisation
-from cxloop.orgs.people_forms import InviteForm, RoleForm
 from cxloop.orgs.services import grant_role, revoke_role
 
 

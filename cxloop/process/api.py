@@ -10,6 +10,7 @@ from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from cxloop.lib.apierrors import ErrorOut, refuse
+from cxloop.orgs.access import api_key_of
 from cxloop.orgs.models import ApiKey
 from cxloop.process import mining, services
 from cxloop.process.models import EventLog, LogEvent
@@ -73,7 +74,7 @@ def _out(log: EventLog) -> dict:
 @router.post("", response={202: EventLogOut, 422: ErrorOut}, operation_id="event_logs_import")
 def import_log(request: HttpRequest, file: File[UploadedFile], columns: Form[ColumnsIn]):
     """Upload a log (.xes, .xes.gz or .csv); a worker reads it. Poll `event_logs_read` until ready."""
-    api_key: ApiKey = request.auth  # type: ignore[attr-defined]  # ninja sets it after authentication
+    api_key = api_key_of(request)
     try:
         log = services.receive_upload(
             organisation=api_key.organisation,
@@ -99,7 +100,7 @@ def import_log(request: HttpRequest, file: File[UploadedFile], columns: Form[Col
 @router.get("", response=list[EventLogOut], operation_id="event_logs_list")
 def list_logs(request: HttpRequest):
     """Your organisation's imported event logs, newest first."""
-    api_key: ApiKey = request.auth  # type: ignore[attr-defined]  # ninja sets it after authentication
+    api_key = api_key_of(request)
     return [_out(log) for log in EventLog.objects.filter(organisation=api_key.organisation)]
 
 
@@ -110,7 +111,7 @@ def _log(api_key: ApiKey, log_id: int) -> EventLog | None:
 @router.get("/{log_id}", response={200: EventLogOut, 404: ErrorOut}, operation_id="event_logs_read")
 def read_log(request: HttpRequest, log_id: int):
     """One imported log: its status, counts and the rows left out."""
-    log = _log(request.auth, log_id)
+    log = _log(api_key_of(request), log_id)
     if log is None:
         return refuse(404, "no event log with this id in your organisation")
     return Status(200, _out(log))
@@ -124,7 +125,7 @@ def read_log(request: HttpRequest, log_id: int):
 def analysis(request: HttpRequest, log_id: int):
     """The journey analysis of a ready log: variants, process map, hand-overs, durations, stuck and
     repeated journeys, as `cxloop journeys analyze --json` prints it."""
-    log = _log(request.auth, log_id)
+    log = _log(api_key_of(request), log_id)
     if log is None:
         return refuse(404, "no event log with this id in your organisation")
     if log.status != EventLog.Status.READY:

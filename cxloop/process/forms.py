@@ -57,6 +57,13 @@ class Filters(forms.Form):
         found = data.get(name)
         return self.DEFAULTS.get(name) if found in (None, "") else found
 
+    def number(self, name: str) -> int:
+        """A whole-number filter (top, days, window): its valid value or its default."""
+        value = self.value(name)
+        if not isinstance(value, int):
+            raise TypeError(f"the filter {name} is not a whole number")
+        return value
+
 
 class UploadForm(forms.Form):
     """An event log file and how to read it."""

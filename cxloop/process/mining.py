@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from math import floor
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -350,7 +350,7 @@ def _case_time_order(rank: IntArray, timestamp: IntArray) -> IntArray:
 # --- statistics -------------------------------------------------------------------------------
 
 
-def percentile(sorted_values: Sequence[float], q: float) -> float | None:
+def percentile(sorted_values: Sequence[float] | npt.NDArray[np.float64], q: float) -> float | None:
     """The q-quantile (0 ≤ q ≤ 1) of sorted values, interpolating linearly (Hyndman & Fan type 7)."""
     n = len(sorted_values)
     if n == 0:
@@ -482,6 +482,7 @@ def variants(log: Log) -> list[Variant]:
     """Distinct activity sequences, most frequent first, then by their activities."""
     names = log.table.activity_names
     # Each case's sequence as bytes (one slice of one buffer), which a dict groups exactly.
+    code_format: Literal["B", "H", "q"]  # memoryview.cast's integer formats
     dtype, code_format = (
         (np.uint8, "B")
         if len(names) <= 1 << 8

@@ -14,10 +14,12 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 from django.http import Http404
 
+from cxloop import stats
 from cxloop.journeys.models import DataSharingAgreement, Interaction, Journey, JourneyType
 from cxloop.orgs.capabilities import Capability, organisation_ids_where, organisations_where
 from cxloop.orgs.models import Organisation
 from cxloop.process import mining
+from cxloop.process.mining import Group
 from cxloop.process.models import EventLog, LogEvent
 from cxloop.process.readers import EPOCH, ONE_MICROSECOND
 from cxloop.responses.models import Response
@@ -203,7 +205,11 @@ def journey_dataset(
         now=_micros(now),
         open_cases=[info[log.case_name(i)][1] is None for i in range(log.cases)],
         contacts=contacts,
-        scores=list(responses.values_list("journey__external_id", "nps")),
+        scores=[
+            (case, nps)
+            for case, nps in responses.values_list("journey__external_id", "nps")
+            if nps is not None  # always (nps__isnull=False above); tells the type checker so
+        ],
         case_info=info,
     )
 
@@ -236,7 +242,7 @@ def log_dataset(*, log: EventLog, period: Period, resource: str = "resource") ->
 # --- scores -------------------------------------------------------------------------------------
 
 
-def scores_by(dataset: Dataset, group_of_case: dict[str, object]) -> dict[object, object]:
+def scores_by(dataset: Dataset, group_of_case: dict[str, Group]) -> dict[Group, stats.Score]:
     """NPS per group of cases (a variant, a number of hand-overs, ...), from the journeys' responses."""
     return mining.nps_by_group(
         (group_of_case[case], nps) for case, nps in dataset.scores if case in group_of_case

@@ -535,8 +535,9 @@ ByteMatrix = npt.NDArray[np.uint8]
 _DIGITS = {"Y": 4, "m": 2, "d": 2, "H": 2, "M": 2, "S": 2}
 _DEFAULTS = {"Y": 1900, "m": 1, "d": 1, "H": 0, "M": 0, "S": 0, "f": 0}  # as strptime's
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
-_ZONES_ISO = ("", "Z", "+HH", "+HHMM", "+HH:MM")  # what fromisoformat takes (and more)
-_ZONES_STRPTIME = ("Z", "+HHMM", "+HH:MM")  # what strptime's %z takes (and more)
+# What fromisoformat takes (and more).
+_ZONES_ISO: tuple[str, ...] = ("", "Z", "+HH", "+HHMM", "+HH:MM")
+_ZONES_STRPTIME: tuple[str, ...] = ("Z", "+HHMM", "+HH:MM")  # what strptime's %z takes (and more)
 _MAX_LAYOUTS = 256
 
 
@@ -588,7 +589,9 @@ class _Layout:
         return ok, np.broadcast_to(np.asarray(micros, dtype=np.int64), ok.shape)
 
 
-def _number(text: ByteMatrix, position: int, width: int, ok: npt.NDArray[np.bool_]) -> IntArray:
+def _number(
+    text: ByteMatrix, position: int, width: int, ok: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.int32]:
     """The decimal number in bytes position..position+width of each value; `ok` false where not."""
     number = np.zeros(text.shape[1], dtype=np.int32)
     for row in text[position : position + width]:

@@ -6,7 +6,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -38,7 +38,7 @@ def create_event_log(
     name: str,
     file_name: str,
     columns: Columns,
-    uploaded_by: AbstractBaseUser | None = None,
+    uploaded_by: User | None = None,
 ) -> EventLog:
     """A new, empty event log waiting for its events."""
     detect_format(file_name)
@@ -57,7 +57,7 @@ def receive_upload(
     name: str,
     upload: UploadedFile,
     columns: Columns,
-    uploaded_by: AbstractBaseUser,
+    uploaded_by: User | None,  # None through the API: a key, not a person
 ) -> EventLog:
     """Keep an uploaded log on disk, chunk by chunk, and have a worker read it after commit."""
     from cxloop.process.tasks import import_event_log_task

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import numpy as np
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,6 +22,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cxloop.lib.auth import AuthenticatedHttpRequest
+from cxloop.lib.forms import form_field
 from cxloop.orgs.models import Organisation
 from cxloop.process import mining, processmap, queries, services
 from cxloop.process.forms import Filters, UploadForm
@@ -172,7 +175,7 @@ def process_map(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     log = page.log
     metric = str(page.filters.value("metric"))
     edges = mining.directly_follows(log)
-    shown = edges[: int(page.filters.value("top"))]
+    shown = edges[: page.filters.number("top")]
     starts, ends = mining.start_end_activities(log)
     counts = dict(
         zip(
@@ -271,9 +274,7 @@ def handover(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     for h in pairs:
         involvement[h.source] = involvement.get(h.source, 0) + h.count
         involvement[h.target] = involvement.get(h.target, 0) + h.count
-    people = sorted(involvement, key=lambda r: (-involvement[r], r))[
-        : int(page.filters.value("top"))
-    ]
+    people = sorted(involvement, key=lambda r: (-involvement[r], r))[: page.filters.number("top")]
     cells = {(h.source, h.target): h.count for h in pairs}
     top = max(cells.values(), default=1)
     matrix = [
@@ -330,7 +331,7 @@ def stuck(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     page = _page(request, kind, pk)
     if isinstance(page, HttpResponse):
         return page
-    days = int(page.filters.value("days"))
+    days = page.filters.number("days")
     finished = request.GET.getlist("end")
     found = _stuck(page, days, finished)
     by_activity: dict[str, int] = {}
@@ -387,7 +388,7 @@ def repeats(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         return page
     if page.source.kind != "journeys":
         raise Http404
-    window = int(page.filters.value("window"))
+    window = page.filters.number("window")
     rows, per_case = mining.repeat_contacts(page.dataset.contacts, window_seconds=window * 86400)
     histogram = np.bincount(list(per_case.values())).tolist() if per_case else []
     return render(
@@ -419,7 +420,7 @@ def nps(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     variant_of = mining.variant_of_cases(found, log.cases)
     names = [log.case_name(i) for i in range(log.cases)]
     handovers = mining.handover_of_work(log).per_case.tolist()
-    window = int(page.filters.value("window"))
+    window = page.filters.number("window")
     repeat_count = mining.repeat_contacts(dataset.contacts, window_seconds=window * 86400)[1]
     by_variant = queries.scores_by(dataset, {n: variant_of[i] for i, n in enumerate(names)})
     by_handover = queries.scores_by(
@@ -512,7 +513,7 @@ def _selected_cases(page: Page) -> tuple[str, list[int]]:
             ],
         )
     if "repeats" in get:
-        window = int(page.filters.value("window"))
+        window = page.filters.number("window")
         per_case = mining.repeat_contacts(page.dataset.contacts, window_seconds=window * 86400)[1]
         wanted = get["repeats"]
         return (
@@ -524,7 +525,7 @@ def _selected_cases(page: Page) -> tuple[str, list[int]]:
             ],
         )
     if "stuck" in get:
-        days = int(page.filters.value("days"))
+        days = page.filters.number("days")
         found_stuck = [
             c.case
             for c in _stuck(page, days, get.getlist("end"))
@@ -542,7 +543,7 @@ def _selected_cases(page: Page) -> tuple[str, list[int]]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def upload(request: HttpRequest) -> HttpResponse:
+def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload an event log; a worker reads it while its page shows the progress."""
     organisations = queries.log_organisations(request.user)
     if not organisations:
@@ -550,7 +551,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(
         request.POST or None, request.FILES or None, initial={"organisation": organisations[0]}
     )
-    form.fields["organisation"].queryset = Organisation.objects.filter(
+    form_field(form, "organisation", forms.ModelChoiceField).queryset = Organisation.objects.filter(
         pk__in=[o.pk for o in organisations]
     )
     if request.method == "POST" and form.is_valid():

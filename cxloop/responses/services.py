@@ -62,9 +62,12 @@ def journey_facts(*, journey_id: int) -> JourneyFacts:
         .select_related("touchpoint")
         .order_by("occurred_at", "pk")
     )
+    touchpoints: dict[int, Touchpoint] = {}
     for interaction in interactions:
-        facts.latest[interaction.touchpoint_id] = interaction
-    touchpoints = {i.touchpoint_id: i.touchpoint for i in facts.latest.values()}
+        touchpoint = interaction.touchpoint
+        if touchpoint is not None:  # always, by the filter; tells the type checker so
+            facts.latest[touchpoint.pk] = interaction
+            touchpoints[touchpoint.pk] = touchpoint
     facts.touchpoints = sorted(touchpoints.values(), key=lambda t: (t.position, t.pk))
     return facts
 

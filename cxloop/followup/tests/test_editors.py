@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.auth import get_user_model
 
-from cxloop.followup import configuration, services
+from cxloop.followup import forms, services
+from cxloop.followup.forms import ResolveForm
 from cxloop.followup.models import (
     CustomerMessageTemplate,
     FollowUpQueue,
@@ -16,7 +17,6 @@ from cxloop.followup.models import (
     RootCause,
     SlaPolicy,
 )
-from cxloop.followup.views import ResolveForm
 from cxloop.lib.testing.cases import case_for
 from cxloop.lib.testing.postdata import HOURS, RULE
 from cxloop.orgs.models import Role
@@ -295,13 +295,13 @@ def test_bad_business_hours_are_refused_with_the_error_shown(cast, change, field
 
 
 def test_parse_day_reads_the_simple_notation():
-    assert configuration.parse_day("8:30-12:00; 13:00–17:30") == [
+    assert forms.parse_day("8:30-12:00; 13:00–17:30") == [
         ["08:30", "12:00"],
         ["13:00", "17:30"],
     ]
-    assert configuration.parse_day("  ") == []
+    assert forms.parse_day("  ") == []
     with pytest.raises(ValueError):
-        configuration.parse_day("morgens")
+        forms.parse_day("morgens")
 
 
 # --- root causes -------------------------------------------------------------------------------------------
@@ -405,10 +405,8 @@ def test_a_template_with_other_placeholders_is_refused(cast, field, text):
 
 
 def test_unknown_placeholders_lists_what_is_wrong():
-    assert (
-        configuration.unknown_placeholders("{organisation} {action} {employee} {{literal}}") == []
-    )
-    assert configuration.unknown_placeholders("{klant} {organisation!s}") == [
+    assert forms.unknown_placeholders("{organisation} {action} {employee} {{literal}}") == []
+    assert forms.unknown_placeholders("{klant} {organisation!s}") == [
         "{klant}",
         "{organisation!s}",
     ]

@@ -1,6 +1,6 @@
 """What a form on a settings page accepts, posted as a browser would: a start for tests that change one field."""
 
-# A follow-up rule (followup/configuration.py) and an organisation's business hours.
+# A follow-up rule (followup/forms.py) and an organisation's business hours.
 RULE = {
     "name": "Opzeggers",
     "position": 1,
