@@ -6,22 +6,18 @@ from collections import defaultdict
 from django.utils.translation import gettext as _
 
 from cxloop import stats
-from cxloop.dashboards import charts, queries
+from cxloop.dashboards import anonymity, charts, queries
 from cxloop.dashboards.filters import FilterState
-from cxloop.dashboards.pages.base import (
-    Page,
-    guarded,
-)
+from cxloop.dashboards.pages.base import Page
 from cxloop.dashboards.queries import Scores, Slice
 from cxloop.dashboards.tables import (
     Column,
     Figure,
     PValue,
     Table,
-    anonymity_min,
     show,
-    withheld,
 )
+from cxloop.dashboards.visibility import breakdown_figure, guarded
 
 
 def heatmap_section(
@@ -41,11 +37,7 @@ def heatmap_section(
     journey_types = sorted({key[1] for key in cells}, key=lambda pk: journey_names.get(pk, ""))
     guards = guards or {}
     figures = {
-        key: withheld("nps", value.n)
-        if people
-        else guarded([show(value.nps)], value, guards[key])[0]
-        if key in guards
-        else show(value.nps)
+        key: guarded([breakdown_figure(value.nps, people=people)], value, guards.get(key))[0]
         for key, value in cells.items()
     }
     grid = {
@@ -87,8 +79,8 @@ def impact_table(
     rows = []
     for impact in impacts:
         with_figure, without_figure = (
-            _people_or_shown(_nps(impact.with_contact), people),
-            _people_or_shown(_nps(impact.without_contact), people),
+            breakdown_figure(_nps(impact.with_contact), people=people),
+            breakdown_figure(_nps(impact.without_contact), people=people),
         )
         difference = impact.difference if with_figure.shown and without_figure.shown else None
         mark = ""
@@ -125,10 +117,6 @@ def impact_table(
     )
 
 
-def _people_or_shown(score: stats.Score, people: bool) -> Figure:
-    return withheld("nps", score.n) if people else show(score)
-
-
 def _nps(counts: stats.NpsCounts) -> stats.Score:
     return stats.nps(
         promoters=counts.promoters, passives=counts.passives, detractors=counts.detractors
@@ -141,7 +129,7 @@ def moments_section(page: Page, moments: list[queries.Moment], *, people: bool =
     for moment in moments:
         share = (
             show(moment.share, "share")
-            if moment.picks_in_journey_type >= anonymity_min()
+            if anonymity.derived_shown(moment.picks_in_journey_type)
             else Figure("share", None, moment.picks_in_journey_type, hidden=True)
         )
         rows.append(
@@ -149,7 +137,7 @@ def moments_section(page: Page, moments: list[queries.Moment], *, people: bool =
                 moment.journey_type,
                 moment.touchpoint,
                 share,
-                _people_or_shown(_nps(moment.counts), people),
+                breakdown_figure(_nps(moment.counts), people=people),
             ]
         )
         bars.append(charts.Bar(f"{moment.journey_type}: {moment.touchpoint}", share))

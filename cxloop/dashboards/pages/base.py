@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from cxloop import stats
-from cxloop.dashboards import charts, queries
+from cxloop.dashboards import anonymity, charts, queries
 from cxloop.dashboards.filters import FilterState
 from cxloop.dashboards.queries import Scores
 from cxloop.dashboards.tables import (
@@ -25,12 +25,12 @@ from cxloop.dashboards.tables import (
     Table,
     anonymity_min,
     change_mark,
-    hide,
     precision_floor,
     rest_mark,
     show,
     with_marks,
 )
+from cxloop.dashboards.visibility import guarded
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ def cards(
     employee's, from visibility.py); without them the organisation-level rule applies."""
     now, before = figures or (score_figures(current, own=own), score_figures(previous, own=own))
     marks: list[Mark | None] = []
-    if before[0].shown or own:  # a change against a hidden period would give it away
+    if anonymity.change_shown(previous_shown=before[0].shown, own=own):
         marks.append(change_mark(current.counts, previous.counts, own=own))
     if rest is not None:
         marks.append(
@@ -143,7 +143,7 @@ def trend_section(
     """The trend chart with control limits and its table (hidden periods show only n). `guard` holds the
     viewer's own part per period when the trend is of totals beside it (see `guarded`)."""
     pooled = stats.pooled(p.scores.counts for p in points)
-    show_limits = own or pooled.n >= anonymity_min()
+    show_limits = anonymity.derived_shown(pooled.n, own=own)
     chart_points, rows = [], []
     for point in points:
         figure = show(point.scores.nps, own=own)
@@ -209,20 +209,4 @@ def score_figures(scores: Scores, *, own: bool = False) -> list[Figure]:
         show(scores.nps, own=own),
         show(scores.csat, "csat", own=own),
         show(scores.ces, "ces", own=own),
-    ]
-
-
-def _ns(scores: Scores) -> tuple[int, int, int]:
-    return scores.n, scores.csat_n, scores.ces_n
-
-
-def guarded(figures: list[Figure], total: Scores, own: Scores | None) -> list[Figure]:
-    """Totals shown beside the viewer's own part (a partner's "totals" agreement): hidden where the rest,
-    total minus own, has 0 < n < minimum, or one subtraction would give another partner's score away."""
-    if own is None:
-        return figures
-    return [
-        hide(figure) if 0 < t - o < anonymity_min() else figure
-        # NPS, CSAT, CES in that order; a list of just the NPS guards just that.
-        for figure, t, o in zip(figures, _ns(total), _ns(own), strict=False)
     ]

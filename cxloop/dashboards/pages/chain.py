@@ -8,7 +8,7 @@ from dataclasses import replace
 from django.utils.translation import gettext as _
 
 from cxloop import stats
-from cxloop.dashboards import charts, queries
+from cxloop.dashboards import anonymity, charts, queries
 from cxloop.dashboards.filters import FilterState
 from cxloop.dashboards.pages.analyses import heatmap_section
 from cxloop.dashboards.pages.base import (
@@ -16,7 +16,6 @@ from cxloop.dashboards.pages.base import (
     Page,
     cards,
     cards_table,
-    guarded,
     page_url,
     score_figures,
     trend_points,
@@ -31,6 +30,7 @@ from cxloop.dashboards.tables import (
     funnel_mark,
     with_marks,
 )
+from cxloop.dashboards.visibility import guarded
 
 LEVEL_TEXT: dict[str, Callable[[], str]] = {
     queries.OWNER: lambda: _("journey owner: totals and every partner's part"),
@@ -238,7 +238,7 @@ def _guard_cards(
     before = guarded([c.previous for c in items], previous, own_previous)
     result = []
     for card, figure, prior in zip(items, now, before, strict=True):
-        if prior is not None and prior.hidden:
+        if prior is not None and not anonymity.change_shown(previous_shown=not prior.hidden):
             figure = replace(
                 figure, marks=tuple(m for m in figure.marks if m.against != "previous")
             )
