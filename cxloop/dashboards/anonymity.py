@@ -97,6 +97,34 @@ def breakdown_allowed(*, people: bool, preset: bool, filtered: bool) -> bool:
     return not people or (preset and not filtered)
 
 
+# --- one figure: what pages and tables ask of the rule ------------------------------------------------
+
+
+def hides_score(n: int, *, own: bool = False) -> bool:
+    """Rule 1 for one score of n > 0 answers: hidden below the minimum, unless it is the reader's own."""
+    return not own and below_minimum(n)
+
+
+def derived_shown(*ns: int, own: bool = False) -> bool:
+    """Rule 1 for what is worked out from groups of answers (a significant difference, a funnel mark,
+    control limits, a share): shown only when every group holds at least the minimum, or they are
+    the reader's own; it would otherwise tell something of a hidden score."""
+    return own or min(ns) >= minimum()
+
+
+def rest_hides_total(total_n: int, own_n: int) -> bool:
+    """Rule 2 for a total read beside the reader's own part (a partner's "totals" agreement): the
+    total minus the own part is the other partners' part, so the total is hidden where that rest
+    holds 1 to minimum − 1 answers."""
+    return below_minimum(total_n - own_n)
+
+
+def change_shown(*, previous_shown: bool, own: bool = False) -> bool:
+    """Rule 2 across time: a change is marked only against a previous period that is shown (or one's
+    own); the difference against a hidden period would give it away."""
+    return previous_shown or own
+
+
 # --- the periods --------------------------------------------------------------------------------------
 
 PeriodKey = tuple[int, str]  # (preset days, CURRENT or PREVIOUS)

@@ -86,7 +86,7 @@ def show(score: stats.Score, metric: str = "nps", *, own: bool = False) -> Figur
     """A score behind the anonymity minimum (unless it is the viewer's own) and the precision floor."""
     if score.n == 0 or score.score is None:
         return Figure(metric, None, score.n)
-    if not own and score.n < anonymity_min():
+    if anonymity.hides_score(score.n, own=own):
         return Figure(metric, None, score.n, hidden=True, reason=MINIMUM)
     return Figure(
         metric, score.score, score.n, score.low, score.high, imprecise=score.n < precision_floor()
@@ -118,7 +118,7 @@ def change_mark(
     current: stats.NpsCounts, previous: stats.NpsCounts, *, own: bool = False
 ) -> Mark | None:
     """NPS now against the previous period, marked only when the z-test says it is not noise."""
-    if not own and min(current.n, previous.n) < anonymity_min():
+    if not anonymity.derived_shown(current.n, previous.n, own=own):
         return None
     difference = stats.nps_difference(current, previous)
     if difference is None or not difference.significant(ALPHA):
@@ -135,7 +135,7 @@ def rest_mark(
     part: stats.NpsCounts, rest: stats.NpsCounts, *, label: str, reveal: bool
 ) -> Mark | None:
     """A unit against the rest of its parent (the parent minus the unit: two independent samples)."""
-    if min(part.n, rest.n) < anonymity_min():
+    if not anonymity.derived_shown(part.n, rest.n):
         return None
     difference = stats.nps_difference(part, rest)
     if difference is None or not difference.significant(ALPHA):
@@ -190,7 +190,7 @@ def funnel_position(counts: stats.NpsCounts, overall: stats.NpsCounts) -> Funnel
 
 def funnel_mark(counts: stats.NpsCounts, overall: stats.NpsCounts, *, label: str) -> Mark | None:
     position = funnel_position(counts, overall)
-    if counts.n < anonymity_min() or position is None or not position.outside:
+    if not anonymity.derived_shown(counts.n) or position is None or not position.outside:
         return None
     return Mark("up" if position.z > 0 else "down", "funnel", None, position.p_value, label)
 

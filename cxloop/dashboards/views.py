@@ -9,7 +9,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from cxloop.coaching.queries import notes_for
-from cxloop.dashboards import exports, filters, pages, queries
+from cxloop.dashboards import exports, filters, queries
+from cxloop.dashboards.pages.analyses import analysis_page
+from cxloop.dashboards.pages.base import Page
+from cxloop.dashboards.pages.chain import LEVEL_TEXT, chain_page, journey_page
+from cxloop.dashboards.pages.people import employee_page, organisation_page, unit_page
 from cxloop.dashboards.queries import Slice
 from cxloop.dashboards.visibility import visibility_for
 from cxloop.orgs.access import (
@@ -35,7 +39,7 @@ def _state(
 def _respond(
     request: HttpRequest,
     template: str,
-    page: pages.Page,
+    page: Page,
     *,
     state: filters.FilterState,
     choices: queries.Choices,
@@ -86,7 +90,7 @@ def _employee_page(request: HttpRequest, employee: Employee, scope: Scope) -> Ht
     vis = visibility_for(
         user=request.user, organisation=employee.organisation, preset=state.preset, scope=scope
     )
-    page = pages.employee_page(employee=employee, state=state, own=own, with_cases=own, vis=vis)
+    page = employee_page(employee=employee, state=state, own=own, with_cases=own, vis=vis)
     coaches = may_coach(scope, employee)
     notes = notes_for(employee=employee) if own or coaches else None
     return _respond(
@@ -134,7 +138,7 @@ def unit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     vis = visibility_for(
         user=request.user, organisation=unit.organisation, preset=state.preset, scope=scope
     )
-    page = pages.unit_page(unit=unit, state=state, sees_parent=sees_parent, vis=vis)
+    page = unit_page(unit=unit, state=state, sees_parent=sees_parent, vis=vis)
     return _respond(
         request,
         "dashboards/unit.html",
@@ -154,7 +158,7 @@ def organisation_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         request, chain=organisation.chain, slice=Slice.of_organisation(organisation)
     )
     vis = visibility_for(user=request.user, organisation=organisation, preset=state.preset)
-    page = pages.organisation_page(organisation=organisation, state=state, vis=vis)
+    page = organisation_page(organisation=organisation, state=state, vis=vis)
     return _respond(
         request,
         "dashboards/organisation.html",
@@ -179,7 +183,7 @@ def _analysis(
     **context: object,
 ) -> HttpResponse:
     state, choices = _state(request, chain=chain, slice=slice)
-    page = pages.analysis_page(slice=slice, state=state, choices=choices, own=own, people=people)
+    page = analysis_page(slice=slice, state=state, choices=choices, own=own, people=people)
     return _respond(
         request,
         "dashboards/analysis.html",
@@ -229,7 +233,7 @@ def chain_dashboard(request: HttpRequest) -> HttpResponse:
     views = [v for v in views if v.journey_type.chain_id == chain.pk]
     slice = Slice(journey_type_ids=frozenset(v.journey_type.pk for v in views))
     state, choices = _state(request, chain=chain, slice=slice)
-    page = pages.chain_page(
+    page = chain_page(
         views=views,
         state=state,
         choices=choices,
@@ -252,9 +256,7 @@ def journey_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     view = queries.access_journey_type(request.user, pk)
     chain = view.journey_type.chain
     state, choices = _state(request, chain=chain, slice=view.slice())
-    page = pages.journey_page(
-        view=view, state=state, organisations=queries.organisations_in(chain=chain)
-    )
+    page = journey_page(view=view, state=state, organisations=queries.organisations_in(chain=chain))
     return _respond(
         request,
         "dashboards/journey.html",
@@ -263,7 +265,7 @@ def journey_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         choices=choices,
         name=view.journey_type.name,
         view=view,
-        level=pages.LEVEL_TEXT[view.level](),
+        level=LEVEL_TEXT[view.level](),
     )
 
 

@@ -200,3 +200,30 @@ def _unit_path(unit: int, leaf_path: str) -> str:
     """The unit's own path, cut from the path of a leaf below it."""
     marker = f"/{unit}/"
     return leaf_path[: leaf_path.index(marker) + len(marker)]
+
+
+# --- figures outside the family ---------------------------------------------------------------------
+
+
+def _ns(scores: Scores) -> tuple[int, int, int]:
+    return scores.n, scores.csat_n, scores.ces_n
+
+
+def guarded(figures: list[Figure], total: Scores, own: Scores | None) -> list[Figure]:
+    """Totals shown beside the viewer's own part (a partner's "totals" agreement): hidden where the
+    rest, total minus own, would give another partner's score away (anonymity.rest_hides_total)."""
+    if own is None:
+        return figures
+    return [
+        hide(figure) if anonymity.rest_hides_total(t, o) else figure
+        # NPS, CSAT, CES in that order; a list of just the NPS guards just that.
+        for figure, t, o in zip(figures, _ns(total), _ns(own), strict=False)
+    ]
+
+
+def breakdown_figure(score: stats.Score, *, people: bool) -> Figure:
+    """An analysis' NPS (per channel, contact moment or moment of truth): a breakdown, so withheld
+    of a unit (`people`) whatever the period (anonymity.breakdown_allowed)."""
+    if anonymity.breakdown_allowed(people=people, preset=True, filtered=True):
+        return show(score)
+    return withheld("nps", score.n)

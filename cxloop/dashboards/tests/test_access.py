@@ -2,68 +2,18 @@
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
+from cxloop.lib.testing.responses import make_response
 from cxloop.orgs.services import create_unit
-from cxloop.responses.models import Response
 
 pytestmark = pytest.mark.django_db
 
 
-def add_response(cast, *, employee, nps: int, comment: str = "") -> Response:
-    """A submitted response about an interaction of `employee` (the loop itself is tested elsewhere)."""
-    from cxloop.customers.models import Customer
-    from cxloop.journeys.models import Interaction, Journey
-
-    now = timezone.now()
-    customer, _ = Customer.objects.get_or_create(
-        chain=cast.chain, key=f"K-{employee.code}-{nps}-{comment[:5]}"
-    )
-    journey = Journey.objects.create(
-        chain=cast.chain,
-        journey_type=cast.journey_type,
-        customer=customer,
-        external_id=f"j-{customer.pk}",
-        started_at=now,
-    )
-    interaction = Interaction.objects.create(
-        organisation=employee.organisation,
-        external_id=f"i-{customer.pk}",
-        journey=journey,
-        customer=customer,
-        occurred_at=now,
-        channel=cast.phone,
-        unit=employee.unit,
-        employee=employee,
-    )
-    survey = cast.survey
-    response = Response.objects.create(
-        survey=survey,
-        customer=customer,
-        organisation=employee.organisation,
-        interaction=interaction,
-        journey=journey,
-        journey_type=cast.journey_type,
-        unit=employee.unit,
-        unit_path=employee.unit.path,
-        employee=employee,
-        channel=cast.phone,
-        nps=nps,
-        comment=comment,
-        started_at=now,
-        submitted_at=now,
-    )
-    from cxloop.dashboards.rollups import add_response as add_to_rollup
-
-    add_to_rollup(response_id=response.pk)
-    return response
-
-
 @pytest.fixture
 def feedback(cast):
-    add_response(cast, employee=cast.agent, nps=9, comment="Anouk dacht echt mee")
-    add_response(cast, employee=cast.colleague, nps=2, comment="Bram was kortaf")
-    add_response(
+    make_response(cast, employee=cast.agent, nps=9, comment="Anouk dacht echt mee")
+    make_response(cast, employee=cast.colleague, nps=2, comment="Bram was kortaf")
+    make_response(
         cast, employee=cast.partner_agent, nps=5, comment="Lang in de wacht bij het belcentrum"
     )
     return cast
@@ -180,7 +130,7 @@ def test_dashboard_pages_do_not_run_a_query_per_row(feedback):
             slug=f"sub-{index}",
             parent=feedback.team,
         )
-        add_response(feedback, employee=extra, nps=index, comment=f"opmerking {index}")
+        make_response(feedback, employee=extra, nps=index, comment=f"opmerking {index}")
     after = (count_queries(lead, team_url), count_queries(admin, org_url))
     assert after == before
     # The pages grew trends, previous periods, comparisons and filters (issue 5); still no query per row.

@@ -76,6 +76,22 @@ def test_people_are_shown_only_over_a_preset_without_filters():
     assert anonymity.breakdown_allowed(people=False, preset=False, filtered=True)
 
 
+def test_one_figure_asks_the_rule():
+    # A score: hidden at 1 to 4 answers about someone else, never one's own.
+    assert anonymity.hides_score(4) and not anonymity.hides_score(5)
+    assert not anonymity.hides_score(1, own=True)
+    # What is worked out from groups: every group at least the minimum, or one's own.
+    assert anonymity.derived_shown(5, 5) and not anonymity.derived_shown(5, 4)
+    assert not anonymity.derived_shown(0) and anonymity.derived_shown(2, 0, own=True)
+    # A total beside one's own part: hidden where the others' part is 1 to 4 answers.
+    assert anonymity.rest_hides_total(12, 8) and not anonymity.rest_hides_total(13, 8)
+    assert not anonymity.rest_hides_total(8, 8)  # nobody else's answers in it
+    # A change only against a previous period that is shown, or one's own.
+    assert anonymity.change_shown(previous_shown=True)
+    assert not anonymity.change_shown(previous_shown=False)
+    assert anonymity.change_shown(previous_shown=False, own=True)
+
+
 # --- across units and employees -----------------------------------------------------------------------
 
 

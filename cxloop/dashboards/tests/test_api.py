@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from cxloop import stats
-from cxloop.dashboards.tests.scenario import respond_many
+from cxloop.lib.testing.responses import make_responses
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +15,7 @@ def metrics(key: str, **params):
 
 def test_the_organisations_nps_with_n_and_interval_equals_the_formula(cast):
     scores = [10, 9, 9, 8, 7, 6, 3, 0, 10, 9]
-    respond_many(cast, scores, employee=cast.agent)
+    make_responses(cast, scores, employee=cast.agent)
     answer = metrics(cast.owner_key, days=30)
     assert answer.status_code == 200
     (item,) = answer.json()["items"]
@@ -36,9 +36,9 @@ def test_the_organisations_nps_with_n_and_interval_equals_the_formula(cast):
 
 
 def test_an_employee_below_the_minimum_comes_without_a_score(cast):
-    respond_many(cast, [10] * 6, employee=cast.agent)
-    respond_many(cast, [10] * 6, employee=cast.lead)
-    respond_many(cast, [0, 0], employee=cast.colleague)  # 2 answers: below the minimum of 5
+    make_responses(cast, [10] * 6, employee=cast.agent)
+    make_responses(cast, [10] * 6, employee=cast.lead)
+    make_responses(cast, [0, 0], employee=cast.colleague)  # 2 answers: below the minimum of 5
     items = {
         i["key"]: i for i in metrics(cast.owner_key, group_by="employee", days=30).json()["items"]
     }
@@ -60,8 +60,8 @@ def test_units_and_employees_need_a_preset_period(cast):
 
 
 def test_groups_by_channel_and_period_add_up_to_the_whole(cast):
-    respond_many(cast, [10, 9, 3, 8, 10, 2], employee=cast.agent)
-    respond_many(cast, [9, 9, 9, 9, 1], employee=cast.agent, days_ago=40)
+    make_responses(cast, [10, 9, 3, 8, 10, 2], employee=cast.agent)
+    make_responses(cast, [9, 9, 9, 9, 1], employee=cast.agent, days_ago=40)
     whole = metrics(cast.owner_key, days=90).json()["items"][0]["nps"]["n"]
     by_channel = metrics(cast.owner_key, group_by="channel", days=90).json()["items"]
     assert sum(i["nps"]["n"] or 0 for i in by_channel) == whole == 11
@@ -70,6 +70,6 @@ def test_groups_by_channel_and_period_add_up_to_the_whole(cast):
 
 
 def test_another_organisation_reads_only_its_own(cast):
-    respond_many(cast, [10] * 6, employee=cast.agent)
+    make_responses(cast, [10] * 6, employee=cast.agent)
     (item,) = metrics(cast.partner_key, days=30).json()["items"]
     assert item["key"] == cast.partner.slug and item["nps"]["n"] == 0

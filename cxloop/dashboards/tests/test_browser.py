@@ -6,36 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from cxloop.dashboards.tests import scenario
-from cxloop.lib.testing.logins import logged_in
-from cxloop.surveys.tests.test_browser import contrast
+from cxloop.lib.testing.browser import PHONE, browser_page, contrast
 
-PHONE = {
-    "viewport": {"width": 390, "height": 844},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
-
-
-def browser_page(browser, live_server, user, device: dict):
-    client = logged_in(user)
-    context = browser.new_context(**device)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            },
-            # The user chose English with the language switch (cxloop is Dutch by default).
-            {"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url},
-        ]
-    )
-    return context.new_page()
 
 
 def shots_dir(tmp_path: Path) -> Path:

@@ -10,8 +10,8 @@ from cxloop import stats
 from cxloop.dashboards import charts, queries
 from cxloop.dashboards.queries import Filters
 from cxloop.dashboards.tables import Figure
-from cxloop.dashboards.tests.scenario import respond_many
 from cxloop.drivers.charts import Point, scatter
+from cxloop.lib.testing.responses import make_responses
 
 TEXT = re.compile(
     r'<text x="([-\d.]+)" y="([-\d.]+)" text-anchor="(\w+)" font-size="(\d+)"([^>]*)>([^<]*)</text>'
@@ -126,7 +126,7 @@ def test_driver_labels_never_print_over_each_other():
 @pytest.mark.django_db
 def test_an_employees_trend_on_a_few_answers_a_week_is_shown_per_month(cast):
     for week in range(8):
-        respond_many(cast, [10, 0, 9], employee=cast.agent, days_ago=week * 7 + 1)
+        make_responses(cast, [10, 0, 9], employee=cast.agent, days_ago=week * 7 + 1)
     page = cast.client_for(cast.agent.user).get("/me/")
     assert "per month" in str(page.context["page"].charts["trend"])
     weekly = cast.client_for(cast.agent.user).get("/me/", {"grain": "week"})
@@ -136,7 +136,7 @@ def test_an_employees_trend_on_a_few_answers_a_week_is_shown_per_month(cast):
 @pytest.mark.django_db
 def test_an_organisation_with_enough_answers_a_week_keeps_weekly_points(cast):
     for week in range(3):
-        respond_many(cast, [10, 9, 7, 3] * 8, employee=cast.agent, days_ago=week * 7 + 1)
+        make_responses(cast, [10, 9, 7, 3] * 8, employee=cast.agent, days_ago=week * 7 + 1)
     page = cast.client_for(cast.owner_admin).get(f"/organisations/{cast.owner.slug}/")
     assert "per week" in str(page.context["page"].charts["trend"])
 
@@ -153,7 +153,7 @@ def test_bars_keep_long_labels_inside():
 def test_the_chosen_grain_counts_exactly_what_that_grain_counts(cast):
     # Answers on both sides of month ends: a week that straddles two months is split correctly.
     for days_ago in range(0, 70, 3):
-        respond_many(cast, [10, 2], employee=cast.agent, days_ago=days_ago)
+        make_responses(cast, [10, 2], employee=cast.agent, days_ago=days_ago)
     filters = Filters(since=date.today() - timedelta(days=89), until=date.today())
     points, grain = queries.trend_by_answers(filters=filters, precise_n=30, employee=cast.agent)
     assert grain == "month"

@@ -3,19 +3,19 @@ anonymity minimum (not one's own), and no hidden score to be worked out from the
 
 import pytest
 
-from cxloop.dashboards.tests.scenario import respond_many
+from cxloop.lib.testing.responses import make_responses
 from cxloop.orgs.services import create_employee, create_unit
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_real_change_against_the_previous_period_is_marked_and_noise_is_not(cast):
-    respond_many(
+    make_responses(
         cast, [2, 3, 4, 5, 6, 7, 5, 4, 3, 6] * 3, employee=cast.agent, days_ago=120
     )  # previous 90 days
-    respond_many(cast, [9, 10, 9, 10, 8, 9, 10, 9, 7, 10] * 3, employee=cast.agent, days_ago=10)
-    respond_many(cast, [9, 5, 8, 6, 10, 3], employee=cast.colleague, days_ago=120)
-    respond_many(cast, [10, 4, 8, 6, 9, 3], employee=cast.colleague, days_ago=10)
+    make_responses(cast, [9, 10, 9, 10, 8, 9, 10, 9, 7, 10] * 3, employee=cast.agent, days_ago=10)
+    make_responses(cast, [9, 5, 8, 6, 10, 3], employee=cast.colleague, days_ago=120)
+    make_responses(cast, [10, 4, 8, 6, 9, 3], employee=cast.colleague, days_ago=10)
     lead = cast.client_for(cast.lead.user)
     anouk = lead.get(f"/employees/{cast.agent.pk}/?days=90").context["page"].cards[0].figure
     (mark,) = anouk.marks
@@ -30,10 +30,10 @@ def test_a_real_change_against_the_previous_period_is_marked_and_noise_is_not(ca
 
 
 def test_no_mark_when_the_previous_period_is_below_the_minimum_for_others(cast):
-    respond_many(
+    make_responses(
         cast, [0, 1, 9], employee=cast.agent, days_ago=120
     )  # some variance, or no z-test at all
-    respond_many(cast, [10] * 20 + [9] * 10, employee=cast.agent, days_ago=5)
+    make_responses(cast, [10] * 20 + [9] * 10, employee=cast.agent, days_ago=5)
     lead_view = (
         cast.client_for(cast.lead.user).get(f"/employees/{cast.agent.pk}/?days=90").context["page"]
     )
@@ -45,7 +45,7 @@ def test_no_mark_when_the_previous_period_is_below_the_minimum_for_others(cast):
 
 
 def test_my_own_small_score_is_shown_to_me_and_hidden_from_others(cast):
-    respond_many(cast, [9, 10, 3], employee=cast.agent)
+    make_responses(cast, [9, 10, 3], employee=cast.agent)
     own = cast.client_for(cast.agent.user).get("/me/")
     assert own.context["page"].cards[0].figure.score == pytest.approx(100 / 3)
     assert "+33" in own.content.decode()
@@ -57,28 +57,28 @@ def test_my_own_small_score_is_shown_to_me_and_hidden_from_others(cast):
 
 
 def test_the_team_total_on_my_page_never_gives_a_colleague_away(cast):
-    respond_many(cast, [9, 9, 9, 9, 9, 9], employee=cast.agent)
-    respond_many(cast, [0, 2, 3], employee=cast.colleague)
+    make_responses(cast, [9, 9, 9, 9, 9, 9], employee=cast.agent)
+    make_responses(cast, [0, 2, 3], employee=cast.colleague)
     mine = cast.client_for(cast.agent.user).get("/me/").context["page"]
     assert (
         mine.extra["team"].hidden and mine.extra["team"].n == 9
     )  # team − me = Bram's three answers
-    respond_many(cast, [7, 8], employee=cast.colleague)
+    make_responses(cast, [7, 8], employee=cast.colleague)
     mine = cast.client_for(cast.agent.user).get("/me/").context["page"]
     # Team − me is still one colleague: five answers, but all Bram's (the old rule showed it).
     assert mine.extra["team"].hidden and mine.extra["team"].n == 11
-    respond_many(cast, [9, 6], employee=cast.lead)
+    make_responses(cast, [9, 6], employee=cast.lead)
     mine = cast.client_for(cast.agent.user).get("/me/").context["page"]
     assert mine.extra["team"].shown and mine.extra["team"].n == 13  # Bram's and Lotte's together
 
 
 def test_secondary_suppression_hides_the_next_smallest_so_the_hidden_one_cannot_be_derived(cast):
     extra = create_employee(organisation=cast.owner, unit=cast.team, code="C1", name="Cees")
-    respond_many(cast, [9, 2, 3], employee=cast.agent)  # hidden: 3 < 5
-    respond_many(
+    make_responses(cast, [9, 2, 3], employee=cast.agent)  # hidden: 3 < 5
+    make_responses(
         cast, [9, 9, 9, 9, 8, 7], employee=cast.colleague
     )  # 6: the smallest shown → hidden too
-    respond_many(cast, [9, 9, 3, 3, 8, 7, 10, 10], employee=extra)  # 8: shown
+    make_responses(cast, [9, 9, 3, 3, 8, 7, 10, 10], employee=extra)  # 8: shown
     page = cast.client_for(cast.lead.user).get(f"/units/{cast.team.pk}/").context["page"]
     nps = {row[0].text: row[2] for row in page.tables["members"].rows}
     assert nps["Anouk Agent"].hidden and nps["Bram Collega"].hidden and nps["Bram Collega"].n == 6
@@ -92,8 +92,8 @@ def test_units_are_compared_with_the_rest_of_their_parent(cast):
     zuid = create_unit(
         organisation=cast.owner, name="Team Zuid", slug="zuid", parent=cast.department
     )
-    respond_many(cast, [10, 9, 9, 10, 9, 8] * 5, employee=cast.agent)
-    respond_many(cast, [2, 3, 5, 6, 8, 1] * 5, unit=zuid)
+    make_responses(cast, [10, 9, 9, 10, 9, 8] * 5, employee=cast.agent)
+    make_responses(cast, [2, 3, 5, 6, 8, 1] * 5, unit=zuid)
     admin = cast.client_for(cast.owner_admin)
     units = {
         row[0].text: row[1]
@@ -122,7 +122,7 @@ def test_units_are_compared_with_the_rest_of_their_parent(cast):
 
 
 def test_only_imprecise_scores_are_greyed(cast):
-    respond_many(cast, [9] * 12 + [3] * 8, employee=cast.agent)
+    make_responses(cast, [9] * 12 + [3] * 8, employee=cast.agent)
     figure = (
         cast.client_for(cast.lead.user)
         .get(f"/employees/{cast.agent.pk}/")
@@ -131,7 +131,7 @@ def test_only_imprecise_scores_are_greyed(cast):
         .figure
     )
     assert figure.imprecise and figure.shown
-    respond_many(cast, [9] * 10, employee=cast.agent)
+    make_responses(cast, [9] * 10, employee=cast.agent)
     figure = (
         cast.client_for(cast.lead.user)
         .get(f"/employees/{cast.agent.pk}/")
@@ -146,8 +146,12 @@ def test_journey_totals_beside_the_partners_own_part_never_give_another_partner_
     from cxloop.journeys.models import DataSharingAgreement
 
     DataSharingAgreement.objects.filter(organisation=cast.partner).update(visibility="totals")
-    respond_many(cast, [9, 8, 3, 10, 9, 6, 7], employee=cast.partner_agent)  # Belcentrum: 7 answers
-    respond_many(cast, [0, 10], employee=cast.agent)  # Leasewijs: 2, which total − own would reveal
+    make_responses(
+        cast, [9, 8, 3, 10, 9, 6, 7], employee=cast.partner_agent
+    )  # Belcentrum: 7 answers
+    make_responses(
+        cast, [0, 10], employee=cast.agent
+    )  # Leasewijs: 2, which total − own would reveal
     partner = cast.client_for(cast.partner_admin)
     chain = partner.get("/journeys/").context["page"]
     (row,) = chain.tables["journeys"].rows
@@ -168,6 +172,6 @@ def test_journey_totals_beside_the_partners_own_part_never_give_another_partner_
         .rows[0][2]
         .shown
     )
-    respond_many(cast, [9, 9, 7], employee=cast.colleague)
+    make_responses(cast, [9, 9, 7], employee=cast.colleague)
     row = partner.get("/journeys/").context["page"].tables["journeys"].rows[0]
     assert row[2].shown and row[2].n == 12

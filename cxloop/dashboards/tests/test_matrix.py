@@ -16,7 +16,7 @@ from dataclasses import fields, is_dataclass
 import pytest
 from django.contrib.auth import get_user_model
 
-from cxloop.dashboards.pages import Page
+from cxloop.dashboards.pages.base import Page
 from cxloop.dashboards.tables import Figure, Table
 from cxloop.dashboards.tests import scenario
 from cxloop.orgs.models import Role

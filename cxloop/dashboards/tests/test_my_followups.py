@@ -4,7 +4,7 @@ not the customer, not who handled it, not the case's notes; and nobody else sees
 import pytest
 
 from cxloop.followup import services
-from cxloop.followup.tests.test_cases import case_for
+from cxloop.lib.testing.cases import case_for
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import pytest
 from openpyxl import load_workbook
 
 from cxloop.coaching.services import write_note
-from cxloop.dashboards.tests.scenario import respond, respond_many
+from cxloop.lib.testing.responses import make_response, make_responses
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def test_coaching_notes_are_read_by_the_employee_and_written_by_the_lead(cast):
 
 
 def test_links_keep_the_filters_so_a_view_can_be_shared(cast):
-    respond_many(cast, [9, 9, 9, 9, 9], employee=cast.agent, segment="zakelijk")
+    make_responses(cast, [9, 9, 9, 9, 9], employee=cast.agent, segment="zakelijk")
     url = f"/units/{cast.team.pk}/?days=30&channel={cast.phone.pk}&segment=zakelijk&grain=month"
     page = cast.client_for(cast.lead.user).get(url)
     content = page.content.decode()
@@ -40,8 +40,8 @@ def test_links_keep_the_filters_so_a_view_can_be_shared(cast):
 
 
 def test_exports_of_a_page(cast):
-    respond(cast, nps=9, employee=cast.agent, comment="=SUM(A1:A9)")
-    respond_many(cast, [9, 10, 3, 7, 8], employee=cast.agent)
+    make_response(cast, nps=9, employee=cast.agent, comment="=SUM(A1:A9)")
+    make_responses(cast, [9, 10, 3, 7, 8], employee=cast.agent)
     client = cast.client_for(cast.lead.user)
     response = client.get(f"/units/{cast.team.pk}/", {"format": "csv", "table": "verbatims"})
     assert response["Content-Type"].startswith("text/csv")

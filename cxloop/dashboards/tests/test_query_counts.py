@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from cxloop.dashboards.tests import scenario
 from cxloop.journeys.models import Channel, JourneyType, Touchpoint
+from cxloop.lib.testing.responses import make_responses
 from cxloop.orgs.services import create_employee, create_unit
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +56,7 @@ def grow(world, size: int) -> None:
         channel = Channel.objects.create(
             chain=cast.chain, name=f"Kanaal {index}", slug=f"kanaal-{index}"
         )
-        scenario.respond_many(
+        make_responses(
             cast,
             [index % 11, 9, 3, 10, 7, 8],
             employee=employee,
@@ -66,7 +67,7 @@ def grow(world, size: int) -> None:
             segment=f"segment-{index}",
             days_ago=index,
         )
-        scenario.respond_many(
+        make_responses(
             cast,
             [9, 2],
             employee=cast.agent,

@@ -8,7 +8,7 @@ from django.db.models import Sum
 
 from cxloop.dashboards import rollups
 from cxloop.dashboards.models import DailyScore
-from cxloop.dashboards.tests.test_access import add_response
+from cxloop.lib.testing.responses import make_response
 from cxloop.responses.models import Response
 
 pytestmark = pytest.mark.django_db
@@ -36,8 +36,8 @@ def change(response: Response, **fields) -> None:
 
 
 def test_a_changed_score_moves_to_its_new_bucket_once(cast):
-    response = add_response(cast, employee=cast.agent, nps=2)
-    add_response(cast, employee=cast.agent, nps=9, comment="top")
+    response = make_response(cast, employee=cast.agent, nps=2)
+    make_response(cast, employee=cast.agent, nps=9, comment="top")
     change(response, nps=9, ces=3)
     assert list(rows().values()) == [(2, 0, 0, 0, 0, 1, 3)]
     assert not rollups.add_response(response_id=response.pk)  # a second run changes nothing
@@ -45,14 +45,14 @@ def test_a_changed_score_moves_to_its_new_bucket_once(cast):
 
 
 def test_a_response_that_stops_counting_is_taken_out(cast):
-    response = add_response(cast, employee=cast.agent, nps=2)
+    response = make_response(cast, employee=cast.agent, nps=2)
     change(response, nps=None, submitted_at=None)
     assert rows() == {}
     assert rollups.uncounted() == []
 
 
 def test_a_response_counted_by_a_rebuild_is_taken_out_too(cast):
-    response = add_response(cast, employee=cast.agent, nps=2)
+    response = make_response(cast, employee=cast.agent, nps=2)
     rollups.rebuild()
     assert Response.objects.get(pk=response.pk).counted_key == ""  # a rebuild keeps no keys
     change(response, nps=None, submitted_at=None)
@@ -60,9 +60,9 @@ def test_a_response_counted_by_a_rebuild_is_taken_out_too(cast):
 
 
 def test_counting_changes_one_by_one_gives_what_a_rebuild_gives(cast):
-    first = add_response(cast, employee=cast.agent, nps=2)
-    second = add_response(cast, employee=cast.colleague, nps=7)
-    add_response(cast, employee=cast.partner_agent, nps=10)
+    first = make_response(cast, employee=cast.agent, nps=2)
+    second = make_response(cast, employee=cast.colleague, nps=7)
+    make_response(cast, employee=cast.partner_agent, nps=10)
     change(first, nps=8, csat=5)
     change(second, nps=None, submitted_at=None)
     change(second, nps=0, submitted_at=first.submitted_at)
@@ -97,9 +97,9 @@ def assert_compacts_in_step() -> None:
 
 
 def test_the_compact_roll_ups_follow_every_change_and_a_rebuild(cast):
-    first = add_response(cast, employee=cast.agent, nps=2)
-    second = add_response(cast, employee=cast.colleague, nps=7)
-    add_response(cast, employee=cast.partner_agent, nps=10)
+    first = make_response(cast, employee=cast.agent, nps=2)
+    second = make_response(cast, employee=cast.colleague, nps=7)
+    make_response(cast, employee=cast.partner_agent, nps=10)
     change(first, nps=8, csat=5)
     change(second, nps=None, submitted_at=None)
     assert_compacts_in_step()
@@ -132,7 +132,7 @@ def from_responses() -> dict[str, tuple[int, ...]]:
 def test_a_rebuild_over_many_months_gives_what_the_responses_give(cast):
     """A rebuild works a slice of days at a time: responses months apart, one moved to another
     slice after it was counted, one taken out, and one moved but not counted again yet."""
-    responses = [add_response(cast, employee=cast.agent, nps=n) for n in (1, 5, 8, 9, 10)]
+    responses = [make_response(cast, employee=cast.agent, nps=n) for n in (1, 5, 8, 9, 10)]
     now = responses[0].submitted_at
     for days_ago, response in zip((40, 100, 250, 300), responses[1:], strict=True):
         change(response, submitted_at=now - timedelta(days=days_ago))

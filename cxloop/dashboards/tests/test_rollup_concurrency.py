@@ -8,13 +8,13 @@ import pytest
 from django.db import connection
 
 from cxloop.dashboards import rollups
-from cxloop.dashboards.tests.test_access import add_response
 from cxloop.dashboards.tests.test_rollup_changes import (
     assert_compacts_in_step,
     from_responses,
     rows,
 )
 from cxloop.lib.testing.postgres import require_postgres
+from cxloop.lib.testing.responses import make_response
 from cxloop.responses.models import Response
 
 
@@ -40,7 +40,7 @@ def count_changes(ids: list[int], rounds: int, failures: list[BaseException]) ->
 def test_a_rebuild_runs_while_workers_count(cast):
     require_postgres("row and table locks taken by two connections at once")
     ids = [
-        add_response(cast, employee=employee, nps=n).pk
+        make_response(cast, employee=employee, nps=n).pk
         for n in range(11)
         for employee in (cast.agent, cast.colleague)
     ]
