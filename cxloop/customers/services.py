@@ -161,7 +161,7 @@ def record_contact_details_in_bulk(
         record["customer_id"]: record
         for record in CustomerContact.objects.select_for_update()
         .filter(
-            bulksql.among("customer_id", sorted({pk for pk, _ in pending})),
+            bulksql.Among("customer_id", sorted({pk for pk, _ in pending})),
             organisation=organisation,
         )
         .values("id", "customer_id", *_RECORD_FIELDS)

@@ -16,6 +16,8 @@ from django.core.management.color import no_style
 from django.db import connection, models
 from django.db.models import Max
 
+from cxloop.lib import bulksql
+
 T = TypeVar("T")
 
 
@@ -92,16 +94,8 @@ def _column(model: type[models.Model], name: str) -> models.Field:
 
 
 def _defaults(fields: list[models.Field], now: datetime) -> tuple[Any, ...]:
-    """Database values of the fields' defaults; auto_now(_add) has none to read, so it is `now`."""
-    return tuple(
-        f.get_db_prep_save(
-            now
-            if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False)
-            else f.get_default(),
-            connection,
-        )
-        for f in fields
-    )
+    """Database values of the fields' defaults (auto_now(_add): `now`)."""
+    return tuple(bulksql.column_default(f, now) for f in fields)
 
 
 def _insert_sql(table: str, fields: list[models.Field]) -> str:

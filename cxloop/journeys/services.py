@@ -164,7 +164,7 @@ def record_interactions(
     with transaction.atomic():
         earlier = dict(
             Interaction.objects.filter(
-                bulksql.among("external_id", [item.external_id for item in items]),
+                bulksql.Among("external_id", [item.external_id for item in items]),
                 organisation=organisation,
             ).values_list("external_id", "pk")
         )

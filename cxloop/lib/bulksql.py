@@ -8,13 +8,12 @@ the cost per row is that of `json.dumps`. Columns a row leaves out get the model
 """
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
 from django.db import connection, models
-from django.db.models import BooleanField, Q
-from django.db.models.expressions import RawSQL
+from django.db.models import BooleanField, F, Func
 
 
 def _json_value(value: Any) -> Any:
@@ -27,17 +26,28 @@ def dumps(rows: Sequence[dict[str, Any]]) -> str:
     return json.dumps(rows, default=_json_value, separators=(",", ":"))
 
 
-def among(column: str, values: Sequence[Any]) -> Q | RawSQL:
-    """A filter `column IN values` that sends the values as one array on PostgreSQL.
+class Among(Func):
+    """`field IN ids` as a filter; on PostgreSQL one array parameter (`= ANY(%s)`).
 
     A thousand parameters cost more to quote and parse than the lookup itself, and `= ANY(array)`
     lets the planner probe the column's index once per value even before the table's statistics
     are fresh (with `IN (SELECT unnest(…))` it scanned the organisation's whole table instead).
     """
-    if connection.vendor != "postgresql":
-        return Q(**{f"{column}__in": values})
-    array = "bigint[]" if all(isinstance(value, int) for value in values) else "text[]"
-    return RawSQL(f"{column} = ANY(%s::{array})", (list(values),), output_field=BooleanField())
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, field_name: str, values: Iterable[Any]):
+        super().__init__(F(field_name))
+        self.values = list(values)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        column, params = compiler.compile(self.source_expressions[0])
+        if not self.values:
+            return "1 = 0", []
+        if connection.vendor == "postgresql":
+            return f"{column} = ANY(%s)", [*params, self.values]
+        return f"{column} IN ({', '.join(['%s'] * len(self.values))})", [*params, *self.values]
 
 
 def _field(model: type[models.Model], column: str) -> models.Field:
@@ -57,6 +67,12 @@ def record_type(model: type[models.Model], columns: Sequence[str], extra: str = 
     return f"r({', '.join([*typed, *([extra] if extra else [])])})"
 
 
+def column_default(field: models.Field, now: datetime) -> Any:
+    """The value Django would write for a field a row leaves out (`auto_now`/`auto_now_add`: now)."""
+    auto = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    return field.get_db_prep_save(now if auto else field.get_default(), connection)
+
+
 def _defaults(
     model: type[models.Model], given: Sequence[str], now: datetime
 ) -> tuple[list[str], list[str], list[Any]]:
@@ -66,13 +82,9 @@ def _defaults(
     for field in model._meta.concrete_fields:
         if field.primary_key or not field.column or field.column in given_columns:
             continue
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            value: Any = now
-        else:
-            value = field.get_default()
         columns.append(field.column)
         expressions.append(f"CAST(%s AS {field.db_type(connection)})")
-        params.append(field.get_db_prep_save(value, connection))
+        params.append(column_default(field, now))
     return columns, expressions, params
 
 

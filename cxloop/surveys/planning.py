@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from cxloop.customers import contacts
 from cxloop.journeys.models import Interaction
+from cxloop.lib.bulksql import Among
 from cxloop.surveys import coordination, planning_io
 from cxloop.surveys.models import (
     ContactPolicy,
@@ -125,9 +126,7 @@ def plan_invitations(
         before = planning_io.decided([row[0] for row in rows])
         rows = [row for row in rows if not before.get(row[0])]
         # Decided now or before: off the sweeper's list, in the same transaction as the decisions.
-        UnplannedInteraction.objects.filter(
-            planning_io.Among("interaction_id", interaction_ids)
-        ).delete()
+        UnplannedInteraction.objects.filter(Among("interaction_id", interaction_ids)).delete()
         if not rows:  # a retried task: everything was decided before
             return []
         planner = _BatchPlanner(rows, customers, inactivity_elapsed, now)

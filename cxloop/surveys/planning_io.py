@@ -13,11 +13,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 from django.db import connection
-from django.db.models import BooleanField, Count, DateTimeField, F, Func, Max, Model, Q
+from django.db.models import Count, DateTimeField, Func, Max, Model, Q
 from django.utils import timezone
 
 from cxloop.customers.models import ContactSharing, Customer, CustomerContact
 from cxloop.journeys.models import Interaction
+from cxloop.lib import bulksql
+from cxloop.lib.bulksql import Among
 from cxloop.surveys.models import Invitation, InvitationDecision
 
 COUNTED_STATUSES = [
@@ -25,26 +27,6 @@ COUNTED_STATUSES = [
     for s in Invitation.Status.values
     if s not in (Invitation.Status.CANCELLED, Invitation.Status.FAILED)
 ]
-
-
-class Among(Func):
-    """`field IN ids` as a filter; on PostgreSQL one array parameter (`= ANY(%s)`), so a batch of
-    thousands of ids costs one parameter to send and parse instead of thousands."""
-
-    output_field = BooleanField()
-    conditional = True
-
-    def __init__(self, field_name: str, ids: Iterable[int]):
-        super().__init__(F(field_name))
-        self.ids = list(ids)
-
-    def as_sql(self, compiler, connection, **extra_context):
-        column, params = compiler.compile(self.source_expressions[0])
-        if not self.ids:
-            return "1 = 0", []
-        if connection.vendor == "postgresql":
-            return f"{column} = ANY(%s)", [*params, self.ids]
-        return f"{column} IN ({', '.join(['%s'] * len(self.ids))})", [*params, *self.ids]
 
 
 class Micros(Func):
@@ -340,14 +322,8 @@ def _copy_rows(cursor, model: type[Model], columns: Sequence[str], rows: Iterabl
         for f in model._meta.concrete_fields
         if f.column not in columns and f.attname not in columns and not f.primary_key
     ]
-    constants = tuple(_default(f, now) for f in others)
+    constants = tuple(bulksql.column_default(f, now) for f in others)
     names = ", ".join([*columns, *(str(f.column) for f in others)])
     with cursor.cursor.copy(f"COPY {model._meta.db_table} ({names}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row((*row, *constants))
-
-
-def _default(model_field: Any, now: datetime) -> Any:
-    if getattr(model_field, "auto_now", False) or getattr(model_field, "auto_now_add", False):
-        return now
-    return model_field.get_db_prep_save(model_field.get_default(), connection)
