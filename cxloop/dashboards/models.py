@@ -33,6 +33,19 @@ class Counts(models.Model):
         abstract = True
 
 
+# Counts' fields, in the order the queries and the rebuild's SQL read them.
+COUNT_FIELDS = (
+    "promoters",
+    "passives",
+    "detractors",
+    "csat_n",
+    "csat_top2",
+    "ces_n",
+    "ces_sum",
+    "ces_sum_squares",
+)
+
+
 class DailyScore(models.Model):
     """Counts of one day's responses for one combination of organisation, unit, employee,
     journey type, channel, touchpoint and segment."""

@@ -22,6 +22,7 @@ from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 
 from cxloop.dashboards.models import (
+    COUNT_FIELDS,
     ChannelJourneyDayScore,
     DailyScore,
     EmployeeDayScore,
@@ -36,16 +37,6 @@ KEY_FIELDS = (
     "journey_type_id",
     "channel_id",
     "touchpoint_id",
-)
-COUNT_FIELDS = (
-    "promoters",
-    "passives",
-    "detractors",
-    "csat_n",
-    "csat_top2",
-    "ces_n",
-    "ces_sum",
-    "ces_sum_squares",
 )
 # What a day row holds, as aggregates over responses (the same for one row and for a rebuild).
 TOTALS = {

@@ -15,6 +15,7 @@ from django.db.models import (
 
 from cxloop import stats
 from cxloop.dashboards.models import (
+    COUNT_FIELDS,
     ChannelJourneyDayScore,
     DailyScore,
     EmployeeDayScore,
@@ -22,16 +23,6 @@ from cxloop.dashboards.models import (
 )
 from cxloop.orgs.models import Employee, Organisation, Unit
 
-COUNT_FIELDS = (
-    "promoters",
-    "passives",
-    "detractors",
-    "csat_n",
-    "csat_top2",
-    "ces_n",
-    "ces_sum",
-    "ces_sum_squares",
-)
 SUMS = {name: Sum(name, default=0) for name in COUNT_FIELDS}
 
 
