@@ -46,6 +46,10 @@ class Among(Func):
         if not self.values:
             return "1 = 0", []
         if connection.vendor == "postgresql":
+            if set(map(type, self.values)) == {int}:
+                # An array literal: psycopg quotes a list element by element, 3x the cost.
+                literal = "{" + ",".join(map(str, self.values)) + "}"
+                return f"{column} = ANY(%s::bigint[])", [*params, literal]
             return f"{column} = ANY(%s)", [*params, self.values]
         return f"{column} IN ({', '.join(['%s'] * len(self.values))})", [*params, *self.values]
 

@@ -177,18 +177,19 @@ class Invitation(models.Model):
     survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="invitations")
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="invitations")
     journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="invitations")
+    # Indexed by the unique constraint below; a second, plain index would only cost writes.
     interaction = models.ForeignKey(
-        Interaction, on_delete=models.CASCADE, related_name="invitations"
+        Interaction, on_delete=models.CASCADE, related_name="invitations", db_index=False
     )
     rule = models.ForeignKey(
         InvitationRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitations"
     )
     channel = models.CharField(max_length=10, default="email")
-    status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.SCHEDULED, db_index=True
-    )
-    # sha256 of the link's token: the token itself exists only in the messages sent.
-    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # Indexed in Meta: db_index on a CharField adds a second, LIKE-pattern index nobody uses.
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    # sha256 of the link's token: the token itself exists only in the messages sent. Unique in
+    # Meta, for the same reason as the status; NULL until sent, as many unsent ones may be.
+    token_hash = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     send_after = models.DateTimeField(db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     reminder_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -203,8 +204,10 @@ class Invitation(models.Model):
         verbose_name_plural = _("invitations")
         constraints = [
             # One invitation per interaction, so a retried trigger cannot ask twice.
-            models.UniqueConstraint(fields=["interaction"], name="one_invitation_per_interaction")
+            models.UniqueConstraint(fields=["interaction"], name="one_invitation_per_interaction"),
+            models.UniqueConstraint(fields=["token_hash"], name="one_invitation_per_token"),
         ]
+        indexes = [models.Index(fields=["status"], name="surveys_invitation_status")]
 
     def __str__(self) -> str:
         return f"{self.survey} → {self.customer} ({self.status})"
@@ -261,11 +264,13 @@ class InvitationDecision(models.Model):
     # interaction's own (constrained there), and the planner writes the ids it has just read under
     # the customers' locks. Deleting through Django still cascades (or sets null) for every field.
     # The constraints cost about a third of the planner's time (benchmarks/README.md).
+    # Not indexed: no read filters decisions by chain, and deleting a whole chain may scan.
     chain = models.ForeignKey(
         "orgs.Chain",
         on_delete=models.CASCADE,
         related_name="invitation_decisions",
         db_constraint=False,
+        db_index=False,
     )
     customer = models.ForeignKey(
         Customer, on_delete=models.CASCADE, related_name="invitation_decisions", db_constraint=False
@@ -283,13 +288,16 @@ class InvitationDecision(models.Model):
         on_delete=models.CASCADE,
         related_name="invitation_decisions",
     )
+    # The interaction's journey, kept for reading. Not indexed and not cascaded from: a journey's
+    # decisions are its interactions' decisions, deleted with them through the interaction.
     journey = models.ForeignKey(
         Journey,
         null=True,
         blank=True,
-        on_delete=models.CASCADE,
+        on_delete=models.DO_NOTHING,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
     rule = models.ForeignKey(
         InvitationRule,

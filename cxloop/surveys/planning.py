@@ -291,21 +291,19 @@ class _BatchPlanner:
         """The rule's channel or its fallback, with the details the inviting organisation may use."""
         supplied = self.contacts.get(customer_id)
         if supplied is None:  # only the customer's own (unattributed) details
-            ordered: list[contacts.Supplied] = [customer.unattributed]
+            reachable = customer.reachable
         else:
-            ordered = contacts.candidates(
-                own=supplied.get(terms.organisation_id),
-                owner=supplied.get(owner_id) if owner_id else None,
-                unattributed=customer.unattributed,
-                is_owner=owner_id == terms.organisation_id,
-                partners_use_owner_details=customer.chain_id in self.sharing,
+            reachable = planning_io.reachable(
+                contacts.candidates(
+                    own=supplied.get(terms.organisation_id),
+                    owner=supplied.get(owner_id) if owner_id else None,
+                    unattributed=customer.unattributed,
+                    is_owner=owner_id == terms.organisation_id,
+                    partners_use_owner_details=customer.chain_id in self.sharing,
+                )
             )
         for candidate in (terms.channel, terms.fallback_channel):
-            if candidate == "email" and any(
-                c.email and c.email_invalid_at is None for c in ordered
-            ):
-                return candidate
-            if candidate == "sms" and any(c.phone and c.phone_invalid_at is None for c in ordered):
+            if candidate in reachable:
                 return candidate
         return ""
 

@@ -74,11 +74,24 @@ class Supplied:
     phone_invalid_at: datetime | None
 
 
+def reachable(details: Iterable[Supplied]) -> frozenset[str]:
+    """The channels these details can carry: "email" and "sms" where an address is usable."""
+    channels = set()
+    for supplied in details:
+        if supplied.email and supplied.email_invalid_at is None:
+            channels.add("email")
+        if supplied.phone and supplied.phone_invalid_at is None:
+            channels.add("sms")
+    return frozenset(channels)
+
+
 class CustomerRow(NamedTuple):
     chain_id: int
     key: str
     opted_out: bool
     unattributed: Supplied
+    # reachable([unattributed]): most customers have no other details, so it is worked out once.
+    reachable: frozenset[str]
 
 
 def interactions(ids: Sequence[int]) -> list[tuple]:
@@ -128,10 +141,11 @@ def lock_customers(ids: Iterable[int]) -> dict[int, CustomerRow]:
             "phone_invalid_at",
         )
     )
-    return {
-        pk: CustomerRow(chain_id, key, opted_out_at is not None, Supplied(*details))  # type: ignore[arg-type]
-        for pk, chain_id, key, opted_out_at, *details in rows
-    }
+    found = {}
+    for pk, chain_id, key, opted_out_at, *details in rows:
+        own = Supplied(*details)  # type: ignore[arg-type]
+        found[pk] = CustomerRow(chain_id, key, opted_out_at is not None, own, reachable([own]))
+    return found
 
 
 def decided(interaction_ids: Sequence[int]) -> dict[int, bool]:
