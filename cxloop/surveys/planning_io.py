@@ -16,6 +16,7 @@ from django.db import connection
 from django.db.models import Count, DateTimeField, Func, Max, Model, Q
 from django.utils import timezone
 
+from cxloop.customers import contacts
 from cxloop.customers.models import ContactSharing, Customer, CustomerContact
 from cxloop.journeys.models import Interaction
 from cxloop.lib import bulksql
@@ -74,7 +75,7 @@ class Supplied:
     phone_invalid_at: datetime | None
 
 
-def reachable(details: Iterable[Supplied]) -> frozenset[str]:
+def reachable(details: Iterable["Supplied | contacts.Supplied"]) -> frozenset[str]:
     """The channels these details can carry: "email" and "sms" where an address is usable."""
     channels = set()
     for supplied in details:
