@@ -495,3 +495,22 @@ def test_two_workers_planning_overlapping_batches_invite_each_customer_once(cast
     assert InvitationDecision.objects.count() == 120
     assert Invitation.objects.count() == 30
     assert Invitation.objects.values("customer").distinct().count() == 30
+
+
+def test_a_deleted_journey_takes_its_decisions_and_a_deleted_rule_leaves_them(
+    cast, post_interaction
+):
+    from cxloop.journeys.models import Journey
+
+    post_interaction(interaction_payload("lw-1"))
+    post_interaction(interaction_payload("lw-2"))  # the same journey: already asked
+    assert reasons() == ["invited", "journey_asked"]
+    rule = InvitationRule.objects.get(organisation=cast.owner)
+    rule.delete()
+    # The reason stands; only the reference to the rule is gone.
+    assert reasons() == ["invited", "journey_asked"]
+    assert not InvitationDecision.objects.filter(rule__isnull=False).exists()
+
+    Journey.objects.filter(customer__key="K-1").delete()
+    assert not InvitationDecision.objects.filter(customer__key="K-1").exists()
+    assert not Invitation.objects.filter(customer__key="K-1").exists()
