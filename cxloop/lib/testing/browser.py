@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
+from django.db import connections
 
 from cxloop.lib.testing.logins import logged_in
 
@@ -49,6 +50,10 @@ def chromium_browser() -> Iterator[object]:
             yield browser
         finally:
             browser.close()
+            # While Playwright's event loop runs in this thread, asgiref keeps the ORM's
+            # connections per async context, apart from the thread's own: the test's queries
+            # meanwhile opened one the test database's teardown cannot see. Close it now.
+            connections.close_all()
 
 
 PHONE = {
