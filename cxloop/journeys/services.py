@@ -162,11 +162,8 @@ def record_interactions(
     from cxloop.surveys.services import plan_invitations_after_commit
 
     with transaction.atomic():
-        earlier = dict(
-            Interaction.objects.filter(
-                bulksql.Among("external_id", [item.external_id for item in items]),
-                organisation=organisation,
-            ).values_list("external_id", "pk")
+        earlier = _recorded_before(
+            organisation, [item.external_id for item in items], set_based_sql
         )
         fresh = [
             (item, refs)
@@ -194,6 +191,19 @@ def record_interactions(
             retried_ids=[r.id for r in results if not r.created],
         )
     return results
+
+
+def _recorded_before(
+    organisation: Organisation, external_ids: list[str], set_based_sql: bool
+) -> dict[str, int]:
+    """The ids of the organisation's interactions with these external ids."""
+    if set_based_sql:
+        return batch_sql.recorded_before(organisation.pk, external_ids)
+    return dict(
+        Interaction.objects.filter(
+            bulksql.Among("external_id", external_ids), organisation=organisation
+        ).values_list("external_id", "pk")
+    )
 
 
 def _resolve_all(organisation: Organisation, items: Sequence[InteractionInput]) -> list[_Resolved]:

@@ -50,6 +50,14 @@ class Among(Func):
         return f"{column} IN ({', '.join(['%s'] * len(self.values))})", [*params, *self.values]
 
 
+# Ends a LATERAL subquery (or an EXISTS) that finds at most one row by a unique key: the
+# subquery stays a probe of that key's index per outer row. Without it PostgreSQL may join the
+# whole table at once, and when the table's statistics are older than its growth (a fresh or
+# fast-growing table: autovacuum analyzes it a minute later) it hashes or filters every row of
+# the table per batch instead of probing a thousand keys.
+PROBE_EACH = "LIMIT 1 OFFSET 0"
+
+
 def _field(model: type[models.Model], column: str) -> models.Field:
     for field in model._meta.concrete_fields:
         if column in (field.column, field.attname, field.name):
