@@ -3,27 +3,23 @@
 `bulk_create` and `bulk_update` build a model instance per row and send one parameter per value
 (`bulk_update` also a CASE per row, which PostgreSQL evaluates for every row: quadratic). Here the
 rows travel as one JSON document that `json_to_recordset` turns into typed rows on the server:
-the cost per row is that of `json.dumps`. Columns a row leaves out get the model field's default
+the cost per row is that of encoding it as JSON. Columns a row leaves out get the model field's default
 (`auto_now`/`auto_now_add`: `now`), as Django would have written.
 """
 
-import json
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
+import pydantic_core
 from django.db import connection, models
 from django.db.models import BooleanField, F, Func
 
 
-def _json_value(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} has no JSON form here")
-
-
 def dumps(rows: Sequence[dict[str, Any]]) -> str:
-    return json.dumps(rows, default=_json_value, separators=(",", ":"))
+    # pydantic's encoder (Rust, already a dependency through django-ninja) in a quarter of
+    # json.dumps' time; datetimes and dates in ISO 8601 (UTC as `Z`), which PostgreSQL reads.
+    return pydantic_core.to_json(rows).decode()
 
 
 class Among(Func):
