@@ -1,6 +1,5 @@
 """`cxloop serve`: the web server, with a background worker beside it."""
 
-import gc
 import os
 import signal
 import subprocess
@@ -24,13 +23,10 @@ class Command(BaseCommand):
     def handle(self, *args, host: str, port: int, threads: int, no_worker: bool, **options) -> None:
         from waitress import serve
 
+        from cxloop.lib.serving import settle_for_serving
         from cxloop.wsgi import application
 
-        # What loading made (modules, URL patterns, the API's schemas) lives as long as the
-        # process: frozen, it is no longer walked by every full garbage collection, which a
-        # request's thousands of objects set off (a 1,000-item batch: one every few requests).
-        gc.collect()
-        gc.freeze()
+        settle_for_serving()  # what loading made is frozen out of the garbage collector's reach
         # SIGTERM (systemd, docker stop) ends the server through `finally`, which stops the worker
         # too; by default it would end this process alone and leave the worker running on.
         signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
