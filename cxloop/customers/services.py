@@ -157,15 +157,7 @@ def record_contact_details_in_bulk(
             pending.append((customer_id, values))
     if not pending:
         return
-    records: dict[int, dict[str, Any]] = {
-        record["customer_id"]: record
-        for record in CustomerContact.objects.select_for_update()
-        .filter(
-            bulksql.Among("customer_id", sorted({pk for pk, _ in pending})),
-            organisation=organisation,
-        )
-        .values("id", "customer_id", *_RECORD_FIELDS)
-    }
+    records = _locked_records(organisation, sorted({pk for pk, _ in pending}))
     new: dict[int, dict[str, Any]] = {}
     changed: dict[int, dict[str, Any]] = {}
     entries: list[tuple[str, int, dict, dict]] = []  # action, customer, before, after
@@ -206,6 +198,33 @@ def record_contact_details_in_bulk(
             for action, customer_id, before, after in entries
         ]
     )
+
+
+def _locked_records(
+    organisation: Organisation, customer_ids: list[int]
+) -> dict[int, dict[str, Any]]:
+    """The organisation's contact records of these customers, by customer, locked until commit."""
+    if connection.vendor != "postgresql":
+        return {
+            record["customer_id"]: record
+            for record in CustomerContact.objects.select_for_update()
+            .filter(bulksql.Among("customer_id", customer_ids), organisation=organisation)
+            .values("id", "customer_id", *_RECORD_FIELDS)
+        }
+    # One index probe per customer (bulksql.PROBE_EACH). With `customer_id = ANY(ids) AND
+    # organisation_id = …` the planner, on statistics older than a fast-growing table, read all
+    # the organisation's records and compared each with every id: 100 ms a batch at 50k records.
+    columns = ["id", "customer_id", *_RECORD_FIELDS]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(f'c.{column}' for column in columns)}"
+            " FROM unnest(%s::bigint[]) AS wanted (customer_id) CROSS JOIN LATERAL"
+            f" (SELECT * FROM {CustomerContact._meta.db_table} c"
+            " WHERE c.customer_id = wanted.customer_id AND c.organisation_id = %s"
+            f" {bulksql.PROBE_EACH} FOR UPDATE) c",
+            [customer_ids, organisation.pk],
+        )
+        return {row[1]: dict(zip(columns, row, strict=True)) for row in cursor.fetchall()}
 
 
 def _write_contacts(

@@ -29,15 +29,24 @@ def lock_customers(chain_id: int, languages: dict[str, str], now: datetime) -> d
         now=now,
         # Only the missing: an existing key would still take an id from the sequence.
         where=f"NOT EXISTS (SELECT FROM {customers} c WHERE c.chain_id = r.chain_id"
-        " AND c.key = r.key)",
+        f" AND c.key = r.key {bulksql.PROBE_EACH})",
         order_by="r.key",
         on_conflict="(chain_id, key) DO NOTHING",
     )
     with connection.cursor() as cursor:
+        # Found by a probe each, then locked by id (in id order, as the planner locks them): with
+        # `chain_id = … AND key = ANY(keys)` the planner, its statistics taken while the chain
+        # had few customers, filtered all the chain's customers through the thousand keys.
         cursor.execute(
-            f"SELECT key, id FROM {customers} WHERE chain_id = %s AND key = ANY(%s)"
-            " ORDER BY id FOR UPDATE",
-            [chain_id, keys],
+            "SELECT c.key, c.id FROM unnest(%s::text[]) AS wanted (key) CROSS JOIN LATERAL"
+            f" (SELECT key, id FROM {customers} c WHERE c.chain_id = %s AND c.key = wanted.key"
+            f" {bulksql.PROBE_EACH}) c",
+            [keys, chain_id],
+        )
+        found = dict(cursor.fetchall())
+        cursor.execute(
+            f"SELECT key, id FROM {customers} WHERE id = ANY(%s::bigint[]) ORDER BY id FOR UPDATE",
+            [sorted(found.values())],
         )
         return dict(cursor.fetchall())
 
@@ -46,7 +55,7 @@ def follow_journeys(chain_id: int, wanted: dict[JourneyKey, JourneyTimes]) -> di
     """The journeys' ids, the missing ones created; a known one starts earlier or ends if told.
 
     One statement: INSERT … ON CONFLICT DO UPDATE of the start and end where they move, plus
-    the ids of the known journeys that did not move.
+    the ids of the known journeys that did not move (an index probe each: bulksql.PROBE_EACH).
     """
     journeys = Journey._meta.db_table
     rows = [
@@ -73,8 +82,10 @@ def follow_journeys(chain_id: int, wanted: dict[JourneyKey, JourneyTimes]) -> di
         " OR (j.ended_at IS NULL AND EXCLUDED.ended_at IS NOT NULL)"
         " RETURNING id, journey_type_id, customer_id, external_id)"
         " SELECT id, journey_type_id, customer_id, external_id FROM written UNION ALL"
-        f" SELECT j.id, j.journey_type_id, j.customer_id, j.external_id FROM {journeys} j"
-        " JOIN wanted USING (journey_type_id, customer_id, external_id)"
+        " SELECT j.id, w.journey_type_id, w.customer_id, w.external_id FROM wanted w"
+        f" CROSS JOIN LATERAL (SELECT id FROM {journeys} j WHERE j.journey_type_id ="
+        " w.journey_type_id AND j.customer_id = w.customer_id AND j.external_id = w.external_id"
+        f" {bulksql.PROBE_EACH}) j"
     )
     with connection.cursor() as cursor:
         cursor.execute(statement, [bulksql.dumps(rows), chain_id])
@@ -104,3 +115,16 @@ def insert_interactions(rows: list[dict], now: datetime) -> dict[str, int]:
         returning="external_id, id",
     )
     return dict(inserted)
+
+
+def recorded_before(organisation_id: int, external_ids: list[str]) -> dict[str, int]:
+    """The ids of the organisation's interactions with these external ids: a probe each."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.external_id, i.id FROM unnest(%s::text[]) AS wanted (external_id)"
+            f" CROSS JOIN LATERAL (SELECT external_id, id FROM {Interaction._meta.db_table} i"
+            " WHERE i.organisation_id = %s AND i.external_id = wanted.external_id"
+            f" {bulksql.PROBE_EACH}) i",
+            [external_ids, organisation_id],
+        )
+        return dict(cursor.fetchall())

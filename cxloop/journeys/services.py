@@ -67,6 +67,14 @@ class _Resolved:
     employee: Employee | None
     unit: Unit | None
 
+    def __post_init__(self) -> None:
+        # The ids as plain attributes: the SQL path reads them for every item.
+        self.journey_type_id: int = self.journey_type.pk
+        self.channel_id: int = self.channel.pk
+        self.touchpoint_id = self.touchpoint.pk if self.touchpoint else None
+        self.unit_id = self.unit.pk if self.unit else None
+        self.employee_id = self.employee.pk if self.employee else None
+
 
 _Fresh = list[
     tuple[InteractionInput, _Resolved]
@@ -92,6 +100,8 @@ class _Lookup:
         self.units = {u.slug: u for u in Unit.objects.filter(organisation=organisation)}
         self._organisation = organisation
         self._employees: dict[str, Employee] = {}
+        # A batch's items name the same few references: each combination is resolved once.
+        self._resolved: dict[tuple, tuple[_Resolved | None, list[str]]] = {}
 
     def load_employees(self, codes: set[str]) -> None:
         """The batch's employees, in one query however many there are."""
@@ -106,6 +116,13 @@ class _Lookup:
         return self._employees.get(code)
 
     def resolve(self, item: InteractionInput) -> tuple[_Resolved | None, list[str]]:
+        names = (item.journey_type, item.channel, item.touchpoint, item.employee, item.unit)
+        if names not in self._resolved:
+            self._resolved[names] = self._resolve(item)
+        found, errors = self._resolved[names]
+        return found, list(errors)
+
+    def _resolve(self, item: InteractionInput) -> tuple[_Resolved | None, list[str]]:
         errors: list[str] = []
         journey_type = self.journey_types.get(item.journey_type)
         if journey_type is None:
@@ -162,11 +179,8 @@ def record_interactions(
     from cxloop.surveys.services import plan_invitations_after_commit
 
     with transaction.atomic():
-        earlier = dict(
-            Interaction.objects.filter(
-                bulksql.Among("external_id", [item.external_id for item in items]),
-                organisation=organisation,
-            ).values_list("external_id", "pk")
+        earlier = _recorded_before(
+            organisation, [item.external_id for item in items], set_based_sql
         )
         fresh = [
             (item, refs)
@@ -194,6 +208,19 @@ def record_interactions(
             retried_ids=[r.id for r in results if not r.created],
         )
     return results
+
+
+def _recorded_before(
+    organisation: Organisation, external_ids: list[str], set_based_sql: bool
+) -> dict[str, int]:
+    """The ids of the organisation's interactions with these external ids."""
+    if set_based_sql:
+        return batch_sql.recorded_before(organisation.pk, external_ids)
+    return dict(
+        Interaction.objects.filter(
+            bulksql.Among("external_id", external_ids), organisation=organisation
+        ).values_list("external_id", "pk")
+    )
 
 
 def _resolve_all(organisation: Organisation, items: Sequence[InteractionInput]) -> list[_Resolved]:
@@ -230,7 +257,7 @@ def _write_with_sql(
     customers = batch_sql.lock_customers(organisation.chain_id, languages, now)
     wanted: dict[_JourneyKey, batch_sql.JourneyTimes] = {}
     for item, refs in fresh:
-        key = (refs.journey_type.pk, customers[item.customer_key], item.journey_id)
+        key = (refs.journey_type_id, customers[item.customer_key], item.journey_id)
         started, ended = wanted.get(key, (item.occurred_at, None))
         if item.journey_ended and ended is None:
             ended = item.occurred_at  # the first item that ends it, as _follow does
@@ -249,13 +276,13 @@ def _write_with_sql(
             {
                 "organisation_id": organisation.pk,
                 "external_id": item.external_id,
-                "journey_id": journeys[(refs.journey_type.pk, customer, item.journey_id)],
+                "journey_id": journeys[(refs.journey_type_id, customer, item.journey_id)],
                 "customer_id": customer,
                 "occurred_at": item.occurred_at,
-                "channel_id": refs.channel.pk,
-                "touchpoint_id": refs.touchpoint.pk if refs.touchpoint else None,
-                "unit_id": refs.unit.pk if refs.unit else None,
-                "employee_id": refs.employee.pk if refs.employee else None,
+                "channel_id": refs.channel_id,
+                "touchpoint_id": refs.touchpoint_id,
+                "unit_id": refs.unit_id,
+                "employee_id": refs.employee_id,
                 "wait_seconds": item.wait_seconds,
             }
         )

@@ -70,3 +70,22 @@ def test_serve_starts_the_web_server_and_a_worker(tmp_path):
     while any(_running(pid) for pid in children):
         assert time.monotonic() < deadline, "the worker kept running after serve stopped"
         time.sleep(0.2)
+
+
+def test_a_serving_process_freezes_what_it_loaded_and_collects_young_objects_less_often():
+    import gc
+
+    from cxloop.lib.serving import YOUNG_THRESHOLD, settle_for_serving
+
+    threshold = gc.get_threshold()
+    loaded = type("Loaded", (), {})()  # an object the collector tracks
+    try:
+        settle_for_serving()
+        assert gc.get_threshold()[0] == YOUNG_THRESHOLD > threshold[0]
+        # Frozen: no collection walks it any more.
+        assert not any(obj is loaded for obj in gc.get_objects())
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
+    assert any(obj is loaded for obj in gc.get_objects())

@@ -23,8 +23,10 @@ class Command(BaseCommand):
     def handle(self, *args, host: str, port: int, threads: int, no_worker: bool, **options) -> None:
         from waitress import serve
 
+        from cxloop.lib.serving import settle_for_serving
         from cxloop.wsgi import application
 
+        settle_for_serving()  # what loading made is frozen out of the garbage collector's reach
         # SIGTERM (systemd, docker stop) ends the server through `finally`, which stops the worker
         # too; by default it would end this process alone and leave the worker running on.
         signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
