@@ -129,6 +129,15 @@ class DailyScore(models.Model):
         return self.key
 
 
+def unit_subtree_index(name: str) -> models.Index:
+    """For reads of a unit and everything below it (unit_path LIKE '/1/2/%'): PostgreSQL uses a
+    text index for LIKE only with the pattern operator class, unless the database's collation is
+    C (other databases ignore opclasses)."""
+    return models.Index(
+        fields=["unit_path", "day"], name=name, opclasses=["varchar_pattern_ops", "date_ops"]
+    )
+
+
 class UnitDayScore(Counts):
     """DailyScore summed per organisation, unit (path) and segment, per day: every employee,
     journey type, channel and touchpoint together (unit_path "" holds what no unit answered for)."""
@@ -151,7 +160,7 @@ class UnitDayScore(Counts):
                 name="dashboards_unitday_one_row",
             )
         ]
-        indexes = [models.Index(fields=["unit_path", "day"])]
+        indexes = [unit_subtree_index("dashboards_unitday_subtree")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.organisation_id} {self.unit_path} {self.segment}"
@@ -190,7 +199,7 @@ class EmployeeDayScore(Counts):
         ]
         indexes = [
             models.Index(fields=["employee", "day"]),
-            models.Index(fields=["unit_path", "day"], name="dashboards_employeeday_unit"),
+            unit_subtree_index("dashboards_employeeday_subtree"),
         ]
 
     def __str__(self) -> str:
