@@ -509,11 +509,13 @@ def load_responses(
 class RebuildTiming:
     rows: int
     seconds: float
-    delete: float
-    insert: (
-        float  # INSERT ... SELECT ... GROUP BY: day rows from responses, compact rows from those
+    group: (
+        float  # CREATE TEMPORARY TABLE ... AS SELECT ... GROUP BY: the day rows from the responses
     )
-    insert_statements: int
+    write_days: float  # DELETE, UPDATE, INSERT of DailyScore rows from those
+    write_compact: (
+        float  # DELETE, INSERT ... SELECT ... GROUP BY of the compact rows from the day rows
+    )
     update_counted: float
     lock: float  # LOCK TABLE: waiting for live counting (none here)
     commit: float  # COMMITs, with the deferred foreign-key checks of every new roll-up row
@@ -526,7 +528,13 @@ class RebuildTiming:
     def python(self) -> float:
         """What is left: Python and Django around the statements."""
         return (
-            self.seconds - self.delete - self.insert - self.update_counted - self.lock - self.commit
+            self.seconds
+            - self.group
+            - self.write_days
+            - self.write_compact
+            - self.update_counted
+            - self.lock
+            - self.commit
         )
 
 
@@ -534,6 +542,7 @@ def run_rebuild() -> RebuildTiming:
     from django.db import connection
 
     from cxloop.dashboards import rollups
+    from cxloop.dashboards.models import DailyScore
     from cxloop.responses.models import Response
 
     uncounted = Response.objects.filter(submitted_at__isnull=False, counted=False).count()
@@ -564,10 +573,18 @@ def run_rebuild() -> RebuildTiming:
     return RebuildTiming(
         rows=written,
         seconds=seconds,
-        delete=captured.seconds("DELETE"),
-        insert=captured.seconds("INSERT"),
-        insert_statements=captured.count("INSERT"),
-        update_counted=captured.seconds("UPDATE"),
+        group=captured.seconds("CREATE TEMPORARY TABLE"),
+        write_days=sum(
+            captured.seconds(f"{verb}{table}")
+            for verb in ('DELETE FROM "', "UPDATE ", "INSERT INTO ")
+            for table in (DailyScore._meta.db_table,)
+        ),
+        write_compact=sum(
+            captured.seconds(f"{verb}{c.model._meta.db_table}")
+            for verb in ('DELETE FROM "', "INSERT INTO ")
+            for c in rollups.COMPACTS
+        ),
+        update_counted=captured.seconds(f'UPDATE "{Response._meta.db_table}"'),
         lock=captured.seconds("LOCK"),
         commit=sum(commits),
         updated_rows=uncounted,
@@ -1290,8 +1307,8 @@ def print_step(step: Step) -> None:
     )
     print(
         f"    UPDATE counted ({r.updated_rows:,} uncounted) {r.update_counted:.1f} s | LOCK TABLE {r.lock:.1f} s |"
-        f" DELETE {r.delete:.1f} s | INSERT ... SELECT ... GROUP BY ({r.insert_statements}) {r.insert:.1f} s |"
-        f" COMMIT (deferred FK checks) {r.commit:.1f} s | rest (Python) {r.python:.1f} s"
+        f" day rows grouped {r.group:.1f} s, written {r.write_days:.1f} s | compact rows {r.write_compact:.1f} s |"
+        f" COMMIT {r.commit:.1f} s | rest (Python) {r.python:.1f} s"
     )
     if step.sql_rebuild:
         s = step.sql_rebuild

@@ -50,17 +50,34 @@ class DailyScore(models.Model):
     """Counts of one day's responses for one combination of organisation, unit, employee,
     journey type, channel, touchpoint and segment."""
 
-    key = models.CharField(max_length=200, unique=True)
+    key = models.CharField(max_length=200)  # unique: Meta.constraints
     day = models.DateField(db_index=True)
+    # No index of their own for organisation, employee (the indexes with the day lead with them),
+    # unit, channel and touchpoint: no read looks rows up by those alone (the compact roll-ups
+    # answer the dashboards), and every index costs a rebuild a write per row.
     organisation = models.ForeignKey(
-        "orgs.Organisation", on_delete=models.CASCADE, related_name="+", db_constraint=False
+        "orgs.Organisation",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     unit = models.ForeignKey(
-        "orgs.Unit", null=True, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        "orgs.Unit",
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
-    unit_path = models.CharField(max_length=500, blank=True, db_index=True)
+    unit_path = models.CharField(max_length=500, blank=True, db_index=True)  # unit moves
     employee = models.ForeignKey(
-        "orgs.Employee", null=True, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        "orgs.Employee",
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     journey_type = models.ForeignKey(
         "journeys.JourneyType",
@@ -75,6 +92,7 @@ class DailyScore(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
     touchpoint = models.ForeignKey(
         "journeys.Touchpoint",
@@ -82,6 +100,7 @@ class DailyScore(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
     segment = models.CharField(max_length=64, blank=True)
     promoters = models.PositiveIntegerField(default=0)
@@ -96,6 +115,11 @@ class DailyScore(models.Model):
     class Meta:
         verbose_name = _("daily score")
         verbose_name_plural = _("daily scores")
+        # A constraint rather than unique=True: the same unique index, without the second
+        # (LIKE) index PostgreSQL gets for a unique text field, which no read uses.
+        constraints = [
+            models.UniqueConstraint(fields=["key"], name="dashboards_dailyscore_one_key")
+        ]
         indexes = [
             models.Index(fields=["organisation", "day"]),
             models.Index(fields=["employee", "day"]),
@@ -103,6 +127,15 @@ class DailyScore(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+def unit_subtree_index(name: str) -> models.Index:
+    """For reads of a unit and everything below it (unit_path LIKE '/1/2/%'): PostgreSQL uses a
+    text index for LIKE only with the pattern operator class, unless the database's collation is
+    C (other databases ignore opclasses)."""
+    return models.Index(
+        fields=["unit_path", "day"], name=name, opclasses=["varchar_pattern_ops", "date_ops"]
+    )
 
 
 class UnitDayScore(Counts):
@@ -127,7 +160,7 @@ class UnitDayScore(Counts):
                 name="dashboards_unitday_one_row",
             )
         ]
-        indexes = [models.Index(fields=["unit_path", "day"])]
+        indexes = [unit_subtree_index("dashboards_unitday_subtree")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.organisation_id} {self.unit_path} {self.segment}"
@@ -166,7 +199,7 @@ class EmployeeDayScore(Counts):
         ]
         indexes = [
             models.Index(fields=["employee", "day"]),
-            models.Index(fields=["unit_path", "day"], name="dashboards_employeeday_unit"),
+            unit_subtree_index("dashboards_employeeday_subtree"),
         ]
 
     def __str__(self) -> str:

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, TruncDate
 
 from cxloop.dashboards.models import (
@@ -53,6 +54,9 @@ SUMS = {name: Sum(name, default=0) for name in COUNT_FIELDS}
 # A rebuild works through the days in slices this long, each in its own short transaction.
 SLICE_DAYS = 31
 REBUILD_WORK_MEM = "64MB"
+# Where a rebuild puts one slice's day rows before writing them (dropped within the slice).
+SLICE_TABLE = "dashboards_rebuild_slice"
+DAY_ROW_COLUMNS = ("key", "day", "unit_path", "segment", *KEY_FIELDS, *COUNT_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -209,10 +213,11 @@ def uncounted(*, limit: int = 1000) -> list[int]:
 
 
 def rebuild() -> int:
-    """Recompute every roll-up row from the responses; returns the day rows written.
+    """Recompute every roll-up row from the responses; returns the day rows there are now.
 
-    The work is done by the database (INSERT ... SELECT ... GROUP BY), a slice of days at a time,
-    each in a short transaction: memory stays flat and live counting waits at most one slice.
+    The work is done by the database (SELECT ... GROUP BY into a temporary table, then the day
+    rows brought in line with it), a slice of days at a time, each in a short transaction: memory
+    stays flat and live counting waits at most one slice.
     """
     days = _days_to_rebuild()
     if days is None:
@@ -243,8 +248,7 @@ def _rebuild_slice(since: date, until: date) -> int:
     start, end = _bounds(since, until)
     _mark_counted(since, until, start, end)
     _lock_rollup_tables()
-    DailyScore.objects.filter(day__gte=since, day__lte=until).delete()
-    written = _insert_day_rows(start, end)
+    written = _write_day_rows(since, until, start, end)
     for compact in COMPACTS:
         compact.model.objects.filter(day__gte=since, day__lte=until).delete()  # type: ignore[attr-defined]
         _insert_compact_rows(compact, since, until)
@@ -268,18 +272,68 @@ def _mark_counted(since: date, until: date, start: datetime, end: datetime) -> N
 
 def _lock_rollup_tables() -> None:
     """Hold off live counting's writes to the roll-ups until this slice commits (PostgreSQL;
-    SQLite lets one writer at a time anyway). A slice's groups are sorted or hashed in memory
-    (REBUILD_WORK_MEM for this transaction only) rather than spilled to disk."""
+    SQLite lets one writer at a time anyway). A slice's groups are hashed in memory
+    (REBUILD_WORK_MEM for this transaction only) rather than spilled to disk.
+
+    Hashed, not sorted: PostgreSQL cannot know that an employee decides the organisation and the
+    unit, so it expects nearly a group per response, too many to hash, and sorts the slice's
+    responses instead (2-3 times slower at 10M responses: 4.4 s against 1.2-2.0 s a slice). The
+    groups are far fewer and fit; should a slice ever hold more, hashing spills to disk, so memory
+    stays bounded either way."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL work_mem = '{REBUILD_WORK_MEM}'")
+        cursor.execute("SET LOCAL enable_sort = off")
         tables = [DailyScore._meta.db_table] + [c.model._meta.db_table for c in COMPACTS]
         for table in tables:
             cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
 
 
-def _insert_day_rows(start: datetime, end: datetime) -> int:
+def _write_day_rows(since: date, until: date, start: datetime, end: datetime) -> int:
+    """Bring the slice's day rows in line with its responses; returns how many it holds now.
+
+    They are grouped into a temporary table first; then the rows no longer there are deleted, the
+    changed ones updated and the new ones inserted (the roll-up tables are locked: nobody else
+    writes them meanwhile). A rebuild mostly finds the rows it computes already there: their
+    counts are in no index, so updating them in place (PostgreSQL's HOT update, for which the
+    table keeps room on its pages: migration 0004) leaves DailyScore's indexes alone, where
+    deleting and inserting them again wrote every index anew (twice the time of writing them
+    into an empty table). Rows that did not change are not written at all.
+    """
+    table = DailyScore._meta.db_table
+    select, params = _day_rows_select(start, end)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {SLICE_TABLE} AS {select}", params)
+        cursor.execute(f"SELECT count(*) FROM {SLICE_TABLE}")
+        written = cursor.fetchone()[0]
+        DailyScore.objects.filter(day__gte=since, day__lte=until).exclude(
+            key__in=RawSQL(f"SELECT key FROM {SLICE_TABLE}", ())
+        ).delete()
+        # The slice's days as well as the key: DailyScore's day index finds the rows.
+        days = f"{table}.day >= %s AND {table}.day <= %s"
+        bounds = [connection.ops.adapt_datefield_value(day) for day in (since, until)]
+        changed = ("unit_path", *COUNT_FIELDS)  # the others make up the key
+        cursor.execute(
+            f"UPDATE {table} SET "
+            + ", ".join(f"{name} = s.{name}" for name in changed)
+            + f" FROM {SLICE_TABLE} s WHERE {days} AND {table}.key = s.key AND ("
+            + " OR ".join(f"{table}.{name} <> s.{name}" for name in changed)
+            + ")",
+            bounds,
+        )
+        quoted = ", ".join(connection.ops.quote_name(name) for name in DAY_ROW_COLUMNS)
+        cursor.execute(
+            f"INSERT INTO {table} ({quoted}) SELECT {quoted} FROM {SLICE_TABLE} s WHERE NOT EXISTS"
+            f" (SELECT 1 FROM {table} WHERE {days} AND {table}.key = s.key)",
+            bounds,
+        )
+        cursor.execute(f"DROP TABLE {SLICE_TABLE}")
+    return written
+
+
+def _day_rows_select(start: datetime, end: datetime) -> tuple[str, tuple]:
+    """SELECT of the day rows of the responses submitted in [start, end), as DAY_ROW_COLUMNS."""
     tz = ZoneInfo(settings.TIME_ZONE)
     grouped = (
         Response.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
@@ -296,7 +350,6 @@ def _insert_day_rows(start: datetime, end: datetime) -> int:
         [_day_text("g.rollup_day"), *(f"COALESCE(CAST(g.{f} AS TEXT), '')" for f in KEY_FIELDS)]
         + ["g.rollup_segment"]
     )
-    columns = ("key", "day", "unit_path", "segment", *KEY_FIELDS, *COUNT_FIELDS)
     values = (
         key,
         "g.rollup_day",
@@ -304,7 +357,12 @@ def _insert_day_rows(start: datetime, end: datetime) -> int:
         "g.rollup_segment",
         *(f"g.{name}" for name in KEY_FIELDS + COUNT_FIELDS),
     )
-    return _insert_select(DailyScore, columns, values, grouped)
+    sql, params = grouped.query.sql_with_params()
+    columns = ", ".join(
+        f"{value} AS {connection.ops.quote_name(name)}"
+        for value, name in zip(values, DAY_ROW_COLUMNS, strict=True)
+    )
+    return f"SELECT {columns} FROM ({sql}) g", params
 
 
 def _insert_compact_rows(compact: Compact, since: date, until: date) -> int:

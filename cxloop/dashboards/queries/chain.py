@@ -187,7 +187,6 @@ def journey_channel_parts(
             fields=("journey_type_id", "channel_id", "organisation_id"),
             with_channel_and_journey=True,
         )
-        .filter(channel__isnull=False)
         .values("journey_type_id", "channel_id", "organisation_id")
         .annotate(**SUMS)
         .order_by()

@@ -450,7 +450,6 @@ def channel_by_journey(
             fields=("channel_id", "journey_type_id"),
             with_channel_and_journey=True,
         )
-        .filter(channel__isnull=False, journey_type__isnull=False)
         .values("channel_id", "journey_type_id")
         .annotate(**SUMS)
         .order_by()

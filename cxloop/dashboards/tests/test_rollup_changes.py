@@ -152,3 +152,22 @@ def test_a_rebuild_over_many_months_gives_what_the_responses_give(cast):
     change(responses[3], nps=6)  # counting goes on from what the rebuild left
     assert rows() == from_responses()
     assert_compacts_in_step()
+
+
+def test_a_rebuild_corrects_rows_that_are_wrong_and_removes_rows_no_response_makes(cast):
+    """A rebuild keeps the rows it finds where they are right, and rewrites or deletes the rest."""
+    kept = make_response(cast, employee=cast.agent, nps=9)
+    make_response(cast, employee=cast.colleague, nps=3, ces=4)
+    rollups.rebuild()
+    wrong = DailyScore.objects.get(key=rollups.key_of(kept))
+    DailyScore.objects.filter(pk=wrong.pk).update(promoters=5, ces_sum=12)
+    DailyScore.objects.create(
+        key=f"{wrong.day.isoformat()}|stray", day=wrong.day, organisation=cast.owner, detractors=2
+    )
+    DailyScore.objects.create(
+        key=f"{wrong.day.isoformat()}|empty", day=wrong.day, organisation=cast.owner
+    )
+    rollups.rebuild()
+    assert rows() == from_responses()
+    assert set(DailyScore.objects.values_list("key", flat=True)) == set(from_responses())
+    assert_compacts_in_step()
