@@ -171,3 +171,23 @@ def test_a_rebuild_corrects_rows_that_are_wrong_and_removes_rows_no_response_mak
     assert rows() == from_responses()
     assert set(DailyScore.objects.values_list("key", flat=True)) == set(from_responses())
     assert_compacts_in_step()
+
+
+def test_a_rebuild_inside_a_transaction_leaves_its_query_settings_as_they_were(cast):
+    """A slice hashes its groups with sorting off; the queries after it in the same transaction
+    (here: the test's) must plan as before, or every sort-needing read after a rebuild crawls."""
+    from django.db import connection
+
+    from cxloop.lib.testing.postgres import require_postgres
+
+    require_postgres("the planner settings a rebuild's slices change")
+    make_response(cast, employee=cast.agent, nps=9)
+
+    def settings_now() -> tuple[str, str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('enable_sort'), current_setting('work_mem')")
+            return cursor.fetchone()
+
+    before = settings_now()
+    rollups.rebuild()
+    assert settings_now() == before == ("on", before[1])
