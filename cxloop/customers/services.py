@@ -211,20 +211,19 @@ def _locked_records(
             .filter(bulksql.Among("customer_id", customer_ids), organisation=organisation)
             .values("id", "customer_id", *_RECORD_FIELDS)
         }
-    # One index probe per customer (bulksql.PROBE_EACH). With `customer_id = ANY(ids) AND
-    # organisation_id = …` the planner, on statistics older than a fast-growing table, read all
-    # the organisation's records and compared each with every id: 100 ms a batch at 50k records.
+    # One index probe per customer. With `customer_id = ANY(ids) AND organisation_id = …` the
+    # planner, on statistics older than a fast-growing table, read all the organisation's records
+    # and compared each with every id: 100 ms a batch at 50k records.
     columns = ["id", "customer_id", *_RECORD_FIELDS]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {', '.join(f'c.{column}' for column in columns)}"
-            " FROM unnest(%s::bigint[]) AS wanted (customer_id) CROSS JOIN LATERAL"
-            f" (SELECT * FROM {CustomerContact._meta.db_table} c"
-            " WHERE c.customer_id = wanted.customer_id AND c.organisation_id = %s"
-            f" {bulksql.PROBE_EACH} FOR UPDATE) c",
-            [customer_ids, organisation.pk],
-        )
-        return {row[1]: dict(zip(columns, row, strict=True)) for row in cursor.fetchall()}
+    rows = bulksql.probe_each(
+        CustomerContact,
+        "customer_id",
+        customer_ids,
+        where={"organisation_id": organisation.pk},
+        columns=columns,
+        for_update=True,
+    )
+    return {row[1]: dict(zip(columns, row, strict=True)) for row in rows}
 
 
 def _write_contacts(

@@ -37,13 +37,11 @@ def lock_customers(chain_id: int, languages: dict[str, str], now: datetime) -> d
         # Found by a probe each, then locked by id (in id order, as the planner locks them): with
         # `chain_id = … AND key = ANY(keys)` the planner, its statistics taken while the chain
         # had few customers, filtered all the chain's customers through the thousand keys.
-        cursor.execute(
-            "SELECT c.key, c.id FROM unnest(%s::text[]) AS wanted (key) CROSS JOIN LATERAL"
-            f" (SELECT key, id FROM {customers} c WHERE c.chain_id = %s AND c.key = wanted.key"
-            f" {bulksql.PROBE_EACH}) c",
-            [keys, chain_id],
+        found = dict(
+            bulksql.probe_each(
+                Customer, "key", keys, where={"chain_id": chain_id}, columns=("key", "id")
+            )
         )
-        found = dict(cursor.fetchall())
         cursor.execute(
             f"SELECT key, id FROM {customers} WHERE id = ANY(%s::bigint[]) ORDER BY id FOR UPDATE",
             [sorted(found.values())],
@@ -119,12 +117,12 @@ def insert_interactions(rows: list[dict], now: datetime) -> dict[str, int]:
 
 def recorded_before(organisation_id: int, external_ids: list[str]) -> dict[str, int]:
     """The ids of the organisation's interactions with these external ids: a probe each."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT i.external_id, i.id FROM unnest(%s::text[]) AS wanted (external_id)"
-            f" CROSS JOIN LATERAL (SELECT external_id, id FROM {Interaction._meta.db_table} i"
-            " WHERE i.organisation_id = %s AND i.external_id = wanted.external_id"
-            f" {bulksql.PROBE_EACH}) i",
-            [external_ids, organisation_id],
+    return dict(
+        bulksql.probe_each(
+            Interaction,
+            "external_id",
+            external_ids,
+            where={"organisation_id": organisation_id},
+            columns=("external_id", "id"),
         )
-        return dict(cursor.fetchall())
+    )
