@@ -50,7 +50,10 @@ class CustomerContact(models.Model):
         IMPORT = "import", _("file import")
         STAFF = "staff", _("staff")
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
+    # No index of its own: one_contact_per_customer_and_org leads with it.
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="contacts", db_index=False
+    )
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="customer_contacts"
     )
@@ -60,8 +63,9 @@ class CustomerContact(models.Model):
     licence_plate = models.CharField(max_length=16, blank=True)
     # The phone number and the plate written one way (customers/normalise.py), for finding a
     # customer however the number or plate is typed; kept in step by customers.services.
-    phone_key = models.CharField(max_length=32, blank=True, db_index=True)
-    plate_key = models.CharField(max_length=16, blank=True, db_index=True)
+    # Found by equality only: plain indexes (Meta), without the LIKE twins db_index would add.
+    phone_key = models.CharField(max_length=32, blank=True)
+    plate_key = models.CharField(max_length=16, blank=True)
     language = models.CharField(max_length=2, choices=Customer.Language.choices, blank=True)
     # A bounce marks the address that bounced; a new address starts without the mark.
     email_invalid_at = models.DateTimeField(null=True, blank=True)
@@ -77,6 +81,10 @@ class CustomerContact(models.Model):
             models.UniqueConstraint(
                 fields=["customer", "organisation"], name="one_contact_per_customer_and_org"
             )
+        ]
+        indexes = [
+            models.Index(fields=["phone_key"], name="contact_phone_key"),
+            models.Index(fields=["plate_key"], name="contact_plate_key"),
         ]
 
     def __str__(self) -> str:

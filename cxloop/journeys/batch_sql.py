@@ -44,7 +44,7 @@ def lock_customers(chain_id: int, languages: dict[str, str], now: datetime) -> d
         )
         cursor.execute(
             f"SELECT key, id FROM {customers} WHERE id = ANY(%s::bigint[]) ORDER BY id FOR UPDATE",
-            [sorted(found.values())],
+            [bulksql.int_array(sorted(found.values()))],
         )
         return dict(cursor.fetchall())
 

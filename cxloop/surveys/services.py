@@ -18,6 +18,7 @@ from cxloop.customers.models import Customer
 from cxloop.customers.queries import contact_details
 from cxloop.customers.services import mark_address_invalid
 from cxloop.journeys.models import Interaction
+from cxloop.lib import bulksql
 from cxloop.messaging.links import marker
 from cxloop.messaging.models import OutboxMessage
 from cxloop.messaging.services import delivered_together, queue_email, queue_sms
@@ -78,7 +79,7 @@ def _put_on_planning_list(ids: list[int], now: datetime) -> None:
         cursor.execute(
             f"INSERT INTO {UnplannedInteraction._meta.db_table} (interaction_id, recorded_at)"
             " SELECT unnest(%s::bigint[]), %s ON CONFLICT DO NOTHING",
-            [ids, now],
+            [bulksql.int_array(ids), now],
         )
 
 
