@@ -33,12 +33,25 @@ class AuditEntry(models.Model):
     # contact change, so each index is paid for a thousand times a batch.
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CHANGE)
     # Who: a user, an API key, or the system itself (a worker, a purge); the label survives the
-    # user or key being deleted, so that the log stays readable.
+    # user or key being deleted, so that the log stays readable. The references are the log's
+    # own, not constraints the database checks (db_constraint=False): an entry only ever points
+    # at a row that existed when it was written, Django still sets it to NULL when that row is
+    # deleted, and ingestion writes an entry per contact change, a check each per reference.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
     api_key = models.ForeignKey(
-        ApiKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        ApiKey,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
     actor_label = models.CharField(max_length=200)
     # Whose data: the organisation whose privacy officer reads this entry.
@@ -49,6 +62,7 @@ class AuditEntry(models.Model):
         on_delete=models.SET_NULL,
         related_name="audit_entries",
         db_index=False,  # audit_org_at leads with it
+        db_constraint=False,
     )
     action = models.CharField(
         max_length=60, db_index=True, help_text=_("What happened, e.g. customer.contact_changed")

@@ -270,6 +270,8 @@ def _plain(values: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def _plain_value(value: Any) -> Any:
+    if value is None or type(value) is str:  # most values: a batch plains thousands
+        return value
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, models.Manager):  # a many-to-many field: the related rows' keys

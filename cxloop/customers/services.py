@@ -147,7 +147,8 @@ def record_contact_details_in_bulk(
 
     The records and audit entries are those of one call per pair: an entry for each pair that adds
     or changes something. Each record is written once, with its final values. The caller holds the
-    customers' rows locked (record_interactions does), so no other writer adds a record meanwhile.
+    customers' rows locked (record_interactions does), so no other batch adds a record meanwhile;
+    a record the batch changes is locked before it is read for the change.
     Records are plain dicts, not model instances: a batch of a thousand pays for no instances.
     """
     pending = []
@@ -157,7 +158,21 @@ def record_contact_details_in_bulk(
             pending.append((customer_id, values))
     if not pending:
         return
-    records = _locked_records(organisation, sorted({pk for pk, _ in pending}))
+    records = _records(organisation, sorted({pk for pk, _ in pending}))
+    # Only the records this batch changes are locked, and read again once locked: most of a
+    # batch's customers bring the details they brought before (locking a row writes it).
+    changing = {
+        customer_id: record["id"]
+        for customer_id, values in pending
+        if (record := records.get(customer_id)) is not None
+        and any(record[field] != value for field, value in values.items())
+    }
+    if changing:
+        locked = _locked_records(sorted(changing.values()))
+        for customer_id in changing:
+            records.pop(customer_id)
+            if customer_id in locked:  # else deleted meanwhile: the batch adds it anew
+                records[customer_id] = locked[customer_id]
     new: dict[int, dict[str, Any]] = {}
     changed: dict[int, dict[str, Any]] = {}
     entries: list[tuple[str, int, dict, dict]] = []  # action, customer, before, after
@@ -200,30 +215,38 @@ def record_contact_details_in_bulk(
     )
 
 
-def _locked_records(
-    organisation: Organisation, customer_ids: list[int]
-) -> dict[int, dict[str, Any]]:
-    """The organisation's contact records of these customers, by customer, locked until commit."""
+def _records(organisation: Organisation, customer_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The organisation's contact records of these customers, by customer."""
+    columns = ["id", "customer_id", *_RECORD_FIELDS]
     if connection.vendor != "postgresql":
         return {
             record["customer_id"]: record
-            for record in CustomerContact.objects.select_for_update()
-            .filter(bulksql.Among("customer_id", customer_ids), organisation=organisation)
-            .values("id", "customer_id", *_RECORD_FIELDS)
+            for record in CustomerContact.objects.filter(
+                bulksql.Among("customer_id", customer_ids), organisation=organisation
+            ).values(*columns)
         }
     # One index probe per customer. With `customer_id = ANY(ids) AND organisation_id = …` the
     # planner, on statistics older than a fast-growing table, read all the organisation's records
     # and compared each with every id: 100 ms a batch at 50k records.
-    columns = ["id", "customer_id", *_RECORD_FIELDS]
     rows = bulksql.probe_each(
         CustomerContact,
         "customer_id",
         customer_ids,
         where={"organisation_id": organisation.pk},
         columns=columns,
-        for_update=True,
     )
     return {row[1]: dict(zip(columns, row, strict=True)) for row in rows}
+
+
+def _locked_records(ids: list[int]) -> dict[int, dict[str, Any]]:
+    """These contact records as they are now, by customer, locked until commit (in id order)."""
+    locked = (
+        CustomerContact.objects.select_for_update()
+        .filter(bulksql.Among("pk", ids))
+        .order_by("pk")
+        .values("id", "customer_id", *_RECORD_FIELDS)
+    )
+    return {record["customer_id"]: record for record in locked}
 
 
 def _write_contacts(

@@ -33,6 +33,27 @@ class Migration(migrations.Migration):
                 ),
             ],
         ),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name="customercontact",
+                    name="organisation",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="customer_contacts",
+                        to="orgs.organisation",
+                    ),
+                ),
+            ],
+            database_operations=[
+                migrations.RunSQL(
+                    'DROP INDEX IF EXISTS "customers_customercontact_organisation_id_a93fb0b5"',
+                    reverse_sql='CREATE INDEX "customers_customercontact_organisation_id_a93fb0b5"'
+                    ' ON "customers_customercontact" ("organisation_id")',
+                ),
+            ],
+        ),
         migrations.AlterField(
             model_name="customercontact",
             name="phone_key",

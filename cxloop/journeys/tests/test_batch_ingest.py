@@ -335,3 +335,63 @@ def test_the_same_batch_sent_twice_at_once_is_recorded_once(cast):
     assert Interaction.objects.count() == 40 and Customer.objects.count() == 7
     assert CustomerContact.objects.count() == 7
     assert AuditEntry.objects.filter(action="customer.contact_added").count() == 7
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_changing_details_a_colleague_is_editing_waits_and_starts_from_the_edit(cast):
+    require_postgres("a row lock held by another connection")
+    from cxloop.customers.services import record_contact_details
+
+    record_interactions(organisation=cast.owner, items=[item("e-1", "K-1")])
+    customer = Customer.objects.get(key="K-1")
+    editing, done = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def colleague_edits():
+        try:
+            with transaction.atomic():
+                record_contact_details(
+                    customer=customer, organisation=cast.owner, actor=None, email="new@example.nl"
+                )
+                editing.set()
+                done.wait(timeout=30)  # the record stays locked until the batch waits for it
+        except BaseException as error:  # noqa: BLE001 (the test reports it)
+            failures.append(error)
+        finally:
+            connection.close()
+
+    def batch_changes():
+        try:
+            editing.wait(timeout=30)
+            record_interactions(
+                organisation=cast.owner,
+                items=[item("e-2", "K-1", customer_email="batch@example.nl")],
+            )
+        except BaseException as error:  # noqa: BLE001 (the test reports it)
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=colleague_edits), threading.Thread(target=batch_changes)]
+    for thread in threads:
+        thread.start()
+    editing.wait(timeout=30)
+    with connection.cursor() as cursor:  # until the batch waits for the colleague's row lock
+        for _ in range(300):
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                break
+            threading.Event().wait(0.1)
+    done.set()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    changes = AuditEntry.objects.filter(action="customer.contact_changed").order_by("pk")
+    assert [(e.before["email"], e.after["email"]) for e in changes] == [
+        ("k-1@example.nl", "new@example.nl"),
+        ("new@example.nl", "batch@example.nl"),
+    ]
+    assert CustomerContact.objects.get(customer=customer).email == "batch@example.nl"
