@@ -21,7 +21,7 @@ from cxloop.orgs.models import ApiKey
 router = Router()
 
 
-# The items of a batch are plain pydantic models: a ninja Schema wraps every object it validates
+# A batch and its items are plain pydantic models: a ninja Schema wraps every object it validates
 # in a DjangoGetter (to read model instances), which cost a quarter of a 1,000-item request.
 # The OpenAPI document is the same.
 
@@ -67,7 +67,7 @@ class InteractionIn(BaseModel):
     )
 
 
-class BatchIn(Schema):
+class BatchIn(BaseModel):
     items: list[InteractionIn] = Field(min_length=1)
 
 

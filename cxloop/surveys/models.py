@@ -346,8 +346,15 @@ class UnplannedInteraction(models.Model):
     (never meant to invite anyone) is not on it.
     """
 
+    # Not a foreign key the database checks (db_constraint=False): ingestion writes a row per
+    # interaction, a check each at commit, 3% of a batch. Django still deletes the row with its
+    # interaction, and planning takes ids whose interaction is gone off the list.
     interaction = models.OneToOneField(
-        Interaction, primary_key=True, on_delete=models.CASCADE, related_name="+"
+        Interaction,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     recorded_at = models.DateTimeField(db_index=True)
 

@@ -120,12 +120,15 @@ def plan_invitations(
     with transaction.atomic():
         rows = planning_io.interactions(interaction_ids)
         if not rows:
+            # Deleted since they were recorded: nothing to decide, and off the sweeper's list.
+            UnplannedInteraction.objects.filter(Among("interaction_id", interaction_ids)).delete()
             return []
         customers = planning_io.lock_customers(row[1] for row in rows)
         # Read under the locks, so two workers planning the same interactions cannot both decide.
         before = planning_io.decided([row[0] for row in rows])
         rows = [row for row in rows if not before.get(row[0])]
-        # Decided now or before: off the sweeper's list, in the same transaction as the decisions.
+        # Decided now or before (or deleted since): off the sweeper's list, in the same
+        # transaction as the decisions.
         UnplannedInteraction.objects.filter(Among("interaction_id", interaction_ids)).delete()
         if not rows:  # a retried task: everything was decided before
             return []

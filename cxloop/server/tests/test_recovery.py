@@ -289,6 +289,20 @@ def test_an_interaction_whose_planning_task_was_lost_is_planned_by_the_sweeper(c
 
 
 @pytest.mark.django_db(transaction=True)
+def test_an_interaction_deleted_around_django_before_its_planning_leaves_the_sweepers_list(cast):
+    from cxloop.surveys.models import UnplannedInteraction
+
+    assert post_with_queue(cast, DUMMY_TASKS).status_code == 201  # queued where nobody reads it
+    interaction = Interaction.objects.get()
+    with connection.cursor() as cursor:  # as a bulk purge in SQL would, without Django's cascade
+        cursor.execute(f"DELETE FROM {Interaction._meta.db_table} WHERE id = %s", [interaction.pk])
+    assert UnplannedInteraction.objects.filter(interaction_id=interaction.pk).exists()
+    recorded = timezone.now()
+    assert sweep(now=recorded + timedelta(minutes=3)).interactions_planned == 0
+    assert not UnplannedInteraction.objects.exists() and not InvitationDecision.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_retry_after_the_planning_task_failed_to_queue_plans_the_interaction(cast):
     refusing_queue = {
         "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["elsewhere"]}
