@@ -19,10 +19,9 @@ from cxloop.dashboards.filters import MAX_SPAN_DAYS
 from cxloop.dashboards.queries import Filters, Scores
 from cxloop.dashboards.tables import Figure, show
 from cxloop.dashboards.visibility import Visibility, employee_key, unit_key, visibility_for
-from cxloop.journeys.models import Channel, JourneyType
 from cxloop.lib.apierrors import ErrorOut, refuse
 from cxloop.orgs.access import api_key_scope
-from cxloop.orgs.models import ApiKey, Employee, Organisation, Unit
+from cxloop.orgs.models import ApiKey, Organisation
 
 router = Router()
 GroupBy = Literal["organisation", "unit", "employee", "journey_type", "channel", "week", "month"]
@@ -95,26 +94,10 @@ def _reader(organisation: Organisation, preset: int) -> Visibility:
 def _people(organisation: Organisation, filters: Filters, preset: int, group_by: str) -> list[dict]:
     seen = _reader(organisation, preset)
     if group_by == "unit":
-        units = Unit.objects.filter(organisation=organisation).order_by("path")
-        return [
-            _group(
-                u.slug,
-                u.name,
-                seen.figures(unit_key(u), queries.scores_for_unit(unit=u, filters=filters)),
-            )
-            for u in units
-        ]
-    employees = Employee.objects.filter(organisation=organisation, left_at__isnull=True).order_by(
-        "code"
-    )
-    return [
-        _group(
-            e.code,
-            e.name,
-            seen.figures(employee_key(e), queries.scores_for_employee(employee=e, filters=filters)),
-        )
-        for e in employees
-    ]
+        units = queries.scores_per_unit(organisation=organisation, filters=filters)
+        return [_group(u.slug, u.name, seen.figures(unit_key(u), s)) for u, s in units]
+    employees = queries.scores_per_employee(organisation=organisation, filters=filters)
+    return [_group(e.code, e.name, seen.figures(employee_key(e), s)) for e, s in employees]
 
 
 def _organisation_groups(organisation: Organisation, filters: Filters, group_by: str) -> list[dict]:
@@ -124,20 +107,13 @@ def _organisation_groups(organisation: Organisation, filters: Filters, group_by:
     if group_by in {"week", "month"}:
         points = queries.trend(filters=filters, organisation=organisation, grain=group_by)
         return [_group(p.start.isoformat(), p.start.isoformat(), _shown(p.scores)) for p in points]
-    if group_by == "journey_type":
-        groups = JourneyType.objects.filter(chain_id=organisation.chain_id).order_by("slug")
-        narrow = [(g, Filters(filters.since, filters.until, journey_type_id=g.pk)) for g in groups]
-    else:
-        groups = Channel.objects.filter(chain_id=organisation.chain_id).order_by("slug")
-        narrow = [(g, Filters(filters.since, filters.until, channel_id=g.pk)) for g in groups]
-    return [
-        _group(
-            g.slug,
-            g.name,
-            _shown(queries.scores_for_organisation(organisation=organisation, filters=f)),
-        )
-        for g, f in narrow
-    ]
+    per_group = (
+        queries.scores_per_journey_type
+        if group_by == "journey_type"
+        else queries.scores_per_channel
+    )
+    groups = per_group(organisation=organisation, filters=filters)
+    return [_group(g.slug, g.name, _shown(s)) for g, s in groups]
 
 
 @router.get("", response={200: MetricsOut, 422: ErrorOut}, operation_id="metrics_read")

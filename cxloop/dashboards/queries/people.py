@@ -3,6 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 from django.db.models import (
     Case,
@@ -29,9 +30,13 @@ from cxloop.dashboards.queries.base import (
     _scores,
     rollups_for,
     scores,
+    scores_by,
 )
+from cxloop.journeys.models import Channel, JourneyType
 from cxloop.orgs.models import Employee, Organisation, Unit
 from cxloop.responses.models import Response
+
+Group = TypeVar("Group", JourneyType, Channel)  # what the chain's organisations share
 
 
 def scores_for_organisation(*, organisation: Organisation, filters: Filters) -> Scores:
@@ -247,18 +252,35 @@ def members_of_unit(
         .select_related("unit")
         .order_by("name")
     )
-    grouped = {
-        row["employee_id"]: _scores(row)
-        for row in rollups_for(filters, fields=("employee_id",))
-        .filter(employee__in=employees)
-        .values("employee_id")
-        .annotate(**SUMS)
-        .order_by()
-    }
+    grouped = _scores_of_employees(filters, employees)
     return [
         EmployeeRow(e, grouped.get(e.pk, Scores()).nps, grouped.get(e.pk, Scores()))
         for e in employees
     ]
+
+
+def scores_per_employee(
+    *, organisation: Organisation, filters: Filters
+) -> list[tuple[Employee, Scores]]:
+    """Every employee of an organisation who has not left, by code, with their scores (what
+    scores_for_employee gives one), in two queries however many employees there are."""
+    current = Employee.objects.filter(organisation=organisation, left_at__isnull=True)
+    grouped = _scores_of_employees(filters, current)  # a subquery: no list of ids in the SQL
+    return [(e, grouped.get(e.pk, Scores())) for e in current.order_by("code")]
+
+
+def _scores_of_employees(
+    filters: Filters, employees: list[Employee] | QuerySet[Employee]
+) -> dict[int, Scores]:
+    """Scores per employee id, filtered as scores_for_employee filters one, in one grouped query."""
+    rows = (
+        rollups_for(filters, fields=("employee_id",))
+        .filter(employee__in=employees)
+        .values("employee_id")
+        .annotate(**SUMS)
+        .order_by()
+    )
+    return {row["employee_id"]: _scores(row) for row in rows}
 
 
 def members_of_organisation(*, organisation: Organisation, filters: Filters) -> list[EmployeeRow]:
@@ -300,7 +322,30 @@ def unit_tree(
     units = Unit.objects.filter(organisation=organisation)
     if root is not None:
         units = units.filter(path__startswith=root.path)
-    units_by_path = {u.path: u for u in units}
+    rolled = _subtree_scores(organisation=organisation, filters=filters, root=root)
+    base_depth = root.depth if root is not None else 0
+    rows = []
+    for unit in _tree_order(list(units)):
+        unit_scores = rolled.get(unit.path, Scores())
+        rows.append(UnitRow(unit, unit.depth - base_depth, unit_scores.nps, unit_scores))
+    return rows
+
+
+def scores_per_unit(*, organisation: Organisation, filters: Filters) -> list[tuple[Unit, Scores]]:
+    """Every unit of an organisation in path order with its scores including the units below it
+    (what scores_for_unit gives one unit), in two queries however many units there are."""
+    rolled = _subtree_scores(organisation=organisation, filters=filters)
+    units = Unit.objects.filter(organisation=organisation).order_by("path")
+    return [(unit, rolled.get(unit.path, Scores())) for unit in units]
+
+
+def _subtree_scores(
+    *, organisation: Organisation, filters: Filters, root: Unit | None = None
+) -> dict[str, Scores]:
+    """Scores per unit path, each over its subtree, from one query grouped by path: a unit's own
+    rows are credited to it and to every unit above it, which is what a prefix filter on the
+    path (scores_for_unit) sums. A unit's rows carry its organisation, so filtering on that
+    misses none of them."""
     direct = (
         rollups_for(filters, fields=("organisation_id", "unit_path"))
         .filter(organisation=organisation)
@@ -317,13 +362,7 @@ def unit_tree(
             path = "/" + "/".join(parts[:depth]) + "/"
             for name in COUNT_FIELDS:
                 rolled[path][name] += row[name] or 0
-    ordered = _tree_order(list(units_by_path.values()))
-    base_depth = root.depth if root is not None else 0
-    rows = []
-    for unit in ordered:
-        unit_scores = _scores(rolled[unit.path])
-        rows.append(UnitRow(unit, unit.depth - base_depth, unit_scores.nps, unit_scores))
-    return rows
+    return {path: _scores(counts) for path, counts in rolled.items()}
 
 
 def _tree_order(units: list[Unit]) -> list[Unit]:
@@ -425,6 +464,33 @@ def trend_by_answers(
 
 def _as_date(value: date | datetime) -> date:
     return value.date() if isinstance(value, datetime) else value
+
+
+# --- per journey type and channel ------------------------------------------------------------
+
+
+def scores_per_journey_type(
+    *, organisation: Organisation, filters: Filters
+) -> list[tuple[JourneyType, Scores]]:
+    """The organisation's scores in each journey type of its chain, by slug, in two queries."""
+    return _scores_per_chain_group(JourneyType, "journey_type_id", organisation, filters)
+
+
+def scores_per_channel(
+    *, organisation: Organisation, filters: Filters
+) -> list[tuple[Channel, Scores]]:
+    """The organisation's scores on each channel of its chain, by slug, in two queries."""
+    return _scores_per_chain_group(Channel, "channel_id", organisation, filters)
+
+
+def _scores_per_chain_group(
+    model: type[Group], field: str, organisation: Organisation, filters: Filters
+) -> list[tuple[Group, Scores]]:
+    """The organisation's scores grouped on one roll-up field: the same sums as
+    scores_for_organisation narrowed to each group in turn, read in one grouped query."""
+    grouped = scores_by(slice=Slice.of_organisation(organisation), filters=filters, fields=(field,))
+    groups = model.objects.filter(chain_id=organisation.chain_id).order_by("slug")
+    return [(group, grouped.get((group.pk,), Scores())) for group in groups]
 
 
 # --- channel × journey -----------------------------------------------------------------------
