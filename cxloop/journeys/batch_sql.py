@@ -23,30 +23,40 @@ def lock_customers(chain_id: int, languages: dict[str, str], now: datetime) -> d
     """The customers with these keys (key: language if new), the missing ones created; locked."""
     keys = sorted(languages)
     customers = Customer._meta.db_table
-    bulksql.insert(
-        Customer,
-        [{"chain_id": chain_id, "key": key, "language": languages[key]} for key in keys],
-        now=now,
-        # Only the missing: an existing key would still take an id from the sequence.
-        where=f"NOT EXISTS (SELECT FROM {customers} c WHERE c.chain_id = r.chain_id"
-        f" AND c.key = r.key {bulksql.PROBE_EACH})",
-        order_by="r.key",
-        on_conflict="(chain_id, key) DO NOTHING",
+    # Rows this transaction inserts are its own until it commits (another batch inserting the same
+    # key waits for it), so only the customers that existed before are locked: locking a row
+    # writes it.
+    created = dict(
+        bulksql.insert(
+            Customer,
+            [{"chain_id": chain_id, "key": key, "language": languages[key]} for key in keys],
+            now=now,
+            # Only the missing: an existing key would still take an id from the sequence.
+            where=f"NOT EXISTS (SELECT FROM {customers} c WHERE c.chain_id = r.chain_id"
+            f" AND c.key = r.key {bulksql.PROBE_EACH})",
+            order_by="r.key",
+            on_conflict="(chain_id, key) DO NOTHING",
+            returning="key, id",
+        )
     )
-    with connection.cursor() as cursor:
-        # Found by a probe each, then locked by id (in id order, as the planner locks them): with
-        # `chain_id = … AND key = ANY(keys)` the planner, its statistics taken while the chain
-        # had few customers, filtered all the chain's customers through the thousand keys.
-        found = dict(
-            bulksql.probe_each(
-                Customer, "key", keys, where={"chain_id": chain_id}, columns=("key", "id")
-            )
-        )
-        cursor.execute(
-            f"SELECT key, id FROM {customers} WHERE id = ANY(%s::bigint[]) ORDER BY id FOR UPDATE",
-            [bulksql.int_array(sorted(found.values()))],
-        )
-        return dict(cursor.fetchall())
+    existing = [key for key in keys if key not in created]
+    if not existing:
+        return created
+    # Found by a probe each, then locked by a probe each in id order (as the planner locks them).
+    # With `chain_id = … AND key = ANY(keys)`, or `id = ANY(ids) ORDER BY id`, the planner, its
+    # statistics taken while the chain had few customers, read all the chain's customers.
+    found = bulksql.probe_each(
+        Customer, "key", existing, where={"chain_id": chain_id}, columns=("key", "id")
+    )
+    locked = bulksql.probe_each(
+        Customer,
+        "id",
+        sorted(pk for _, pk in found),
+        where={},
+        columns=("key", "id"),
+        lock="UPDATE",
+    )
+    return {**created, **dict(locked)}
 
 
 def follow_journeys(chain_id: int, wanted: dict[JourneyKey, JourneyTimes]) -> dict[JourneyKey, int]:

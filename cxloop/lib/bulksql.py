@@ -80,11 +80,12 @@ def probe_each(
     *,
     where: dict[str, Any],
     columns: Sequence[str],
-    for_update: bool = False,
+    lock: str = "",
 ) -> list[tuple]:
     """`columns` of the model's rows whose `key` is one of `values` and whose `where` columns have
     the values given: at most one row per value, each found by one probe of the index on (where,
-    key) whatever the table's statistics say (PROBE_EACH). PostgreSQL only."""
+    key) whatever the table's statistics say (PROBE_EACH). With a `lock` ("UPDATE", "NO KEY
+    UPDATE") each row is locked as it is found, so in the order of `values`. PostgreSQL only."""
     conditions = "".join(f" AND t.{_column(model, name)} = %s" for name in where)
     selected = ", ".join(f"t.{_column(model, name)}" for name in columns)
     # The type without its length: a cast to varchar(128) would cut a longer value to fit.
@@ -95,7 +96,7 @@ def probe_each(
             f"SELECT {selected} FROM json_array_elements_text(%s::json) AS wanted (value)"
             f" CROSS JOIN LATERAL (SELECT * FROM {model._meta.db_table} t"
             f" WHERE t.{_column(model, key)} = CAST(wanted.value AS {key_type})"
-            f"{conditions} {PROBE_EACH}{' FOR UPDATE' if for_update else ''}) t",
+            f"{conditions} {PROBE_EACH}{f' FOR {lock}' if lock else ''}) t",
             [dumps(list(values)), *where.values()],
         )
         return cursor.fetchall()
