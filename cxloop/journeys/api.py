@@ -1,12 +1,13 @@
 """API: post interactions, one or a batch; the external id makes a retry safe."""
 
 from datetime import datetime
+from typing import Any
 
 import pydantic_core
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
-from pydantic import BaseModel
+from pydantic import BaseModel, model_validator
 
 from cxloop.journeys.models import Interaction
 from cxloop.journeys.services import (
@@ -69,6 +70,13 @@ class InteractionIn(BaseModel):
 
 class BatchIn(BaseModel):
     items: list[InteractionIn] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, data: Any) -> Any:
+        # A bare list or null is told that `items` is missing, as for {}: pydantic's own message
+        # would name this class.
+        return data if isinstance(data, dict) else {}
 
 
 class InteractionOut(BaseModel):
@@ -157,7 +165,7 @@ def post_batch(request: HttpRequest, payload: BatchIn):
     # Encoded here, as BatchOut declares it: ninja would validate the thousand items against the
     # schema once more and encode them with json, a twentieth of the request.
     body = {"items": [_out(r) for r in results], "created": sum(r.created for r in results)}
-    return HttpResponse(pydantic_core.to_json(body), content_type="application/json")
+    return HttpResponse(pydantic_core.to_json(body), content_type="application/json; charset=utf-8")
 
 
 class InteractionDetailOut(Schema):

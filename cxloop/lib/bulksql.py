@@ -88,8 +88,10 @@ def probe_each(
     UPDATE") each row is locked as it is found, so in the order of `values`. PostgreSQL only."""
     conditions = "".join(f" AND t.{_column(model, name)} = %s" for name in where)
     selected = ", ".join(f"t.{_column(model, name)}" for name in columns)
-    # The type without its length: a cast to varchar(128) would cut a longer value to fit.
-    key_type = _field(model, key).db_type(connection).split("(")[0]
+    # varchar without its length: a cast to varchar(128) would cut a longer value to fit.
+    key_type = _field(model, key).db_type(connection)
+    if key_type.startswith("varchar"):
+        key_type = "varchar"
     with connection.cursor() as cursor:
         # The values as one JSON array: psycopg would adapt a list element by element.
         cursor.execute(

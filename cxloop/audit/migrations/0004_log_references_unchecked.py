@@ -5,6 +5,21 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def forget_references_to_deleted_rows(apps, schema_editor):
+    """Before the foreign keys come back: entries may name a user, key or organisation deleted
+    while they were unchecked; the actor label keeps who it was, as SET_NULL would have."""
+    AuditEntry = apps.get_model("audit", "AuditEntry")
+    for field, model in (
+        ("user", apps.get_model(*settings.AUTH_USER_MODEL.split("."))),
+        ("api_key", apps.get_model("orgs", "ApiKey")),
+        ("organisation", apps.get_model("orgs", "Organisation")),
+    ):
+        dangling = AuditEntry._base_manager.filter(**{f"{field}__isnull": False}).exclude(
+            **{f"{field}_id__in": model._base_manager.values("pk")}
+        )
+        models.QuerySet.update(dangling, **{field: None})
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("audit", "0003_fewer_ingest_indexes"),
@@ -50,4 +65,6 @@ class Migration(migrations.Migration):
                 to=settings.AUTH_USER_MODEL,
             ),
         ),
+        # Reversed first: the rows the re-added foreign keys would reject are cleared.
+        migrations.RunPython(migrations.RunPython.noop, forget_references_to_deleted_rows),
     ]

@@ -103,3 +103,29 @@ def test_reads_are_scoped_to_one_organisation_and_filter(cast):
             organisation=cast.owner, actor=cast.owner_admin.username, action="rule."
         )
     ] == ["rule.changed"]
+
+
+def test_an_entry_outlives_a_user_deleted_around_django_and_a_step_back_forgets_the_reference(
+    cast,
+):
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.auth.models import User
+
+    gone = User.objects.create_user("weg", password="x-long-enough-1")
+    kept = record_change(
+        actor=cast.owner_admin, action="x.changed", target=cast.owner, organisation=cast.owner
+    )
+    orphan = record_change(actor=gone, action="x.changed", target=cast.owner, organisation=None)
+    User.objects.filter(pk=gone.pk)._raw_delete(User.objects.db)  # no cascade, no SET_NULL
+    orphan.refresh_from_db()  # the log's references are its own: the entry stays as written
+    assert orphan.user_id == gone.pk and orphan.actor_label == "weg"
+    # Going back to checked foreign keys first forgets what they would reject.
+    importlib.import_module(
+        "cxloop.audit.migrations.0004_log_references_unchecked"
+    ).forget_references_to_deleted_rows(apps, None)
+    orphan.refresh_from_db()
+    kept.refresh_from_db()
+    assert orphan.user_id is None and orphan.actor_label == "weg"
+    assert kept.user_id == cast.owner_admin.pk

@@ -3,6 +3,33 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+TABLE = "customers_customercontact"
+# Django's names for the db_index=True indexes of phone_key and plate_key, and the new names.
+SEARCH_KEYS = [
+    ("phone_key", "customers_customercontact_phone_key_5318ab83", "contact_phone_key"),
+    ("plate_key", "customers_customercontact_plate_key_01868c3e", "contact_plate_key"),
+]
+
+
+def search_key_indexes_renamed(apps, schema_editor):
+    for column, old, new in SEARCH_KEYS:
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(f'ALTER INDEX IF EXISTS "{old}" RENAME TO "{new}"')
+            schema_editor.execute(f'DROP INDEX IF EXISTS "{old}_like"')
+        else:  # SQLite renames no index; the table is small enough to build it again
+            schema_editor.execute(f'DROP INDEX IF EXISTS "{old}"')
+            schema_editor.execute(f'CREATE INDEX IF NOT EXISTS "{new}" ON "{TABLE}" ("{column}")')
+
+
+def search_key_indexes_restored(apps, schema_editor):
+    for column, old, new in SEARCH_KEYS:
+        schema_editor.execute(f'DROP INDEX IF EXISTS "{new}"')
+        schema_editor.execute(f'CREATE INDEX "{old}" ON "{TABLE}" ("{column}")')
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(
+                f'CREATE INDEX "{old}_like" ON "{TABLE}" ("{column}" varchar_pattern_ops)'
+            )
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -54,22 +81,31 @@ class Migration(migrations.Migration):
                 ),
             ],
         ),
-        migrations.AlterField(
-            model_name="customercontact",
-            name="phone_key",
-            field=models.CharField(blank=True, max_length=32),
-        ),
-        migrations.AlterField(
-            model_name="customercontact",
-            name="plate_key",
-            field=models.CharField(blank=True, max_length=16),
-        ),
-        migrations.AddIndex(
-            model_name="customercontact",
-            index=models.Index(fields=["phone_key"], name="contact_phone_key"),
-        ),
-        migrations.AddIndex(
-            model_name="customercontact",
-            index=models.Index(fields=["plate_key"], name="contact_plate_key"),
+        # The search keys keep their btree under a new name (renamed in place on PostgreSQL, no
+        # rebuild that would hold up writes); their LIKE twins go.
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name="customercontact",
+                    name="phone_key",
+                    field=models.CharField(blank=True, max_length=32),
+                ),
+                migrations.AlterField(
+                    model_name="customercontact",
+                    name="plate_key",
+                    field=models.CharField(blank=True, max_length=16),
+                ),
+                migrations.AddIndex(
+                    model_name="customercontact",
+                    index=models.Index(fields=["phone_key"], name="contact_phone_key"),
+                ),
+                migrations.AddIndex(
+                    model_name="customercontact",
+                    index=models.Index(fields=["plate_key"], name="contact_plate_key"),
+                ),
+            ],
+            database_operations=[
+                migrations.RunPython(search_key_indexes_renamed, search_key_indexes_restored),
+            ],
         ),
     ]

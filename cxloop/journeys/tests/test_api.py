@@ -132,6 +132,7 @@ def test_a_retried_batch_duplicates_nothing(cast, django_capture_on_commit_callb
     ]
     first = post_batch(cast.owner_key, items, django_capture_on_commit_callbacks)
     assert first.status_code == 200 and first.json()["created"] == 2
+    assert first["Content-Type"] == "application/json; charset=utf-8"
     items.append(interaction_payload("c", occurred_at="2026-11-21T09:00:00+01:00"))
     retry = post_batch(cast.owner_key, items, django_capture_on_commit_callbacks)
     assert retry.status_code == 200
@@ -141,6 +142,18 @@ def test_a_retried_batch_duplicates_nothing(cast, django_capture_on_commit_callb
     assert Journey.objects.count() == 2
     # The third interaction is in a journey whose customer was just asked: one request per journey.
     assert Invitation.objects.count() == 2
+
+
+@pytest.mark.parametrize("body", [[], None, "items"])
+def test_a_batch_that_is_not_an_object_is_told_its_items_are_missing(cast, body):
+    response = Client().post(
+        "/api/interactions/batch",
+        data=json.dumps(body),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {cast.owner_key}",
+    )
+    assert response.status_code == 422
+    assert "items" in json.dumps(response.json()) and "BatchIn" not in json.dumps(response.json())
 
 
 def test_a_batch_repeating_an_external_id_is_refused(cast, django_capture_on_commit_callbacks):

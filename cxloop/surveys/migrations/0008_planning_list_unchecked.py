@@ -4,6 +4,15 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def drop_entries_of_deleted_interactions(apps, schema_editor):
+    """Before the foreign key comes back: list rows whose interaction was deleted around Django."""
+    UnplannedInteraction = apps.get_model("surveys", "UnplannedInteraction")
+    Interaction = apps.get_model("journeys", "Interaction")
+    UnplannedInteraction.objects.exclude(
+        interaction_id__in=Interaction.objects.values("pk")
+    ).delete()
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("journeys", "0005_verbose_names"),
@@ -23,4 +32,6 @@ class Migration(migrations.Migration):
                 to="journeys.interaction",
             ),
         ),
+        # Reversed first: the rows the re-added foreign key would reject are deleted.
+        migrations.RunPython(migrations.RunPython.noop, drop_entries_of_deleted_interactions),
     ]
