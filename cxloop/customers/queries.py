@@ -22,7 +22,7 @@ SEARCH_LIMIT = 50
 
 
 class ContactBook:
-    """The contact details of a set of customers, read in two queries, for many messages at once."""
+    """The contact details of a set of customers, read in two queries at most, for many messages at once."""
 
     def __init__(self, customers: Iterable[Customer]):
         self.customers = {c.pk: c for c in customers}
@@ -30,12 +30,18 @@ class ContactBook:
             (row.customer_id, row.organisation_id): row
             for row in CustomerContact.objects.filter(customer_id__in=list(self.customers))
         }
-        chain_ids = {c.chain_id for c in self.customers.values()}
-        self.sharing_chains = set(
-            ContactSharing.objects.filter(
-                chain_id__in=chain_ids, partners_use_owner_details=True
-            ).values_list("chain_id", flat=True)
-        )
+        self._sharing_chains: set[int] | None = None
+
+    def _partners_use_owner_details(self, customer: Customer) -> bool:
+        # Read once, at the first message of a partner: a batch of the owner's needs no query.
+        if self._sharing_chains is None:
+            chain_ids = {c.chain_id for c in self.customers.values()}
+            self._sharing_chains = set(
+                ContactSharing.objects.filter(
+                    chain_id__in=chain_ids, partners_use_owner_details=True
+                ).values_list("chain_id", flat=True)
+            )
+        return customer.chain_id in self._sharing_chains
 
     def details(
         self, customer: Customer, *, organisation_id: int, owner_id: int | None
@@ -47,7 +53,9 @@ class ContactBook:
             owner=self.rows.get((customer.pk, owner_id)) if owner_id else None,
             unattributed=customer,
             is_owner=owner_id == organisation_id,
-            partners_use_owner_details=customer.chain_id in self.sharing_chains,
+            partners_use_owner_details=(
+                owner_id != organisation_id and self._partners_use_owner_details(customer)
+            ),
         )
         return contacts.resolve(ordered, default_language=customer.language or "nl")
 

@@ -81,22 +81,17 @@ def queue_email(
 
     `links` maps each link marker in the texts (links.marker(kind)) to the id its URL is made from.
     """
-    sender, reply_to = sender_for(organisation)
-    domain = sender.rsplit("@", 1)[-1] or "cxloop.localhost"
-    message = OutboxMessage.objects.create(
+    message = email_message(
         organisation=organisation,
-        channel="email",
-        sender=sender,
         recipient=recipient,
-        reply_to=reply_to,
         subject=subject,
-        body_text=text,
-        body_html=html,
+        text=text,
+        html=html,
         purpose=purpose,
         subject_id=subject_id,
-        links=dict(links or {}),
-        message_id=make_msgid(domain=domain),
+        links=links,
     )
+    message.save(force_insert=True)
     _deliver_after_commit(message.pk)
     return message
 
@@ -111,8 +106,69 @@ def queue_sms(
     links: Mapping[str, int] | None = None,
 ) -> OutboxMessage:
     """Record a text message as pending, for the SMS gateway (links as in queue_email)."""
-    sender, _ = sender_for(organisation)
-    message = OutboxMessage.objects.create(
+    message = sms_message(
+        organisation=organisation,
+        recipient=recipient,
+        text=text,
+        purpose=purpose,
+        subject_id=subject_id,
+        links=links,
+    )
+    message.save(force_insert=True)
+    _deliver_after_commit(message.pk)
+    return message
+
+
+def queue_messages(messages: list[OutboxMessage]) -> list[OutboxMessage]:
+    """Record many messages made by email_message or sms_message at once, each delivered as
+    queue_email delivers one: one INSERT for all (on SQLite one per Django's batch of parameters)."""
+    created = OutboxMessage.objects.bulk_create(messages)
+    for message in created:
+        _deliver_after_commit(message.pk)
+    return created
+
+
+def email_message(
+    *,
+    organisation: Organisation | None,
+    recipient: str,
+    subject: str,
+    text: str,
+    html: str = "",
+    purpose: str = "",
+    subject_id: int | None = None,
+    links: Mapping[str, int] | None = None,
+) -> OutboxMessage:
+    """The pending e-mail queue_email records, not saved yet (for queue_messages)."""
+    sender, reply_to = sender_for(organisation)
+    domain = sender.rsplit("@", 1)[-1] or "cxloop.localhost"
+    return OutboxMessage(
+        organisation=organisation,
+        channel="email",
+        sender=sender,
+        recipient=recipient,
+        reply_to=reply_to,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        purpose=purpose,
+        subject_id=subject_id,
+        links=dict(links or {}),
+        message_id=make_msgid(domain=domain),
+    )
+
+
+def sms_message(
+    *,
+    organisation: Organisation | None,
+    recipient: str,
+    text: str,
+    purpose: str = "",
+    subject_id: int | None = None,
+    links: Mapping[str, int] | None = None,
+) -> OutboxMessage:
+    """The pending text message queue_sms records, not saved yet (for queue_messages)."""
+    return OutboxMessage(
         organisation=organisation,
         channel="sms",
         sender=(organisation.name[:11] if organisation else "cxloop"),
@@ -123,8 +179,6 @@ def queue_sms(
         subject_id=subject_id,
         links=dict(links or {}),
     )
-    _deliver_after_commit(message.pk)
-    return message
 
 
 # Kept for callers that send a one-off notification; it goes through the outbox like the rest.

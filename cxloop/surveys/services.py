@@ -3,6 +3,7 @@
 import hashlib
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core import signing
@@ -15,13 +16,18 @@ from django.utils.crypto import salted_hmac
 
 from cxloop.customers.contacts import Details
 from cxloop.customers.models import Customer
-from cxloop.customers.queries import contact_details
+from cxloop.customers.queries import ContactBook, contact_details
 from cxloop.customers.services import mark_address_invalid
 from cxloop.journeys.models import Interaction
 from cxloop.lib import bulksql
 from cxloop.messaging.links import marker
 from cxloop.messaging.models import OutboxMessage
-from cxloop.messaging.services import delivered_together, queue_email, queue_sms
+from cxloop.messaging.services import (
+    delivered_together,
+    email_message,
+    queue_messages,
+    sms_message,
+)
 from cxloop.responses.models import Response
 from cxloop.surveys.models import Invitation, InvitationDecision, UnplannedInteraction
 
@@ -127,6 +133,19 @@ def invitation_contact(invitation: Invitation) -> Details:
     )
 
 
+def invitation_contacts(invitations: Sequence[Invitation]) -> dict[int, Details]:
+    """invitation_contact of each invitation by id, read in two queries for all of them."""
+    book = ContactBook(invitation.customer for invitation in invitations)
+    return {
+        invitation.pk: book.details(
+            invitation.customer,
+            organisation_id=invitation.organisation_id,
+            owner_id=invitation.journey.journey_type.owner_id,
+        )
+        for invitation in invitations
+    }
+
+
 def customer_from_opt_out_token(token: str) -> Customer | None:
     """The customer an opt-out link was made for, or None for a forged or broken link."""
     try:
@@ -138,63 +157,98 @@ def customer_from_opt_out_token(token: str) -> Customer | None:
 
 def send_invitation(*, invitation_id: int, now: datetime | None = None) -> Invitation:
     """Queue the invitation's message when it is due; a second run sends nothing."""
-    now = now or timezone.now()
     with transaction.atomic():
-        invitation = (
-            Invitation.objects.select_for_update(of=("self",))
-            .select_related("customer", "organisation", "rule", "journey__journey_type")
-            .get(pk=invitation_id)
-        )
-        if invitation.status != Invitation.Status.SCHEDULED or invitation.send_after > now:
-            return invitation
-        contact = invitation_contact(invitation)
-        if not _still_allowed(invitation, contact, now):
-            return invitation
-        token = link_token(invitation)
-        invitation.token_hash = hash_token(token)
-        invitation.status = Invitation.Status.SENT
-        invitation.sent_at = now
-        reminder_days = invitation.rule.reminder_after_days if invitation.rule else None
-        if reminder_days:
-            invitation.reminder_due_at = now + timedelta(days=reminder_days)
-        invitation.save(update_fields=["token_hash", "status", "sent_at", "reminder_due_at"])
-        _queue_message(invitation, contact, purpose="invitation")
-        if invitation.reminder_due_at and invitation.reminder_due_at < invitation.expires_at:
-            due = invitation.reminder_due_at
-            transaction.on_commit(lambda: _enqueue_reminder(invitation.pk, due))
-    return invitation
+        return _send_due(invitation_ids=[invitation_id], now=now or timezone.now())[0]
 
 
 def send_invitations(*, invitation_ids: Sequence[int], now: datetime | None = None) -> int:
     """Send each due invitation of a planned batch as send_invitation does; how many were sent.
 
     One transaction for the batch and one delivery task for its messages, instead of one of each
-    per invitation."""
+    per invitation; the same few queries for any number of invitations."""
     with transaction.atomic(), delivered_together():
-        sent = [
-            send_invitation(invitation_id=pk, now=now).status == Invitation.Status.SENT
-            for pk in invitation_ids
-        ]
-    return sum(sent)
+        invitations = _send_due(invitation_ids=invitation_ids, now=now or timezone.now())
+    return sum(invitation.status == Invitation.Status.SENT for invitation in invitations)
 
 
-def _still_allowed(invitation: Invitation, contact: Details, now: datetime) -> bool:
-    """Re-check at send time what may have changed since the decision: opt-out, expiry, address."""
-    customer = invitation.customer
-    status, error = None, ""
-    if customer.opted_out_at is not None:
-        status, error = Invitation.Status.CANCELLED, "the customer opted out"
-    elif invitation.expires_at <= now:
-        status, error = Invitation.Status.EXPIRED, ""
-    elif invitation.channel == "email" and not contact.has_email:
-        status, error = Invitation.Status.FAILED, "no valid e-mail address"
-    elif invitation.channel == "sms" and not contact.has_phone:
-        status, error = Invitation.Status.FAILED, "no valid phone number"
-    if status is None:
-        return True
-    invitation.status, invitation.error = status, error
-    invitation.save(update_fields=["status", "error"])
-    return False
+def _send_due(*, invitation_ids: Sequence[int], now: datetime) -> list[Invitation]:
+    """send_invitation for each id in turn, in a fixed number of queries; the invitation of each id.
+
+    Call it in a transaction. All rows are locked first, in id order, so two workers with
+    overlapping batches cannot deadlock and never both send one; invitations not scheduled or not
+    due yet are left as they are."""
+    locked = _lock_invitations(invitation_ids)
+    due = [
+        invitation
+        for invitation in (locked[pk] for pk in dict.fromkeys(invitation_ids))
+        if invitation.status == Invitation.Status.SCHEDULED and invitation.send_after <= now
+    ]
+    contacts = invitation_contacts(due)
+    sent: list[Invitation] = []
+    messages: list[OutboxMessage] = []
+    for invitation in due:
+        contact = contacts[invitation.pk]
+        stopped = _why_not_send(invitation, contact, now)
+        if stopped:
+            invitation.status, invitation.error = stopped
+            continue
+        _mark_sent(invitation, now)
+        sent.append(invitation)
+        messages.append(_message(invitation, contact, purpose="invitation"))
+    Invitation.objects.bulk_update(due, _SENDING_FIELDS)
+    queue_messages(messages)
+    for invitation in sent:
+        if invitation.reminder_due_at and invitation.reminder_due_at < invitation.expires_at:
+            transaction.on_commit(
+                partial(_enqueue_reminder, invitation.pk, invitation.reminder_due_at)
+            )
+    return [locked[pk] for pk in invitation_ids]
+
+
+# What sending writes to an invitation, sent or stopped (the others keep the values read under lock).
+_SENDING_FIELDS = ["token_hash", "status", "sent_at", "reminder_due_at", "error"]
+
+
+def _lock_invitations(invitation_ids: Sequence[int]) -> dict[int, Invitation]:
+    """The invitations by id, locked in id order; Invitation.DoesNotExist if one is gone."""
+    locked = {
+        invitation.pk: invitation
+        for invitation in Invitation.objects.select_for_update(of=("self",))
+        .select_related("customer", "organisation", "rule", "journey__journey_type")
+        .filter(pk__in=set(invitation_ids))
+        .order_by("pk")
+    }
+    missing = sorted(set(invitation_ids) - set(locked))
+    if missing:
+        raise Invitation.DoesNotExist(f"no invitation with id {missing[0]}")
+    return locked
+
+
+def _mark_sent(invitation: Invitation, now: datetime) -> None:
+    """The link's token hash, the send time and, when the rule reminds, the reminder's due time."""
+    invitation.token_hash = hash_token(link_token(invitation))
+    invitation.status = Invitation.Status.SENT
+    invitation.sent_at = now
+    reminder_days = invitation.rule.reminder_after_days if invitation.rule else None
+    if reminder_days:
+        invitation.reminder_due_at = now + timedelta(days=reminder_days)
+
+
+def _why_not_send(
+    invitation: Invitation, contact: Details, now: datetime
+) -> tuple[str, str] | None:
+    """Re-check at send time what may have changed since the decision: opt-out, expiry, address.
+
+    The status and error that stop the invitation, or None when it may be sent."""
+    if invitation.customer.opted_out_at is not None:
+        return Invitation.Status.CANCELLED, "the customer opted out"
+    if invitation.expires_at <= now:
+        return Invitation.Status.EXPIRED, ""
+    if invitation.channel == "email" and not contact.has_email:
+        return Invitation.Status.FAILED, "no valid e-mail address"
+    if invitation.channel == "sms" and not contact.has_phone:
+        return Invitation.Status.FAILED, "no valid phone number"
+    return None
 
 
 def _enqueue_reminder(invitation_id: int, due: datetime) -> None:
@@ -207,7 +261,12 @@ def _enqueue_reminder(invitation_id: int, due: datetime) -> None:
 
 
 def _queue_message(invitation: Invitation, contact: Details, *, purpose: str) -> OutboxMessage:
-    """Queue the invitation or reminder to the details the inviting organisation may use.
+    """Queue the invitation or reminder to the details the inviting organisation may use."""
+    return queue_messages([_message(invitation, contact, purpose=purpose)])[0]
+
+
+def _message(invitation: Invitation, contact: Details, *, purpose: str) -> OutboxMessage:
+    """The invitation or reminder, in the recipient's language, not saved yet.
 
     The stored message holds link markers, not links: the survey link (and its one-tap scores) and
     the opt-out link are made from the ids in `links` only when the message is sent.
@@ -226,7 +285,7 @@ def _queue_message(invitation: Invitation, contact: Details, *, purpose: str) ->
     with translation.override(contact.language):
         if invitation.channel == "sms":
             text = render_to_string("surveys/sms/invitation.txt", context).strip()
-            return queue_sms(
+            return sms_message(
                 organisation=organisation,
                 recipient=contact.phone,
                 text=text,
@@ -237,7 +296,7 @@ def _queue_message(invitation: Invitation, contact: Details, *, purpose: str) ->
         subject = render_to_string("surveys/email/invitation_subject.txt", context).strip()
         text = render_to_string("surveys/email/invitation.txt", context)
         html = render_to_string("surveys/email/invitation.html", context)
-    return queue_email(
+    return email_message(
         organisation=organisation,
         recipient=contact.email,
         subject=subject,
