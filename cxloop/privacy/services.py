@@ -408,6 +408,10 @@ def apply_retention(
     if organisation is not None:
         expired = expired_contacts(organisation=organisation, now=now)
         if not dry_run:
+            # Locked in id order first, as ingestion and planning lock customers: the UPDATE
+            # alone locks them in the order it reads them and could deadlock with a batch.
+            locked = Customer.objects.select_for_update().filter(pk__in=expired).order_by("pk")
+            list(locked.values_list("pk", flat=True))
             Customer.objects.filter(pk__in=expired).update(
                 email="", phone="", email_invalid_at=None, phone_invalid_at=None
             )
