@@ -89,7 +89,7 @@ def probe_each(
     conditions = "".join(f" AND t.{_column(model, name)} = %s" for name in where)
     selected = ", ".join(f"t.{_column(model, name)}" for name in columns)
     # varchar without its length: a cast to varchar(128) would cut a longer value to fit.
-    key_type = _field(model, key).db_type(connection)
+    key_type = _field(model, key).db_type(connection) or "text"
     if key_type.startswith("varchar"):
         key_type = "varchar"
     with connection.cursor() as cursor:

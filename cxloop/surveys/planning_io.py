@@ -152,7 +152,7 @@ def lock_customers(ids: Iterable[int]) -> dict[int, CustomerRow]:
         )
     found = {}
     for pk, chain_id, key, opted_out_at, *details in rows:
-        own = Supplied(*details)  # type: ignore[arg-type]
+        own = Supplied(*details)
         found[pk] = CustomerRow(chain_id, key, opted_out_at is not None, own, reachable([own]))
     return found
 

@@ -40,8 +40,9 @@ def test_ruff_finds_nothing(command):
 
 # mypy with django-stubs, errors outside the tests: 282 when first measured (2026-12-04); 142 once
 # the apps other than dashboards, surveys, journeys, process, messaging and responses were clean;
-# 86 once journeys, process, responses, settings.py, conftest.py and api.py were too.
-MYPY_BASELINE = 86
+# 86 once journeys, process, responses, settings.py, conftest.py and api.py were too; 85 after
+# the metrics API grouped its reads (2026-12-05).
+MYPY_BASELINE = 85
 
 
 def _tool(name: str) -> str:
