@@ -240,13 +240,9 @@ def _records(organisation: Organisation, customer_ids: list[int]) -> dict[int, d
 
 def _locked_records(ids: list[int]) -> dict[int, dict[str, Any]]:
     """These contact records as they are now, by customer, locked until commit (in id order)."""
-    locked = (
-        CustomerContact.objects.select_for_update()
-        .filter(bulksql.Among("pk", ids))
-        .order_by("pk")
-        .values("id", "customer_id", *_RECORD_FIELDS)
-    )
-    return {record["customer_id"]: record for record in locked}
+    columns = ["id", "customer_id", *_RECORD_FIELDS]
+    rows = bulksql.lock_by_id(CustomerContact, ids, columns=columns)
+    return {row[1]: dict(zip(columns, row, strict=True)) for row in rows}
 
 
 def _write_contacts(

@@ -42,20 +42,13 @@ def lock_customers(chain_id: int, languages: dict[str, str], now: datetime) -> d
     existing = [key for key in keys if key not in created]
     if not existing:
         return created
-    # Found by a probe each, then locked by a probe each in id order (as the planner locks them).
-    # With `chain_id = … AND key = ANY(keys)`, or `id = ANY(ids) ORDER BY id`, the planner, its
-    # statistics taken while the chain had few customers, read all the chain's customers.
+    # Found by a probe each, then locked in id order (as the planner locks them): with
+    # `chain_id = … AND key = ANY(keys)` the planner, its statistics taken while the chain had
+    # few customers, read all the chain's customers.
     found = bulksql.probe_each(
         Customer, "key", existing, where={"chain_id": chain_id}, columns=("key", "id")
     )
-    locked = bulksql.probe_each(
-        Customer,
-        "id",
-        sorted(pk for _, pk in found),
-        where={},
-        columns=("key", "id"),
-        lock="UPDATE",
-    )
+    locked = bulksql.lock_by_id(Customer, (pk for _, pk in found), columns=("key", "id"))
     return {**created, **dict(locked)}
 
 

@@ -104,6 +104,27 @@ def probe_each(
         return cursor.fetchall()
 
 
+def lock_by_id(
+    model: type[models.Model], ids: Iterable[int], *, columns: Sequence[str], no_key: bool = False
+) -> list[tuple]:
+    """`columns` of the rows with these ids, locked until commit in id order (so that two
+    transactions locking overlapping rows wait for each other instead of deadlocking).
+
+    On PostgreSQL a probe of the primary key each (probe_each): with `id = ANY(ids) ORDER BY id`
+    the planner, on statistics taken while the table was small, read the whole table to lock a
+    batch's rows. Elsewhere `SELECT … FOR UPDATE` in id order."""
+    ordered = sorted(set(ids))
+    if connection.vendor == "postgresql":
+        lock = "NO KEY UPDATE" if no_key else "UPDATE"
+        return probe_each(model, "id", ordered, where={}, columns=columns, lock=lock)
+    return list(
+        model._default_manager.select_for_update(no_key=no_key)
+        .filter(Among("pk", ordered))
+        .order_by("pk")
+        .values_list(*columns)
+    )
+
+
 def record_type(model: type[models.Model], columns: Sequence[str], extra: str = "") -> str:
     """`r(column type, ...)` for json_to_recordset: the columns typed as the table types them."""
     typed = [f"{_column(model, c)} {_field(model, c).db_type(connection)}" for c in columns]

@@ -137,21 +137,10 @@ def lock_customers(ids: Iterable[int]) -> dict[int, CustomerRow]:
         "email_invalid_at",
         "phone_invalid_at",
     )
-    if connection.vendor == "postgresql":
-        # A probe of the primary key each: with `id = ANY(ids) ORDER BY id`, on statistics taken
-        # while the table was small, the planner read every customer to lock a chunk's.
-        rows: Iterable[tuple] = bulksql.probe_each(
-            Customer, "id", sorted(set(ids)), where={}, columns=columns, lock="NO KEY UPDATE"
-        )
-    else:
-        rows = (
-            Customer.objects.select_for_update(no_key=True)
-            .filter(Among("pk", sorted(set(ids))))
-            .order_by("pk")
-            .values_list(*columns)
-        )
     found = {}
-    for pk, chain_id, key, opted_out_at, *details in rows:
+    for pk, chain_id, key, opted_out_at, *details in bulksql.lock_by_id(
+        Customer, ids, columns=columns, no_key=True
+    ):
         own = Supplied(*details)
         found[pk] = CustomerRow(chain_id, key, opted_out_at is not None, own, reachable([own]))
     return found
