@@ -3,8 +3,9 @@
 Builds two identical chains (same slugs, one organisation each) on a fresh PostgreSQL database
 and ingests the same N interactions into each:
 
-* cxloop: ``POST /api/interactions/batch`` in batches of 1,000 through Django's test client
-  (the whole request: authentication, validation, record_interactions, the planning list);
+* cxloop: ``POST /api/interactions/batch`` in batches of 5,000, the API's default limit, one
+  after another through Django's test client (the whole request: authentication, validation,
+  record_interactions, the planning list); ``--batch 1000`` for smaller requests;
 * the reference: COPY into a staging table, then one ``INSERT ... SELECT ... ON CONFLICT`` each
   for customers, journeys and interactions (what the issue measured as the set-based rate).
 
@@ -15,6 +16,7 @@ puts each interaction on the planning list; the reference does neither.
 
     .venv/bin/python benchmarks/ingest.py --quick      # 10k interactions
     .venv/bin/python benchmarks/ingest.py              # 100k interactions
+    .venv/bin/python benchmarks/ingest.py --batch 1000 # the same in requests of 1,000
 
 The database named by CXLOOP_BENCH_DATABASE_URL (default cxloop_ingest_bench on 127.0.0.1) is
 dropped and created anew on every run. See benchmarks/README.md for measured figures.
@@ -36,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from coordination import column_default, recreate_database, setup_django  # noqa: E402
 
 DEFAULT_BENCH_URL = "postgres://postgres@127.0.0.1:5432/cxloop_ingest_bench"
-BATCH = 1000
+BATCH = 5000  # CXLOOP_API_BATCH_LIMIT's default: what a bulk load sends
 CUSTOMER_SHARE = 0.5  # distinct customers per interaction: half of them come back
 ENDED_SHARE = 0.1
 
@@ -95,11 +97,11 @@ def generate(count: int, seed: int) -> list[dict]:
     return items
 
 
-def run_cxloop(items: list[dict], key: str) -> float:
+def run_cxloop(items: list[dict], key: str, batch: int = BATCH) -> float:
     from django.test import Client
 
     bodies = [
-        json.dumps({"items": items[start : start + BATCH]}) for start in range(0, len(items), BATCH)
+        json.dumps({"items": items[start : start + batch]}) for start in range(0, len(items), batch)
     ]
     client = Client()
     # One request first, so that loading the URL configuration and the API is not timed.
@@ -276,11 +278,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--interactions", type=int, default=100_000)
     parser.add_argument("--quick", action="store_true", help="10,000 interactions")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--batch", type=int, default=BATCH, help="interactions per request")
     args = parser.parse_args(argv)
     count = 10_000 if args.quick else args.interactions
     url = os.environ.get("CXLOOP_BENCH_DATABASE_URL", DEFAULT_BENCH_URL)
     # The benchmark posts far more batches a minute than a client normally may.
     os.environ["CXLOOP_RATELIMIT_API"] = "1000000/m"
+    os.environ.setdefault("CXLOOP_API_BATCH_LIMIT", str(args.batch))
 
     print(f"setting up {url} ...", file=sys.stderr, flush=True)
     recreate_database(url)
@@ -296,12 +300,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{count:,} interactions; running the reference ...", file=sys.stderr, flush=True)
     reference = run_reference(items, reference_chain)
     print(f"reference: {reference:.2f} s; running cxloop ...", file=sys.stderr, flush=True)
-    cxloop = run_cxloop(items, cxloop_chain["key"])
+    cxloop = run_cxloop(items, cxloop_chain["key"], args.batch)
 
     ours, theirs = stored_rows(cxloop_chain), stored_rows(reference_chain)
     identical = ours == theirs
     load = os.getloadavg()
-    print(f"interactions: {count:,} in batches of {BATCH:,}")
+    print(f"interactions: {count:,} in batches of {args.batch:,}")
     print(
         "stored: "
         + ", ".join(f"{name} {len(rows):,}" for name, rows in ours.items())

@@ -9,8 +9,6 @@ of failing; while a batch holds its customers, no other batch writes their journ
 
 from datetime import datetime
 
-from django.db import connection
-
 from cxloop.customers.models import Customer
 from cxloop.journeys.models import Interaction, Journey
 from cxloop.lib import bulksql
@@ -21,7 +19,7 @@ JourneyTimes = tuple[datetime, datetime | None]  # start, end as the batch's ite
 
 def lock_customers(chain_id: int, languages: dict[str, str], now: datetime) -> dict[str, int]:
     """The customers with these keys (key: language if new), the missing ones created; locked."""
-    keys = sorted(languages)
+    keys = list(languages)  # inserted in key order and locked in id order by the statements
     customers = Customer._meta.db_table
     # Rows this transaction inserts are its own until it commits (another batch inserting the same
     # key waits for it), so only the customers that existed before are locked: locking a row
@@ -67,7 +65,7 @@ def follow_journeys(chain_id: int, wanted: dict[JourneyKey, JourneyTimes]) -> di
             "started_at": started,
             "ended_at": ended,
         }
-        for key, (started, ended) in sorted(wanted.items())
+        for key, (started, ended) in wanted.items()  # the statement inserts them in key order
     ]
     record = bulksql.record_type(Journey, list(rows[0]))
     statement = (
@@ -88,7 +86,7 @@ def follow_journeys(chain_id: int, wanted: dict[JourneyKey, JourneyTimes]) -> di
         " w.journey_type_id AND j.customer_id = w.customer_id AND j.external_id = w.external_id"
         f" {bulksql.PROBE_EACH}) j"
     )
-    with connection.cursor() as cursor:
+    with bulksql.batch_cursor() as cursor:
         cursor.execute(statement, [bulksql.dumps(rows), chain_id])
         found = {(jt, customer, external): pk for pk, jt, customer, external in cursor.fetchall()}
     missing = [key for key in wanted if key not in found]

@@ -7,12 +7,14 @@ the cost per row is that of encoding it as JSON. Columns a row leaves out get th
 (`auto_now`/`auto_now_add`: `now`), as Django would have written.
 """
 
+import functools
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 import pydantic_core
 from django.db import connection, models
+from django.db.backends.utils import CursorWrapper
 from django.db.models import BooleanField, F, Func
 
 
@@ -20,6 +22,47 @@ def dumps(rows: Sequence[Any]) -> str:
     # pydantic's encoder (Rust, already a dependency through django-ninja) in a quarter of
     # json.dumps' time; datetimes and dates in ISO 8601 (UTC as `Z`), which PostgreSQL reads.
     return pydantic_core.to_json(rows).decode()
+
+
+def batch_cursor() -> CursorWrapper:
+    """A cursor for statements with large parameters (a batch's JSON document, an id array).
+
+    On PostgreSQL it sends the parameters apart from the statement (server-side binding). Django's
+    default cursor binds on the client: it writes a 1 MB document into the statement as a quoted
+    literal, which psycopg quotes and PostgreSQL's parser reads again character by character,
+    12.5 ms a megabyte against 2.8 ms sent apart (measured here). A 1,000-item batch sends about
+    0.6 MB. Each statement is planned anew, as with Django's cursor (not prepared: generic plans
+    and pooled connections are not worth the risk for a millisecond of planning). Django still
+    sees every statement: execute wrappers and the query log wrap this cursor as their own.
+    """
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    from django.db.backends.postgresql.psycopg_any import register_tzloader
+    from psycopg.pq import Format
+
+    connection.ensure_connection()
+    raw = _unprepared_server_binding_cursor()(connection.connection)
+    # As Django's own cursors do: timestamps read in the connection's time zone.
+    adapters = connection.connection.adapters
+    loader = adapters.get_loader(adapters.types["timestamptz"].oid, Format.TEXT)
+    if connection.timezone != getattr(loader, "timezone", None):
+        register_tzloader(connection.timezone, raw)
+    return (
+        connection.make_debug_cursor(raw)
+        if connection.queries_logged
+        else connection.make_cursor(raw)
+    )
+
+
+@functools.cache
+def _unprepared_server_binding_cursor() -> type:
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class Unprepared(ServerBindingCursor):
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            return super().execute(query, params, prepare=False, binary=binary)
+
+    return Unprepared
 
 
 def int_array(values: Iterable[int]) -> str:
@@ -92,7 +135,7 @@ def probe_each(
     key_type = _field(model, key).db_type(connection) or "text"
     if key_type.startswith("varchar"):
         key_type = "varchar"
-    with connection.cursor() as cursor:
+    with batch_cursor() as cursor:
         # The values as one JSON array: psycopg would adapt a list element by element.
         cursor.execute(
             f"SELECT {selected} FROM json_array_elements_text(%s::json) AS wanted (value)"
@@ -181,7 +224,7 @@ def insert(
         + (f" ON CONFLICT {on_conflict}" if on_conflict else "")
         + (f" RETURNING {returning}" if returning else "")
     )
-    with connection.cursor() as cursor:
+    with batch_cursor() as cursor:
         cursor.execute(statement, [*params, dumps(rows)])
         return cursor.fetchall() if returning else []
 
@@ -193,7 +236,7 @@ def update(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> None:
     columns = [c for c in rows[0] if c != "id"]
     table = model._meta.db_table
     assignments = ", ".join(f"{_column(model, c)} = r.{_column(model, c)}" for c in columns)
-    with connection.cursor() as cursor:
+    with batch_cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} AS t SET {assignments}"
             f" FROM json_to_recordset(%s::json) AS {record_type(model, ['id', *columns])}"

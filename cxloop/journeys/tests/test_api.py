@@ -210,3 +210,48 @@ def test_openapi_document_and_docs_are_served(db):
         "https://" not in docs.content.decode()
         and "/static/ninja/swagger-ui-bundle.js" in docs.content.decode()
     )
+
+
+def test_a_full_batch_at_its_longest_is_read_and_one_item_more_is_refused(cast, settings):
+    limit = settings.CXLOOP_API_BATCH_LIMIT
+    assert limit >= 5000  # a bulk load's batch (docs/api.md)
+
+    def longest(n: int) -> dict:
+        # Every field at the longest the schema takes; the journey type is unknown, so the batch
+        # is read and checked in full and then refused without writing anything.
+        return {
+            "external_id": str(n).rjust(128, "x"),
+            "occurred_at": "2026-11-20T10:15:00.123456+01:00",
+            "customer": {
+                "key": str(n).rjust(128, "k"),
+                "email": "e" * 240 + "@example.nl",
+                "phone": "+" + "3" * 31,
+                "language": "en",
+                "name": "N" * 200,
+                "licence_plate": "P" * 16,
+            },
+            "journey_id": "j" * 128,
+            "journey_type": "t" * 50,
+            "channel": "c" * 50,
+            "touchpoint": "p" * 50,
+            "employee": "e" * 64,
+            "unit": "u" * 50,
+            "journey_ended": False,
+            "wait_seconds": 60 * 60 * 24 * 60,
+        }
+
+    def post(items: list[dict]):
+        return Client().post(
+            "/api/interactions/batch",
+            data=json.dumps({"items": items}),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {cast.owner_key}",
+        )
+
+    full = post([longest(n) for n in range(limit)])
+    assert full.status_code == 422, full.content[:300]
+    assert len(full.json()["errors"]) == limit
+    too_many = post([interaction_payload(f"call-{n}") for n in range(limit + 1)])
+    assert too_many.status_code == 413
+    assert f"at most {limit} items per batch, got {limit + 1}" in too_many.json()["detail"]
+    assert not Interaction.objects.exists()
