@@ -72,8 +72,9 @@ def recreate_database(url: str) -> None:
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
-def setup_django(url: str) -> None:
-    """Point cxloop at the benchmark database and replace the task queue by the dummy backend.
+def setup_django(url: str, *, task_queue: bool = False) -> None:
+    """Point cxloop at the benchmark database and replace the task queue by the dummy backend
+    (`task_queue`: keep the database queue, as a server has it; nothing runs the tasks).
 
     The database queue would add one INSERT per invitation (send_invitation_task); the issue
     asks for the cost of deciding, so tasks go to django_tasks' in-memory dummy backend.
@@ -88,14 +89,18 @@ def setup_django(url: str) -> None:
     from django.conf import settings
 
     # Assigning before django.setup() means no backend is ever built from the real setting.
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    backend = (
+        "django_tasks_db.DatabaseBackend"
+        if task_queue
+        else "django_tasks.backends.dummy.DummyBackend"
+    )
+    settings.TASKS = {"default": {"BACKEND": backend}}
     django.setup()
 
     from django_tasks import task_backends
-    from django_tasks.backends.dummy import DummyBackend
 
-    assert isinstance(task_backends["default"], DummyBackend), (
-        "the dummy task backend is not active"
+    assert type(task_backends["default"]).__name__ == backend.rsplit(".", 1)[1], (
+        f"the task backend is not {backend}"
     )
 
 

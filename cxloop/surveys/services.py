@@ -7,7 +7,7 @@ from functools import partial
 
 from django.conf import settings
 from django.core import signing
-from django.db import connection, transaction
+from django.db import connection, router, transaction
 from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -69,7 +69,23 @@ def plan_invitations_after_commit(
         return
     _put_on_planning_list(ids, timezone.now())
     # One task per recorded batch, so planning keeps pace with ingestion batch by batch.
-    transaction.on_commit(lambda: plan_invitations_task.enqueue(ids))
+    if _queue_commits_with_this_transaction(plan_invitations_task.get_backend()):
+        # The task's row commits with the interactions, in the one durable commit of the batch
+        # (after it, in autocommit, it was a second commit: a disk flush each batch).
+        plan_invitations_task.enqueue(ids)
+    else:
+        # A queue elsewhere (Redis, another database) must not hand out the task before the
+        # interactions are visible.
+        transaction.on_commit(lambda: plan_invitations_task.enqueue(ids))
+
+
+def _queue_commits_with_this_transaction(backend: object) -> bool:
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    return isinstance(backend, DatabaseBackend) and (
+        router.db_for_write(DBTaskResult) == transaction.get_connection().alias
+    )
 
 
 def _put_on_planning_list(ids: list[int], now: datetime) -> None:

@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import call_command
 from django.test import Client, override_settings
+from django.utils import timezone
 
 from cxloop.conftest import interaction_payload
 from cxloop.messaging.models import OutboxMessage
@@ -75,3 +76,34 @@ def test_a_worker_decides_for_new_interactions_before_it_sends_planned_invitatio
         assert first.status == Invitation.Status.SCHEDULED  # not sent yet: planning went first
         call_command("worker", batch=True, verbosity=0)
     assert Invitation.objects.filter(status=Invitation.Status.SENT).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_queues_its_planning_task_with_its_interactions_or_not_at_all(cast):
+    from django.db import transaction
+    from django_tasks_db.models import DBTaskResult
+
+    from cxloop.journeys.models import Interaction
+    from cxloop.journeys.services import InteractionInput, record_interactions
+
+    item = InteractionInput(
+        external_id="call-1",
+        occurred_at=timezone.now(),
+        customer_key="K-1",
+        journey_id="claim-1",
+        journey_type="schade-melden",
+        channel="telefoon",
+    )
+    with override_settings(TASKS=DB_TASKS):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            record_interactions(organisation=cast.owner, items=[item])
+            assert DBTaskResult.objects.count() == 1  # written in the batch's transaction
+            raise RuntimeError("the request fails after recording")
+        assert not Interaction.objects.exists() and not DBTaskResult.objects.exists()
+
+        recorded = record_interactions(organisation=cast.owner, items=[item])
+        task = DBTaskResult.objects.get()
+        assert task.task_path.endswith("plan_invitations_task")
+        assert task.args_kwargs["args"] == [[recorded[0].id]]
+        call_command("worker", batch=True, verbosity=0)
+    assert InvitationDecision.objects.filter(interaction_id=recorded[0].id).exists()
