@@ -379,7 +379,7 @@ def unplanned(*, recorded_before: datetime, limit: int = 500) -> list[int]:
     """Interactions recorded before a moment that still have no decision (for the sweeper)."""
     return list(
         UnplannedInteraction.objects.filter(recorded_at__lt=recorded_before)
-        .order_by("recorded_at")
+        .order_by("interaction_id")  # the oldest first: ids follow recording
         .values_list("interaction_id", flat=True)[:limit]
     )
 

@@ -303,19 +303,30 @@ def test_an_interaction_deleted_around_django_before_its_planning_leaves_the_swe
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_retry_after_the_planning_task_failed_to_queue_plans_the_interaction(cast):
-    refusing_queue = {
-        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["elsewhere"]}
-    }
+@pytest.mark.parametrize(
+    "backend, saved_by_the_failed_request",
+    [
+        # The database queue writes the task in the request's transaction: no task, no interaction.
+        ("django_tasks_db.DatabaseBackend", False),
+        # A queue elsewhere is called after the commit: the interaction is kept without its task.
+        ("django_tasks.backends.immediate.ImmediateBackend", True),
+    ],
+)
+def test_a_retry_after_the_planning_task_failed_to_queue_plans_the_interaction(
+    cast, backend, saved_by_the_failed_request
+):
+    refusing_queue = {"default": {"BACKEND": backend, "QUEUES": ["elsewhere"]}}
     client = Client(raise_request_exception=False)
     headers = {"content_type": "application/json", "HTTP_AUTHORIZATION": f"Bearer {cast.owner_key}"}
     with override_settings(TASKS=refusing_queue):
         first = client.post("/api/interactions", data=interaction_payload("lw-1"), **headers)
-    assert first.status_code == 500  # saved, but its planning could not be queued
-    assert Interaction.objects.count() == 1 and not InvitationDecision.objects.exists()
+    assert first.status_code == 500  # its planning could not be queued
+    assert Interaction.objects.count() == int(saved_by_the_failed_request)
+    assert not InvitationDecision.objects.exists()
 
     retry = client.post("/api/interactions", data=interaction_payload("lw-1"), **headers)
-    assert retry.status_code == 200 and retry.json()["created"] is False
+    assert retry.status_code == (200 if saved_by_the_failed_request else 201)
+    assert retry.json()["created"] is not saved_by_the_failed_request
     assert InvitationDecision.objects.get().outcome == InvitationDecision.Outcome.INVITED
     # A retry of a decided interaction plans nothing again.
     client.post("/api/interactions", data=interaction_payload("lw-1"), **headers)
