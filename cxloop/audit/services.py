@@ -184,16 +184,23 @@ def record_changes_in_bulk(changes: list[dict[str, Any]]) -> None:
         )
         return
     rows = []
+    actors: dict[int, tuple[int | None, int | None, str]] = {}  # a batch has one actor
     for change in changes:
         entry = _plain_change(change)
         actor, organisation = entry.pop("actor"), entry.pop("organisation")
+        if (known := actors.get(id(actor))) is None:
+            known = actors[id(actor)] = (
+                actor.pk if isinstance(actor, AbstractBaseUser) else None,
+                actor.pk if isinstance(actor, ApiKey) else None,
+                _label(actor),
+            )
         object_type, object_id, object_repr = _target(entry.pop("target"))
         rows.append(
             {
                 "kind": AuditEntry.Kind.CHANGE,
-                "user_id": actor.pk if isinstance(actor, AbstractBaseUser) else None,
-                "api_key_id": actor.pk if isinstance(actor, ApiKey) else None,
-                "actor_label": _label(actor),
+                "user_id": known[0],
+                "api_key_id": known[1],
+                "actor_label": known[2],
                 "organisation_id": organisation.pk if organisation else None,
                 "object_type": object_type,
                 "object_id": object_id,

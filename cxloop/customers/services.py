@@ -134,6 +134,12 @@ def record_contact_details(
 
 
 _RECORD_FIELDS = [*CONTACT_FIELDS, "phone_key", "plate_key", "email_invalid_at", "phone_invalid_at"]
+# A new record before the supplied values are written onto it.
+_EMPTY_RECORD: dict[str, Any] = {
+    **dict.fromkeys([*CONTACT_FIELDS, "phone_key", "plate_key"], ""),
+    "email_invalid_at": None,
+    "phone_invalid_at": None,
+}
 
 
 def record_contact_details_in_bulk(
@@ -153,7 +159,12 @@ def record_contact_details_in_bulk(
     """
     pending = []
     for customer_id, details in supplied:
-        values = {field: value.strip() for field, value in details.items() if value.strip()}
+        # Most fields of most items are empty: only what is there is stripped.
+        values = {
+            field: stripped
+            for field, value in details.items()
+            if value and (stripped := value.strip())
+        }
         if values:
             pending.append((customer_id, values))
     if not pending:
@@ -179,9 +190,8 @@ def record_contact_details_in_bulk(
     for customer_id, values in pending:
         record = records.get(customer_id)
         if record is None:
-            record = {field: "" for field in [*CONTACT_FIELDS, "phone_key", "plate_key"]}
-            record.update(_with_keys(values), customer_id=customer_id, source=source)
-            record.update(email_invalid_at=None, phone_invalid_at=None)
+            record = {**_EMPTY_RECORD, **_with_keys(values)}
+            record["customer_id"], record["source"] = customer_id, source
             records[customer_id] = new[customer_id] = record
             entries.append(("customer.contact_added", customer_id, {}, _details(record)))
             continue

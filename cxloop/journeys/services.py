@@ -271,11 +271,12 @@ def _write_with_sql(
         source=source,
     )
     rows = []
+    organisation_id = organisation.pk
     for item, refs in fresh:
         customer = customers[item.customer_key]
         rows.append(
             {
-                "organisation_id": organisation.pk,
+                "organisation_id": organisation_id,
                 "external_id": item.external_id,
                 "journey_id": journeys[(refs.journey_type_id, customer, item.journey_id)],
                 "customer_id": customer,

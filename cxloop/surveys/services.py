@@ -57,7 +57,7 @@ def plan_invitations_after_commit(
     of a retried request that still have no decision are handed over again (the first attempt's
     task may have been lost with the connection that failed the request).
     """
-    from cxloop.surveys.tasks import plan_invitations_task
+    from cxloop.surveys.tasks import id_runs, plan_invitations_task
 
     undecided = (
         Interaction.objects.filter(pk__in=retried_ids)
@@ -72,11 +72,11 @@ def plan_invitations_after_commit(
     if _queue_commits_with_this_transaction(plan_invitations_task.get_backend()):
         # The task's row commits with the interactions, in the one durable commit of the batch
         # (after it, in autocommit, it was a second commit: a disk flush each batch).
-        plan_invitations_task.enqueue(ids)
+        plan_invitations_task.enqueue(id_runs=id_runs(ids))
     else:
         # A queue elsewhere (Redis, another database) must not hand out the task before the
         # interactions are visible.
-        transaction.on_commit(lambda: plan_invitations_task.enqueue(ids))
+        transaction.on_commit(lambda: plan_invitations_task.enqueue(id_runs=id_runs(ids)))
 
 
 def _queue_commits_with_this_transaction(backend: object) -> bool:

@@ -14,8 +14,30 @@ SEND_CHUNK = 100
 
 
 @task(priority=PLANNING_PRIORITY)
-def plan_invitations_task(interaction_ids: list[int]) -> int:
-    return len(planning.plan_invitations(interaction_ids=interaction_ids))
+def plan_invitations_task(
+    interaction_ids: list[int] | None = None, id_runs: list[list[int]] | None = None
+) -> int:
+    """Plan the interactions `interaction_ids` and those in `id_runs`, [first, last] both included.
+
+    A batch's ids are mostly consecutive, so a batch queues a few runs instead of its thousands of
+    ids: the queue's JSON encodes each id three times over, 3 ms of a 1,000-item request.
+    """
+    ids = [
+        *(interaction_ids or ()),
+        *(pk for first, last in id_runs or () for pk in range(first, last + 1)),
+    ]
+    return len(planning.plan_invitations(interaction_ids=ids))
+
+
+def id_runs(ids: list[int]) -> list[list[int]]:
+    """The ids as runs of consecutive numbers, [first, last] each (ids sorted first)."""
+    runs: list[list[int]] = []
+    for pk in sorted(set(ids)):
+        if runs and runs[-1][1] == pk - 1:
+            runs[-1][1] = pk
+        else:
+            runs.append([pk, pk])
+    return runs
 
 
 @task(priority=PLANNING_PRIORITY)

@@ -104,6 +104,13 @@ def test_a_batch_queues_its_planning_task_with_its_interactions_or_not_at_all(ca
         recorded = record_interactions(organisation=cast.owner, items=[item])
         task = DBTaskResult.objects.get()
         assert task.task_path.endswith("plan_invitations_task")
-        assert task.args_kwargs["args"] == [[recorded[0].id]]
+        assert task.args_kwargs["kwargs"] == {"id_runs": [[recorded[0].id, recorded[0].id]]}
         call_command("worker", batch=True, verbosity=0)
     assert InvitationDecision.objects.filter(interaction_id=recorded[0].id).exists()
+
+
+def test_a_batch_queues_its_ids_as_runs_of_consecutive_ids():
+    from cxloop.surveys.tasks import id_runs
+
+    assert id_runs([12, 3, 5, 4, 9, 10, 4]) == [[3, 5], [9, 10], [12, 12]]
+    assert id_runs([]) == []
