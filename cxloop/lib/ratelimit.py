@@ -13,11 +13,14 @@ import ipaddress
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import caches
+from django.core.cache import BaseCache, caches
+from django.core.cache.backends.db import DatabaseCache
+from django.db import connections, router, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import translation
@@ -69,7 +72,8 @@ def hit(bucket: str, ident: str, rate: Rate) -> int | None:
     key, remaining = _window(bucket, ident, seconds)
     cache = caches["default"]
     try:
-        count = 1 if cache.add(key, 1, timeout=seconds + 1) else cache.incr(key)
+        with _without_waiting_for_the_disk(cache):
+            count = 1 if cache.add(key, 1, timeout=seconds + 1) else cache.incr(key)
     except ValueError:  # the window expired between add and incr
         return None
     except Exception:
@@ -77,6 +81,27 @@ def hit(bucket: str, ident: str, rate: Rate) -> int | None:
         logger.exception("rate-limit cache unavailable; request let through")
         return None
     return remaining if count > limit else None
+
+
+def _without_waiting_for_the_disk(cache: BaseCache) -> AbstractContextManager:
+    """For counters in PostgreSQL (the database cache): one transaction that does not wait for its
+    commit to reach the disk. A counter lost in a crash costs nothing; the flush cost 4 ms of
+    every API request here. Inside a request's own transaction nothing changes: SET LOCAL would
+    hold for the request's data too."""
+    if not isinstance(cache, DatabaseCache):
+        return nullcontext()
+    alias = router.db_for_write(cache.cache_model_class)
+    connection = connections[alias]
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return nullcontext()
+    return _asynchronous_commit(alias)
+
+
+@contextmanager
+def _asynchronous_commit(alias: str) -> Iterator[None]:
+    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        yield
 
 
 def reached(bucket: str, ident: str, rate: Rate) -> int | None:

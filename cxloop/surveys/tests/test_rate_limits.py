@@ -247,3 +247,27 @@ def test_rates_and_cache_urls_are_read_strictly(monkeypatch):
         envcache("CXLOOP_CACHE_URL", data_default=default)
     monkeypatch.delenv("CXLOOP_CACHE_URL")
     assert envcache("CXLOOP_CACHE_URL", data_default=default) is default
+
+
+@pytest.mark.django_db(transaction=True)
+def test_api_counters_in_the_database_count_and_leave_later_commits_durable(cast):
+    from cxloop.lib import ratelimit
+
+    database_cache = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "cxloop_cache",
+        }
+    }
+    with override_settings(CACHES=database_cache):
+        call_command("createcachetable", verbosity=0)
+        caches["default"].clear()
+        waits = [ratelimit.hit("api-key", "7", (2, 600)) for _ in range(3)]
+        assert waits[:2] == [None, None] and waits[2] is not None and waits[2] > 0
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM cxloop_cache")
+            assert cursor.fetchone()[0] == 1
+            if connection.vendor == "postgresql":
+                # The counter's commit does not wait for the disk; what the request writes next does.
+                cursor.execute("SHOW synchronous_commit")
+                assert cursor.fetchone()[0] == "on"
