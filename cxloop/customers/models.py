@@ -13,7 +13,10 @@ class Customer(models.Model):
         DUTCH = "nl", "Nederlands"
         ENGLISH = "en", "English"
 
-    chain = models.ForeignKey(Chain, on_delete=models.PROTECT, related_name="customers")
+    # No index of its own: the unique (chain, key) leads with it.
+    chain = models.ForeignKey(
+        Chain, on_delete=models.PROTECT, related_name="customers", db_index=False
+    )
     key = models.CharField(
         max_length=128, help_text=_("Pseudonymous key, the same for every partner")
     )

@@ -118,7 +118,11 @@ class Journey(models.Model):
     """One customer's concrete journey (claim 123), which may span organisations."""
 
     chain = models.ForeignKey(Chain, on_delete=models.PROTECT, related_name="journeys")
-    journey_type = models.ForeignKey(JourneyType, on_delete=models.PROTECT, related_name="journeys")
+    # No index of its own: the unique (journey type, customer, journey id) leads with it, and
+    # ingestion writes every new journey into each index.
+    journey_type = models.ForeignKey(
+        JourneyType, on_delete=models.PROTECT, related_name="journeys", db_index=False
+    )
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="journeys")
     external_id = models.CharField(max_length=128)
     started_at = models.DateTimeField()
@@ -143,8 +147,9 @@ class Journey(models.Model):
 class Interaction(models.Model):
     """One contact in a journey: when, through which channel, at which touchpoint, by whom."""
 
+    # No index of its own: the unique (organisation, external id) leads with it.
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="interactions"
+        Organisation, on_delete=models.PROTECT, related_name="interactions", db_index=False
     )
     external_id = models.CharField(max_length=128)
     journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="interactions")
