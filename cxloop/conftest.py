@@ -200,16 +200,7 @@ def make_cast() -> Cast:
     )
 
 
-@pytest.fixture(scope="module")
-def module_transaction(django_db_setup, django_db_blocker):
-    """One transaction around a whole test module, rolled back after its last test.
-
-    What a module-scoped fixture writes inside `with module_transaction.unblock():` is made once
-    and seen by each of the module's tests, whose own writes roll back to a savepoint after each
-    test: Django's `TestCase.setUpTestData`, for pytest. Hand each test a `copy.deepcopy` of the
-    objects, as setUpTestData does, so that what one test changes in memory the next does not see.
-    Only for tests of plain `django_db` (not `transaction=True`, which commit and flush).
-    """
+def _shared_transaction(django_db_blocker):
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer._from_testcase = True  # as TestCase's own atomics: a durable block inside is allowed
@@ -220,6 +211,27 @@ def module_transaction(django_db_setup, django_db_blocker):
         with django_db_blocker.unblock():
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def module_transaction(django_db_setup, django_db_blocker):
+    """One transaction around a whole test module, rolled back after its last test.
+
+    What a module-scoped fixture writes inside `with module_transaction.unblock():` is made once
+    and seen by each of the module's tests, whose own writes roll back to a savepoint after each
+    test: Django's `TestCase.setUpTestData`, for pytest. Hand each test a `copy.deepcopy` of the
+    objects, as setUpTestData does, so that what one test changes in memory the next does not see.
+    Only for tests of plain `django_db` (not `transaction=True`, which commit and flush), and only
+    where every test of the module uses those rows (a test's own `cast` would clash with them).
+    """
+    yield from _shared_transaction(django_db_blocker)
+
+
+@pytest.fixture(scope="class")
+def class_transaction(django_db_setup, django_db_blocker):
+    """`module_transaction` for the tests of one class, where other tests of the module need an
+    empty database."""
+    yield from _shared_transaction(django_db_blocker)
 
 
 @pytest.fixture
