@@ -24,11 +24,17 @@ run: install
 	$(BIN)/cxloop demo --if-empty
 	$(BIN)/cxloop serve --port $(PORT)
 
+# Each pass of the suite runs on TEST_PROCESSES processes (pytest-xdist), a test file per process
+# at a time (--dist loadfile: a module's shared rows are built once); each process has its own test
+# database (test_cxloop_gw0, test_cxloop_gw1, ... on PostgreSQL; a file per process on SQLite).
+TEST_PROCESSES ?= 2
+PYTEST := $(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadfile
+
 test: install-dev
-	$(BIN)/python -m pytest
+	$(PYTEST)
 	@if [ -n "$$CXLOOP_TEST_POSTGRES" ]; then \
 		echo "== again on PostgreSQL ($${CXLOOP_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/cxloop}) =="; \
-		CXLOOP_DATABASE_URL=$${CXLOOP_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/cxloop} $(BIN)/python -m pytest; \
+		CXLOOP_DATABASE_URL=$${CXLOOP_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/cxloop} $(PYTEST); \
 	fi
 
 lint: install-dev

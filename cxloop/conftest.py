@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.test import Client
 
 from cxloop.journeys.models import Channel, DataSharingAgreement, JourneyType, Touchpoint
@@ -73,6 +74,11 @@ def _admin(username: str, organisation: Organisation):
 
 @pytest.fixture
 def cast(db) -> Cast:
+    return make_cast()
+
+
+def make_cast() -> Cast:
+    """The cast's rows, for a fixture that has database access (`cast`, or a module's shared rows)."""
     chain = Chain.objects.create(name="Leaseketen", slug="leaseketen")
     other_chain = Chain.objects.create(name="Andere keten", slug="andere")
     owner = Organisation.objects.create(
@@ -192,6 +198,40 @@ def cast(db) -> Cast:
         outsider_key=create_api_key(organisation=outsider_org, name="crm")[1],
         root_cause=root_cause,
     )
+
+
+def _shared_transaction(django_db_blocker):
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer._from_testcase = True  # as TestCase's own atomics: a durable block inside is allowed
+        outer.__enter__()
+    try:
+        yield django_db_blocker
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def module_transaction(django_db_setup, django_db_blocker):
+    """One transaction around a whole test module, rolled back after its last test.
+
+    What a module-scoped fixture writes inside `with module_transaction.unblock():` is made once
+    and seen by each of the module's tests, whose own writes roll back to a savepoint after each
+    test: Django's `TestCase.setUpTestData`, for pytest. Hand each test a `copy.deepcopy` of the
+    objects, as setUpTestData does, so that what one test changes in memory the next does not see.
+    Only for tests of plain `django_db` (not `transaction=True`, which commit and flush), and only
+    where every test of the module uses those rows (a test's own `cast` would clash with them).
+    """
+    yield from _shared_transaction(django_db_blocker)
+
+
+@pytest.fixture(scope="class")
+def class_transaction(django_db_setup, django_db_blocker):
+    """`module_transaction` for the tests of one class, where other tests of the module need an
+    empty database."""
+    yield from _shared_transaction(django_db_blocker)
 
 
 @pytest.fixture

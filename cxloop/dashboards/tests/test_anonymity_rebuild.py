@@ -27,6 +27,7 @@ answers (its readers read those day by day); unanimous groups (everyone 9–10 t
 """
 
 import bisect
+import copy
 import csv
 import io
 import re
@@ -39,8 +40,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from cxloop.conftest import make_cast
 from cxloop.dashboards.tests import anonymity_world
 from cxloop.dashboards.tests.anonymity_world import local_day
+from cxloop.dashboards.tests.conftest import english_ui
 from cxloop.journeys.models import Channel
 from cxloop.messaging.models import OutboxMessage
 
@@ -589,9 +592,21 @@ def _known_empty(counts: list[tuple[Group, int]], cells: Cells, in_cell: dict) -
 # --- the roles ----------------------------------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def built(module_transaction):
+    """The scenario, built once for the module: each test gets a copy, and its writes roll back."""
+    with module_transaction.unblock(), english_ui():
+        return anonymity_world.build(make_cast())
+
+
 @pytest.fixture
-def world(cast):
-    return anonymity_world.build(cast)
+def world(db, built):
+    return copy.deepcopy(built)
+
+
+@pytest.fixture
+def cast(world):
+    return world.cast
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@
   combination of filters (period × journey type × channel × segment, and each touchpoint).
 """
 
+import copy
 import csv
 import html
 import io
@@ -16,9 +17,11 @@ from dataclasses import fields, is_dataclass
 import pytest
 from django.contrib.auth import get_user_model
 
+from cxloop.conftest import make_cast
 from cxloop.dashboards.pages.base import Page
 from cxloop.dashboards.tables import Figure, Table
 from cxloop.dashboards.tests import scenario
+from cxloop.dashboards.tests.conftest import english_ui
 from cxloop.orgs.models import Role
 from cxloop.orgs.services import grant_role
 
@@ -26,9 +29,21 @@ pytestmark = pytest.mark.django_db
 MIN_N = 5
 
 
+@pytest.fixture(scope="module")
+def built(module_transaction):
+    """The scenario, built once for the module: each test gets a copy, and its writes roll back."""
+    with module_transaction.unblock(), english_ui():
+        return scenario.build(make_cast(), count=260)
+
+
 @pytest.fixture
-def world(cast):
-    return scenario.build(cast, count=260)
+def world(db, built):
+    return copy.deepcopy(built)
+
+
+@pytest.fixture
+def cast(world):
+    return world.cast
 
 
 def make_user(name: str, organisation, role) -> object:

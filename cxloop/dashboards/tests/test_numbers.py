@@ -7,6 +7,7 @@ units rolled up, members on the funnel, channel × journey, contact impact, mome
 response times, the chain's parts.
 """
 
+import copy
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from math import sqrt
@@ -16,8 +17,10 @@ import holidays as holiday_calendars
 import pytest
 from django.utils import timezone
 
+from cxloop.conftest import make_cast
 from cxloop.dashboards.tables import BREAKDOWN, REMAINDER, Figure, PValue
 from cxloop.dashboards.tests import scenario
+from cxloop.dashboards.tests.conftest import english_ui
 from cxloop.dashboards.tests.scenario import (
     AMSTERDAM,
     Expected,
@@ -37,9 +40,21 @@ pytestmark = pytest.mark.django_db
 MIN_N = 5
 
 
+@pytest.fixture(scope="module")
+def built(module_transaction):
+    """The scenario, built once for the module: each test gets a copy, and its writes roll back."""
+    with module_transaction.unblock(), english_ui():
+        return scenario.build(make_cast())
+
+
 @pytest.fixture
-def world(cast):
-    return scenario.build(cast)
+def world(db, built):
+    return copy.deepcopy(built)
+
+
+@pytest.fixture
+def cast(world):
+    return world.cast
 
 
 def periods() -> tuple[tuple[date, date], tuple[date, date]]:
