@@ -25,7 +25,8 @@ def lock_customers(chain_id: int, languages: dict[str, str], now: datetime) -> d
     # key waits for it), so only the customers that existed before are locked: locking a row
     # writes it.
     created = dict(
-        bulksql.insert(
+        # A conflict needs another batch inserting the same new key meanwhile.
+        bulksql.insert_rarely_conflicting(
             Customer,
             [{"chain_id": chain_id, "key": key, "language": languages[key]} for key in keys],
             now=now,
@@ -105,8 +106,9 @@ def _journey_ids(keys: list[JourneyKey]) -> dict[JourneyKey, int]:
 
 
 def insert_interactions(rows: list[dict], now: datetime) -> dict[str, int]:
-    """Insert the interactions (dicts by column), skipping external ids recorded meanwhile."""
-    inserted = bulksql.insert(
+    """Insert the interactions (dicts by column), skipping external ids recorded meanwhile (the
+    batch looked for them a moment ago: only a concurrent retry of the same request conflicts)."""
+    inserted = bulksql.insert_rarely_conflicting(
         Interaction,
         rows,
         now=now,

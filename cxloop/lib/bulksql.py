@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 import pydantic_core
-from django.db import connection, models
+from django.db import IntegrityError, connection, models, transaction
 from django.db.backends.utils import CursorWrapper
 from django.db.models import BooleanField, F, Func
 
@@ -227,6 +227,22 @@ def insert(
     with batch_cursor() as cursor:
         cursor.execute(statement, [*params, dumps(rows)])
         return cursor.fetchall() if returning else []
+
+
+def insert_rarely_conflicting(
+    model: type[models.Model], rows: Sequence[dict[str, Any]], *, on_conflict: str, **options: Any
+) -> list[tuple]:
+    """`insert` for rows that conflict only in a race (the caller looked for them just before):
+    a plain INSERT in a savepoint, and `ON CONFLICT on_conflict` only if it raced and lost.
+
+    `ON CONFLICT` makes every row a speculative insertion (a check, a token and a second WAL
+    record each): 20% of a 5,000-row INSERT into the interactions' ten indexes, measured here.
+    """
+    try:
+        with transaction.atomic():
+            return insert(model, rows, **options)
+    except IntegrityError:
+        return insert(model, rows, on_conflict=on_conflict, **options)
 
 
 def update(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> None:
