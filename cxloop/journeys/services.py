@@ -3,6 +3,7 @@
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
@@ -48,8 +49,9 @@ class InteractionRejected(Exception):
         super().__init__(f"{len(errors)} item(s) rejected")
 
 
-@dataclass(frozen=True)
-class RecordedInteraction:
+# A named tuple, not a frozen dataclass: a batch makes thousands, and a frozen dataclass sets each
+# field through object.__setattr__.
+class RecordedInteraction(NamedTuple):
     id: int
     external_id: str
     created: bool
@@ -257,12 +259,15 @@ def _write_with_sql(
         languages.setdefault(item.customer_key, item.customer_language or Customer.Language.DUTCH)
     customers = batch_sql.lock_customers(organisation.chain_id, languages, now)
     wanted: dict[_JourneyKey, batch_sql.JourneyTimes] = {}
+    keys: list[_JourneyKey] = []  # each item's journey
     for item, refs in fresh:
+        at = item.occurred_at
         key = (refs.journey_type_id, customers[item.customer_key], item.journey_id)
-        started, ended = wanted.get(key, (item.occurred_at, None))
+        keys.append(key)
+        started, ended = wanted.get(key, (at, None))
         if item.journey_ended and ended is None:
-            ended = item.occurred_at  # the first item that ends it, as _follow does
-        wanted[key] = (min(started, item.occurred_at), ended)
+            ended = at  # the first item that ends it, as _follow does
+        wanted[key] = (at if at < started else started, ended)
     journeys = batch_sql.follow_journeys(organisation.chain_id, wanted)
     record_contact_details_in_bulk(
         organisation=organisation,
@@ -272,14 +277,13 @@ def _write_with_sql(
     )
     rows = []
     organisation_id = organisation.pk
-    for item, refs in fresh:
-        customer = customers[item.customer_key]
+    for (item, refs), key in zip(fresh, keys, strict=True):
         rows.append(
             {
                 "organisation_id": organisation_id,
                 "external_id": item.external_id,
-                "journey_id": journeys[(refs.journey_type_id, customer, item.journey_id)],
-                "customer_id": customer,
+                "journey_id": journeys[key],
+                "customer_id": key[1],
                 "occurred_at": item.occurred_at,
                 "channel_id": refs.channel_id,
                 "touchpoint_id": refs.touchpoint_id,

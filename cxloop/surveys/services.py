@@ -64,10 +64,13 @@ def plan_invitations_after_commit(
         .exclude(Exists(InvitationDecision.objects.filter(interaction=OuterRef("pk"))))
         .values_list("pk", flat=True)
     )
-    ids = [*interaction_ids, *(undecided if retried_ids else [])]
+    retried = list(undecided) if retried_ids else []
+    ids = [*interaction_ids, *retried]
     if not ids:
         return
-    _put_on_planning_list(ids, timezone.now())
+    now = timezone.now()
+    _put_on_planning_list(interaction_ids, now, maybe_listed=False)  # new ids: not listed yet
+    _put_on_planning_list(retried, now, maybe_listed=True)
     # One task per recorded batch, so planning keeps pace with ingestion batch by batch.
     if _queue_commits_with_this_transaction(plan_invitations_task.get_backend()):
         # The task's row commits with the interactions, in the one durable commit of the batch
@@ -88,19 +91,23 @@ def _queue_commits_with_this_transaction(backend: object) -> bool:
     )
 
 
-def _put_on_planning_list(ids: list[int], now: datetime) -> None:
+def _put_on_planning_list(ids: list[int], now: datetime, *, maybe_listed: bool) -> None:
     """UnplannedInteraction rows for the ids; on PostgreSQL one statement with one array
-    parameter, since this runs inside every ingestion request."""
+    parameter, since this runs inside every ingestion request. Only ids that may be listed
+    already pay for `ON CONFLICT` (a speculative insertion per row)."""
+    if not ids:
+        return
     if connection.vendor != "postgresql":
         UnplannedInteraction.objects.bulk_create(
             [UnplannedInteraction(interaction_id=pk, recorded_at=now) for pk in ids],
-            ignore_conflicts=True,
+            ignore_conflicts=maybe_listed,
         )
         return
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {UnplannedInteraction._meta.db_table} (interaction_id, recorded_at)"
-            " SELECT unnest(%s::bigint[]), %s ON CONFLICT DO NOTHING",
+            " SELECT unnest(%s::bigint[]), %s"
+            + (" ON CONFLICT DO NOTHING" if maybe_listed else ""),
             [bulksql.int_array(ids), now],
         )
 
