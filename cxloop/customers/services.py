@@ -1,6 +1,6 @@
 """Writes for customers: contact details per organisation, and the global opt-out for every partner."""
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -148,6 +148,7 @@ def record_contact_details_in_bulk(
     actor: Actor,
     supplied: Sequence[tuple[int, dict[str, str]]],
     source: str = CustomerContact.Source.API,
+    new_customer_ids: Collection[int] = (),
 ) -> None:
     """`record_contact_details` for many (customer id, details) pairs in order, in a fixed number of queries.
 
@@ -156,6 +157,8 @@ def record_contact_details_in_bulk(
     customers' rows locked (record_interactions does), so no other batch adds a record meanwhile;
     a record the batch changes is locked before it is read for the change.
     Records are plain dicts, not model instances: a batch of a thousand pays for no instances.
+    `new_customer_ids` are customers the caller's transaction created: they have no records to
+    look up.
     """
     pending = []
     for customer_id, details in supplied:
@@ -169,7 +172,9 @@ def record_contact_details_in_bulk(
             pending.append((customer_id, values))
     if not pending:
         return
-    records = _records(organisation, sorted({pk for pk, _ in pending}))
+    records = _records(
+        organisation, sorted({pk for pk, _ in pending if pk not in new_customer_ids})
+    )
     # Only the records this batch changes are locked, and read again once locked: most of a
     # batch's customers bring the details they brought before (locking a row writes it).
     changing = {
@@ -227,6 +232,8 @@ def record_contact_details_in_bulk(
 
 def _records(organisation: Organisation, customer_ids: list[int]) -> dict[int, dict[str, Any]]:
     """The organisation's contact records of these customers, by customer."""
+    if not customer_ids:
+        return {}
     columns = ["id", "customer_id", *_RECORD_FIELDS]
     if connection.vendor != "postgresql":
         return {

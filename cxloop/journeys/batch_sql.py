@@ -17,8 +17,11 @@ JourneyKey = tuple[int, int, str]  # journey type, customer, the chain's journey
 JourneyTimes = tuple[datetime, datetime | None]  # start, end as the batch's items say
 
 
-def lock_customers(chain_id: int, languages: dict[str, str], now: datetime) -> dict[str, int]:
-    """The customers with these keys (key: language if new), the missing ones created; locked."""
+def lock_customers(
+    chain_id: int, languages: dict[str, str], now: datetime
+) -> tuple[dict[str, int], set[int]]:
+    """The customers' ids by key (key: language if new), the missing ones created, all locked;
+    and the ids of those created."""
     keys = list(languages)  # inserted in key order and locked in id order by the statements
     customers = Customer._meta.db_table
     # Rows this transaction inserts are its own until it commits (another batch inserting the same
@@ -40,7 +43,7 @@ def lock_customers(chain_id: int, languages: dict[str, str], now: datetime) -> d
     )
     existing = [key for key in keys if key not in created]
     if not existing:
-        return created
+        return created, set(created.values())
     # Found by a probe each, then locked in id order (as the planner locks them): with
     # `chain_id = … AND key = ANY(keys)` the planner, its statistics taken while the chain had
     # few customers, read all the chain's customers.
@@ -48,7 +51,7 @@ def lock_customers(chain_id: int, languages: dict[str, str], now: datetime) -> d
         Customer, "key", existing, where={"chain_id": chain_id}, columns=("key", "id")
     )
     locked = bulksql.lock_by_id(Customer, (pk for _, pk in found), columns=("key", "id"))
-    return {**created, **dict(locked)}
+    return {**created, **dict(locked)}, set(created.values())
 
 
 def follow_journeys(chain_id: int, wanted: dict[JourneyKey, JourneyTimes]) -> dict[JourneyKey, int]:

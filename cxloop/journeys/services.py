@@ -257,7 +257,7 @@ def _write_with_sql(
     languages: dict[str, str] = {}
     for item, _ in fresh:
         languages.setdefault(item.customer_key, item.customer_language or Customer.Language.DUTCH)
-    customers = batch_sql.lock_customers(organisation.chain_id, languages, now)
+    customers, created = batch_sql.lock_customers(organisation.chain_id, languages, now)
     wanted: dict[_JourneyKey, batch_sql.JourneyTimes] = {}
     keys: list[_JourneyKey] = []  # each item's journey
     for item, refs in fresh:
@@ -274,6 +274,7 @@ def _write_with_sql(
         actor=actor,
         supplied=[(customers[item.customer_key], _contact_details(item)) for item, _ in fresh],
         source=source,
+        new_customer_ids=created,
     )
     rows = []
     organisation_id = organisation.pk
