@@ -6,8 +6,9 @@ from typing import Any
 import pydantic_core
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Router, Schema, Status
+from ninja import Body, Field, Router, Schema, Status
 from pydantic import BaseModel, model_validator
+from pydantic.dataclasses import dataclass
 
 from cxloop.journeys.models import Interaction
 from cxloop.journeys.services import (
@@ -22,12 +23,14 @@ from cxloop.orgs.models import ApiKey
 router = Router()
 
 
-# A batch and its items are plain pydantic models: a ninja Schema wraps every object it validates
-# in a DjangoGetter (to read model instances), which cost a quarter of a 1,000-item request.
-# The OpenAPI document is the same.
+# A batch is a plain pydantic model and its items pydantic dataclasses: a ninja Schema wraps every
+# object it validates in a DjangoGetter (to read model instances), which cost a quarter of a
+# 1,000-item request, and a dataclass item validates in about half the time of a model's (no
+# per-instance fields-set bookkeeping). The OpenAPI document is the same.
 
 
-class CustomerIn(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class CustomerIn:
     key: str = Field(
         min_length=1, max_length=128, description="Pseudonymous key, the same for every partner"
     )
@@ -40,12 +43,13 @@ class CustomerIn(BaseModel):
     )
 
 
-class InteractionIn(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class InteractionIn:
     external_id: str = Field(
         min_length=1, max_length=128, description="Your id; a retry with it is safe"
     )
     occurred_at: datetime = Field(description="ISO 8601 with a time zone")
-    customer: CustomerIn
+    customer: CustomerIn = Field()
     journey_id: str = Field(
         min_length=1,
         max_length=128,
@@ -59,7 +63,7 @@ class InteractionIn(BaseModel):
     unit: str | None = Field(
         None, max_length=50, description="Unit slug; defaults to the employee's unit"
     )
-    journey_ended: bool = False
+    journey_ended: bool = Field(False)
     wait_seconds: int | None = Field(
         None,
         ge=0,
@@ -124,7 +128,7 @@ def _out(recorded: RecordedInteraction) -> dict:
     response={200: InteractionOut, 201: InteractionOut, 422: ErrorOut},
     operation_id="interactions_create",
 )
-def post_interaction(request: HttpRequest, payload: InteractionIn):
+def post_interaction(request: HttpRequest, payload: Body[InteractionIn]):
     """Record one interaction: 201 when new, 200 when this external id was recorded before."""
     api_key: ApiKey = request.auth  # type: ignore[attr-defined]  # ninja sets it after authentication
     try:
