@@ -247,18 +247,6 @@ def run_reference(items: list[dict], chain: dict) -> float:
     return time.perf_counter() - started
 
 
-def checkpoint() -> None:
-    """Both start right after a checkpoint: one that PostgreSQL starts on its own in the middle of
-    a run (every 1 GB of WAL by default) made the same code's time vary by a tenth."""
-    from django.db import DatabaseError, connection
-
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("CHECKPOINT")
-    except DatabaseError as error:  # needs a superuser or pg_checkpoint
-        print(f"no CHECKPOINT before timing: {error}", file=sys.stderr)
-
-
 def stored_rows(chain: dict) -> dict[str, list[tuple]]:
     """The chain's customers, journeys and interactions without ids, chain or creation times."""
     from django.db import connection
@@ -312,10 +300,8 @@ def main(argv: list[str] | None = None) -> int:
     cxloop_chain, reference_chain = create_chain("cxloop"), create_chain("reference")
     items = generate(count, args.seed)
     print(f"{count:,} interactions; running the reference ...", file=sys.stderr, flush=True)
-    checkpoint()
     reference = run_reference(items, reference_chain)
     print(f"reference: {reference:.2f} s; running cxloop ...", file=sys.stderr, flush=True)
-    checkpoint()
     cxloop = run_cxloop(items, cxloop_chain["key"], args.batch)
 
     ours, theirs = stored_rows(cxloop_chain), stored_rows(reference_chain)
