@@ -26,7 +26,8 @@ router = Router()
 # A batch is a plain pydantic model and its items pydantic dataclasses: a ninja Schema wraps every
 # object it validates in a DjangoGetter (to read model instances), which cost a quarter of a
 # 1,000-item request, and a dataclass item validates in about half the time of a model's (no
-# per-instance fields-set bookkeeping). The OpenAPI document is the same.
+# per-instance fields-set bookkeeping). The OpenAPI document is the same: every field is declared
+# with Field(), which keeps the properties in their order.
 
 
 @dataclass(slots=True, kw_only=True)
