@@ -41,9 +41,10 @@ def lock_customers(
             returning="key, id",
         )
     )
+    created_ids = set(created.values())
     existing = [key for key in keys if key not in created]
     if not existing:
-        return created, set(created.values())
+        return created, created_ids
     # Found by a probe each, then locked in id order (as the planner locks them): with
     # `chain_id = … AND key = ANY(keys)` the planner, its statistics taken while the chain had
     # few customers, read all the chain's customers.
@@ -51,7 +52,7 @@ def lock_customers(
         Customer, "key", existing, where={"chain_id": chain_id}, columns=("key", "id")
     )
     locked = bulksql.lock_by_id(Customer, (pk for _, pk in found), columns=("key", "id"))
-    return {**created, **dict(locked)}, set(created.values())
+    return {**created, **dict(locked)}, created_ids
 
 
 def follow_journeys(chain_id: int, wanted: dict[JourneyKey, JourneyTimes]) -> dict[JourneyKey, int]:

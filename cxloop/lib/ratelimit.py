@@ -14,7 +14,7 @@ import logging
 import math
 import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from functools import wraps
 
 from django.conf import settings
@@ -83,23 +83,20 @@ def hit(bucket: str, ident: str, rate: Rate) -> int | None:
     return remaining if count > limit else None
 
 
-def _without_waiting_for_the_disk(cache: BaseCache) -> AbstractContextManager:
+@contextmanager
+def _without_waiting_for_the_disk(cache: BaseCache) -> Iterator[None]:
     """For counters in PostgreSQL (the database cache): one transaction that does not wait for its
     commit to reach the disk. A counter lost in a crash costs nothing; the flush cost 4 ms of
     every API request here. Inside a request's own transaction nothing changes: SET LOCAL would
     hold for the request's data too."""
-    if not isinstance(cache, DatabaseCache):
-        return nullcontext()
-    alias = router.db_for_write(cache.cache_model_class)
-    connection = connections[alias]
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        return nullcontext()
-    return _asynchronous_commit(alias)
-
-
-@contextmanager
-def _asynchronous_commit(alias: str) -> Iterator[None]:
-    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+    alias = (
+        router.db_for_write(cache.cache_model_class) if isinstance(cache, DatabaseCache) else None
+    )
+    connection = connections[alias] if alias else None
+    if connection is None or connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic(using=alias), connection.cursor() as cursor:
         cursor.execute("SET LOCAL synchronous_commit TO OFF")
         yield
 

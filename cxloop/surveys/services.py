@@ -103,7 +103,7 @@ def _put_on_planning_list(ids: list[int], now: datetime, *, maybe_listed: bool) 
             ignore_conflicts=maybe_listed,
         )
         return
-    with connection.cursor() as cursor:
+    with bulksql.batch_cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {UnplannedInteraction._meta.db_table} (interaction_id, recorded_at)"
             " SELECT unnest(%s::bigint[]), %s"
