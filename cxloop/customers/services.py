@@ -160,74 +160,109 @@ def record_contact_details_in_bulk(
     `new_customer_ids` are customers the caller's transaction created: they have no records to
     look up.
     """
-    pending = []
-    for customer_id, details in supplied:
-        # Most fields of most items are empty: only what is there is stripped.
-        values = {
-            field: stripped
-            for field, value in details.items()
-            if value and (stripped := value.strip())
-        }
-        if values:
-            pending.append((customer_id, values))
-    if not pending:
-        return
-    records = _records(
-        organisation, sorted({pk for pk, _ in pending if pk not in new_customer_ids})
+    details = ContactDetailsInBulk(
+        organisation=organisation,
+        supplied=supplied,
+        source=source,
+        new_customer_ids=new_customer_ids,
     )
-    # Only the records this batch changes are locked, and read again once locked: most of a
-    # batch's customers bring the details they brought before (locking a row writes it).
-    changing = {
-        customer_id: record["id"]
-        for customer_id, values in pending
-        if (record := records.get(customer_id)) is not None
-        and any(record[field] != value for field, value in values.items())
-    }
-    if changing:
-        locked = _locked_records(sorted(changing.values()))
-        for customer_id in changing:
-            records.pop(customer_id)
-            if customer_id in locked:  # else deleted meanwhile: the batch adds it anew
-                records[customer_id] = locked[customer_id]
-    new: dict[int, dict[str, Any]] = {}
-    changed: dict[int, dict[str, Any]] = {}
-    entries: list[tuple[str, int, dict, dict]] = []  # action, customer, before, after
-    for customer_id, values in pending:
-        record = records.get(customer_id)
-        if record is None:
-            record = {**_EMPTY_RECORD, **_with_keys(values)}
-            record["customer_id"], record["source"] = customer_id, source
-            records[customer_id] = new[customer_id] = record
-            entries.append(("customer.contact_added", customer_id, {}, _details(record)))
-            continue
-        fields = [field for field, value in values.items() if record[field] != value]
-        if not fields:
-            continue
-        before = _details(record)
-        _apply_changes(record, values, fields, source)
-        if customer_id not in new:
-            changed[customer_id] = record
-        entries.append(("customer.contact_changed", customer_id, before, _details(record)))
-    ids = _write_contacts(organisation, new, changed)
-    record_changes_in_bulk(
-        [
-            {
-                "actor": actor,
-                "action": action,
-                "target": AuditTarget(
-                    "customers.customercontact",
-                    ids[customer_id],
-                    f"contact details of customer {customer_id} from organisation {organisation.pk}",
-                ),
-                "organisation": organisation,
-                "before": before,
-                "after": after,
-                "customer_id": customer_id,
-                "detail": f"source: {source}",
+    details.work_out()
+    details.write(actor)
+
+
+class ContactDetailsInBulk:
+    """record_contact_details_in_bulk in three steps, for a caller with other work for the database.
+
+    Made, it has read the records the pairs may change (and locked those they do change);
+    `work_out()` is Python only (the records' final values and the audit entries), so a caller can
+    run it while the database works on another statement (record_interactions runs it during the
+    interactions' INSERT, bulksql.meanwhile); `write()` writes the records and the audit entries.
+    """
+
+    def __init__(
+        self,
+        *,
+        organisation: Organisation,
+        supplied: Sequence[tuple[int, dict[str, str]]],
+        source: str,
+        new_customer_ids: Collection[int] = (),
+    ):
+        self.organisation, self.source = organisation, source
+        self.pending: list[tuple[int, dict[str, str]]] = []
+        for customer_id, details in supplied:
+            # Most fields of most items are empty: only what is there is stripped.
+            values = {
+                field: stripped
+                for field, value in details.items()
+                if value and (stripped := value.strip())
             }
-            for action, customer_id, before, after in entries
-        ]
-    )
+            if values:
+                self.pending.append((customer_id, values))
+        self.records = _records(
+            organisation, sorted({pk for pk, _ in self.pending if pk not in new_customer_ids})
+        )
+        # Only the records this batch changes are locked, and read again once locked: most of a
+        # batch's customers bring the details they brought before (locking a row writes it).
+        changing = {
+            customer_id: record["id"]
+            for customer_id, values in self.pending
+            if (record := self.records.get(customer_id)) is not None
+            and any(record[field] != value for field, value in values.items())
+        }
+        if changing:
+            locked = _locked_records(sorted(changing.values()))
+            for customer_id in changing:
+                self.records.pop(customer_id)
+                if customer_id in locked:  # else deleted meanwhile: the batch adds it anew
+                    self.records[customer_id] = locked[customer_id]
+        self.new: dict[int, dict[str, Any]] = {}
+        self.changed: dict[int, dict[str, Any]] = {}
+        self.entries: list[tuple[str, int, dict, dict]] = []  # action, customer, before, after
+
+    def work_out(self) -> None:
+        """The new and changed records with their final values, and an audit entry per change."""
+        records, new, changed, source = self.records, self.new, self.changed, self.source
+        for customer_id, values in self.pending:
+            record = records.get(customer_id)
+            if record is None:
+                record = {**_EMPTY_RECORD, **_with_keys(values)}
+                record["customer_id"], record["source"] = customer_id, source
+                records[customer_id] = new[customer_id] = record
+                self.entries.append(("customer.contact_added", customer_id, {}, _details(record)))
+                continue
+            fields = [field for field, value in values.items() if record[field] != value]
+            if not fields:
+                continue
+            before = _details(record)
+            _apply_changes(record, values, fields, source)
+            if customer_id not in new:
+                changed[customer_id] = record
+            self.entries.append(("customer.contact_changed", customer_id, before, _details(record)))
+
+    def write(self, actor: Actor) -> None:
+        """Insert the new records, update the changed ones and audit each change as `actor`'s."""
+        organisation, source = self.organisation, self.source
+        ids = _write_contacts(organisation, self.new, self.changed)
+        record_changes_in_bulk(
+            [
+                {
+                    "actor": actor,
+                    "action": action,
+                    "target": AuditTarget(
+                        "customers.customercontact",
+                        ids[customer_id],
+                        f"contact details of customer {customer_id}"
+                        f" from organisation {organisation.pk}",
+                    ),
+                    "organisation": organisation,
+                    "before": before,
+                    "after": after,
+                    "customer_id": customer_id,
+                    "detail": f"source: {source}",
+                }
+                for action, customer_id, before, after in self.entries
+            ]
+        )
 
 
 def _records(organisation: Organisation, customer_ids: list[int]) -> dict[int, dict[str, Any]]:

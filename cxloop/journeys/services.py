@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from cxloop.audit.services import Actor
 from cxloop.customers.models import Customer, CustomerContact
-from cxloop.customers.services import record_contact_details_in_bulk
+from cxloop.customers.services import ContactDetailsInBulk, record_contact_details_in_bulk
 from cxloop.journeys import batch_sql
 from cxloop.journeys.models import Channel, Interaction, Journey, JourneyType, Touchpoint
 from cxloop.lib import bulksql
@@ -269,9 +269,8 @@ def _write_with_sql(
             ended = at  # the first item that ends it, as _follow does
         wanted[key] = (at if at < started else started, ended)
     journeys = batch_sql.follow_journeys(organisation.chain_id, wanted)
-    record_contact_details_in_bulk(
+    contact_details = ContactDetailsInBulk(
         organisation=organisation,
-        actor=actor,
         supplied=[(customers[item.customer_key], _contact_details(item)) for item, _ in fresh],
         source=source,
         new_customer_ids=created,
@@ -293,7 +292,10 @@ def _write_with_sql(
                 "wait_seconds": item.wait_seconds,
             }
         )
-    return batch_sql.insert_interactions(rows, now)
+    # The contact details' changes are worked out while the server inserts the interactions.
+    inserted = batch_sql.insert_interactions(rows, now, while_inserting=contact_details.work_out)
+    contact_details.write(actor)
+    return inserted
 
 
 def _write_with_orm(
@@ -336,7 +338,9 @@ def _customers(organisation: Organisation, items: list[InteractionInput]) -> dic
         ],
         ignore_conflicts=True,  # another batch created it meanwhile: it is the same customer
     )
-    locked = Customer.objects.select_for_update().filter(chain_id=chain_id, key__in=keys)
+    # FOR NO KEY UPDATE: batches wait for each other, while other writers' foreign-key checks
+    # on these customers (FOR KEY SHARE: a response, a contact record) do not wait for the batch.
+    locked = Customer.objects.select_for_update(no_key=True).filter(chain_id=chain_id, key__in=keys)
     return {customer.key: customer for customer in locked.order_by("pk")}
 
 

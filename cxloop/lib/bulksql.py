@@ -7,8 +7,9 @@ the cost per row is that of encoding it as JSON. Columns a row leaves out get th
 (`auto_now`/`auto_now_add`: `now`), as Django would have written.
 """
 
+import contextlib
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -63,6 +64,24 @@ def _unprepared_server_binding_cursor() -> type:
             return super().execute(query, params, prepare=False, binary=binary)
 
     return Unprepared
+
+
+@contextlib.contextmanager
+def meanwhile() -> Iterator[None]:
+    """Statements executed in the block go to PostgreSQL without waiting for their results, so
+    that the Python code after them in the block runs while the server works (psycopg's pipeline
+    mode). The block's end waits for them and raises their errors as Django's; read their results
+    after the block. Elsewhere a plain block.
+
+    The block should run no statement whose result it reads: reading waits for every statement
+    sent before it.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    connection.ensure_connection()
+    with connection.wrap_database_errors, connection.connection.pipeline():
+        yield
 
 
 def int_array(values: Iterable[int]) -> str:
@@ -204,11 +223,13 @@ def insert(
     order_by: str = "",
     on_conflict: str = "",
     returning: str = "",
+    while_inserting: Callable[[], object] | None = None,
 ) -> list[tuple]:
     """INSERT the rows (dicts by column name, all with the same keys) in one statement.
 
     `where`, `order_by`, `on_conflict` (e.g. `(organisation_id, external_id) DO NOTHING`) and `returning`
     are SQL over the row columns; returns the RETURNING rows (none without `returning`).
+    `while_inserting` runs while the server inserts (`meanwhile`).
     """
     if not rows:
         return []
@@ -225,7 +246,12 @@ def insert(
         + (f" RETURNING {returning}" if returning else "")
     )
     with batch_cursor() as cursor:
-        cursor.execute(statement, [*params, dumps(rows)])
+        if while_inserting is None:
+            cursor.execute(statement, [*params, dumps(rows)])
+        else:
+            with meanwhile():
+                cursor.execute(statement, [*params, dumps(rows)])
+                while_inserting()
         return cursor.fetchall() if returning else []
 
 
@@ -238,11 +264,77 @@ def insert_rarely_conflicting(
     `ON CONFLICT` makes every row a speculative insertion (a check, a token and a second WAL
     record each): 20% of a 5,000-row INSERT into the interactions' ten indexes, measured here.
     """
+    work = options.pop("while_inserting", None)
+    ran = False
+
+    def once() -> None:  # the work runs once, whether the first INSERT fails or not
+        nonlocal ran
+        if work is not None and not ran:
+            ran = True
+            work()
+
+    run = once if work is not None else None
     try:
         with transaction.atomic():
-            return insert(model, rows, **options)
+            return insert(model, rows, while_inserting=run, **options)
     except IntegrityError:
-        return insert(model, rows, on_conflict=on_conflict, **options)
+        return insert(model, rows, on_conflict=on_conflict, while_inserting=run, **options)
+
+
+def find_or_insert(
+    model: type[models.Model],
+    rows: Sequence[dict[str, Any]],
+    *,
+    key: Sequence[str],
+    now: datetime,
+    order_by: str,
+    on_conflict: str,
+    returning: Sequence[str] = ("id",),
+) -> list[tuple]:
+    """For each row (dicts by column), the existing row with the same unique `key` columns or a
+    new one inserted: `returning` (row columns, or `id`) and whether it is new, in one statement.
+
+    Each row's key is probed once in its index (PROBE_EACH) and only the rows not found are
+    inserted, in `order_by` order (SQL over the row columns `r.…`), without a speculative insertion
+    each. If another transaction inserted one of those keys meanwhile, the statement runs again
+    with `ON CONFLICT on_conflict` (DO NOTHING): a row that conflicted then is missing from the
+    answer, and its key now finds the other transaction's row.
+    """
+    if not rows:
+        return []
+    given = list(rows[0])
+    missing, expressions, params = _defaults(model, given, now)
+    table = model._meta.db_table
+    matches = " AND ".join(f"t.{_column(model, c)} = r.{_column(model, c)}" for c in key)
+    new = ", ".join(_column(model, c) for c in returning)
+    known = ", ".join(
+        "r.known_id" if c in ("id", "pk") else f"r.{_column(model, c)}" for c in returning
+    )
+
+    def statement(conflict: str) -> str:
+        return (
+            f"WITH r AS MATERIALIZED (SELECT * FROM json_to_recordset(%s::json) AS"
+            f" {record_type(model, given)}),"
+            " found AS MATERIALIZED (SELECT r.*, t.id AS known_id FROM r LEFT JOIN LATERAL"
+            f" (SELECT t.id FROM {table} t WHERE {matches} {PROBE_EACH}) t ON true),"
+            f" created AS (INSERT INTO {table}"
+            f" ({', '.join([*(_column(model, c) for c in given), *missing])})"
+            f" SELECT {', '.join([*(f'r.{_column(model, c)}' for c in given), *expressions])}"
+            f" FROM found r WHERE r.known_id IS NULL ORDER BY {order_by}"
+            f"{conflict} RETURNING {new})"
+            f" SELECT {new}, true FROM created UNION ALL"
+            f" SELECT {known}, false FROM found r WHERE r.known_id IS NOT NULL"
+        )
+
+    document = dumps(rows)
+    try:
+        with transaction.atomic(), batch_cursor() as cursor:
+            cursor.execute(statement(""), [document, *params])
+            return cursor.fetchall()
+    except IntegrityError:
+        with batch_cursor() as cursor:
+            cursor.execute(statement(f" ON CONFLICT {on_conflict}"), [document, *params])
+            return cursor.fetchall()
 
 
 def update(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> None:

@@ -395,3 +395,66 @@ def test_a_batch_changing_details_a_colleague_is_editing_waits_and_starts_from_t
         ("new@example.nl", "batch@example.nl"),
     ]
     assert CustomerContact.objects.get(customer=customer).email == "batch@example.nl"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_journey_another_writer_inserts_meanwhile_gets_the_batch_s_interaction(cast):
+    require_postgres("a row another connection has inserted but not committed")
+    record_interactions(organisation=cast.owner, items=[item("w-0", "K-1", journey_id="other")])
+    customer = Customer.objects.get(key="K-1")
+    journey_type = Interaction.objects.get(external_id="w-0").journey.journey_type
+    inserted, done = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def outside_writer():
+        # Not through a batch: it does not hold the customer, so the batch's probe misses its
+        # uncommitted journey and the batch's INSERT waits for it. Its own check of the
+        # customer at commit does not wait for the batch (FOR KEY SHARE against the batch's
+        # FOR NO KEY UPDATE).
+        try:
+            with transaction.atomic():
+                Journey.objects.create(
+                    chain=cast.chain,
+                    journey_type=journey_type,
+                    customer=customer,
+                    external_id="claim-K-1",
+                    started_at=AT - timedelta(hours=1),
+                )
+                inserted.set()
+                done.wait(timeout=30)
+        except BaseException as error:  # noqa: BLE001 (the test reports it)
+            failures.append(error)
+        finally:
+            connection.close()
+
+    def batch():
+        try:
+            inserted.wait(timeout=30)
+            record_interactions(
+                organisation=cast.owner, items=[item("w-1", "K-1", journey_ended=True)]
+            )
+        except BaseException as error:  # noqa: BLE001 (the test reports it)
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=outside_writer), threading.Thread(target=batch)]
+    for thread in threads:
+        thread.start()
+    inserted.wait(timeout=30)
+    with connection.cursor() as cursor:  # until the batch's INSERT waits for the other writer
+        for _ in range(300):
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                break
+            threading.Event().wait(0.1)
+    done.set()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    journey = Journey.objects.get(customer=customer, external_id="claim-K-1")
+    assert Interaction.objects.get(external_id="w-1").journey_id == journey.pk
+    assert (journey.started_at, journey.ended_at) == (AT - timedelta(hours=1), AT)
