@@ -54,7 +54,12 @@ def lock_customers(
     return {**created, **dict(locked)}, created_ids
 
 
-def follow_journeys(chain_id: int, wanted: dict[JourneyKey, JourneyTimes]) -> dict[JourneyKey, int]:
+def follow_journeys(
+    chain_id: int,
+    wanted: dict[JourneyKey, JourneyTimes],
+    *,
+    while_following: Callable[[], object] | None = None,
+) -> dict[JourneyKey, int]:
     """The journeys' ids, the missing ones created; a known one starts earlier or ends if told.
 
     One statement: a probe of the unique index per wanted journey (bulksql.PROBE_EACH), a plain
@@ -66,6 +71,7 @@ def follow_journeys(chain_id: int, wanted: dict[JourneyKey, JourneyTimes]) -> di
     Probing first (instead of `INSERT … ON CONFLICT DO UPDATE` for all, then a probe for the ids
     of those that did not move) probes each journey once, and inserts without a speculative
     insertion each: 87 → 66 ms for a 5,000-item batch's 3,200 journeys, measured here.
+    `while_following` (Python only) runs while the server works on the statement, once.
     """
     rows = _journey_rows(wanted)
     record = bulksql.record_type(Journey, list(rows[0]))
@@ -88,11 +94,17 @@ def follow_journeys(chain_id: int, wanted: dict[JourneyKey, JourneyTimes]) -> di
         " SELECT id, journey_type_id, customer_id, external_id FROM created UNION ALL"
         " SELECT id, journey_type_id, customer_id, external_id FROM found WHERE id IS NOT NULL"
     )
+    work = bulksql.once(while_following)
     try:
         with transaction.atomic(), bulksql.batch_cursor() as cursor:
-            cursor.execute(statement, [bulksql.dumps(rows), chain_id])
+            with bulksql.meanwhile():
+                cursor.execute(statement, [bulksql.dumps(rows), chain_id])
+                if work is not None:
+                    work()
             found = _by_key(cursor.fetchall())
     except IntegrityError:
+        if work is not None:
+            work()
         found = _follow_journeys_racing(chain_id, rows, record)
     missing = [key for key in wanted if key not in found]
     if missing:
@@ -154,19 +166,33 @@ def _journey_ids(keys: list[JourneyKey]) -> dict[JourneyKey, int]:
 
 
 def insert_interactions(
-    rows: list[dict], now: datetime, while_inserting: Callable[[], object] | None = None
+    rows: list[dict],
+    now: datetime,
+    *,
+    while_inserting: Callable[[], object] | None = None,
+    repeats_fail: bool = False,
 ) -> dict[str, int]:
     """Insert the interactions (dicts by column), skipping external ids recorded meanwhile (the
-    batch looked for them a moment ago: only a concurrent retry of the same request conflicts).
-    `while_inserting` (Python only) runs while the server inserts."""
-    inserted = bulksql.insert_rarely_conflicting(
-        Interaction,
-        rows,
-        now=now,
-        on_conflict="(organisation_id, external_id) DO NOTHING",
-        returning="external_id, id",
-        while_inserting=while_inserting,
-    )
+    batch looked for them a moment ago: only a concurrent retry of the same request conflicts),
+    or with `repeats_fail` raising IntegrityError. `while_inserting` (Python only) runs while the
+    server inserts."""
+    if repeats_fail:
+        inserted = bulksql.insert(
+            Interaction,
+            rows,
+            now=now,
+            returning="external_id, id",
+            while_inserting=while_inserting,
+        )
+    else:
+        inserted = bulksql.insert_rarely_conflicting(
+            Interaction,
+            rows,
+            now=now,
+            on_conflict="(organisation_id, external_id) DO NOTHING",
+            returning="external_id, id",
+            while_inserting=while_inserting,
+        )
     return dict(inserted)
 
 

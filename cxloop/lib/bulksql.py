@@ -84,6 +84,21 @@ def meanwhile() -> Iterator[None]:
         yield
 
 
+def once(work: Callable[[], object] | None) -> Callable[[], None] | None:
+    """`work` made to run at most once however often it is called (None stays None): Python
+    work handed to a statement that runs again after a race runs once, whether the first
+    attempt failed before or after it ran."""
+    if work is None:
+        return None
+    pending = [work]
+
+    def run() -> None:
+        while pending:
+            pending.pop()()
+
+    return run
+
+
 def int_array(values: Iterable[int]) -> str:
     """Integers as one PostgreSQL array literal, for a `%s::bigint[]` parameter: psycopg adapts
     a list element by element, at three times the cost."""
@@ -264,21 +279,12 @@ def insert_rarely_conflicting(
     `ON CONFLICT` makes every row a speculative insertion (a check, a token and a second WAL
     record each): 20% of a 5,000-row INSERT into the interactions' ten indexes, measured here.
     """
-    work = options.pop("while_inserting", None)
-    ran = False
-
-    def once() -> None:  # the work runs once, whether the first INSERT fails or not
-        nonlocal ran
-        if work is not None and not ran:
-            ran = True
-            work()
-
-    run = once if work is not None else None
+    work = once(options.pop("while_inserting", None))
     try:
         with transaction.atomic():
-            return insert(model, rows, while_inserting=run, **options)
+            return insert(model, rows, while_inserting=work, **options)
     except IntegrityError:
-        return insert(model, rows, on_conflict=on_conflict, while_inserting=run, **options)
+        return insert(model, rows, on_conflict=on_conflict, while_inserting=work, **options)
 
 
 def find_or_insert(

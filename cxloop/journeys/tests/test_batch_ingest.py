@@ -94,6 +94,43 @@ def test_a_retried_batch_creates_only_what_it_did_not_create_before(cast):
     assert Journey.objects.count() == 5
 
 
+def test_a_batch_repeating_an_item_after_new_ones_writes_each_new_one_once(cast):
+    # Its first item is new: on PostgreSQL the batch is written without probing each external
+    # id, fails on the repeat and starts over; nothing of the failed attempt may stay.
+    first = record_interactions(
+        organisation=cast.owner, items=[item("m-2", "K-2", customer_phone="06-22222222")]
+    )
+    before = stored_rows()
+    batch = [
+        item("m-1", "K-1", customer_phone="06-11111111"),
+        item("m-2", "K-2", customer_phone="06-99999999"),  # sent before: not applied again
+        item("m-3", "K-3", journey_ended=True),
+    ]
+    results = record_interactions(organisation=cast.owner, items=batch)
+    assert [(r.external_id, r.created) for r in results] == [
+        ("m-1", True),
+        ("m-2", False),
+        ("m-3", True),
+    ]
+    assert results[1].id == first[0].id
+    after = stored_rows()
+    assert len(after["interactions"]) == len(before["interactions"]) + 2
+    assert Customer.objects.count() == 3 and Journey.objects.count() == 3
+    assert CustomerContact.objects.get(customer__key="K-2").phone == "06-22222222"
+    added = AuditEntry.objects.filter(action="customer.contact_added")
+    assert sorted(added.values_list("customer_id", flat=True)) == sorted(
+        Customer.objects.values_list("pk", flat=True)
+    )
+    assert not AuditEntry.objects.filter(action="customer.contact_changed").exists()
+    assert sorted(
+        UnplannedInteraction.objects.values_list("interaction__external_id", flat=True)
+    ) == [
+        "m-1",
+        "m-2",
+        "m-3",
+    ]
+
+
 def test_new_and_known_customers_in_one_batch_keep_their_details_and_journeys(cast):
     record_interactions(organisation=cast.owner, items=[item("a", "K-1")])
     results = record_interactions(
