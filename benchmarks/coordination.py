@@ -57,8 +57,9 @@ REFERENCE_REPEATS = 3
 # --------------------------------------------------------------------------------------------
 
 
-def recreate_database(url: str) -> None:
-    """Drop and create the benchmark database, refusing names that do not look like one."""
+def recreate_database(url: str, *, template: str = "") -> None:
+    """Drop and create the benchmark database (as a copy of the database `template` if given),
+    refusing names that do not look like one."""
     params = conninfo.conninfo_to_dict(url)
     name = str(params.get("dbname", ""))
     if "bench" not in name:
@@ -69,7 +70,23 @@ def recreate_database(url: str) -> None:
         admin.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+        if template:
+            create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+        admin.execute(create)
+
+
+def drop_database(url: str) -> None:
+    """Drop a benchmark database (its name must contain 'bench')."""
+    params = conninfo.conninfo_to_dict(url)
+    name = str(params.get("dbname", ""))
+    if "bench" not in name:
+        raise SystemExit(f"refusing to drop database {name!r}: its name must contain 'bench'")
+    params["dbname"] = "postgres"
+    with psycopg.connect(conninfo.make_conninfo(**params), autocommit=True) as admin:
+        admin.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
 
 
 def setup_django(url: str, *, task_queue: bool = False) -> None:
