@@ -230,7 +230,7 @@ def _write_unseen(
     """PostgreSQL: all the items written as new, without looking for each external id first;
     None (and nothing written) if one was recorded before.
 
-    Most batches are new, and probing each external id cost 3% of a 5,000-item request. A repeat
+    Most batches are new, and probing each external id cost 2-3% of a 5,000-item request. A repeat
     makes the INSERT fail on the unique constraint, and the caller starts over, probing. A retried
     batch repeats its first item: one probe sends it the careful way at once.
     """

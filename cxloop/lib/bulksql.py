@@ -234,7 +234,6 @@ def insert(
     rows: Sequence[dict[str, Any]],
     *,
     now: datetime,
-    where: str = "",
     order_by: str = "",
     on_conflict: str = "",
     returning: str = "",
@@ -242,7 +241,7 @@ def insert(
 ) -> list[tuple]:
     """INSERT the rows (dicts by column name, all with the same keys) in one statement.
 
-    `where`, `order_by`, `on_conflict` (e.g. `(organisation_id, external_id) DO NOTHING`) and `returning`
+    `order_by`, `on_conflict` (e.g. `(organisation_id, external_id) DO NOTHING`) and `returning`
     are SQL over the row columns; returns the RETURNING rows (none without `returning`).
     `while_inserting` runs while the server inserts (`meanwhile`).
     """
@@ -255,7 +254,6 @@ def insert(
         f"INSERT INTO {table} ({', '.join([*(_column(model, c) for c in given), *missing])})"
         f" SELECT {', '.join([*(f'r.{_column(model, c)}' for c in given), *expressions])}"
         f" FROM json_to_recordset(%s::json) AS {record_type(model, given)}"
-        + (f" WHERE {where}" if where else "")
         + (f" ORDER BY {order_by}" if order_by else "")
         + (f" ON CONFLICT {on_conflict}" if on_conflict else "")
         + (f" RETURNING {returning}" if returning else "")
@@ -310,19 +308,19 @@ def find_or_insert(
         return []
     given = list(rows[0])
     missing, expressions, params = _defaults(model, given, now)
-    table = model._meta.db_table
+    table, pk = model._meta.db_table, model._meta.pk.column
     matches = " AND ".join(f"t.{_column(model, c)} = r.{_column(model, c)}" for c in key)
     new = ", ".join(_column(model, c) for c in returning)
     known = ", ".join(
-        "r.known_id" if c in ("id", "pk") else f"r.{_column(model, c)}" for c in returning
+        "r.known_id" if _column(model, c) == pk else f"r.{_column(model, c)}" for c in returning
     )
 
     def statement(conflict: str) -> str:
         return (
             f"WITH r AS MATERIALIZED (SELECT * FROM json_to_recordset(%s::json) AS"
             f" {record_type(model, given)}),"
-            " found AS MATERIALIZED (SELECT r.*, t.id AS known_id FROM r LEFT JOIN LATERAL"
-            f" (SELECT t.id FROM {table} t WHERE {matches} {PROBE_EACH}) t ON true),"
+            f" found AS MATERIALIZED (SELECT r.*, t.{pk} AS known_id FROM r LEFT JOIN LATERAL"
+            f" (SELECT t.{pk} FROM {table} t WHERE {matches} {PROBE_EACH}) t ON true),"
             f" created AS (INSERT INTO {table}"
             f" ({', '.join([*(_column(model, c) for c in given), *missing])})"
             f" SELECT {', '.join([*(f'r.{_column(model, c)}' for c in given), *expressions])}"
