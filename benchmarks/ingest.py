@@ -357,9 +357,8 @@ def main(argv: list[str] | None = None) -> int:
     # quarter from one minute to the next, and a round's two parts run a few seconds apart.
     cxloop, reference, _ = sorted(rounds, key=lambda r: r[0] / r[1])[len(rounds) // 2]
     load = os.getloadavg()
-    print(
-        f"interactions: {count:,} in batches of {args.batch:,}; {len(rounds)} rounds, the median:"
-    )
+    rounds_said = f"{len(rounds)} rounds, the median" if len(rounds) > 1 else "1 round"
+    print(f"interactions: {count:,} in batches of {args.batch:,}; {rounds_said}:")
     print(
         "stored: "
         + ", ".join(f"{name} {len(rows):,}" for name, rows in ours.items())
