@@ -60,33 +60,30 @@ REFERENCE_REPEATS = 3
 def recreate_database(url: str, *, template: str = "") -> None:
     """Drop and create the benchmark database (as a copy of the database `template` if given),
     refusing names that do not look like one."""
-    params = conninfo.conninfo_to_dict(url)
-    name = str(params.get("dbname", ""))
-    if "bench" not in name:
-        # A wrong environment variable must never drop a real cxloop database.
-        raise SystemExit(f"refusing to drop database {name!r}: its name must contain 'bench'")
-    params["dbname"] = "postgres"
-    with psycopg.connect(conninfo.make_conninfo(**params), autocommit=True) as admin:
-        admin.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
-        if template:
-            create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+    name = drop_database(url)
+    create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+    if template:
+        create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+    with _admin(url) as admin:
         admin.execute(create)
 
 
-def drop_database(url: str) -> None:
-    """Drop a benchmark database (its name must contain 'bench')."""
-    params = conninfo.conninfo_to_dict(url)
-    name = str(params.get("dbname", ""))
+def drop_database(url: str) -> str:
+    """Drop a benchmark database, refusing names that do not look like one; returns its name."""
+    name = str(conninfo.conninfo_to_dict(url).get("dbname", ""))
     if "bench" not in name:
+        # A wrong environment variable must never drop a real cxloop database.
         raise SystemExit(f"refusing to drop database {name!r}: its name must contain 'bench'")
-    params["dbname"] = "postgres"
-    with psycopg.connect(conninfo.make_conninfo(**params), autocommit=True) as admin:
+    with _admin(url) as admin:
         admin.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
+    return name
+
+
+def _admin(url: str) -> psycopg.Connection:
+    """A connection to the server's `postgres` database, for creating and dropping others."""
+    return psycopg.connect(conninfo.make_conninfo(url, dbname="postgres"), autocommit=True)
 
 
 def setup_django(url: str, *, task_queue: bool = False) -> None:

@@ -9,6 +9,7 @@ of failing; while a batch holds its customers, no other batch writes their journ
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from django.db import IntegrityError, transaction
 
@@ -176,22 +177,16 @@ def insert_interactions(
     batch looked for them a moment ago: only a concurrent retry of the same request conflicts),
     or with `repeats_fail` raising IntegrityError. `while_inserting` (Python only) runs while the
     server inserts."""
+    options: dict[str, Any] = {
+        "now": now,
+        "returning": "external_id, id",
+        "while_inserting": while_inserting,
+    }
     if repeats_fail:
-        inserted = bulksql.insert(
-            Interaction,
-            rows,
-            now=now,
-            returning="external_id, id",
-            while_inserting=while_inserting,
-        )
+        inserted = bulksql.insert(Interaction, rows, **options)
     else:
         inserted = bulksql.insert_rarely_conflicting(
-            Interaction,
-            rows,
-            now=now,
-            on_conflict="(organisation_id, external_id) DO NOTHING",
-            returning="external_id, id",
-            while_inserting=while_inserting,
+            Interaction, rows, on_conflict="(organisation_id, external_id) DO NOTHING", **options
         )
     return dict(inserted)
 

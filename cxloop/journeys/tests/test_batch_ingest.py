@@ -53,6 +53,19 @@ def queries_to_record(cast, items: list[InteractionInput]) -> int:
     return len(captured.captured_queries)
 
 
+def wait_until_a_connection_waits_for_a_lock() -> None:
+    """Until another connection to the test database waits for a lock (at most 30 s)."""
+    with connection.cursor() as cursor:
+        for _ in range(300):
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return
+            threading.Event().wait(0.1)
+
+
 def mixed_batch(prefix: str, size: int) -> list[InteractionInput]:
     """New and known customers, several employees, repeated customers and journeys, ended journeys."""
     return [
@@ -413,15 +426,7 @@ def test_a_batch_changing_details_a_colleague_is_editing_waits_and_starts_from_t
     for thread in threads:
         thread.start()
     editing.wait(timeout=30)
-    with connection.cursor() as cursor:  # until the batch waits for the colleague's row lock
-        for _ in range(300):
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            )
-            if cursor.fetchone()[0]:
-                break
-            threading.Event().wait(0.1)
+    wait_until_a_connection_waits_for_a_lock()  # until the batch waits for the colleague's row lock
     done.set()
     for thread in threads:
         thread.join()
@@ -479,15 +484,7 @@ def test_a_journey_another_writer_inserts_meanwhile_gets_the_batch_s_interaction
     for thread in threads:
         thread.start()
     inserted.wait(timeout=30)
-    with connection.cursor() as cursor:  # until the batch's INSERT waits for the other writer
-        for _ in range(300):
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            )
-            if cursor.fetchone()[0]:
-                break
-            threading.Event().wait(0.1)
+    wait_until_a_connection_waits_for_a_lock()  # until the batch's INSERT waits for the other writer
     done.set()
     for thread in threads:
         thread.join()
