@@ -74,7 +74,7 @@ def sweep(*, now: datetime | None = None) -> SweepReport:
     for invitation_id in _due_reminders(now):
         if surveys.send_reminder(invitation_id=invitation_id, now=now).reminded_at:
             report.reminders_sent += 1
-    for interaction_id in planning.waiting_for_inactivity(now=now)[:BATCH]:
+    for interaction_id in planning.waiting_for_inactivity(now=now, limit=BATCH):
         report.inactivity_decided += len(
             planning.check_inactivity(interaction_id=interaction_id, now=now)
         )

@@ -366,3 +366,33 @@ class UnplannedInteraction(models.Model):
 
     def __str__(self) -> str:
         return f"interaction {self.interaction_id} awaiting its decision"
+
+
+class InactivityWait(models.Model):
+    """An interaction waiting for its journey to go quiet under an inactivity rule: the sweeper's
+    list of those, by the moment the quiet period ends.
+
+    Written with the interaction's "waiting" decision and taken off when the quiet period has
+    passed: the interaction is then decided, or a later contact in its journey has taken its place
+    (and waits itself). The waiting decisions stay in the log for "why (not) asked?", so the
+    sweeper reads this short list instead of every waiting decision ever stored, and a wait that a
+    later contact superseded leaves the list instead of taking a place in every sweep.
+    """
+
+    # Not a foreign key the database checks, like UnplannedInteraction: Django deletes the row
+    # with its interaction, and the sweeper drops a wait whose interaction is gone.
+    interaction = models.OneToOneField(
+        Interaction,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+    )
+    due_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("inactivity wait")
+        verbose_name_plural = _("inactivity waits")
+
+    def __str__(self) -> str:
+        return f"interaction {self.interaction_id} waiting until {self.due_at:%Y-%m-%d %H:%M}"

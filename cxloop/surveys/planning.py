@@ -21,6 +21,7 @@ from cxloop.lib.bulksql import Among
 from cxloop.surveys import coordination, planning_io
 from cxloop.surveys.models import (
     ContactPolicy,
+    InactivityWait,
     InvitationDecision,
     InvitationRule,
     UnplannedInteraction,
@@ -138,9 +139,25 @@ def plan_invitations(
         due = [
             (row[7], pk) for row, pk in zip(planner.invitation_rows, invitation_ids, strict=True)
         ]
-        waiting = planner.waiting
-        transaction.on_commit(lambda: _after_commit(due, waiting))
+        quiet_by = _inactivity_due(planner.waiting)
+        if quiet_by:
+            InactivityWait.objects.bulk_create(
+                [InactivityWait(interaction_id=pk, due_at=at) for pk, at in quiet_by],
+                ignore_conflicts=True,  # a wait written before stands
+            )
+        transaction.on_commit(lambda: _after_commit(due, quiet_by))
         return decisions
+
+
+def _inactivity_due(
+    waiting: list[tuple[int, datetime, InvitationRule]],
+) -> list[tuple[int, datetime]]:
+    """The interactions that wait for their journey to go quiet, with the moment it will have."""
+    return [
+        (interaction_id, occurred_at + timedelta(hours=rule.inactivity_hours))
+        for interaction_id, occurred_at, rule in waiting
+        if rule.trigger == InvitationRule.Trigger.INACTIVITY
+    ]
 
 
 class _RuleTerms(NamedTuple):
@@ -412,9 +429,7 @@ class SurveyVersions:
         return self._seen[survey_id]
 
 
-def _after_commit(
-    due: list[tuple[datetime, int]], waiting: list[tuple[int, datetime, InvitationRule]]
-) -> None:
+def _after_commit(due: list[tuple[datetime, int]], quiet_by: list[tuple[int, datetime]]) -> None:
     from cxloop.surveys.tasks import check_inactivity_task, send_invitations_task
 
     # One task per send time, not per invitation: a batch of a thousand is one queue row.
@@ -423,10 +438,8 @@ def _after_commit(
         by_time[send_after].append(invitation_id)
     for when, ids in by_time.items():
         enqueue_at(send_invitations_task, when, ids)
-    for interaction_id, occurred_at, rule in waiting:
-        if rule.trigger == InvitationRule.Trigger.INACTIVITY:
-            due_at = occurred_at + timedelta(hours=rule.inactivity_hours)
-            enqueue_at(check_inactivity_task, due_at, interaction_id)
+    for interaction_id, due_at in quiet_by:
+        enqueue_at(check_inactivity_task, due_at, interaction_id)
 
 
 def enqueue_at(task, when: datetime, *args) -> None:
@@ -438,41 +451,55 @@ def enqueue_at(task, when: datetime, *args) -> None:
 
 
 def check_inactivity(*, interaction_id: int, now: datetime | None = None) -> list[Decided]:
-    """Once the quiet period has passed: if this is still the journey's latest interaction, decide for it."""
+    """Once the quiet period has passed: if this is still the journey's latest interaction, decide
+    for it. Either way it leaves the sweeper's list of waits, unless its wait is not over yet."""
     now = now or timezone.now()
-    interaction = (
-        Interaction.objects.filter(pk=interaction_id)
-        .select_related("journey__journey_type")
-        .first()
-    )
-    if interaction is None:
-        return []
-    rule = RuleBook(
-        {interaction.organisation_id, interaction.journey.journey_type.owner_id}
-    ).rule_for(interaction)
-    if rule is None or rule.trigger != InvitationRule.Trigger.INACTIVITY:
-        return []
-    if now < interaction.occurred_at + timedelta(hours=rule.inactivity_hours):
-        return []
+    with transaction.atomic():
+        found = _interaction_and_inactivity_rule(interaction_id)
+        if found is not None:
+            interaction, rule = found
+            due_at = interaction.occurred_at + timedelta(hours=rule.inactivity_hours)
+            if now < due_at:  # early, or the rule's quiet period has grown since
+                InactivityWait.objects.filter(interaction_id=interaction_id).update(due_at=due_at)
+                return []
+        InactivityWait.objects.filter(interaction_id=interaction_id).delete()
+        if found is None or not _latest_in_journey(found[0]):
+            return []
+        return plan_invitations(interaction_ids=[interaction_id], inactivity_elapsed=True, now=now)
+
+
+def _latest_in_journey(interaction: Interaction) -> bool:
+    # A later contact in the journey waits itself, and is the one to ask about.
     latest = (
         interaction.journey.interactions.order_by("-occurred_at", "-pk")
         .values_list("pk", flat=True)
         .first()
     )
-    if latest != interaction.pk:
-        return []
-    return plan_invitations(interaction_ids=[interaction.pk], inactivity_elapsed=True, now=now)
+    return latest == interaction.pk
 
 
-def waiting_for_inactivity(*, now: datetime) -> list[int]:
-    """Interactions whose inactivity rule is due and that nobody decided for yet (for the sweeper)."""
-    waiting = (
-        InvitationDecision.objects.filter(
-            outcome=Outcome.WAITING, rule__trigger=InvitationRule.Trigger.INACTIVITY
-        )
-        .exclude(
-            interaction__invitation_decisions__outcome__in=[Outcome.INVITED, Outcome.NOT_INVITED]
-        )
-        .values_list("interaction_id", "interaction__occurred_at", "rule__inactivity_hours")
+def _interaction_and_inactivity_rule(
+    interaction_id: int,
+) -> tuple[Interaction, InvitationRule] | None:
+    interaction = (
+        Interaction.objects.filter(pk=interaction_id)
+        .select_related("journey__journey_type")
+        .first()
     )
-    return sorted({iid for iid, at, hours in waiting if at + timedelta(hours=hours) <= now})
+    if interaction is None:  # erased since
+        return None
+    rule = RuleBook(
+        {interaction.organisation_id, interaction.journey.journey_type.owner_id}
+    ).rule_for(interaction)
+    if rule is None or rule.trigger != InvitationRule.Trigger.INACTIVITY:  # changed since
+        return None
+    return interaction, rule
+
+
+def waiting_for_inactivity(*, now: datetime, limit: int = 500) -> list[int]:
+    """Interactions whose quiet period has ended by `now`, the longest-waiting first (for the sweeper)."""
+    return list(
+        InactivityWait.objects.filter(due_at__lte=now)
+        .order_by("due_at", "interaction_id")
+        .values_list("interaction_id", flat=True)[:limit]
+    )

@@ -1,19 +1,28 @@
 """Central coordination across the chain, through the API and the sweeper, as partners would use it."""
 
+import importlib
 from datetime import time, timedelta
 
 import pytest
 import time_machine
+from django.apps import apps as django_apps
 from django.test import Client
 from django.utils import timezone
 
 from cxloop.conftest import interaction_payload
 from cxloop.customers.models import Customer
-from cxloop.journeys.models import Touchpoint
+from cxloop.journeys.models import Interaction, Touchpoint
 from cxloop.messaging.models import OutboxMessage
 from cxloop.messaging.services import as_sent
 from cxloop.server.sweeper import sweep
-from cxloop.surveys.models import ContactPolicy, Invitation, InvitationDecision, InvitationRule
+from cxloop.surveys.models import (
+    ContactPolicy,
+    InactivityWait,
+    Invitation,
+    InvitationDecision,
+    InvitationRule,
+)
+from cxloop.surveys.planning import check_inactivity, waiting_for_inactivity
 from cxloop.tests.test_loop import survey_path_from_outbox
 
 pytestmark = pytest.mark.django_db
@@ -191,6 +200,105 @@ def test_after_hours_without_a_new_interaction(cast, post_interaction):
     assert (
         invitation.interaction.external_id == "lw-2" and invitation.status == Invitation.Status.SENT
     )
+
+
+def waits(now) -> list[str]:
+    """External ids of the interactions the sweeper would check for inactivity at `now`."""
+    return list(
+        Interaction.objects.filter(pk__in=waiting_for_inactivity(now=now, limit=500))
+        .order_by("pk")
+        .values_list("external_id", flat=True)
+    )
+
+
+def test_a_contact_that_a_later_one_superseded_leaves_the_sweepers_list(cast, post_interaction):
+    InvitationRule.objects.filter(organisation=cast.owner).update(
+        trigger=InvitationRule.Trigger.INACTIVITY, inactivity_hours=48
+    )
+    start = timezone.now()
+    post_interaction(interaction_payload("lw-1", occurred_at=start.isoformat()))
+    with time_machine.travel(start + timedelta(hours=24)):
+        post_interaction(interaction_payload("lw-2", occurred_at=timezone.now().isoformat()))
+    assert waits(start + timedelta(hours=49)) == ["lw-1"]
+    with time_machine.travel(start + timedelta(hours=49)):
+        sweep()
+    # lw-1's wait is over and lw-2 took its place: lw-1 is not checked again at every sweep.
+    assert waits(start + timedelta(hours=73)) == ["lw-2"]
+    with time_machine.travel(start + timedelta(hours=73)):
+        sweep()
+    assert waits(start + timedelta(days=30)) == []
+    assert reasons() == ["waiting", "waiting", "invited"]
+
+
+def test_superseded_waits_do_not_keep_the_sweeper_from_a_due_one(cast, post_interaction):
+    """The sweeper checks a limited number of waits at a time; a wait it has checked leaves the
+    list, so one that a later contact superseded cannot take a place in every sweep."""
+    InvitationRule.objects.filter(organisation=cast.owner).update(
+        trigger=InvitationRule.Trigger.INACTIVITY, inactivity_hours=48
+    )
+    start = timezone.now()
+    post_interaction(interaction_payload("lw-1", occurred_at=start.isoformat()))
+    with time_machine.travel(start + timedelta(hours=1)):
+        post_interaction(interaction_payload("lw-2", occurred_at=timezone.now().isoformat()))
+    with time_machine.travel(start + timedelta(hours=2)):
+        post_interaction(
+            interaction_payload(
+                "lw-3",
+                occurred_at=timezone.now().isoformat(),
+                customer={"key": "K-2", "email": "ander@example.nl"},
+                journey_id="claim-2",
+            )
+        )
+    later = start + timedelta(hours=60)
+    for _ in range(3):  # three sweeps that may each check one wait
+        for interaction_id in waiting_for_inactivity(now=later, limit=1):
+            check_inactivity(interaction_id=interaction_id, now=later)
+    assert sorted(Invitation.objects.values_list("interaction__external_id", flat=True)) == [
+        "lw-2",
+        "lw-3",
+    ]
+    assert waits(later) == []
+
+
+def test_a_longer_quiet_period_set_while_waiting_holds_the_wait(cast, post_interaction):
+    rule = InvitationRule.objects.get(organisation=cast.owner)
+    rule.trigger, rule.inactivity_hours = InvitationRule.Trigger.INACTIVITY, 48
+    rule.save()
+    start = timezone.now()
+    post_interaction(interaction_payload("lw-1", occurred_at=start.isoformat()))
+    InvitationRule.objects.filter(pk=rule.pk).update(inactivity_hours=72)
+    with time_machine.travel(start + timedelta(hours=49)):
+        sweep()
+    assert not Invitation.objects.exists()
+    assert waits(start + timedelta(hours=49)) == [] and waits(start + timedelta(hours=73)) == [
+        "lw-1"
+    ]
+    with time_machine.travel(start + timedelta(hours=73)):
+        sweep()
+    assert Invitation.objects.get().interaction.external_id == "lw-1"
+
+
+def test_the_migration_lists_the_interactions_still_waiting(cast, post_interaction):
+    InvitationRule.objects.filter(organisation=cast.owner).update(
+        trigger=InvitationRule.Trigger.INACTIVITY, inactivity_hours=48
+    )
+    start = timezone.now()
+    post_interaction(interaction_payload("lw-1", occurred_at=start.isoformat()))
+    post_interaction(
+        interaction_payload(
+            "lw-2", customer={"key": "K-2", "email": "ander@example.nl"}, journey_id="claim-2"
+        )
+    )
+    with time_machine.travel(start + timedelta(hours=49)):
+        sweep()  # both invited: neither waits any more
+    with time_machine.travel(start + timedelta(hours=50)):
+        post_interaction(interaction_payload("lw-3", occurred_at=timezone.now().isoformat()))
+    InactivityWait.objects.all().delete()  # as before the migration: only the decisions
+    migration = importlib.import_module("cxloop.surveys.migrations.0010_inactivity_waits")
+    migration.list_the_waits_of_today(django_apps, None)
+    (wait,) = InactivityWait.objects.all()
+    assert wait.interaction.external_id == "lw-3"
+    assert wait.due_at == wait.interaction.occurred_at + timedelta(hours=48)
 
 
 def test_sms_waits_for_the_end_of_the_quiet_hours(cast, post_interaction):
