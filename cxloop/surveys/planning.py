@@ -145,7 +145,7 @@ def plan_invitations(
                 [InactivityWait(interaction_id=pk, due_at=at) for pk, at in quiet_by],
                 ignore_conflicts=True,  # a wait written before stands
             )
-        transaction.on_commit(lambda: _after_commit(due, quiet_by))
+        transaction.on_commit(lambda: _after_commit(due))
         return decisions
 
 
@@ -429,17 +429,16 @@ class SurveyVersions:
         return self._seen[survey_id]
 
 
-def _after_commit(due: list[tuple[datetime, int]], quiet_by: list[tuple[int, datetime]]) -> None:
-    from cxloop.surveys.tasks import check_inactivity_task, send_invitations_task
+def _after_commit(due: list[tuple[datetime, int]]) -> None:
+    from cxloop.surveys.tasks import send_invitations_task
 
     # One task per send time, not per invitation: a batch of a thousand is one queue row.
+    # Interactions waiting for a quiet journey get no task: the sweeper reads their list by time.
     by_time: dict[datetime, list[int]] = defaultdict(list)
     for send_after, invitation_id in due:
         by_time[send_after].append(invitation_id)
     for when, ids in by_time.items():
         enqueue_at(send_invitations_task, when, ids)
-    for interaction_id, due_at in quiet_by:
-        enqueue_at(check_inactivity_task, due_at, interaction_id)
 
 
 def enqueue_at(task, when: datetime, *args) -> None:
@@ -450,56 +449,86 @@ def enqueue_at(task, when: datetime, *args) -> None:
         task.enqueue(*args)
 
 
+def decide_quiet_journeys(*, now: datetime, limit: int = 500) -> list[Decided]:
+    """The sweeper's step for inactivity rules: decide, as one batch, for the interactions whose
+    journey has been quiet for their rule's hours, the longest-waiting first.
+
+    Each wait taken leaves the list: decided, or superseded by a later contact in its journey
+    (which waits itself). One whose rule's quiet period has grown since moves to its new moment.
+    Workers sweeping at once take different waits (SKIP LOCKED).
+    """
+    with transaction.atomic():
+        taken = list(
+            InactivityWait.objects.select_for_update(skip_locked=True)
+            .filter(due_at__lte=now)
+            .order_by("due_at", "interaction_id")
+            .values_list("interaction_id", flat=True)[:limit]
+        )
+        ready = _settle_waits(_quiet_checks(taken, now))
+        if not ready:
+            return []
+        return plan_invitations(interaction_ids=ready, inactivity_elapsed=True, now=now)
+
+
 def check_inactivity(*, interaction_id: int, now: datetime | None = None) -> list[Decided]:
-    """Once the quiet period has passed: if this is still the journey's latest interaction, decide
-    for it. Either way it leaves the sweeper's list of waits, unless its wait is not over yet."""
+    """decide_quiet_journeys for one interaction (the task that interactions waiting before the
+    list existed still have queued)."""
     now = now or timezone.now()
     with transaction.atomic():
-        found = _interaction_and_inactivity_rule(interaction_id)
-        if found is not None:
-            interaction, rule = found
-            due_at = interaction.occurred_at + timedelta(hours=rule.inactivity_hours)
-            if now < due_at:  # early, or the rule's quiet period has grown since
-                InactivityWait.objects.filter(interaction_id=interaction_id).update(due_at=due_at)
-                return []
-        InactivityWait.objects.filter(interaction_id=interaction_id).delete()
-        if found is None or not _latest_in_journey(found[0]):
+        if not _settle_waits(_quiet_checks([interaction_id], now)):
             return []
         return plan_invitations(interaction_ids=[interaction_id], inactivity_elapsed=True, now=now)
 
 
-def _latest_in_journey(interaction: Interaction) -> bool:
+class _QuietCheck(NamedTuple):
+    ready: bool  # quiet long enough and still the latest contact in its journey
+    wait_until: datetime | None = None  # not quiet long enough yet: the moment it will be
+
+
+def _quiet_checks(interaction_ids: list[int], now: datetime) -> dict[int, _QuietCheck]:
+    """Whether each interaction's journey has been quiet for its inactivity rule's hours, read for
+    the whole list at once."""
+    interactions = {
+        i.pk: i
+        for i in Interaction.objects.filter(Among("id", interaction_ids)).select_related(
+            "journey__journey_type"
+        )
+    }
+    rules = RuleBook(
+        {i.organisation_id for i in interactions.values()}
+        | {i.journey.journey_type.owner_id for i in interactions.values()}
+    )
     # A later contact in the journey waits itself, and is the one to ask about.
-    latest = (
-        interaction.journey.interactions.order_by("-occurred_at", "-pk")
-        .values_list("pk", flat=True)
-        .first()
-    )
-    return latest == interaction.pk
+    latest: dict[int, tuple[datetime, int]] = {}
+    journey_ids = list({i.journey_id for i in interactions.values()})
+    for journey_id, occurred_at, pk in Interaction.objects.filter(
+        Among("journey_id", journey_ids)
+    ).values_list("journey_id", "occurred_at", "pk"):
+        latest[journey_id] = max(latest.get(journey_id, (occurred_at, pk)), (occurred_at, pk))
+    checks = {}
+    for pk in interaction_ids:
+        interaction = interactions.get(pk)
+        rule = None if interaction is None else rules.rule_for(interaction)
+        if interaction is None or rule is None or rule.trigger != InvitationRule.Trigger.INACTIVITY:
+            checks[pk] = _QuietCheck(ready=False)  # erased, or its rule changed since
+            continue
+        due_at = interaction.occurred_at + timedelta(hours=rule.inactivity_hours)
+        if now < due_at:  # early, or the rule's quiet period has grown since
+            checks[pk] = _QuietCheck(ready=False, wait_until=due_at)
+        else:
+            checks[pk] = _QuietCheck(ready=latest[interaction.journey_id][1] == pk)
+    return checks
 
 
-def _interaction_and_inactivity_rule(
-    interaction_id: int,
-) -> tuple[Interaction, InvitationRule] | None:
-    interaction = (
-        Interaction.objects.filter(pk=interaction_id)
-        .select_related("journey__journey_type")
-        .first()
-    )
-    if interaction is None:  # erased since
-        return None
-    rule = RuleBook(
-        {interaction.organisation_id, interaction.journey.journey_type.owner_id}
-    ).rule_for(interaction)
-    if rule is None or rule.trigger != InvitationRule.Trigger.INACTIVITY:  # changed since
-        return None
-    return interaction, rule
-
-
-def waiting_for_inactivity(*, now: datetime, limit: int = 500) -> list[int]:
-    """Interactions whose quiet period has ended by `now`, the longest-waiting first (for the sweeper)."""
-    return list(
-        InactivityWait.objects.filter(due_at__lte=now)
-        .order_by("due_at", "interaction_id")
-        .values_list("interaction_id", flat=True)[:limit]
-    )
+def _settle_waits(checks: dict[int, _QuietCheck]) -> list[int]:
+    """Move the waits that are not over to their new moment, take the rest off the list, and
+    return the interactions ready to be decided."""
+    for interaction_id, check in checks.items():
+        if check.wait_until is not None:
+            InactivityWait.objects.filter(interaction_id=interaction_id).update(
+                due_at=check.wait_until
+            )
+    over = [pk for pk, check in checks.items() if check.wait_until is None]
+    if over:
+        InactivityWait.objects.filter(Among("interaction_id", over)).delete()
+    return [pk for pk, check in checks.items() if check.ready]

@@ -42,6 +42,8 @@ def id_runs(ids: list[int]) -> list[list[int]]:
 
 @task(priority=PLANNING_PRIORITY)
 def check_inactivity_task(interaction_id: int) -> int:
+    # No longer queued (the sweeper decides the inactivity waits in batches); kept for the tasks
+    # that a database upgraded from an earlier version still holds.
     return len(planning.check_inactivity(interaction_id=interaction_id))
 
 

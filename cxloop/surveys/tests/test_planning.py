@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from cxloop.conftest import interaction_payload
 from cxloop.customers.models import Customer
-from cxloop.journeys.models import Interaction, Touchpoint
+from cxloop.journeys.models import Touchpoint
 from cxloop.messaging.models import OutboxMessage
 from cxloop.messaging.services import as_sent
 from cxloop.server.sweeper import sweep
@@ -22,7 +22,7 @@ from cxloop.surveys.models import (
     InvitationDecision,
     InvitationRule,
 )
-from cxloop.surveys.planning import check_inactivity, waiting_for_inactivity
+from cxloop.surveys.planning import decide_quiet_journeys
 from cxloop.tests.test_loop import survey_path_from_outbox
 
 pytestmark = pytest.mark.django_db
@@ -203,11 +203,11 @@ def test_after_hours_without_a_new_interaction(cast, post_interaction):
 
 
 def waits(now) -> list[str]:
-    """External ids of the interactions the sweeper would check for inactivity at `now`."""
+    """External ids of the interactions whose wait for a quiet journey is over at `now`."""
     return list(
-        Interaction.objects.filter(pk__in=waiting_for_inactivity(now=now, limit=500))
-        .order_by("pk")
-        .values_list("external_id", flat=True)
+        InactivityWait.objects.filter(due_at__lte=now)
+        .order_by("interaction_id")
+        .values_list("interaction__external_id", flat=True)
     )
 
 
@@ -250,14 +250,88 @@ def test_superseded_waits_do_not_keep_the_sweeper_from_a_due_one(cast, post_inte
             )
         )
     later = start + timedelta(hours=60)
-    for _ in range(3):  # three sweeps that may each check one wait
-        for interaction_id in waiting_for_inactivity(now=later, limit=1):
-            check_inactivity(interaction_id=interaction_id, now=later)
+    for _ in range(3):  # three sweeps that may each take one wait
+        decide_quiet_journeys(now=later, limit=1)
     assert sorted(Invitation.objects.values_list("interaction__external_id", flat=True)) == [
         "lw-2",
         "lw-3",
     ]
     assert waits(later) == []
+
+
+def test_one_sweep_decides_every_quiet_journey_in_one_batch(cast, post_interaction):
+    InvitationRule.objects.filter(organisation=cast.owner).update(
+        trigger=InvitationRule.Trigger.INACTIVITY, inactivity_hours=48
+    )
+    start = timezone.now()
+    for n in range(5):
+        post_interaction(
+            interaction_payload(
+                f"lw-{n}",
+                occurred_at=start.isoformat(),
+                customer={"key": f"K-{n}", "email": f"k{n}@example.nl"},
+                journey_id=f"claim-{n}",
+            )
+        )
+    assert decide_quiet_journeys(now=start + timedelta(hours=47)) == []
+    decided = decide_quiet_journeys(now=start + timedelta(hours=49))
+    assert sorted(d.outcome for d in decided) == ["invited"] * 5
+    assert Invitation.objects.count() == 5 and waits(start + timedelta(days=30)) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweepers_at_once_take_different_waits(cast):
+    import threading
+
+    from django.db import connection, transaction
+
+    from cxloop.journeys.services import InteractionInput, record_interactions
+    from cxloop.surveys.planning import plan_invitations
+
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "needs PostgreSQL for a second worker holding a row; runs in the PostgreSQL pass (CXLOOP_TEST_POSTGRES)"
+        )
+    InvitationRule.objects.filter(organisation=cast.owner).update(
+        trigger=InvitationRule.Trigger.INACTIVITY, inactivity_hours=48
+    )
+    start = timezone.now()
+    recorded = record_interactions(
+        organisation=cast.owner,
+        items=[
+            InteractionInput(
+                external_id=f"lw-{n}",
+                occurred_at=start,
+                customer_key=f"K-{n}",
+                journey_id=f"claim-{n}",
+                journey_type="schade-melden",
+                channel="telefoon",
+                customer_email=f"k{n}@example.nl",
+            )
+            for n in range(2)
+        ],
+    )
+    plan_invitations(interaction_ids=[r.interaction.pk for r in recorded], now=start)
+    held, first = recorded[0].interaction.pk, recorded[1].interaction.pk
+    holding, release = threading.Event(), threading.Event()
+
+    def other_sweeper() -> None:  # takes the first wait and holds it, as a sweep in progress
+        with transaction.atomic():
+            InactivityWait.objects.select_for_update().get(interaction_id=held)
+            holding.set()
+            release.wait(timeout=30)
+        connection.close()
+
+    thread = threading.Thread(target=other_sweeper)
+    thread.start()
+    try:
+        assert holding.wait(timeout=30)
+        later = start + timedelta(hours=49)
+        assert [d.interaction_id for d in decide_quiet_journeys(now=later)] == [first]
+    finally:
+        release.set()
+        thread.join()
+    assert [d.interaction_id for d in decide_quiet_journeys(now=later)] == [held]
 
 
 def test_a_longer_quiet_period_set_while_waiting_holds_the_wait(cast, post_interaction):
