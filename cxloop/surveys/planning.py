@@ -432,13 +432,24 @@ class SurveyVersions:
 def _after_commit(due: list[tuple[datetime, int]]) -> None:
     from cxloop.surveys.tasks import send_invitations_task
 
-    # One task per send time, not per invitation: a batch of a thousand is one queue row.
+    # One task per minute of sending, not per invitation: a batch of a thousand is one queue row,
+    # also when a delay after each contact gives every invitation its own send time.
     # Interactions waiting for a quiet journey get no task: the sweeper reads their list by time.
+    now = timezone.now()
     by_time: dict[datetime, list[int]] = defaultdict(list)
     for send_after, invitation_id in due:
-        by_time[send_after].append(invitation_id)
+        by_time[_sending_moment(send_after, now)].append(invitation_id)
     for when, ids in by_time.items():
         enqueue_at(send_invitations_task, when, ids)
+
+
+def _sending_moment(send_after: datetime, now: datetime) -> datetime:
+    """When the task that sends an invitation runs: at once when it is due, else at the first
+    whole minute from its send time on (never early: an invitation not due yet is not sent)."""
+    if send_after <= now:
+        return now
+    minute = send_after.replace(second=0, microsecond=0)
+    return minute if minute == send_after else minute + timedelta(minutes=1)
 
 
 def enqueue_at(task, when: datetime, *args) -> None:

@@ -334,6 +334,52 @@ def test_two_sweepers_at_once_take_different_waits(cast):
     assert [d.interaction_id for d in decide_quiet_journeys(now=later)] == [held]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_invitations_after_a_delay_are_sent_by_one_task_per_minute(cast):
+    """A delay after each contact gives every invitation its own send time; the sending tasks
+    group them by minute, and none runs before the send times of its invitations."""
+    from django.test import override_settings
+    from django_tasks_db.models import DBTaskResult
+
+    from cxloop.journeys.services import InteractionInput, record_interactions
+    from cxloop.surveys.planning import plan_invitations
+
+    InvitationRule.objects.filter(organisation=cast.owner).update(delay_minutes=60)
+    minute = timezone.now().replace(second=0, microsecond=0) - timedelta(minutes=10)
+    # The database queue, as on a server: queued tasks wait to be read here.
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        recorded = record_interactions(
+            organisation=cast.owner,
+            items=[
+                InteractionInput(
+                    external_id=f"call-{seconds}",
+                    occurred_at=minute + timedelta(seconds=seconds),
+                    customer_key=f"K-{seconds}",
+                    journey_id=f"claim-{seconds}",
+                    journey_type="schade-melden",
+                    channel="telefoon",
+                    customer_email=f"k{seconds}@example.nl",
+                )
+                for seconds in (0, 20, 40, 60, 80)
+            ],
+        )
+        plan_invitations(interaction_ids=[r.interaction.pk for r in recorded])
+        tasks = list(DBTaskResult.objects.filter(task_path__endswith="send_invitations_task"))
+    send_after = dict(Invitation.objects.values_list("pk", "send_after"))
+    assert len(send_after) == 5
+    # 60, 60:20, 60:40, 61:00 and 61:20 minutes after the first contact: three minutes to send in.
+    assert sorted(task.run_after - minute for task in tasks) == [
+        timedelta(minutes=60),
+        timedelta(minutes=61),
+        timedelta(minutes=62),
+    ]
+    sent_by = {pk: task.run_after for task in tasks for pk in task.args_kwargs["args"][0]}
+    assert sorted(sent_by) == sorted(send_after)
+    assert all(
+        timedelta(0) <= sent_by[pk] - at < timedelta(minutes=1) for pk, at in send_after.items()
+    )
+
+
 def test_a_longer_quiet_period_set_while_waiting_holds_the_wait(cast, post_interaction):
     rule = InvitationRule.objects.get(organisation=cast.owner)
     rule.trigger, rule.inactivity_hours = InvitationRule.Trigger.INACTIVITY, 48
