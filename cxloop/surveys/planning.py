@@ -438,12 +438,12 @@ def _after_commit(due: list[tuple[datetime, int]]) -> None:
     now = timezone.now()
     by_time: dict[datetime, list[int]] = defaultdict(list)
     for send_after, invitation_id in due:
-        by_time[_sending_moment(send_after, now)].append(invitation_id)
+        by_time[sending_moment(send_after, now)].append(invitation_id)
     for when, ids in by_time.items():
         enqueue_at(send_invitations_task, when, ids)
 
 
-def _sending_moment(send_after: datetime, now: datetime) -> datetime:
+def sending_moment(send_after: datetime, now: datetime) -> datetime:
     """When the task that sends an invitation runs: at once when it is due, else at the first
     whole minute from its send time on (never early: an invitation not due yet is not sent)."""
     if send_after <= now:

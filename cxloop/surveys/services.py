@@ -1,6 +1,7 @@
 """Sending invitations and reminders, and opening the survey link a customer received."""
 
 import hashlib
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import partial
@@ -220,11 +221,13 @@ def _send_due(*, invitation_ids: Sequence[int], now: datetime) -> list[Invitatio
         messages.append(_message(invitation, contact, purpose="invitation"))
     Invitation.objects.bulk_update(due, _SENDING_FIELDS)
     queue_messages(messages)
-    for invitation in sent:
-        if invitation.reminder_due_at and invitation.reminder_due_at < invitation.expires_at:
-            transaction.on_commit(
-                partial(_enqueue_reminder, invitation.pk, invitation.reminder_due_at)
-            )
+    reminders = [
+        (invitation.reminder_due_at, invitation.pk)
+        for invitation in sent
+        if invitation.reminder_due_at and invitation.reminder_due_at < invitation.expires_at
+    ]
+    if reminders:
+        transaction.on_commit(partial(_enqueue_reminders, reminders))
     return [locked[pk] for pk in invitation_ids]
 
 
@@ -274,13 +277,21 @@ def _why_not_send(
     return None
 
 
-def _enqueue_reminder(invitation_id: int, due: datetime) -> None:
-    from cxloop.surveys.planning import enqueue_at
-    from cxloop.surveys.tasks import send_reminder_task
+def _enqueue_reminders(reminders: list[tuple[datetime, int]]) -> None:
+    """One reminder task per minute of due times, not per invitation (each invitation's reminder
+    falls due days after its own sending moment)."""
+    from cxloop.surveys.planning import enqueue_at, sending_moment
+    from cxloop.surveys.tasks import send_reminders_task
 
-    if due > timezone.now() and not send_reminder_task.get_backend().supports_defer:
-        return  # the sweeper sends it when it is due
-    enqueue_at(send_reminder_task, due, invitation_id)
+    now = timezone.now()
+    can_defer = send_reminders_task.get_backend().supports_defer
+    by_minute: dict[datetime, list[int]] = defaultdict(list)
+    for due, invitation_id in reminders:
+        if due > now and not can_defer:
+            continue  # the sweeper sends it when it is due
+        by_minute[sending_moment(due, now)].append(invitation_id)
+    for when, ids in by_minute.items():
+        enqueue_at(send_reminders_task, when, ids)
 
 
 def _queue_message(invitation: Invitation, contact: Details, *, purpose: str) -> OutboxMessage:

@@ -485,6 +485,48 @@ def test_one_reminder_after_n_days_with_the_same_link(
     assert client.get(path).status_code == 200
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_sent_batch_queues_one_reminder_task_per_minute(cast):
+    from django.test import override_settings
+    from django_tasks_db.models import DBTaskResult
+
+    from cxloop.journeys.services import InteractionInput, record_interactions
+    from cxloop.surveys.planning import plan_invitations
+    from cxloop.surveys.services import send_invitations
+    from cxloop.surveys.tasks import send_reminders_task
+
+    InvitationRule.objects.filter(organisation=cast.owner).update(reminder_after_days=3)
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        recorded = record_interactions(
+            organisation=cast.owner,
+            items=[
+                InteractionInput(
+                    external_id=f"call-{n}",
+                    occurred_at=timezone.now(),
+                    customer_key=f"K-{n}",
+                    journey_id=f"claim-{n}",
+                    journey_type="schade-melden",
+                    channel="telefoon",
+                    customer_email=f"k{n}@example.nl",
+                )
+                for n in range(5)
+            ],
+        )
+        plan_invitations(interaction_ids=[r.interaction.pk for r in recorded])
+        assert (
+            send_invitations(invitation_ids=list(Invitation.objects.values_list("pk", flat=True)))
+            == 5
+        )
+        (task,) = DBTaskResult.objects.filter(task_path__endswith="send_reminders_task")
+    due = {invitation.pk: invitation.reminder_due_at for invitation in Invitation.objects.all()}
+    assert sorted(task.args_kwargs["args"][0]) == sorted(due)
+    assert all(timedelta(0) <= task.run_after - at < timedelta(minutes=1) for at in due.values())
+    with time_machine.travel(task.run_after):
+        assert send_reminders_task.call(task.args_kwargs["args"][0]) == 5
+        assert send_reminders_task.call(task.args_kwargs["args"][0]) == 0  # once
+    assert OutboxMessage.objects.filter(purpose="reminder").count() == 5
+
+
 def test_no_reminder_for_a_customer_who_answered(
     cast, post_interaction, client, django_capture_on_commit_callbacks
 ):
