@@ -19,24 +19,15 @@ dropped and created anew on every run. See benchmarks/README.md for measured fig
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from coordination import (  # noqa: E402
-    Sizes,
-    create_chain,
-    load_data,
-    migrate,
-    prepare_run,
-    recreate_database,
-    setup_django,
-)
-from inactivity import CHUNK, forget_decisions, plan_in_chunks  # noqa: E402
+from coordination import prepare_run  # noqa: E402
+from inactivity import CHUNK, forget_decisions, plan_in_chunks, set_up  # noqa: E402
 
 DEFAULT_BENCH_URL = "postgres://postgres@127.0.0.1:5432/cxloop_bench_delayed"
 DELAY_MINUTES = 60
@@ -78,27 +69,12 @@ def check(tasks: list[tuple[datetime, list[int]]], ids_above: int) -> dict[str, 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--customers", type=int, default=200_000)
-    parser.add_argument("--quick", action="store_true", help="50,000 customers and interactions")
-    parser.add_argument("--seed", type=float, default=0.42)
-    args = parser.parse_args(argv)
-    count = 50_000 if args.quick else args.customers
-    sizes = Sizes(customers=count, history=count, interactions=count)
-    url = os.environ.get("CXLOOP_BENCH_DATABASE_URL", DEFAULT_BENCH_URL)
-    now = datetime.now(UTC).replace(microsecond=0)
-
-    print(f"setting up {url} ...", file=sys.stderr, flush=True)
-    recreate_database(url)
-    setup_django(url, task_queue=True)
-    migrate()
+    sizes, now = set_up(argv, __doc__.split("\n\n")[0], DEFAULT_BENCH_URL)
     from django.db import connection
 
     from cxloop.journeys.models import Interaction
     from cxloop.surveys.models import InvitationRule
 
-    chain = create_chain()
-    load_data(sizes, chain, now, args.seed)
     with connection.cursor() as cursor:  # as if just posted: within the last five minutes
         cursor.execute(
             f"UPDATE {Interaction._meta.db_table}"

@@ -137,25 +137,31 @@ def check(ids_above: int) -> dict[str, int]:
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def set_up(argv: list[str] | None, description: str, default_url: str) -> tuple[Sizes, datetime]:
+    """Parse the command line, make the benchmark database and load the coordination benchmark's
+    chain and data into it, with the database task queue; the sizes and the moment of "now"."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--customers", type=int, default=200_000)
     parser.add_argument("--quick", action="store_true", help="50,000 customers and interactions")
     parser.add_argument("--seed", type=float, default=0.42)
     args = parser.parse_args(argv)
     count = 50_000 if args.quick else args.customers
     sizes = Sizes(customers=count, history=count, interactions=count)
-    url = os.environ.get("CXLOOP_BENCH_DATABASE_URL", DEFAULT_BENCH_URL)
+    url = os.environ.get("CXLOOP_BENCH_DATABASE_URL", default_url)
     now = datetime.now(UTC).replace(microsecond=0)
 
     print(f"setting up {url} ...", file=sys.stderr, flush=True)
     recreate_database(url)
     setup_django(url, task_queue=True)
     migrate()
+    load_data(sizes, create_chain(), now, args.seed)
+    return sizes, now
+
+
+def main(argv: list[str] | None = None) -> int:
+    sizes, now = set_up(argv, __doc__.split("\n\n")[0], DEFAULT_BENCH_URL)
     from cxloop.surveys.models import InvitationRule
 
-    chain = create_chain()
-    load_data(sizes, chain, now, args.seed)
     ids = prepare_run(sizes)
     print("loaded; reference ...", file=sys.stderr, flush=True)
 

@@ -432,24 +432,27 @@ class SurveyVersions:
 def _after_commit(due: list[tuple[datetime, int]]) -> None:
     from cxloop.surveys.tasks import send_invitations_task
 
-    # One task per minute of sending, not per invitation: a batch of a thousand is one queue row,
-    # also when a delay after each contact gives every invitation its own send time.
     # Interactions waiting for a quiet journey get no task: the sweeper reads their list by time.
+    enqueue_by_minute(send_invitations_task, due)
+
+
+def enqueue_by_minute(task, due: Iterable[tuple[datetime, int]]) -> None:
+    """Enqueue `task` once per minute of due moments, with the ids due in it: a batch of a
+    thousand is one queue row, also when a delay gives every id its own moment. Those due now run
+    at once, the others at the first whole minute from their moment on (never early)."""
     now = timezone.now()
-    by_time: dict[datetime, list[int]] = defaultdict(list)
-    for send_after, invitation_id in due:
-        by_time[sending_moment(send_after, now)].append(invitation_id)
-    for when, ids in by_time.items():
-        enqueue_at(send_invitations_task, when, ids)
+    by_minute: dict[datetime, list[int]] = defaultdict(list)
+    for when, pk in due:
+        by_minute[_minute_from(when, now)].append(pk)
+    for when, ids in by_minute.items():
+        enqueue_at(task, when, ids)
 
 
-def sending_moment(send_after: datetime, now: datetime) -> datetime:
-    """When the task that sends an invitation runs: at once when it is due, else at the first
-    whole minute from its send time on (never early: an invitation not due yet is not sent)."""
-    if send_after <= now:
+def _minute_from(when: datetime, now: datetime) -> datetime:
+    if when <= now:
         return now
-    minute = send_after.replace(second=0, microsecond=0)
-    return minute if minute == send_after else minute + timedelta(minutes=1)
+    minute = when.replace(second=0, microsecond=0)
+    return minute if minute == when else minute + timedelta(minutes=1)
 
 
 def enqueue_at(task, when: datetime, *args) -> None:

@@ -1,7 +1,6 @@
 """Sending invitations and reminders, and opening the survey link a customer received."""
 
 import hashlib
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import partial
@@ -280,18 +279,14 @@ def _why_not_send(
 def _enqueue_reminders(reminders: list[tuple[datetime, int]]) -> None:
     """One reminder task per minute of due times, not per invitation (each invitation's reminder
     falls due days after its own sending moment)."""
-    from cxloop.surveys.planning import enqueue_at, sending_moment
+    from cxloop.surveys.planning import enqueue_by_minute
     from cxloop.surveys.tasks import send_reminders_task
 
-    now = timezone.now()
-    can_defer = send_reminders_task.get_backend().supports_defer
-    by_minute: dict[datetime, list[int]] = defaultdict(list)
-    for due, invitation_id in reminders:
-        if due > now and not can_defer:
-            continue  # the sweeper sends it when it is due
-        by_minute[sending_moment(due, now)].append(invitation_id)
-    for when, ids in by_minute.items():
-        enqueue_at(send_reminders_task, when, ids)
+    if not send_reminders_task.get_backend().supports_defer:
+        # Only those due now; the sweeper sends the others when they are due.
+        now = timezone.now()
+        reminders = [(due, pk) for due, pk in reminders if due <= now]
+    enqueue_by_minute(send_reminders_task, reminders)
 
 
 def _queue_message(invitation: Invitation, contact: Details, *, purpose: str) -> OutboxMessage:

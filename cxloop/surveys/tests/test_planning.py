@@ -51,6 +51,32 @@ def repair_shop(cast):
     return create_api_key(organisation=shop, name="crm")[1]
 
 
+# The database queue, as on a server: queued tasks wait there to be read by the test.
+DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def record_for_new_customers(organisation, moments: list) -> list:
+    """One interaction per moment, each of its own customer in its own journey; recorded only
+    (record_interactions: nothing is planned until the test plans it)."""
+    from cxloop.journeys.services import InteractionInput, record_interactions
+
+    return record_interactions(
+        organisation=organisation,
+        items=[
+            InteractionInput(
+                external_id=f"call-{n}",
+                occurred_at=at,
+                customer_key=f"K-{n}",
+                journey_id=f"claim-{n}",
+                journey_type="schade-melden",
+                channel="telefoon",
+                customer_email=f"k{n}@example.nl",
+            )
+            for n, at in enumerate(moments)
+        ],
+    )
+
+
 def reasons(customer_key: str = "K-1") -> list[str]:
     return list(
         InvitationDecision.objects.filter(customer__key=customer_key)
@@ -285,7 +311,6 @@ def test_two_sweepers_at_once_take_different_waits(cast):
 
     from django.db import connection, transaction
 
-    from cxloop.journeys.services import InteractionInput, record_interactions
     from cxloop.surveys.planning import plan_invitations
 
     if connection.vendor != "postgresql":
@@ -296,21 +321,7 @@ def test_two_sweepers_at_once_take_different_waits(cast):
         trigger=InvitationRule.Trigger.INACTIVITY, inactivity_hours=48
     )
     start = timezone.now()
-    recorded = record_interactions(
-        organisation=cast.owner,
-        items=[
-            InteractionInput(
-                external_id=f"lw-{n}",
-                occurred_at=start,
-                customer_key=f"K-{n}",
-                journey_id=f"claim-{n}",
-                journey_type="schade-melden",
-                channel="telefoon",
-                customer_email=f"k{n}@example.nl",
-            )
-            for n in range(2)
-        ],
-    )
+    recorded = record_for_new_customers(cast.owner, [start, start])
     plan_invitations(interaction_ids=[r.interaction.pk for r in recorded], now=start)
     held, first = recorded[0].interaction.pk, recorded[1].interaction.pk
     holding, release = threading.Event(), threading.Event()
@@ -341,27 +352,13 @@ def test_invitations_after_a_delay_are_sent_by_one_task_per_minute(cast):
     from django.test import override_settings
     from django_tasks_db.models import DBTaskResult
 
-    from cxloop.journeys.services import InteractionInput, record_interactions
     from cxloop.surveys.planning import plan_invitations
 
     InvitationRule.objects.filter(organisation=cast.owner).update(delay_minutes=60)
     minute = timezone.now().replace(second=0, microsecond=0) - timedelta(minutes=10)
-    # The database queue, as on a server: queued tasks wait to be read here.
-    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
-        recorded = record_interactions(
-            organisation=cast.owner,
-            items=[
-                InteractionInput(
-                    external_id=f"call-{seconds}",
-                    occurred_at=minute + timedelta(seconds=seconds),
-                    customer_key=f"K-{seconds}",
-                    journey_id=f"claim-{seconds}",
-                    journey_type="schade-melden",
-                    channel="telefoon",
-                    customer_email=f"k{seconds}@example.nl",
-                )
-                for seconds in (0, 20, 40, 60, 80)
-            ],
+    with override_settings(TASKS=DATABASE_QUEUE):
+        recorded = record_for_new_customers(
+            cast.owner, [minute + timedelta(seconds=seconds) for seconds in (0, 20, 40, 60, 80)]
         )
         plan_invitations(interaction_ids=[r.interaction.pk for r in recorded])
         tasks = list(DBTaskResult.objects.filter(task_path__endswith="send_invitations_task"))
@@ -490,28 +487,13 @@ def test_a_sent_batch_queues_one_reminder_task_per_minute(cast):
     from django.test import override_settings
     from django_tasks_db.models import DBTaskResult
 
-    from cxloop.journeys.services import InteractionInput, record_interactions
     from cxloop.surveys.planning import plan_invitations
     from cxloop.surveys.services import send_invitations
     from cxloop.surveys.tasks import send_reminders_task
 
     InvitationRule.objects.filter(organisation=cast.owner).update(reminder_after_days=3)
-    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
-        recorded = record_interactions(
-            organisation=cast.owner,
-            items=[
-                InteractionInput(
-                    external_id=f"call-{n}",
-                    occurred_at=timezone.now(),
-                    customer_key=f"K-{n}",
-                    journey_id=f"claim-{n}",
-                    journey_type="schade-melden",
-                    channel="telefoon",
-                    customer_email=f"k{n}@example.nl",
-                )
-                for n in range(5)
-            ],
-        )
+    with override_settings(TASKS=DATABASE_QUEUE):
+        recorded = record_for_new_customers(cast.owner, [timezone.now()] * 5)
         plan_invitations(interaction_ids=[r.interaction.pk for r in recorded])
         assert (
             send_invitations(invitation_ids=list(Invitation.objects.values_list("pk", flat=True)))
